@@ -1,0 +1,67 @@
+package org.gpuattest.common;
+
+/**
+ * Every size the protocol accepts, checked when a message is built so that a hostile size is
+ * refused before anything is allocated for it. canonical-v1 fixes n; the rest are this
+ * implementation's bounds, documented in docs/protocol.md.
+ */
+public final class Limits {
+  public static final int MIN_DIM = 64;
+  public static final int MAX_DIM = 16384;
+  public static final int DIM_MULTIPLE = 64;
+  public static final int MAX_DEVICES = 64;
+  public static final int MAX_ITERATIONS = 1 << 20;
+  /** G x T bounds the prover's state (32 bytes a matrix root) to 32 MiB. */
+  public static final long MAX_MATRICES = 1L << 20;
+  public static final int MAX_SAMPLES = 4096;
+  public static final int MAX_SMS = 1024;
+  public static final int MAX_TEXT = 512;
+  /** The largest decoded message; openings at MAX_SAMPLES stay well below it. */
+  public static final int MAX_MESSAGE_BYTES = 16 << 20;
+  /** A Merkle path is at most ceil(log2(size)) long; 64 covers every tree we can build. */
+  public static final int MAX_PATH = 64;
+
+  private Limits() {}
+
+  public static int range(String field, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          field + " must be in [" + min + ", " + max + "], got " + value);
+    }
+    return (int) value;
+  }
+
+  public static int dim(String field, int n) {
+    range(field, n, MIN_DIM, MAX_DIM);
+    if (n % DIM_MULTIPLE != 0) {
+      throw new IllegalArgumentException(
+          field + " must be a multiple of " + DIM_MULTIPLE + ", got " + n);
+    }
+    return n;
+  }
+
+  public static String text(String field, String value) {
+    if (value == null) {
+      throw new IllegalArgumentException(field + " is required");
+    }
+    if (value.length() > MAX_TEXT) {
+      throw new IllegalArgumentException(
+          field + " is longer than " + MAX_TEXT + " characters (" + value.length() + ")");
+    }
+    return value;
+  }
+
+  public static <T> T required(String field, T value) {
+    if (value == null) {
+      throw new IllegalArgumentException(field + " is required");
+    }
+    return value;
+  }
+
+  public static void version(String what, int version) {
+    if (version != 1) {
+      throw new IllegalArgumentException(
+          "version " + version + " of the " + what + " is unknown; this build speaks version 1");
+    }
+  }
+}

@@ -1,0 +1,139 @@
+package org.gpuattest.common.message;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Base64;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.Limits;
+import org.gpuattest.common.VerificationException;
+import org.gpuattest.common.crypto.Ed25519PrivateKey;
+import org.gpuattest.common.crypto.Ed25519PublicKey;
+import org.gpuattest.common.crypto.Transcript;
+import org.gpuattest.common.spec.PhiloxKey;
+import org.gpuattest.common.util.Hex;
+
+/**
+ * What the validator asks for (docs/protocol.md, "Challenge"): a fresh id and seed, the
+ * matrix size n, iterations T, the device count G and model claimed, a validity window, the
+ * number of rows it will open, and optionally its own Ed25519 key and signature.
+ */
+public record Challenge(
+    @JsonProperty(required = true) int version,
+    String id,
+    String seed,
+    @JsonProperty(required = true) int dim,
+    @JsonProperty(required = true) int iterations,
+    @JsonProperty(required = true) int devices,
+    String model,
+    String issuedAt,
+    String expiresAt,
+    @JsonProperty(required = true) int samples,
+    String validatorPublicKey,
+    String signature) {
+  public static final int ID_BYTES = 16;
+  static final String SIGNING_DOMAIN = "challenge-signature/v1";
+
+  public Challenge {
+    Limits.version("challenge", version);
+    Hex.decode("id", id, ID_BYTES);
+    Hex.decode("seed", seed, PhiloxKey.SEED_BYTES);
+    Limits.dim("dim", dim);
+    Limits.range("iterations", iterations, 1, Limits.MAX_ITERATIONS);
+    Limits.range("devices", devices, 1, Limits.MAX_DEVICES);
+    if ((long) devices * iterations > Limits.MAX_MATRICES) {
+      throw new IllegalArgumentException(
+          "devices x iterations must be at most " + Limits.MAX_MATRICES + ", got "
+              + (long) devices * iterations);
+    }
+    Limits.text("model", model);
+    Instant issued = instant("issuedAt", issuedAt);
+    Instant expires = instant("expiresAt", expiresAt);
+    if (!expires.isAfter(issued)) {
+      throw new IllegalArgumentException("expiresAt must be after issuedAt");
+    }
+    Limits.range("samples", samples, 1, Limits.MAX_SAMPLES);
+    if ((validatorPublicKey == null) != (signature == null)) {
+      throw new IllegalArgumentException("validatorPublicKey and signature come together");
+    }
+    if (validatorPublicKey != null) {
+      Limits.text("validatorPublicKey", validatorPublicKey);
+      Limits.text("signature", signature);
+    }
+  }
+
+  static Instant instant(String field, String text) {
+    Limits.text(field, text);
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(field + " is not an ISO-8601 instant: '" + text + "'");
+    }
+  }
+
+  @JsonIgnore
+  public byte[] seedBytes() {
+    return Hex.decode("seed", seed, PhiloxKey.SEED_BYTES);
+  }
+
+  @JsonIgnore
+  public PhiloxKey philoxKey() {
+    return PhiloxKey.fromSeed(seedBytes());
+  }
+
+  @JsonIgnore
+  public Instant issued() {
+    return Instant.parse(issuedAt);
+  }
+
+  @JsonIgnore
+  public Instant expires() {
+    return Instant.parse(expiresAt);
+  }
+
+  /** Rows in all matrices of all devices: the population samples are drawn from. */
+  @JsonIgnore
+  public long totalRows() {
+    return (long) devices * iterations * dim;
+  }
+
+  /** The bytes the validator's signature covers; every field but the signature. */
+  @JsonIgnore
+  public byte[] signingBytes() {
+    return new Transcript(SIGNING_DOMAIN)
+        .str(id)
+        .str(seed)
+        .u32(dim)
+        .u32(iterations)
+        .u32(devices)
+        .str(model)
+        .str(issuedAt)
+        .str(expiresAt)
+        .u32(samples)
+        .str(validatorPublicKey)
+        .toByteArray();
+  }
+
+  public Challenge signedBy(Ed25519PrivateKey key) {
+    Challenge unsigned = new Challenge(version, id, seed, dim, iterations, devices, model,
+        issuedAt, expiresAt, samples, key.publicKey().toPem(), "pending");
+    String sig = Base64.getEncoder().encodeToString(key.sign(unsigned.signingBytes()));
+    return new Challenge(version, id, seed, dim, iterations, devices, model, issuedAt,
+        expiresAt, samples, unsigned.validatorPublicKey, sig);
+  }
+
+  /** Checks the validator's signature, if the challenge carries one. */
+  public void verifySignature() throws VerificationException {
+    if (validatorPublicKey == null) {
+      return;
+    }
+    Ed25519PublicKey key;
+    try {
+      key = Ed25519PublicKey.fromPem("challenge validatorPublicKey", validatorPublicKey);
+    } catch (BadMessageException e) {
+      throw new VerificationException(e.getMessage());
+    }
+    key.verify("challenge signature", signingBytes(), signature);
+  }
+}

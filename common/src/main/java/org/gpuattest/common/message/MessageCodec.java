@@ -1,0 +1,101 @@
+package org.gpuattest.common.message;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.Limits;
+import org.gpuattest.common.json.Json;
+
+/**
+ * The wire form of every message: base64 of UTF-8 JSON. Decoding accepts the standard and the
+ * URL-safe alphabets, with or without padding, and ignores whitespace anywhere (so wrapped
+ * output of base64(1) works); encoding writes standard base64 with padding on one line. The
+ * size is checked on the text, before anything is decoded.
+ */
+public final class MessageCodec {
+  /** Base64 text of the largest message, plus room for line breaks. */
+  public static final int MAX_TEXT_CHARS = (Limits.MAX_MESSAGE_BYTES / 3 + 1) * 4 * 2;
+
+  private MessageCodec() {}
+
+  /** A message and the exact bytes it was decoded from (the challenge digest needs them). */
+  public record Decoded<T>(T value, byte[] bytes) {
+    public Decoded {
+      bytes = bytes.clone();
+    }
+
+    @Override
+    public byte[] bytes() {
+      return bytes.clone();
+    }
+  }
+
+  public static <T> Decoded<T> decode(String what, String text, Class<T> type)
+      throws BadMessageException {
+    byte[] bytes = base64(what, text);
+    return new Decoded<>(Json.read(what, bytes, type), bytes);
+  }
+
+  public static String encode(Object message) {
+    return Base64.getEncoder().encodeToString(Json.write(message));
+  }
+
+  /** Decodes either alphabet, padded or not, whitespace ignored; refuses oversized text first. */
+  public static byte[] base64(String what, String text) throws BadMessageException {
+    if (text == null) {
+      throw new BadMessageException(what + ": empty input");
+    }
+    if (text.length() > MAX_TEXT_CHARS) {
+      throw new BadMessageException(
+          what + ": larger than the " + Limits.MAX_MESSAGE_BYTES + "-byte message limit");
+    }
+    StringBuilder sb = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char ch = text.charAt(i);
+      if (Character.isWhitespace(ch)) {
+        continue;
+      }
+      if (ch == '-') {
+        ch = '+';
+      } else if (ch == '_') {
+        ch = '/';
+      }
+      if (!(ch >= 'A' && ch <= 'Z' || ch >= 'a' && ch <= 'z' || ch >= '0' && ch <= '9'
+          || ch == '+' || ch == '/' || ch == '=')) {
+        throw new BadMessageException(
+            what + ": not base64: character '" + printable(ch) + "' at position " + i);
+      }
+      sb.append(ch);
+    }
+    if (sb.length() == 0) {
+      throw new BadMessageException(what + ": empty input");
+    }
+    long decodedMax = (long) sb.length() / 4 * 3 + 3;
+    if (decodedMax > Limits.MAX_MESSAGE_BYTES + 3L) {
+      throw new BadMessageException(
+          what + ": larger than the " + Limits.MAX_MESSAGE_BYTES + "-byte message limit");
+    }
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(sb.toString());
+    } catch (IllegalArgumentException e) {
+      throw new BadMessageException(what + ": not base64: " + e.getMessage());
+    }
+    if (bytes.length > Limits.MAX_MESSAGE_BYTES) {
+      throw new BadMessageException(
+          what + ": larger than the " + Limits.MAX_MESSAGE_BYTES + "-byte message limit");
+    }
+    if (bytes.length == 0 || bytes[0] != '{') {
+      throw new BadMessageException(what + ": base64 does not hold a JSON object");
+    }
+    return bytes;
+  }
+
+  public static String utf8(byte[] bytes) {
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private static String printable(char ch) {
+    return ch < 0x20 || ch > 0x7e ? String.format("\\u%04x", (int) ch) : String.valueOf(ch);
+  }
+}
