@@ -1,0 +1,129 @@
+package org.gpuattest.attestor;
+
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.SmMonitor;
+import org.gpuattest.common.message.Timing;
+import org.gpuattest.common.spec.PhiloxKey;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.Device;
+import org.gpuattest.kernels.IterationResult;
+
+/**
+ * Runs all G devices together, one thread each, between three barriers: start (every B(g) is
+ * ready), mid (every device is past iteration (T-1)/2) and end (every device is done). The
+ * times each device passes them are what lets a validator see that the devices worked at the
+ * same time rather than one after another. A failing device breaks the barriers, so the others
+ * stop instead of waiting; nothing waits past the challenge's expiry.
+ */
+final class DeviceRun {
+  record Outcome(byte[][] matrixRoots, Timing timing, SmMonitor monitor) {}
+
+  private DeviceRun() {}
+
+  static List<Outcome> runAll(List<Device> devices, Challenge c, PrintWriter progress,
+      Instant deadline) throws BackendException {
+    int g = devices.size();
+    CyclicBarrier start = new CyclicBarrier(g);
+    CyclicBarrier mid = new CyclicBarrier(g);
+    CyclicBarrier end = new CyclicBarrier(g);
+    CyclicBarrier[] all = {start, mid, end};
+    Outcome[] outcomes = new Outcome[g];
+    Throwable[] errors = new Throwable[g];
+    PhiloxKey key = c.philoxKey();
+    List<Thread> threads = new ArrayList<>();
+    for (int d = 0; d < g; d++) {
+      int index = d;
+      Thread t = new Thread(() -> {
+        try {
+          outcomes[index] = runOne(devices.get(index), index, key, c, all, progress, deadline);
+        } catch (Throwable e) {
+          errors[index] = e;
+          for (CyclicBarrier b : all) {
+            b.reset(); // wakes the others with BrokenBarrierException
+          }
+        }
+      }, "device-" + d);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+    try {
+      for (Thread t : threads) {
+        t.join();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("interrupted while devices were running");
+    }
+    for (int d = 0; d < g; d++) {
+      Throwable e = errors[d];
+      if (e != null && !(e instanceof BrokenBarrierException)) {
+        if (e instanceof BackendException) {
+          throw (BackendException) e;
+        }
+        if (e instanceof TimeoutException) {
+          throw new BackendException("device " + d + ": the challenge expired before all"
+              + " devices reached a barrier");
+        }
+        throw new BackendException("device " + d + ": " + e, e);
+      }
+    }
+    for (int d = 0; d < g; d++) {
+      if (errors[d] != null) {
+        throw new BackendException("device " + d + ": stopped because another device failed");
+      }
+    }
+    return List.of(outcomes);
+  }
+
+  private static Outcome runOne(Device device, int g, PhiloxKey key, Challenge c,
+      CyclicBarrier[] barriers, PrintWriter progress, Instant deadline) throws Exception {
+    int n = c.dim();
+    int iterations = c.iterations();
+    device.prepare(key, g, n);
+    long startNanos = await(barriers[0], deadline);
+    long midNanos = 0;
+    long kernelNanos = 0;
+    byte[][] roots = new byte[iterations][];
+    int midAfter = (iterations - 1) / 2;
+    int every = Math.max(1, iterations / 4);
+    for (int t = 0; t < iterations; t++) {
+      IterationResult r = device.iterate(t);
+      roots[t] = r.matrixRoot();
+      kernelNanos += r.kernelNanos();
+      if ((t + 1) % every == 0 || t + 1 == iterations) {
+        synchronized (progress) {
+          progress.printf("attestor: device %d: %d/%d iterations%n", g, t + 1, iterations);
+          progress.flush();
+        }
+      }
+      if (t == midAfter) {
+        midNanos = await(barriers[1], deadline);
+      }
+    }
+    long endNanos = await(barriers[2], deadline);
+    return new Outcome(roots, new Timing(startNanos, midNanos, endNanos, kernelNanos),
+        device.monitor());
+  }
+
+  /** Waits at a barrier, no later than the deadline; returns the epoch time of passing it. */
+  private static long await(CyclicBarrier barrier, Instant deadline)
+      throws InterruptedException, BrokenBarrierException, TimeoutException {
+    long left = Duration.between(Instant.now(), deadline).toNanos();
+    barrier.await(Math.max(1, left), TimeUnit.NANOSECONDS);
+    return epochNanos(Instant.now());
+  }
+
+  static long epochNanos(Instant i) {
+    return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+  }
+}

@@ -1,0 +1,109 @@
+package org.gpuattest.attestor;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.merkle.MerkleTree;
+import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Opening;
+import org.gpuattest.common.message.OpeningRequest;
+import org.gpuattest.common.message.Openings;
+import org.gpuattest.common.message.Sample;
+import org.gpuattest.common.spec.Reference;
+import org.gpuattest.common.util.Hex;
+import org.gpuattest.kernels.Backend;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.Device;
+
+/**
+ * Answers an opening request from the prover state: for each sample (g, t, i), r(g, t) with its
+ * audit path to R(g) from the stored matrix roots, and row i's audit path to r(g, t) from C(g, t)
+ * recomputed on the same backend (each requested matrix once, however many of its rows are
+ * asked for).
+ */
+public final class Opener {
+  private final Backend backend;
+
+  public Opener(Backend backend) {
+    this.backend = backend;
+  }
+
+  public Openings open(OpeningRequest request, Path stateRoot)
+      throws BadMessageException, BackendException, IOException {
+    ProverState state = ProverState.load(stateRoot, request.commitmentDigest());
+    if (!state.meta().challengeDigest().equalsIgnoreCase(request.challengeDigest())) {
+      throw new BadMessageException("request: challengeDigest " + request.challengeDigest()
+          + " does not match the committed challenge " + state.meta().challengeDigest());
+    }
+    if (!state.meta().backend().equals(backend.name())) {
+      throw new BadMessageException("request: the commitment was made by the "
+          + state.meta().backend() + " backend; open it with --backend "
+          + state.meta().backend());
+    }
+    Challenge c = state.challenge();
+    List<Sample> samples = request.samples();
+    for (int i = 0; i < samples.size(); i++) {
+      try {
+        samples.get(i).checkWithin("samples[" + i + "]", c.devices(), c.iterations(), c.dim());
+      } catch (IllegalArgumentException e) {
+        throw new BadMessageException("request: " + e.getMessage());
+      }
+    }
+    // Group by matrix so each C(g, t) is computed once; TreeMap keeps the work in order.
+    Map<Long, List<Integer>> byMatrix = new TreeMap<>();
+    for (int i = 0; i < samples.size(); i++) {
+      Sample s = samples.get(i);
+      byMatrix.computeIfAbsent((long) s.device() << 32 | s.iteration(), k -> new ArrayList<>())
+          .add(i);
+    }
+    Opening[] answers = new Opening[samples.size()];
+    List<Device> devices = backend.devices(c.devices());
+    Map<Integer, Device> prepared = new HashMap<>();
+    try {
+      for (Map.Entry<Long, List<Integer>> e : byMatrix.entrySet()) {
+        int g = (int) (e.getKey() >>> 32);
+        int t = (int) (long) e.getKey();
+        Device d = prepared.get(g);
+        if (d == null) {
+          d = devices.get(state.meta().deviceOrdinals().get(g));
+          d.prepare(c.philoxKey(), g, c.dim());
+          prepared.put(g, d);
+        }
+        byte[][] rowLeaves = d.rowLeaves(t);
+        byte[] matrixRoot = MerkleTree.root(rowLeaves);
+        byte[][] stored = state.matrixRoots(g);
+        if (!java.security.MessageDigest.isEqual(matrixRoot, stored[t])) {
+          throw new BackendException("device " + g + " recomputed r(" + g + "," + t + ") = "
+              + Hex.encode(matrixRoot) + " but committed " + Hex.encode(stored[t])
+              + ": the backend is not deterministic; refusing to open");
+        }
+        List<String> matrixPath =
+            hex(MerkleTree.auditPath(t, Reference.matrixRootLeaves(stored)));
+        for (int i : e.getValue()) {
+          Sample s = samples.get(i);
+          answers[i] = new Opening(g, t, s.row(), Hex.encode(matrixRoot), matrixPath,
+              hex(MerkleTree.auditPath(s.row(), rowLeaves)));
+        }
+      }
+    } finally {
+      for (Device d : prepared.values()) {
+        d.close();
+      }
+    }
+    return new Openings(1, request.challengeDigest(), request.commitmentDigest(),
+        List.of(answers));
+  }
+
+  static List<String> hex(byte[][] path) {
+    List<String> out = new ArrayList<>(path.length);
+    for (byte[] p : path) {
+      out.add(Hex.encode(p));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,129 @@
+package org.gpuattest.attestor;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.VerificationException;
+import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.message.MessageCodec;
+import org.gpuattest.common.spec.CommitmentDigest;
+import org.gpuattest.common.spec.Reference;
+import org.gpuattest.common.util.Hex;
+import org.gpuattest.common.crypto.Ed25519PrivateKey;
+import org.gpuattest.kernels.Backend;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.Device;
+import org.gpuattest.kernels.DeviceIdentity;
+
+/**
+ * Answers a challenge: runs canonical-v1 on G devices of one backend together (see
+ * {@link DeviceRun} for the barriers), builds R(g) from the matrix roots, signs the
+ * commitment and keeps the state that {@link Opener} needs.
+ */
+public final class Prover {
+  private final Backend backend;
+  private final Ed25519PrivateKey key;
+  private final PrintWriter progress;
+  private final Clock clock;
+
+  public Prover(Backend backend, Ed25519PrivateKey key, PrintWriter progress, Clock clock) {
+    this.backend = backend;
+    this.key = key;
+    this.progress = progress;
+    this.clock = clock;
+  }
+
+  /**
+   * @param ordinals which of the backend's devices to use, or empty for the first G
+   * @throws BadMessageException the challenge is expired, badly signed, or asks the impossible
+   * @throws BackendException a device failed, or there are fewer than G
+   */
+  public Commitment prove(MessageCodec.Decoded<Challenge> decoded, List<Integer> ordinals,
+      Path stateRoot) throws BadMessageException, BackendException, IOException {
+    Challenge c = decoded.value();
+    try {
+      c.verifySignature();
+    } catch (VerificationException e) {
+      throw new BadMessageException("challenge: " + e.getMessage());
+    }
+    Instant now = clock.instant();
+    if (now.isAfter(c.expires())) {
+      throw new BadMessageException("challenge: expired at " + c.expiresAt() + " (now " + now
+          + ")");
+    }
+    backend.checkFits(c.devices(), c.dim());
+    List<Device> all = backend.devices(c.devices());
+    List<Integer> chosen = choose(all.size(), c.devices(), ordinals);
+    List<Device> devices = new ArrayList<>();
+    for (int o : chosen) {
+      devices.add(all.get(o));
+    }
+    progress.printf("attestor: %s backend, %d device(s), n=%d, T=%d%n", backend.name(),
+        c.devices(), c.dim(), c.iterations());
+    progress.flush();
+    List<DeviceRun.Outcome> outcomes;
+    try {
+      outcomes = DeviceRun.runAll(devices, c, progress, c.expires());
+    } finally {
+      for (Device d : devices) {
+        d.close();
+      }
+    }
+    byte[] challengeDigest = CommitmentDigest.challengeDigest(decoded.bytes());
+    List<DeviceReport> reports = new ArrayList<>();
+    byte[][][] roots = new byte[c.devices()][][];
+    for (int g = 0; g < c.devices(); g++) {
+      DeviceRun.Outcome o = outcomes.get(g);
+      roots[g] = o.matrixRoots();
+      DeviceIdentity id = devices.get(g).identity();
+      reports.add(new DeviceReport(g, id.name(), id.uuid(), id.pciBusId(),
+          id.computeCapability(), id.smCount(), id.memoryBytes(), id.driverVersion(),
+          backend.name(), Hex.encode(Reference.deviceRoot(roots[g])), o.timing(), o.monitor()));
+    }
+    Commitment commitment = Commitment.sign(challengeDigest, reports, key);
+    ProverState.Meta meta = new ProverState.Meta(1, backend.name(), chosen,
+        Hex.encode(challengeDigest), commitment.commitmentDigest());
+    Path saved = ProverState.of(meta, decoded, roots).save(stateRoot);
+    progress.printf("attestor: committed %s (state in %s)%n", commitment.commitmentDigest(),
+        saved);
+    progress.flush();
+    return commitment;
+  }
+
+  static List<Integer> choose(int available, int wanted, List<Integer> ordinals)
+      throws BackendException, BadMessageException {
+    if (ordinals.isEmpty()) {
+      if (available < wanted) {
+        throw new BackendException("the challenge claims " + wanted + " devices; this backend"
+            + " has " + available);
+      }
+      List<Integer> first = new ArrayList<>();
+      for (int i = 0; i < wanted; i++) {
+        first.add(i);
+      }
+      return first;
+    }
+    if (ordinals.size() != wanted) {
+      throw new BadMessageException("--devices lists " + ordinals.size()
+          + " devices; the challenge claims " + wanted);
+    }
+    for (int i = 0; i < ordinals.size(); i++) {
+      int o = ordinals.get(i);
+      if (o < 0 || o >= available) {
+        throw new BadMessageException("--devices: device " + o + " does not exist (0.."
+            + (available - 1) + ")");
+      }
+      if (ordinals.subList(0, i).contains(o)) {
+        throw new BadMessageException("--devices: device " + o + " is listed twice");
+      }
+    }
+    return List.copyOf(ordinals);
+  }
+}

@@ -1,0 +1,53 @@
+package org.gpuattest.attestor.cli;
+
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import org.gpuattest.common.cli.CliRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The prover's command line: a thin shell over {@code org.gpuattest.attestor}. */
+@Command(
+    name = "attestor",
+    mixinStandardHelpOptions = true,
+    version = {"attestor 0.1.0 (canonical-v1, protocol version 1)"},
+    description = "Proves GPU work for a validator's challenge: exact FP64 matrix products,"
+        + " committed in SHA-256 Merkle trees, opened on request.",
+    subcommands = {
+        DevicesCommand.class, ProveCommand.class, OpenCommand.class, KeygenCommand.class,
+        SelftestCommand.class, BenchCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+        "0:success",
+        "2:bad usage or bad input (one line on stderr names what)",
+        "3:runtime failure (device, I/O)"})
+public final class AttestorCli implements Runnable {
+  @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces on errors.")
+  boolean debug;
+
+  final InputStream in;
+
+  AttestorCli(InputStream in) {
+    this.in = in;
+  }
+
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this), "a subcommand is required");
+  }
+
+  /** Runs the CLI and returns its exit code; never exits the JVM. */
+  public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
+    return CliRunner.run(new AttestorCli(in), args, out, err);
+  }
+
+  public static void main(String[] args) {
+    PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
+    PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
+    System.exit(run(args, System.in, out, err));
+  }
+}

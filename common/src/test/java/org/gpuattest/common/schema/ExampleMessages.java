@@ -1,0 +1,213 @@
+package org.gpuattest.common.schema;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.VerificationException;
+import org.gpuattest.common.crypto.Ed25519PrivateKey;
+import org.gpuattest.common.crypto.Ed25519PublicKey;
+import org.gpuattest.common.json.Json;
+import org.gpuattest.common.merkle.MerkleTree;
+import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Check;
+import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.message.Opening;
+import org.gpuattest.common.message.OpeningRequest;
+import org.gpuattest.common.message.Openings;
+import org.gpuattest.common.message.Sample;
+import org.gpuattest.common.message.SmMonitor;
+import org.gpuattest.common.message.Timing;
+import org.gpuattest.common.message.Verdict;
+import org.gpuattest.common.spec.CommitmentDigest;
+import org.gpuattest.common.spec.Operands;
+import org.gpuattest.common.spec.PhiloxKey;
+import org.gpuattest.common.spec.Reference;
+import org.gpuattest.common.spec.RowHash;
+import org.gpuattest.common.util.Bytes;
+import org.gpuattest.common.util.Hex;
+
+/**
+ * Writes testdata/examples/*.json: one run of the protocol (n = 64, T = 2, G = 2, two H100s, four
+ * sampled rows) whose digests, roots, audit paths and signatures are all real, computed by
+ * {@link Reference} and the message records. Every input is fixed and Ed25519 signing is
+ * deterministic (RFC 8032 section 5.1.6), so the output is byte-for-byte reproducible;
+ * SchemaTest fails when the checked-in files differ from it. Each file holds exactly the bytes
+ * {@link Json#writeString} gives, so SHA-256 of challenge.json is the challenge digest.
+ *
+ * <p>Regenerate from the repository root (the command is also in testdata/examples/README.md):
+ * {@code mvn -q -pl common test-compile exec:java -Dexec.classpathScope=test
+ * -Dexec.mainClass=org.gpuattest.common.schema.ExampleMessages}. An argument, if given, is
+ * the output directory.
+ */
+public final class ExampleMessages {
+  static final String MODEL = "NVIDIA H100 80GB HBM3";
+  static final int DIM = 64;
+  static final int ITERATIONS = 2;
+  static final int DEVICES = 2;
+  static final String ISSUED_AT = "2025-06-02T09:30:00Z";
+  static final String EXPIRES_AT = "2025-06-02T09:35:00Z";
+  static final List<Sample> SAMPLES =
+      List.of(new Sample(0, 0, 5), new Sample(0, 1, 63), new Sample(1, 0, 17),
+          new Sample(1, 1, 42));
+
+  private ExampleMessages() {}
+
+  /** The validator's key: secret SHA-256("gpu-attest example validator key"). */
+  static Ed25519PrivateKey validatorKey() {
+    return Ed25519PrivateKey.fromSeed(label("gpu-attest example validator key"));
+  }
+
+  /** The prover's key: secret SHA-256("gpu-attest example prover key"). */
+  static Ed25519PrivateKey proverKey() {
+    return Ed25519PrivateKey.fromSeed(label("gpu-attest example prover key"));
+  }
+
+  public static void main(String[] args) throws IOException {
+    Path dir = args.length > 0 ? Path.of(args[0]) : repositoryRoot().resolve("testdata/examples");
+    Files.createDirectories(dir);
+    for (Map.Entry<String, String> e : generate().entrySet()) {
+      Path file = dir.resolve(e.getKey());
+      Files.writeString(file, e.getValue(), StandardCharsets.UTF_8);
+      System.err.println("wrote " + file.toAbsolutePath().normalize());
+    }
+  }
+
+  /** File name to contents, in protocol order. */
+  static Map<String, String> generate() {
+    Challenge challenge = new Challenge(1, "5d3a9c0e7b2f4a618c9e0d1f2a3b4c5d",
+        Hex.encode(label("gpu-attest example challenge seed")), DIM, ITERATIONS, DEVICES, MODEL,
+        ISSUED_AT, EXPIRES_AT, SAMPLES.size(), null, null)
+        .signedBy(validatorKey());
+    String challengeJson = Json.writeString(challenge);
+    byte[] challengeDigest =
+        CommitmentDigest.challengeDigest(challengeJson.getBytes(StandardCharsets.UTF_8));
+
+    PhiloxKey key = challenge.philoxKey();
+    byte[][][] matrixRoots = new byte[DEVICES][][];
+    List<DeviceReport> reports = new ArrayList<>();
+    for (int g = 0; g < DEVICES; g++) {
+      matrixRoots[g] = Reference.matrixRoots(key, g, DIM, ITERATIONS);
+      reports.add(h100(g, Hex.encode(Reference.deviceRoot(matrixRoots[g]))));
+    }
+    Commitment commitment = Commitment.sign(challengeDigest, reports, proverKey());
+
+    OpeningRequest request = new OpeningRequest(1, commitment.challengeDigest(),
+        commitment.commitmentDigest(), SAMPLES);
+
+    List<Opening> answers = new ArrayList<>();
+    for (Sample s : request.samples()) {
+      double[] c = Reference.matrix(key, s.device(), s.iteration(), DIM,
+          Operands.matrixB(key, s.device(), DIM));
+      byte[][] rowLeaves = RowHash.rowLeaves(c, DIM);
+      byte[][] rootLeaves = Reference.matrixRootLeaves(matrixRoots[s.device()]);
+      answers.add(new Opening(s.device(), s.iteration(), s.row(),
+          Hex.encode(matrixRoots[s.device()][s.iteration()]),
+          hexPath(MerkleTree.auditPath(s.iteration(), rootLeaves)),
+          hexPath(MerkleTree.auditPath(s.row(), rowLeaves))));
+    }
+    Openings openings = new Openings(1, request.challengeDigest(), request.commitmentDigest(),
+        answers);
+
+    Verdict verdict = Verdict.of(challenge.id(), checks(challenge, commitment, openings));
+
+    Map<String, String> files = new LinkedHashMap<>();
+    files.put("challenge.json", challengeJson);
+    files.put("commitment.json", Json.writeString(commitment));
+    files.put("opening-request.json", Json.writeString(request));
+    files.put("openings.json", Json.writeString(openings));
+    files.put("verdict.json", Json.writeString(verdict));
+    return files;
+  }
+
+  /**
+   * An SXM H100 as the driver reports it: 132 SMs, 81559 MiB, compute capability 9.0. The
+   * monitor's blocks and the barrier times are plausible constants, not measurements.
+   */
+  private static DeviceReport h100(int g, String root) {
+    long issued = nanos(Instant.parse(ISSUED_AT));
+    long start = issued + 1_204_517_300L + 2_816L * g;
+    long mid = start + 412_864L + 1_024L * g;
+    long end = mid + 409_920L - 768L * g;
+    long kernel = 731_136L + 512L * g;
+    long[] blocksPerSm = new long[132];
+    for (int sm = 0; sm < blocksPerSm.length; sm++) {
+      blocksPerSm[sm] = 8 + ((sm * 7 + g) % 11 == 0 ? 1 : 0);
+    }
+    String[] uuids = {
+      "GPU-3b8f2c1e-6a4d-4f7a-9c2e-1d5b7a3e9f60", "GPU-a71e5d09-2c8b-4e13-b6f4-58d0c2e97a14"
+    };
+    String[] buses = {"00000000:18:00.0", "00000000:2A:00.0"};
+    return new DeviceReport(g, MODEL, uuids[g], buses[g], "9.0", 132, 85_520_809_984L,
+        "550.54.15", DeviceReport.CUDA, root, new Timing(start, mid, end, kernel),
+        new SmMonitor(blocksPerSm, g == 0 ? 0.968 : 0.961));
+  }
+
+  /** What a validator would report for these messages; the signatures are really checked. */
+  private static List<Check> checks(Challenge challenge, Commitment commitment,
+      Openings openings) {
+    try {
+      challenge.verifySignature();
+      Ed25519PublicKey.fromPem("proverPublicKey", commitment.proverPublicKey())
+          .verify("commitment signature", commitment.signingBytes(), commitment.signature());
+    } catch (VerificationException | BadMessageException e) {
+      throw new IllegalStateException("example does not verify: " + e.getMessage(), e);
+    }
+    String digest = Hex.encode(commitment.recomputedDigest());
+    int n = openings.openings().size();
+    return List.of(
+        Check.pass("commitment-signature", "valid", "valid",
+            "the commitment is signed by the key it carries"),
+        Check.pass("challenge-digest", commitment.challengeDigest(),
+            commitment.challengeDigest(), "the commitment answers this challenge"),
+        Check.pass("commitment-digest", digest, commitment.commitmentDigest(),
+            "the commitment digest matches the device roots"),
+        Check.pass("deadline", "2025-06-02T09:30:01.937Z", "before " + challenge.expiresAt(),
+            "the commitment arrived inside the challenge's validity window"),
+        Check.pass("device-count", String.valueOf(commitment.devices().size()),
+            String.valueOf(challenge.devices()), "every claimed device reported a root"),
+        Check.pass("device-model", MODEL + " x" + commitment.devices().size(), MODEL,
+            "every device reports the claimed model"),
+        Check.pass("openings", n + " of " + n + " rows", challenge.samples() + " of "
+            + challenge.samples() + " rows",
+            "every sampled row was recomputed on the CPU and its audit paths verified"),
+        Check.pass("sm-coverage", "132 of 132 SMs on each device", "132 of 132 SMs",
+            "the monitored kernel ran on every SM of every device"),
+        Check.skipped("timing",
+            "n = 64 is too small for kernel time to say anything about the hardware"));
+  }
+
+  private static List<String> hexPath(byte[][] path) {
+    List<String> out = new ArrayList<>(path.length);
+    for (byte[] p : path) {
+      out.add(Hex.encode(p));
+    }
+    return out;
+  }
+
+  private static byte[] label(String text) {
+    return Bytes.sha256(text.getBytes(StandardCharsets.US_ASCII));
+  }
+
+  private static long nanos(Instant t) {
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+
+  /** The nearest directory at or above the working directory that holds testdata/. */
+  private static Path repositoryRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    for (Path d = dir; d != null; d = d.getParent()) {
+      if (Files.isDirectory(d.resolve("testdata")) && Files.isRegularFile(d.resolve("pom.xml"))) {
+        return d;
+      }
+    }
+    throw new IllegalStateException("no testdata/ at or above " + dir + "; pass the directory");
+  }
+}

@@ -1,0 +1,28 @@
+package org.gpuattest.kernels;
+
+import java.util.List;
+
+/**
+ * A source of devices that compute canonical-v1: the CPU backend now, the CUDA backend next.
+ * The prover orchestrates devices only through this seam, so its barriers, timing and state
+ * are tested with the CPU backend and with fakes, and the CUDA backend plugs in unchanged.
+ */
+public interface Backend {
+  /** "cpu" or "cuda", as it appears in a commitment. */
+  String name();
+
+  /**
+   * The devices this backend can use for a job of {@code wanted} devices. A physical backend
+   * lists what it finds (which may be fewer); the CPU backend acts as exactly {@code wanted}.
+   *
+   * @throws BackendException when the backend cannot run here (no driver, no device)
+   */
+  List<Device> devices(int wanted) throws BackendException;
+
+  /**
+   * Refuses, before anything is allocated, a job that cannot fit: G devices at size n.
+   *
+   * @throws BackendException naming the memory needed and the memory there is
+   */
+  void checkFits(int devices, int n) throws BackendException;
+}

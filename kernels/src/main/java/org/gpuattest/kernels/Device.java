@@ -1,0 +1,29 @@
+package org.gpuattest.kernels;
+
+import org.gpuattest.common.message.SmMonitor;
+import org.gpuattest.common.spec.PhiloxKey;
+
+/**
+ * One device running one job of canonical-v1 as device g: generate B(g) once, then for each
+ * iteration t generate A(g, t), multiply, hash the rows and return r(g, t). Used by one thread
+ * at a time.
+ */
+public interface Device extends AutoCloseable {
+  DeviceIdentity identity();
+
+  /** Allocates and generates B(g); called before the start barrier, so not timed as work. */
+  void prepare(PhiloxKey key, int g, int n) throws BackendException;
+
+  /** Computes C(g, t) and returns r(g, t). */
+  IterationResult iterate(int t) throws BackendException;
+
+  /** The n row leaf hashes of C(g, t), recomputed; what openings are built from. */
+  byte[][] rowLeaves(int t) throws BackendException;
+
+  /** Block counts per SM and busy fraction over all iterations since prepare. */
+  SmMonitor monitor();
+
+  /** Frees what prepare allocated. */
+  @Override
+  void close();
+}

@@ -1,0 +1,67 @@
+package org.gpuattest.kernels.cpu;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gpuattest.kernels.Backend;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.Device;
+
+/**
+ * The exact CPU backend: canonical-v1 with {@link Math#fma} on worker threads, acting as as
+ * many devices as a challenge asks for. It says "cpu" in the commitment, and validators reject
+ * it unless told to allow it: it is for tests, demos and reference, not for earning.
+ */
+public final class CpuBackend implements Backend {
+  public static final String NAME = "cpu";
+  private final int threads;
+
+  /** @param threads worker threads shared by all virtual devices (the "SMs" of each) */
+  public CpuBackend(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
+    this.threads = threads;
+  }
+
+  public static CpuBackend withAvailableProcessors() {
+    return new CpuBackend(Runtime.getRuntime().availableProcessors());
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public List<Device> devices(int wanted) throws BackendException {
+    if (wanted < 1) {
+      throw new IllegalArgumentException("wanted must be at least 1, got " + wanted);
+    }
+    WorkerPool pool = WorkerPool.shared(threads);
+    List<Device> devices = new ArrayList<>(wanted);
+    for (int g = 0; g < wanted; g++) {
+      devices.add(new CpuDevice(g, pool));
+    }
+    return devices;
+  }
+
+  @Override
+  public void checkFits(int devices, int n) throws BackendException {
+    long need = bytesNeeded(devices, n) + (long) threads * CpuDevice.BLOCK_ROWS * n * 16L;
+    long have = Runtime.getRuntime().maxMemory();
+    if (need > have / 10 * 8) {
+      throw new BackendException(String.format(
+          "cpu backend: %d devices at n=%d need %d MiB of heap, the JVM allows %d MiB"
+              + " (raise -Xmx, or ask for a smaller --dim)",
+          devices, n, need >> 20, have >> 20));
+    }
+  }
+
+  /**
+   * Bytes the CPU backend holds for G devices at size n (A, B and C of n x n doubles each), so
+   * the prover can refuse a size the heap cannot hold before it allocates anything.
+   */
+  public static long bytesNeeded(int devices, int n) {
+    return (long) devices * 3L * n * n * Double.BYTES;
+  }
+}

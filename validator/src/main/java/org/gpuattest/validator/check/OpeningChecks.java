@@ -1,0 +1,111 @@
+package org.gpuattest.validator.check;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.gpuattest.common.VerificationException;
+import org.gpuattest.common.merkle.InclusionProof;
+import org.gpuattest.common.merkle.MerkleTree;
+import org.gpuattest.common.message.Check;
+import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.message.Opening;
+import org.gpuattest.common.message.Sample;
+import org.gpuattest.common.spec.RowHash;
+import org.gpuattest.common.spec.SampledRows;
+import org.gpuattest.common.util.Hex;
+
+/**
+ * canonical-v1, "Opening and checking": the openings answer exactly the samples asked for, and
+ * for each one the validator computes row i of C(g, t) itself, hashes it, and checks the row's
+ * path to r(g, t) and r(g, t)'s path to the committed R(g). Nothing the prover says about a
+ * sample is trusted beyond what those hashes prove. Only requested samples are computed, so a
+ * prover cannot make the validator do more work than it chose.
+ */
+final class OpeningChecks {
+  private OpeningChecks() {}
+
+  static List<Check> all(Evidence e) {
+    List<Sample> asked = e.request().samples();
+    List<Opening> given = e.openings().openings();
+    List<Check> out = new ArrayList<>();
+    int answered = 0;
+    for (int i = 0; i < Math.min(asked.size(), given.size()); i++) {
+      if (given.get(i).sample().equals(asked.get(i))) {
+        answered++;
+      }
+    }
+    if (answered == asked.size() && given.size() == asked.size()) {
+      out.add(Check.pass("openings.complete", given.size() + " openings",
+          asked.size() + " requested", "Every requested sample was answered, in order."));
+    } else {
+      out.add(Check.fail("openings.complete", answered + " of " + given.size() + " match",
+          asked.size() + " requested", "The openings do not answer the samples asked for."));
+    }
+    out.add(exact(e, asked, given));
+    return out;
+  }
+
+  private static Check exact(Evidence e, List<Sample> asked, List<Opening> given) {
+    Challenge c = e.challenge();
+    List<DeviceReport> devices = e.commitment().devices();
+    Map<Integer, List<Opening>> byDevice = new TreeMap<>();
+    int considered = 0;
+    String firstFailure = null;
+    int failures = 0;
+    for (int i = 0; i < Math.min(asked.size(), given.size()); i++) {
+      Opening o = given.get(i);
+      if (!o.sample().equals(asked.get(i))) {
+        continue; // counted by openings.complete; never compute what was not asked for
+      }
+      considered++;
+      if (o.device() >= devices.size()) {
+        failures++;
+        firstFailure = firstFailure != null ? firstFailure
+            : "device " + o.device() + " has no committed root";
+        continue;
+      }
+      byDevice.computeIfAbsent(o.device(), g -> new ArrayList<>()).add(o);
+    }
+    int n = c.dim();
+    for (Map.Entry<Integer, List<Opening>> entry : byDevice.entrySet()) {
+      int g = entry.getKey();
+      List<Opening> list = entry.getValue();
+      int[] ts = new int[list.size()];
+      int[] rows = new int[list.size()];
+      for (int k = 0; k < ts.length; k++) {
+        ts[k] = list.get(k).iteration();
+        rows[k] = list.get(k).row();
+      }
+      double[] computed = SampledRows.compute(c.philoxKey(), g, n, ts, rows);
+      byte[] deviceRoot = devices.get(g).rootBytes();
+      for (int k = 0; k < ts.length; k++) {
+        Opening o = list.get(k);
+        String what = "device " + g + ", iteration " + o.iteration() + ", row " + o.row();
+        try {
+          byte[] matrixRoot = Hex.decode("matrixRoot", o.matrixRoot(), 32);
+          InclusionProof.verify(what + " (row in r(g,t))", o.row(), n,
+              RowHash.leaf(computed, k * n, n), Opening.decodePath(o.rowPath()), matrixRoot);
+          InclusionProof.verify(what + " (r(g,t) in R(g))", o.iteration(), c.iterations(),
+              MerkleTree.leafHash(matrixRoot), Opening.decodePath(o.matrixPath()), deviceRoot);
+        } catch (VerificationException ex) {
+          failures++;
+          if (firstFailure == null) {
+            firstFailure = ex.getMessage();
+          }
+        }
+      }
+    }
+    int exact = considered - failures;
+    String measured = exact + "/" + asked.size() + " exact";
+    if (failures > 0 || considered == 0) {
+      return Check.fail("openings.exact", measured, asked.size() + "/" + asked.size() + " exact",
+          "Recomputed rows do not match the commitment (first: "
+              + (firstFailure == null ? "nothing was answered" : firstFailure)
+              + "): the committed work is not the canonical FP64 product.");
+    }
+    return Check.pass("openings.exact", measured, asked.size() + "/" + asked.size() + " exact",
+        "Every sampled row, recomputed on this CPU, matches the commitment bit for bit.");
+  }
+}

@@ -1,0 +1,112 @@
+package org.gpuattest.validator.cli;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.gpuattest.common.Limits;
+import org.gpuattest.common.spec.Philox4x32;
+import org.gpuattest.common.spec.PhiloxKey;
+import org.gpuattest.common.spec.Reference;
+import org.gpuattest.common.spec.Operands;
+import org.gpuattest.common.util.Hex;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** canonical-v1 from the command line, for other implementers to check themselves against. */
+@Command(name = "spec", description = "Print canonical-v1 values: Philox blocks, roots, matrix roots.",
+    subcommands = {SpecCommand.Philox.class, SpecCommand.Roots.class, SpecCommand.Matrix.class})
+final class SpecCommand implements Runnable {
+  @Override
+  public void run() {
+    throw new picocli.CommandLine.ParameterException(
+        new picocli.CommandLine(this), "a subcommand is required: philox, roots or matrix");
+  }
+
+  @Command(name = "philox", description = "One Philox4x32-10 block: four words, 8-digit hex.")
+  static final class Philox implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--key", required = true, split = ",", paramLabel = "K0,K1",
+        description = "Two key words in hex, e.g. a4093822,299f31d0.")
+    List<String> key;
+
+    @Option(names = "--counter", required = true, split = ",", paramLabel = "C0,C1,C2,C3",
+        description = "Four counter words in hex.")
+    List<String> counter;
+
+    @Override
+    public Integer call() {
+      if (key.size() != 2 || counter.size() != 4) {
+        throw new IllegalArgumentException("--key takes 2 words and --counter 4, got "
+            + key.size() + " and " + counter.size());
+      }
+      int[] k = {Hex.parseWord("--key", key.get(0)), Hex.parseWord("--key", key.get(1))};
+      int[] c = new int[4];
+      for (int i = 0; i < 4; i++) {
+        c[i] = Hex.parseWord("--counter", counter.get(i));
+      }
+      int[] x = Philox4x32.block(c, k);
+      spec.commandLine().getOut().println(Hex.word(x[0]) + " " + Hex.word(x[1]) + " "
+          + Hex.word(x[2]) + " " + Hex.word(x[3]));
+      return 0;
+    }
+  }
+
+  /** Options naming one computation: seed and n. */
+  static class Job {
+    @Option(names = "--seed", required = true, paramLabel = "HEX",
+        description = "The 32-byte seed, 64 hex digits.")
+    String seed;
+
+    @Option(names = "--dim", required = true, paramLabel = "n", description = "Matrix size n.")
+    int dim;
+
+    PhiloxKey key() {
+      Limits.dim("--dim", dim);
+      return PhiloxKey.fromSeed(Hex.decode("--seed", seed, 32));
+    }
+  }
+
+  @Command(name = "roots", description = "Device roots R(g), one line per device: g <hex>.")
+  static final class Roots extends Job implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--devices", required = true, paramLabel = "G") int devices;
+
+    @Option(names = "--iterations", required = true, paramLabel = "T") int iterations;
+
+    @Override
+    public Integer call() {
+      PhiloxKey k = key();
+      Limits.range("--devices", devices, 1, Limits.MAX_DEVICES);
+      Limits.range("--iterations", iterations, 1, Limits.MAX_ITERATIONS);
+      for (int g = 0; g < devices; g++) {
+        byte[][] roots = Reference.matrixRoots(k, g, dim, iterations);
+        spec.commandLine().getOut().println(g + " " + Hex.encode(Reference.deviceRoot(roots)));
+        spec.commandLine().getOut().flush();
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "matrix", description = "The matrix root r(g, t) in hex.")
+  static final class Matrix extends Job implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Option(names = "--device", required = true, paramLabel = "g") int device;
+
+    @Option(names = "--iteration", required = true, paramLabel = "t") int iteration;
+
+    @Override
+    public Integer call() {
+      PhiloxKey k = key();
+      Limits.range("--device", device, 0, Limits.MAX_DEVICES - 1);
+      Limits.range("--iteration", iteration, 0, Limits.MAX_ITERATIONS - 1);
+      double[] c = Reference.matrix(k, device, iteration, dim,
+          Operands.matrixB(k, device, dim));
+      spec.commandLine().getOut().println(Hex.encode(Reference.matrixRoot(c, dim)));
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,51 @@
+package org.gpuattest.validator.cli;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.json.Json;
+import org.gpuattest.common.message.MessageInput;
+import org.gpuattest.common.message.Verdict;
+import org.gpuattest.validator.Session;
+import org.gpuattest.validator.Validator;
+import org.gpuattest.validator.VerdictText;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "verify", description = {
+    "Check the prover's openings and print the verdict, every check on its own line.",
+    "Exit 0 when it passes, 1 when it fails."})
+final class VerifyCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand ValidatorCli parent;
+  @Mixin VerifyOptions verify;
+
+  @Option(names = "--session", required = true, paramLabel = "FILE",
+      description = "The session file, after 'validator sample'.")
+  Path session;
+
+  @Option(names = "--openings", required = true, paramLabel = "<B64|@file|->",
+      description = "The prover's openings: base64 text, @file, or - for stdin.")
+  String openings;
+
+  @Override
+  public Integer call() throws Exception {
+    Environment env = parent.env;
+    Session s = Session.load(session);
+    String text = MessageInput.read("openings", openings, parent.in);
+    Verdict v = new Validator(env.profiles(), verify.replay(), env.random(), env.clock())
+        .verify(s, text, verify.options());
+    print(spec, v, verify.json);
+    return v.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
+  }
+
+  static void print(CommandSpec spec, Verdict v, boolean json) {
+    var out = spec.commandLine().getOut();
+    out.print(json ? Json.writeString(v) + "\n" : VerdictText.format(v));
+    out.flush();
+  }
+}
