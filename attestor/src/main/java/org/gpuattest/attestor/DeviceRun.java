@@ -1,13 +1,10 @@
 package org.gpuattest.attestor;
 
 import java.io.PrintWriter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BrokenBarrierException;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.SmMonitor;
@@ -32,10 +29,7 @@ final class DeviceRun {
   static List<Outcome> runAll(List<Device> devices, Challenge c, PrintWriter progress,
       Instant deadline) throws BackendException {
     int g = devices.size();
-    CyclicBarrier start = new CyclicBarrier(g);
-    CyclicBarrier mid = new CyclicBarrier(g);
-    CyclicBarrier end = new CyclicBarrier(g);
-    CyclicBarrier[] all = {start, mid, end};
+    DeviceBarrier[] all = {new DeviceBarrier(g), new DeviceBarrier(g), new DeviceBarrier(g)};
     Outcome[] outcomes = new Outcome[g];
     Throwable[] errors = new Throwable[g];
     PhiloxKey key = c.philoxKey();
@@ -47,8 +41,8 @@ final class DeviceRun {
           outcomes[index] = runOne(devices.get(index), index, key, c, all, progress, deadline);
         } catch (Throwable e) {
           errors[index] = e;
-          for (CyclicBarrier b : all) {
-            b.reset(); // wakes the others with BrokenBarrierException
+          for (DeviceBarrier b : all) {
+            b.breakBarrier(); // the others stop at their next barrier, early or late
           }
         }
       }, "device-" + d);
@@ -86,7 +80,7 @@ final class DeviceRun {
   }
 
   private static Outcome runOne(Device device, int g, PhiloxKey key, Challenge c,
-      CyclicBarrier[] barriers, PrintWriter progress, Instant deadline) throws Exception {
+      DeviceBarrier[] barriers, PrintWriter progress, Instant deadline) throws Exception {
     int n = c.dim();
     int iterations = c.iterations();
     device.prepare(key, g, n);
@@ -116,10 +110,9 @@ final class DeviceRun {
   }
 
   /** Waits at a barrier, no later than the deadline; returns the epoch time of passing it. */
-  private static long await(CyclicBarrier barrier, Instant deadline)
+  private static long await(DeviceBarrier barrier, Instant deadline)
       throws InterruptedException, BrokenBarrierException, TimeoutException {
-    long left = Duration.between(Instant.now(), deadline).toNanos();
-    barrier.await(Math.max(1, left), TimeUnit.NANOSECONDS);
+    barrier.await(deadline);
     return epochNanos(Instant.now());
   }
 

@@ -1,0 +1,128 @@
+package org.gpuattest.attestor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.crypto.Ed25519PrivateKey;
+import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.message.MessageCodec;
+import org.gpuattest.common.message.Timing;
+import org.gpuattest.common.spec.CommitmentDigest;
+import org.gpuattest.common.spec.Reference;
+import org.gpuattest.common.util.Hex;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.cpu.CpuBackend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProverTest {
+  static final Ed25519PrivateKey KEY = Ed25519PrivateKey.generate(new SecureRandom());
+  @TempDir Path state;
+
+  static MessageCodec.Decoded<Challenge> challenge(int n, int t, int g, Instant issued)
+      throws BadMessageException {
+    byte[] seed = new byte[32];
+    seed[0] = 7;
+    Challenge c = new Challenge(1, "00112233445566778899aabbccddeeff", Hex.encode(seed), n, t, g,
+        "NVIDIA H100 80GB HBM3", issued.toString(), issued.plusSeconds(600).toString(), 8, null,
+        null);
+    return MessageCodec.decode("challenge", MessageCodec.encode(c), Challenge.class);
+  }
+
+  private Prover prover(org.gpuattest.kernels.Backend b) {
+    return new Prover(b, KEY, new PrintWriter(new StringWriter()), Clock.systemUTC());
+  }
+
+  @Test
+  void prove_cpuBackend_rootsEqualReferenceAndDigestBindsChallenge() throws Exception {
+    var c = challenge(64, 3, 2, Instant.now());
+    Commitment commitment = prover(new CpuBackend(2)).prove(c, List.of(), state);
+    assertEquals(2, commitment.devices().size());
+    for (int g = 0; g < 2; g++) {
+      byte[][] roots = Reference.matrixRoots(c.value().philoxKey(), g, 64, 3);
+      assertEquals(Hex.encode(Reference.deviceRoot(roots)), commitment.devices().get(g).root());
+      assertEquals("cpu", commitment.devices().get(g).backend());
+    }
+    assertEquals(Hex.encode(CommitmentDigest.challengeDigest(c.bytes())),
+        commitment.challengeDigest());
+    assertArrayEquals(commitment.recomputedDigest(),
+        Hex.decode("d", commitment.commitmentDigest(), 32));
+    assertTrue(Files.isDirectory(state.resolve(commitment.commitmentDigest())));
+  }
+
+  @Test
+  void prove_severalDevices_barrierTimesOverlapAndAreOrdered() throws Exception {
+    Commitment commitment = prover(FakeBackend.honest(3))
+        .prove(challenge(64, 4, 3, Instant.now()), List.of(), state);
+    long latestStart = Long.MIN_VALUE;
+    long earliestEnd = Long.MAX_VALUE;
+    for (DeviceReport d : commitment.devices()) {
+      Timing t = d.timing();
+      assertTrue(t.startNanos() <= t.midNanos() && t.midNanos() <= t.endNanos(), t.toString());
+      latestStart = Math.max(latestStart, t.startNanos());
+      earliestEnd = Math.min(earliestEnd, t.endNanos());
+      assertEquals(4_000, t.kernelNanos(), "sum of the fake's per-iteration kernel times");
+    }
+    assertTrue(latestStart <= earliestEnd, "every device passed start before any passed end");
+  }
+
+  @Test
+  void prove_oneDeviceFails_othersStopAndNoStateIsLeft() throws Exception {
+    FakeBackend failing = new FakeBackend(3, 1, 1);
+    BackendException e = assertThrows(BackendException.class, () ->
+        assertTimeoutPreemptively(Duration.ofSeconds(30),
+            () -> prover(failing).prove(challenge(64, 4, 3, Instant.now()), List.of(), state)));
+    assertTrue(e.getMessage().contains("fake device 1 failed at iteration 1"), e.getMessage());
+    assertEquals(3, failing.closed.get(), "every device is released");
+    try (Stream<Path> files = Files.list(state)) {
+      assertEquals(0, files.count(), "no state for a failed proof");
+    }
+  }
+
+  @Test
+  void prove_fewerDevicesThanClaimed_refused() {
+    BackendException e = assertThrows(BackendException.class, () ->
+        prover(FakeBackend.honest(1)).prove(challenge(64, 1, 2, Instant.now()), List.of(), state));
+    assertTrue(e.getMessage().contains("claims 2 devices"), e.getMessage());
+  }
+
+  @Test
+  void prove_chosenOrdinals_useThoseDevices() throws Exception {
+    Commitment commitment = prover(FakeBackend.honest(4))
+        .prove(challenge(64, 1, 2, Instant.now()), List.of(3, 1), state);
+    assertEquals("FAKE-3", commitment.devices().get(0).uuid());
+    assertEquals("FAKE-1", commitment.devices().get(1).uuid());
+  }
+
+  @Test
+  void prove_expiredChallenge_refusedBeforeAnyWork() {
+    FakeBackend b = FakeBackend.honest(2);
+    BadMessageException e = assertThrows(BadMessageException.class, () ->
+        prover(b).prove(challenge(64, 1, 2, Instant.now().minusSeconds(3600)), List.of(), state));
+    assertTrue(e.getMessage().contains("expired"), e.getMessage());
+    assertEquals(0, b.prepared.get());
+  }
+
+  @Test
+  void choose_badOrdinals_namedInError() {
+    assertThrows(BadMessageException.class, () -> Prover.choose(4, 2, List.of(0, 0)));
+    assertThrows(BadMessageException.class, () -> Prover.choose(4, 2, List.of(0, 4)));
+    assertThrows(BadMessageException.class, () -> Prover.choose(4, 2, List.of(0)));
+  }
+}

@@ -1,0 +1,122 @@
+package org.gpuattest.attestor.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.json.Json;
+import org.gpuattest.common.message.Check;
+import org.gpuattest.common.message.Verdict;
+import org.gpuattest.validator.cli.ValidatorCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole exchange as a user runs it: {@code validator attest} starts the real attestor in
+ * another JVM (as {@code java -jar attestor.jar} would), feeds it the challenge and the opening
+ * request on stdin, and verifies. Also the step-by-step form, by hand, with the same two CLIs.
+ */
+class EndToEndTest {
+  static final String MODEL = "NVIDIA H100 80GB HBM3";
+  @TempDir Path home;
+
+  /** The attestor as a command line: this JVM's java and this test's class path. */
+  private String proverCommand() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return "'" + java + "' -cp '" + System.getProperty("java.class.path") + "' "
+        + "org.gpuattest.attestor.cli.AttestorCli";
+  }
+
+  private Result validator(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = ValidatorCli.run(args, new ByteArrayInputStream(new byte[0]),
+        new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  record Result(int code, String out, String err) {}
+
+  private List<String> attestArgs(String... extra) {
+    List<String> args = new ArrayList<>(List.of("attest",
+        "--prover", "GPU_ATTEST_HOME='" + home + "' " + proverCommand() + " --debug",
+        "--gpus", "2", "--model", MODEL, "--dim", "128", "--iterations", "4",
+        "--replay-dir", home.resolve("replay").toString()));
+    args.addAll(List.of(extra));
+    return args;
+  }
+
+  @Test
+  void attest_cpuProverWithAllowCpu_passesAndListsEveryCheck() throws BadMessageException {
+    Result r = validator(attestArgs("--allow-cpu", "--json").toArray(new String[0]));
+    assertEquals(0, r.code(), r.err() + r.out());
+    Verdict v = Json.read("verdict", r.out().getBytes(), Verdict.class);
+    assertTrue(v.passed());
+    assertEquals(19, v.checks().size(), "every check has a line");
+    assertEquals(Check.PASS, v.check("openings.exact").status());
+    assertEquals("skipped: cpu backend", v.check("sm.coverage").message());
+    assertTrue(r.err().contains("attestor: cpu backend, 2 device(s)"), r.err());
+  }
+
+  @Test
+  void attest_cpuProverWithoutAllowCpu_rejectedByBackendCheck() throws BadMessageException {
+    Result r = validator(attestArgs("--json").toArray(new String[0]));
+    assertEquals(1, r.code(), r.err());
+    Verdict v = Json.read("verdict", r.out().getBytes(), Verdict.class);
+    assertEquals(Check.FAIL, v.check("devices.backend").status());
+    assertEquals(Check.PASS, v.check("openings.exact").status(), "the work itself was exact");
+  }
+
+  @Test
+  void attest_proverCommandFails_runtimeExitWithOneLine() {
+    Result r = validator("attest", "--prover", "false", "--allow-cpu", "--gpus", "1",
+        "--model", MODEL, "--dim", "64", "--iterations", "1",
+        "--replay-dir", home.resolve("replay").toString());
+    assertEquals(3, r.code(), r.err());
+    assertTrue(r.err().contains("prover 'prove' exited with code 1"), r.err());
+  }
+
+  @Test
+  void stepByStep_challengeSampleVerify_passesThenReplayIsRejected() throws Exception {
+    Path session = home.resolve("session.json");
+    Path stateDir = home.resolve("state");
+    Result challenge = validator("challenge", "--gpus", "1", "--model", MODEL, "--dim", "64",
+        "--iterations", "2", "--samples", "16", "--session", session.toString());
+    assertEquals(0, challenge.code(), challenge.err());
+    Result commitment = attestor("prove", "--backend", "cpu", "--challenge",
+        challenge.out().trim(), "--state", stateDir.toString());
+    assertEquals(0, commitment.code(), commitment.err());
+    Path commitmentFile = home.resolve("commitment.b64");
+    Files.writeString(commitmentFile, commitment.out());
+    Result request = validator("sample", "--session", session.toString(), "--commitment",
+        "@" + commitmentFile);
+    assertEquals(0, request.code(), request.err());
+    Result openings = attestor("open", "--request", request.out().trim(), "--state",
+        stateDir.toString());
+    assertEquals(0, openings.code(), openings.err());
+    String[] verify = {"verify", "--session", session.toString(), "--openings",
+        openings.out().trim(), "--allow-cpu", "--replay-dir", home.resolve("r").toString()};
+    Result first = validator(verify);
+    assertEquals(0, first.code(), first.out() + first.err());
+    assertTrue(first.out().contains("verdict: PASS"), first.out());
+    Result again = validator(verify);
+    assertEquals(1, again.code(), again.out());
+    assertTrue(again.out().lines().anyMatch(l -> l.startsWith("FAIL") && l.contains(
+        "challenge.replay")), again.out());
+  }
+
+  private Result attestor(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = org.gpuattest.attestor.cli.AttestorCli.run(args,
+        new ByteArrayInputStream(new byte[0]), new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+}
