@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "attestor",
     mixinStandardHelpOptions = true,
+    scope = picocli.CommandLine.ScopeType.INHERIT,
     version = {"attestor 0.1.0 (canonical-v1, protocol version 1)"},
     description = "Proves GPU work for a validator's challenge: exact FP64 matrix products,"
         + " committed in SHA-256 Merkle trees, opened on request.",

@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -44,6 +47,11 @@ public final class Json {
             .enable(SerializationFeature.INDENT_OUTPUT)
             .serializationInclusion(JsonInclude.Include.NON_NULL)
             .build();
+    // A number or boolean where a string belongs is refused too, not read as its text.
+    for (CoercionInputShape shape : new CoercionInputShape[] {
+        CoercionInputShape.Integer, CoercionInputShape.Float, CoercionInputShape.Boolean}) {
+      mapper.coercionConfigFor(LogicalType.Textual).setCoercion(shape, CoercionAction.Fail);
+    }
     mapper
         .getFactory()
         .setStreamReadConstraints(
@@ -131,6 +139,10 @@ public final class Json {
       return "no detail";
     }
     String line = s.lines().findFirst().orElse("").trim();
+    int hint = line.indexOf(" (set DeserializationConfig");
+    if (hint > 0) {
+      line = line.substring(0, hint);
+    }
     return line.length() > 200 ? line.substring(0, 200) + "..." : line;
   }
 }

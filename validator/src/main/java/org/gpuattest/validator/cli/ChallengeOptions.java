@@ -32,8 +32,8 @@ final class ChallengeOptions {
   Double seconds;
 
   @Option(names = "--samples", defaultValue = "" + ChallengeIssuer.DEFAULT_SAMPLES,
-      paramLabel = "K", description = "Rows to open (default: ${DEFAULT-VALUE}: >= 99%"
-          + " detection of 1% faked rows).")
+      paramLabel = "K", description = "Rows to open (default: ${DEFAULT-VALUE}: >= 99%%"
+          + " detection of 1%% faked rows).")
   int samples;
 
   @Option(names = "--ttl", paramLabel = "SECONDS",

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "validator",
     mixinStandardHelpOptions = true,
+    scope = picocli.CommandLine.ScopeType.INHERIT,
     version = {"validator 0.1.0 (canonical-v1, protocol version 1)"},
     description = "Challenges a GPU prover and checks its answer exactly, on any CPU.",
     subcommands = {

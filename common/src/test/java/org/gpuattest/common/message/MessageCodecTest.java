@@ -1,0 +1,170 @@
+package org.gpuattest.common.message;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.Limits;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The wire form (MessageCodec): base64 of UTF-8 JSON, either alphabet, padding optional,
+ * whitespace ignored; size checked on the text first; the exact decoded bytes kept for the
+ * challenge digest.
+ */
+class MessageCodecTest {
+  /** A challenge whose base64 has '+', '/' and padding, so the alphabets really differ. */
+  private static final String JSON = ChallengeJson.with("model", "\"GPU ~~~>>>???\"");
+  private static final byte[] BYTES = JSON.getBytes(StandardCharsets.UTF_8);
+  private static final String STANDARD = Base64.getEncoder().encodeToString(BYTES);
+
+  @Test
+  void fixture_base64_usesBothSpecialCharactersAndPadding() {
+    assertTrue(STANDARD.contains("+") && STANDARD.contains("/") && STANDARD.endsWith("="),
+        STANDARD);
+  }
+
+  @Test
+  void decode_everyAcceptedSpelling_givesTheSameChallengeAndExactBytes() {
+    String urlSafe = Base64.getUrlEncoder().encodeToString(BYTES);
+    String unpadded = Base64.getEncoder().withoutPadding().encodeToString(BYTES);
+    String urlUnpadded = Base64.getUrlEncoder().withoutPadding().encodeToString(BYTES);
+    String mime = Base64.getMimeEncoder().encodeToString(BYTES); // CRLF every 76 chars
+    String[][] spellings = {
+      {"standard padded", STANDARD},
+      {"url-safe padded", urlSafe},
+      {"standard unpadded", unpadded},
+      {"url-safe unpadded", urlUnpadded},
+      {"surrounding whitespace", "  \n\t" + STANDARD + "\r\n  "},
+      {"MIME line breaks", mime},
+      {"newline every 60 chars", wrap(STANDARD, 60, "\n")},
+      {"spaces inside", STANDARD.substring(0, 10) + " " + STANDARD.substring(10)},
+    };
+    List<String> failures = new ArrayList<>();
+    for (String[] s : spellings) {
+      try {
+        MessageCodec.Decoded<Challenge> d = MessageCodec.decode("challenge", s[1],
+            Challenge.class);
+        if (!java.util.Arrays.equals(BYTES, d.bytes())) {
+          failures.add(s[0] + ": decoded bytes differ");
+        }
+        if (!d.value().model().equals("GPU ~~~>>>???")) {
+          failures.add(s[0] + ": model " + d.value().model());
+        }
+      } catch (BadMessageException e) {
+        failures.add(s[0] + ": " + e.getMessage());
+      }
+    }
+    assertTrue(failures.isEmpty(), String.join("\n", failures));
+  }
+
+  @Test
+  void encode_anyMessage_isStandardPaddedOneLineThatDecodesBack() throws BadMessageException {
+    Challenge c = MessageCodec.decode("challenge", STANDARD, Challenge.class).value();
+    String text = MessageCodec.encode(c);
+    assertFalse(text.contains("\n") || text.contains("-") || text.contains("_"), text);
+    assertEquals(0, text.length() % 4);
+    assertEquals(c, MessageCodec.decode("challenge", text, Challenge.class).value());
+  }
+
+  @Test
+  void decoded_bytes_areCopiedInAndOut() throws BadMessageException {
+    MessageCodec.Decoded<Challenge> d = MessageCodec.decode("challenge", STANDARD,
+        Challenge.class);
+    byte[] out = d.bytes();
+    out[0] = 'X';
+    assertArrayEquals(BYTES, d.bytes());
+  }
+
+  @Test
+  void decode_nonBase64Characters_throwsNamingCharacterAndPosition() {
+    String[][] cases = {
+      {"asterisk", STANDARD.substring(0, 8) + "*" + STANDARD.substring(8), "'*' at position 8"},
+      {"dot", "." + STANDARD, "'.' at position 0"},
+      {"non-ASCII", STANDARD.substring(0, 4) + "\u00e9" + STANDARD.substring(4), "\\u00e9"},
+      {"control character", STANDARD.substring(0, 4) + "\u0007" + STANDARD.substring(4),
+          "\\u0007"},
+    };
+    for (String[] c : cases) {
+      BadMessageException e = assertThrows(BadMessageException.class,
+          () -> MessageCodec.decode("challenge", c[1], Challenge.class), c[0]);
+      assertTrue(e.getMessage().startsWith("challenge: not base64"), c[0] + ": " + e.getMessage());
+      assertTrue(e.getMessage().contains(c[2]), c[0] + ": " + e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), c[0]);
+    }
+  }
+
+  @Test
+  void decode_badPaddingOrLength_throwsNotBase64() {
+    for (String text : new String[] {"e", "eyJ=a", "eyJhIjox=fQ==", "eyJh===="}) {
+      BadMessageException e = assertThrows(BadMessageException.class,
+          () -> MessageCodec.decode("challenge", text, Challenge.class), text);
+      assertTrue(e.getMessage().startsWith("challenge: "), e.getMessage());
+      assertFalse(e.getMessage().contains("\n"), e.getMessage());
+    }
+  }
+
+  @Test
+  void decode_emptyOrWhitespaceOnlyOrNull_throwsEmptyInput() {
+    for (String text : new String[] {"", " ", "\n\r\t ", null}) {
+      BadMessageException e = assertThrows(BadMessageException.class,
+          () -> MessageCodec.decode("challenge", text, Challenge.class));
+      assertEquals("challenge: empty input", e.getMessage());
+    }
+  }
+
+  /** A run of spaces costs one byte a character; the text is refused before any decoding. */
+  @Test
+  void decode_textLongerThanMaxTextChars_throwsSizeLimitFirst() {
+    String huge = " ".repeat(MessageCodec.MAX_TEXT_CHARS + 1);
+    BadMessageException e = assertThrows(BadMessageException.class,
+        () -> MessageCodec.decode("challenge", huge, Challenge.class));
+    assertEquals("challenge: larger than the " + Limits.MAX_MESSAGE_BYTES
+        + "-byte message limit", e.getMessage());
+  }
+
+  /** Under the text limit but decoding past MAX_MESSAGE_BYTES: refused by the second check. */
+  @Test
+  void decode_compactTextOverByteLimit_throwsSizeLimit() {
+    int chars = (Limits.MAX_MESSAGE_BYTES / 3 + 4) * 4;
+    assertTrue(chars <= MessageCodec.MAX_TEXT_CHARS);
+    String text = "e" + "A".repeat(chars - 1);
+    BadMessageException e = assertThrows(BadMessageException.class,
+        () -> MessageCodec.decode("challenge", text, Challenge.class));
+    assertTrue(e.getMessage().contains("message limit"), e.getMessage());
+  }
+
+  @Test
+  void decode_base64OfNonJson_throwsNotAJsonObject() {
+    for (String plain : new String[] {"hello world", "[1,2,3]", " {}", "\u00ef\u00bb\u00bf{}"}) {
+      String text = Base64.getEncoder().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
+      BadMessageException e = assertThrows(BadMessageException.class,
+          () -> MessageCodec.decode("challenge", text, Challenge.class), plain);
+      assertEquals("challenge: base64 does not hold a JSON object", e.getMessage());
+    }
+  }
+
+  @Test
+  void decode_base64OfBrokenJsonObject_throwsOneLineFromJson() {
+    String text = ChallengeJson.base64("{\"version\": 1,");
+    BadMessageException e = assertThrows(BadMessageException.class,
+        () -> MessageCodec.decode("challenge", text, Challenge.class));
+    assertTrue(e.getMessage().startsWith("challenge: "), e.getMessage());
+    assertFalse(e.getMessage().contains("\n"), e.getMessage());
+  }
+
+  private static String wrap(String s, int width, String sep) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < s.length(); i += width) {
+      sb.append(s, i, Math.min(s.length(), i + width)).append(sep);
+    }
+    return sb.toString();
+  }
+}
