@@ -84,10 +84,12 @@ public final class Opener {
         }
         List<String> matrixPath =
             hex(MerkleTree.auditPath(t, Reference.matrixRootLeaves(stored)));
-        for (int i : e.getValue()) {
-          Sample s = samples.get(i);
-          answers[i] = new Opening(g, t, s.row(), Hex.encode(matrixRoot), matrixPath,
-              hex(MerkleTree.auditPath(s.row(), rowLeaves)));
+        List<Integer> asked = e.getValue();
+        int[] rows = asked.stream().mapToInt(i -> samples.get(i).row()).toArray();
+        byte[][][] rowPaths = MerkleTree.auditPaths(rows, rowLeaves);
+        for (int k = 0; k < rows.length; k++) {
+          answers[asked.get(k)] = new Opening(g, t, rows[k], Hex.encode(matrixRoot), matrixPath,
+              hex(rowPaths[k]));
         }
       }
     } finally {

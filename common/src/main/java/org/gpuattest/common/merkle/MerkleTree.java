@@ -55,25 +55,43 @@ public final class MerkleTree {
 
   /** PATH(index, D[m]): the sibling hashes from the leaf up to the root, leaf side first. */
   public static byte[][] auditPath(int index, byte[][] leafHashes) {
+    return auditPaths(new int[] {index}, leafHashes)[0];
+  }
+
+  /**
+   * PATH(index, D[m]) for several indices, building the tree once: opening k rows of one
+   * matrix costs m hashes, not k x m.
+   */
+  public static byte[][][] auditPaths(int[] indices, byte[][] leafHashes) {
     int m = leafHashes.length;
-    if (index < 0 || index >= m) {
-      throw new IllegalArgumentException("leaf index " + index + " outside a tree of " + m);
+    @SuppressWarnings("unchecked")
+    java.util.List<byte[]>[] paths = new java.util.List[indices.length];
+    int[] idx = indices.clone();
+    for (int k = 0; k < idx.length; k++) {
+      if (idx[k] < 0 || idx[k] >= m) {
+        throw new IllegalArgumentException("leaf index " + idx[k] + " outside a tree of " + m);
+      }
+      paths[k] = new java.util.ArrayList<>();
     }
     byte[][] level = leafHashes.clone();
-    java.util.List<byte[]> path = new java.util.ArrayList<>();
-    int idx = index;
     while (m > 1) {
-      int sibling = idx ^ 1;
-      if (sibling < m) {
-        path.add(level[sibling].clone());
+      for (int k = 0; k < idx.length; k++) {
+        int sibling = idx[k] ^ 1;
+        if (sibling < m) {
+          paths[k].add(level[sibling].clone());
+        }
+        idx[k] >>>= 1;
       }
       int next = 0;
       for (int i = 0; i < m; i += 2) {
         level[next++] = i + 1 < m ? nodeHash(level[i], level[i + 1]) : level[i];
       }
       m = next;
-      idx >>>= 1;
     }
-    return path.toArray(new byte[0][]);
+    byte[][][] out = new byte[indices.length][][];
+    for (int k = 0; k < out.length; k++) {
+      out[k] = paths[k].toArray(new byte[0][]);
+    }
+    return out;
   }
 }

@@ -171,4 +171,23 @@ class MerkleTreeTest {
     }
     return true;
   }
+
+  @Test
+  void auditPaths_manyIndicesOneBuild_equalSinglePaths() {
+    for (int m : new int[] {1, 2, 7, 64, 100, 257}) {
+      byte[][] leaves = new byte[m][];
+      for (int i = 0; i < m; i++) {
+        leaves[i] = MerkleTree.leafHash(new byte[] {(byte) i, (byte) (i >> 8), 42});
+      }
+      int[] indices = {m - 1, 0, m / 2, m - 1, m / 3};
+      byte[][][] paths = MerkleTree.auditPaths(indices, leaves);
+      for (int k = 0; k < indices.length; k++) {
+        byte[][] single = MerkleTree.auditPath(indices[k], leaves);
+        assertEquals(single.length, paths[k].length, "size " + m + " index " + indices[k]);
+        for (int p = 0; p < single.length; p++) {
+          assertArrayEquals(single[p], paths[k][p], "size " + m + " index " + indices[k]);
+        }
+      }
+    }
+  }
 }
