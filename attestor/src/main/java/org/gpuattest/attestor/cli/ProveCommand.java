@@ -1,6 +1,5 @@
 package org.gpuattest.attestor.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -9,7 +8,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.attestor.Prover;
-import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
@@ -70,12 +68,6 @@ final class ProveCommand implements Callable<Integer> {
           + " pin (see 'attestor keygen')");
       return Ed25519PrivateKey.generate(new SecureRandom());
     }
-    if (!Files.isRegularFile(key)) {
-      throw new BadMessageException("--key: no such file " + key);
-    }
-    if (Files.size(key) > 64 * 1024) {
-      throw new BadMessageException("--key: " + key + " is too large to be a key");
-    }
-    return Ed25519PrivateKey.fromPem("--key " + key, Files.readString(key));
+    return Ed25519PrivateKey.fromFile("--key", key);
   }
 }

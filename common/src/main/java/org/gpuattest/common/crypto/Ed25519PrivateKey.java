@@ -51,6 +51,12 @@ public final class Ed25519PrivateKey {
     }
   }
 
+  /** Reads a PEM key file named by a CLI option; bad files are bad input naming the option. */
+  public static Ed25519PrivateKey fromFile(String option, java.nio.file.Path file)
+      throws BadMessageException {
+    return fromPem(option + " " + file, Pem.readFile(option, file));
+  }
+
   public String toPem() {
     try {
       return Pem.write(PEM_TYPE, PrivateKeyInfoFactory.createPrivateKeyInfo(key).getEncoded());
@@ -90,6 +96,21 @@ public final class Ed25519PrivateKey {
         return o.getContent();
       } catch (IOException | RuntimeException e) {
         throw new BadMessageException(what + ": malformed PEM");
+      }
+    }
+
+    /** A small text file, refused with the option's name if missing or too large for a key. */
+    static String readFile(String option, java.nio.file.Path file) throws BadMessageException {
+      try {
+        if (!java.nio.file.Files.isRegularFile(file)) {
+          throw new BadMessageException(option + ": no such file " + file);
+        }
+        if (java.nio.file.Files.size(file) > 64 * 1024) {
+          throw new BadMessageException(option + ": " + file + " is too large to be a key");
+        }
+        return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
+      } catch (IOException e) {
+        throw new BadMessageException(option + ": cannot read " + file + ": " + e.getMessage());
       }
     }
 

@@ -33,6 +33,12 @@ public final class Ed25519PublicKey {
     }
   }
 
+  /** Reads a PEM key file named by a CLI option; bad files are bad input naming the option. */
+  public static Ed25519PublicKey fromFile(String option, java.nio.file.Path file)
+      throws BadMessageException {
+    return fromPem(option + " " + file, Ed25519PrivateKey.Pem.readFile(option, file));
+  }
+
   public static Ed25519PublicKey fromRaw(byte[] raw) {
     return new Ed25519PublicKey(new Ed25519PublicKeyParameters(raw, 0));
   }

@@ -26,14 +26,8 @@ public final class AtomicFiles {
 
   public static void writeAtomically(Path target, byte[] data, boolean privateFile)
       throws IOException {
-    Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+    Path tmp = tempBeside(target, data, privateFile);
     try {
-      if (privateFile) {
-        setPrivate(tmp);
-      }
-      Files.write(tmp, data);
       try {
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
@@ -51,6 +45,17 @@ public final class AtomicFiles {
     if (Files.exists(target)) {
       throw new FileAlreadyExistsException(target.toString());
     }
+    Path tmp = tempBeside(target, data, privateFile);
+    try {
+      Files.createLink(target, tmp); // fails if the target appeared meanwhile
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** The data in a new temporary file in the target's folder, private before it is written. */
+  private static Path tempBeside(Path target, byte[] data, boolean privateFile)
+      throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
@@ -59,9 +64,10 @@ public final class AtomicFiles {
         setPrivate(tmp);
       }
       Files.write(tmp, data);
-      Files.createLink(target, tmp); // fails if the target appeared meanwhile
-    } finally {
+      return tmp;
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(tmp);
+      throw e;
     }
   }
 

@@ -1,6 +1,5 @@
 package org.gpuattest.validator.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.gpuattest.common.BadMessageException;
@@ -47,10 +46,7 @@ final class ChallengeOptions {
   ChallengeIssuer.Request request() throws Exception {
     Ed25519PrivateKey k = null;
     if (key != null) {
-      if (!Files.isRegularFile(key) || Files.size(key) > 64 * 1024) {
-        throw new BadMessageException("--key: no key file at " + key);
-      }
-      k = Ed25519PrivateKey.fromPem("--key " + key, Files.readString(key));
+      k = Ed25519PrivateKey.fromFile("--key", key);
     }
     if (ttl != null && (ttl < 1 || ttl > 7 * 86_400)) {
       throw new BadMessageException("--ttl must be in [1, 604800] seconds, got " + ttl);

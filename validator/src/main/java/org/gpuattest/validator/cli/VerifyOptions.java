@@ -1,9 +1,7 @@
 package org.gpuattest.validator.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.validator.ReplayStore;
 import org.gpuattest.validator.check.Evidence;
@@ -30,11 +28,7 @@ final class VerifyOptions {
   Evidence.Options options() throws Exception {
     Optional<Ed25519PublicKey> pinned = Optional.empty();
     if (proverKey != null) {
-      if (!Files.isRegularFile(proverKey) || Files.size(proverKey) > 64 * 1024) {
-        throw new BadMessageException("--prover-key: no key file at " + proverKey);
-      }
-      pinned = Optional.of(Ed25519PublicKey.fromPem("--prover-key " + proverKey,
-          Files.readString(proverKey)));
+      pinned = Optional.of(Ed25519PublicKey.fromFile("--prover-key", proverKey));
     }
     return new Evidence.Options(allowCpu, pinned);
   }
