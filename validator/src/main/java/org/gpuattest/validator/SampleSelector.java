@@ -57,7 +57,7 @@ public final class SampleSelector {
     return samples;
   }
 
-  /** SHA-256(DOMAIN || seed || digest || LE64(counter)) blocks, read as 64-bit words. */
+  /** Blocks SHA-256(SHA-256(DOMAIN || seed || digest) || LE64(counter)), read as LE64 words. */
   private static final class Stream {
     private final byte[] prefix;
     private long counter;

@@ -162,26 +162,44 @@ public final class ExampleMessages {
     }
     String digest = Hex.encode(commitment.recomputedDigest());
     int n = openings.openings().size();
+    // The 19 check names the validator's Verifier emits, in its order (docs/protocol.md).
     return List.of(
-        Check.pass("commitment-signature", "valid", "valid",
-            "the commitment is signed by the key it carries"),
-        Check.pass("challenge-digest", commitment.challengeDigest(),
-            commitment.challengeDigest(), "the commitment answers this challenge"),
-        Check.pass("commitment-digest", digest, commitment.commitmentDigest(),
-            "the commitment digest matches the device roots"),
-        Check.pass("deadline", "2025-06-02T09:30:01.937Z", "before " + challenge.expiresAt(),
-            "the commitment arrived inside the challenge's validity window"),
-        Check.pass("device-count", String.valueOf(commitment.devices().size()),
-            String.valueOf(challenge.devices()), "every claimed device reported a root"),
-        Check.pass("device-model", MODEL + " x" + commitment.devices().size(), MODEL,
-            "every device reports the claimed model"),
-        Check.pass("openings", n + " of " + n + " rows", challenge.samples() + " of "
-            + challenge.samples() + " rows",
-            "every sampled row was recomputed on the CPU and its audit paths verified"),
-        Check.pass("sm-coverage", "132 of 132 SMs on each device", "132 of 132 SMs",
-            "the monitored kernel ran on every SM of every device"),
-        Check.skipped("timing",
-            "n = 64 is too small for kernel time to say anything about the hardware"));
+        Check.pass("challenge.binding", digest.substring(0, 16) + "...",
+            "SHA-256 of the issued challenge",
+            "The commitment and openings are bound to this challenge."),
+        Check.pass("challenge.expiry", "2025-06-02T09:30:01.937Z", "<= " + challenge.expiresAt(),
+            "The commitment arrived before the challenge expired."),
+        Check.pass("challenge.replay", "id " + challenge.id() + " first use",
+            "a challenge id used once", "First verification of this challenge on this host."),
+        Check.pass("signature.challenge", "valid", "valid Ed25519",
+            "The challenge carries this validator's valid signature."),
+        Check.pass("signature.prover", "valid", "valid Ed25519 (key in message)",
+            "The commitment is signed by the key it carries."),
+        Check.pass("devices.backend", "cuda", "cuda", "Every device ran the CUDA backend."),
+        Check.pass("devices.count", String.valueOf(commitment.devices().size()),
+            String.valueOf(challenge.devices()), "The commitment reports the claimed devices."),
+        Check.pass("devices.distinct", "2 UUIDs, 2 PCI ids", "all distinct",
+            "Every device has its own UUID and PCI bus id."),
+        Check.pass("devices.roots-distinct", "2 roots", "all distinct",
+            "Every device committed its own root."),
+        Check.pass("devices.model", MODEL, MODEL, "Every device reports the claimed model."),
+        Check.pass("devices.sm-count", "132", "132", "Every device has the profile's SM count."),
+        Check.pass("sm.coverage", "132/132 SMs (device 0)", "every SM",
+            "Every SM of every device ran blocks."),
+        Check.pass("sm.balance", "CV 0.000 (device 0)", "<= 0.25",
+            "Blocks were spread evenly over the SMs."),
+        Check.pass("sm.busy", "0.961 (device 1)", ">= 0.85",
+            "SMs were busy for most of the kernel time."),
+        Check.skipped("timing.window",
+            "illustration only: n = 64 is too small for timing to say anything"),
+        Check.skipped("timing.kernel",
+            "illustration only: n = 64 is too small for timing to say anything"),
+        Check.pass("timing.barriers", "0.004 s overlap", "all devices overlap",
+            "All devices ran between common barriers, at the same time."),
+        Check.pass("openings.complete", n + " openings", n + " requested",
+            "Every requested sample was answered, in order."),
+        Check.pass("openings.exact", n + "/" + n + " exact", n + "/" + n + " exact",
+            "Every sampled row, recomputed on this CPU, matches the commitment bit for bit."));
   }
 
   private static List<String> hexPath(byte[][] path) {
