@@ -48,16 +48,7 @@ public final class Prover {
   public Commitment prove(MessageCodec.Decoded<Challenge> decoded, List<Integer> ordinals,
       Path stateRoot) throws BadMessageException, BackendException, IOException {
     Challenge c = decoded.value();
-    try {
-      c.verifySignature();
-    } catch (VerificationException e) {
-      throw new BadMessageException("challenge: " + e.getMessage());
-    }
-    Instant now = clock.instant();
-    if (now.isAfter(c.expires())) {
-      throw new BadMessageException("challenge: expired at " + c.expiresAt() + " (now " + now
-          + ")");
-    }
+    checkAcceptable(c, clock.instant());
     backend.checkFits(c.devices(), c.dim());
     List<Device> all = backend.devices(c.devices());
     List<Integer> chosen = choose(all.size(), c.devices(), ordinals);
@@ -95,6 +86,23 @@ public final class Prover {
         saved);
     progress.flush();
     return commitment;
+  }
+
+  /**
+   * Refuses a challenge no work should start on: a bad validator signature, or expired.
+   *
+   * @throws BadMessageException naming which
+   */
+  public static void checkAcceptable(Challenge c, Instant now) throws BadMessageException {
+    try {
+      c.verifySignature();
+    } catch (VerificationException e) {
+      throw new BadMessageException("challenge: " + e.getMessage());
+    }
+    if (now.isAfter(c.expires())) {
+      throw new BadMessageException("challenge: expired at " + c.expiresAt() + " (now " + now
+          + ")");
+    }
   }
 
   static List<Integer> choose(int available, int wanted, List<Integer> ordinals)

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.Limits;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.MessageCodec;
@@ -37,6 +38,17 @@ public final class ChallengeIssuer {
       int samples, Duration ttl, Ed25519PrivateKey key) {}
 
   public Session issue(Request r) throws BadMessageException {
+    // Options first, in the user's own words, before anything derived from them.
+    try {
+      Limits.range("--gpus", r.devices(), 1, Limits.MAX_DEVICES);
+      Limits.dim("--dim", r.dim());
+      Limits.range("--samples", r.samples(), 1, Limits.MAX_SAMPLES);
+      if (r.iterations() != null) {
+        Limits.range("--iterations", r.iterations(), 1, Limits.MAX_ITERATIONS);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new BadMessageException(e.getMessage());
+    }
     GpuProfiles.Profile profile = profiles.require(r.model());
     if (r.iterations() != null && r.seconds() != null) {
       throw new BadMessageException("--iterations and --seconds exclude each other");
@@ -50,6 +62,12 @@ public final class ChallengeIssuer {
         throw new BadMessageException("--seconds must be in (0, 86400], got " + seconds);
       }
       iterations = TimingWindow.iterationsFor(profile, r.dim(), seconds);
+      if (iterations > Limits.MAX_ITERATIONS
+          || (long) iterations * r.devices() > Limits.MAX_MATRICES) {
+        throw new BadMessageException(String.format("--seconds %s at --dim %d needs %d"
+            + " iterations per GPU, over the limit; raise --dim or give --iterations",
+            seconds, r.dim(), iterations));
+      }
     }
     Instant issued = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Duration ttl = r.ttl();

@@ -54,6 +54,8 @@ final class ProveCommand implements Callable<Integer> {
     var err = spec.commandLine().getErr();
     MessageCodec.Decoded<Challenge> decoded = MessageCodec.decode("challenge",
         MessageInput.read("challenge", challenge, parent.in), Challenge.class);
+    // Refuse a bad challenge before saying anything else: bad input is one line.
+    Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
     Ed25519PrivateKey signingKey = loadKey(key, err);
     Backend b = Backends.select(backend, err);
     Commitment c = new Prover(b, signingKey, err, Clock.systemUTC())
