@@ -19,6 +19,7 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
   public record Defaults(
       @JsonProperty(required = true) double startupSeconds,
       @JsonProperty(required = true) double perDeviceSeconds,
+      @JsonProperty(required = true) double perIterationSeconds,
       @JsonProperty(required = true) double slack,
       @JsonProperty(required = true) double maxSmImbalance,
       @JsonProperty(required = true) double minBusyFraction) {}

@@ -5,9 +5,10 @@ package org.gpuattest.validator;
  * Work per device is 2 n^3 T floating-point operations (canonical-v1, "Product"); the devices
  * run in parallel, so the wall time is one device's. A run faster than the tensor-core peak is
  * impossible; one slower than the expected canonical rate times the slack, plus start-up and a
- * per-device allowance, is not the claimed hardware (docs/soundness.md, "Timing").
+ * per-device allowance and a per-iteration launch allowance, is not the claimed hardware (docs/soundness.md, "Timing").
  */
-public record TimingWindow(double minSeconds, double expectedSeconds, double maxSeconds) {
+public record TimingWindow(double minSeconds, double expectedSeconds, double maxSeconds,
+    double launchSeconds) {
   public static double flopsPerDevice(int n, int iterations) {
     return 2.0 * n * n * (double) n * iterations;
   }
@@ -17,8 +18,10 @@ public record TimingWindow(double minSeconds, double expectedSeconds, double max
     double work = flopsPerDevice(n, iterations);
     double min = work / (p.fp64TensorTflops() * 1e12);
     double expected = work / (p.canonicalTflops() * 1e12);
-    double max = expected * d.slack() + d.startupSeconds() + d.perDeviceSeconds() * devices;
-    return new TimingWindow(min, expected, max);
+    double launches = d.perIterationSeconds() * iterations;
+    double max = expected * d.slack() + launches + d.startupSeconds()
+        + d.perDeviceSeconds() * devices;
+    return new TimingWindow(min, expected, max, launches);
   }
 
   /** Iterations that fill about {@code seconds} of canonical work at the profile's rate. */
@@ -27,8 +30,11 @@ public record TimingWindow(double minSeconds, double expectedSeconds, double max
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(seconds / perIteration)));
   }
 
-  /** Kernel time bounds for one device: not below the peak, not above the slack bound. */
+  /**
+   * The longest plausible kernel time of one device: the slack bound on the work, plus a fixed
+   * allowance per iteration for kernel launches, which dominates at small n.
+   */
   public double maxKernelSeconds(GpuProfiles.Defaults d) {
-    return expectedSeconds * d.slack();
+    return expectedSeconds * d.slack() + launchSeconds;
   }
 }

@@ -1,0 +1,104 @@
+package org.gpuattest.validator.attack;
+
+import static org.gpuattest.validator.attack.Verdicts.assertFailsOnly;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.gpuattest.common.message.Check;
+import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.Verdict;
+import org.gpuattest.validator.attack.TestProver.Cheats;
+import org.gpuattest.validator.attack.TestProver.Hardware;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Attacks on the claim of G distinct devices: one device's work reused for another, one device
+ * claimed twice, fewer devices than claimed, and a CPU passed off without --allow-cpu.
+ */
+class DeviceAttacksTest {
+  @TempDir Path dir;
+
+  @Test
+  void verify_device1ReusesDevice0Work_failsRootsDistinctAndOpeningsExact() throws Exception {
+    Harness h = new Harness(dir, 21);
+    TestProver p = h.prover(Hardware.H100, Cheats.HONEST.workOf(g -> 0));
+    Harness.Run run = h.run(p);
+    Verdict v = run.verdict();
+    assertEquals(run.commitment.devices().get(0).root(), run.commitment.devices().get(1).root(),
+        "R(1) = R(0)");
+    assertFailsOnly(v, "one device's work is being reused for another",
+        "devices.roots-distinct", "openings.exact");
+    Verdicts.assertMessage(v, "openings.exact", "device 1, iteration 0, row 0");
+    assertEquals("128/256 exact", v.check("openings.exact").measured());
+  }
+
+  @Test
+  void verify_oneDeviceClaimedTwiceSameUuid_failsDevicesDistinct() throws Exception {
+    Harness h = new Harness(dir, 22);
+    TestProver p = h.prover(Hardware.H100, Cheats.HONEST.reports(
+        (g, r) -> g == 1 ? Reports.identity(r, TestProver.h100Uuid(0), "00000000:99:00.0") : r));
+    Verdict v = h.run(p).verdict();
+    assertFailsOnly(v, "same UUID", "devices.distinct");
+  }
+
+  @Test
+  void verify_oneDeviceClaimedTwiceSamePciBusId_failsDevicesDistinct() throws Exception {
+    Harness h = new Harness(dir, 23);
+    TestProver p = h.prover(Hardware.CPU, Cheats.HONEST.reports(
+        (g, r) -> g == 1 ? Reports.identity(r, "CPU-test-other", "cpu:0") : r));
+    Verdict v = h.run(p).allowCpu().verdict();
+    assertFailsOnly(v, "same PCI bus id", "devices.distinct");
+  }
+
+  @Test
+  void verify_fewerDevicesThanClaimed_failsCountAndOpeningsExact() throws Exception {
+    Harness h = new Harness(dir, 24);
+    Harness.Run run = h.run(h.prover(Hardware.H100, Cheats.HONEST))
+        .commitment(c -> Commitment.sign(hex(c.challengeDigest()), List.of(c.devices().get(0)),
+            h.proverKey));
+    Verdict v = run.verdict();
+    assertFailsOnly(v, "reports 1 devices but 2 were claimed", "devices.count",
+        "openings.exact");
+    Verdicts.assertMessage(v, "openings.exact", "device 1 has no committed root");
+  }
+
+  @Test
+  void verify_cpuWithoutAllowCpu_failsDevicesBackend() throws Exception {
+    Harness h = new Harness(dir, 25);
+    Verdict v = h.run(h.prover(Hardware.CPU, Cheats.HONEST)).verdict();
+    assertFailsOnly(v, "--allow-cpu", "devices.backend");
+    assertEquals("cpu", v.check("devices.backend").measured());
+  }
+
+  @Test
+  void verify_cpuWithAllowCpu_skipsGpuChecksWithReason() throws Exception {
+    Harness h = new Harness(dir, 26);
+    Verdict v = h.run(h.prover(Hardware.CPU, Cheats.HONEST)).allowCpu().verdict();
+    Verdicts.assertPasses(v);
+    assertEquals(Check.PASS, v.check("devices.backend").status());
+    for (String name : HonestRunTest.GPU_ONLY) {
+      assertEquals(Check.SKIPPED, v.check(name).status(), name);
+      assertEquals("skipped: cpu backend", v.check(name).message(), name);
+    }
+  }
+
+  @Test
+  void verify_mixedBackends_failsDevicesBackend() throws Exception {
+    Harness h = new Harness(dir, 27);
+    TestProver p = h.prover(Hardware.H100, Cheats.HONEST.reports((g, r) -> g == 1
+        ? new org.gpuattest.common.message.DeviceReport(r.index(), r.name(), r.uuid(),
+            r.pciBusId(), r.computeCapability(), r.smCount(), r.memoryBytes(),
+            r.driverVersion(), "cpu", r.root(), r.timing(), r.smMonitor())
+        : r));
+    Verdict v = h.run(p).allowCpu().verdict();
+    assertFailsOnly(v, "different backends", "devices.backend");
+    assertTrue(v.check("devices.backend").measured().contains("cpu"));
+  }
+
+  static byte[] hex(String s) {
+    return org.gpuattest.common.util.Hex.decode("digest", s, 32);
+  }
+}
