@@ -1,0 +1,112 @@
+package org.gpuattest.benchmarks;
+
+import java.util.concurrent.TimeUnit;
+import org.gpuattest.common.spec.CanonicalProduct;
+import org.gpuattest.common.spec.Operands;
+import org.gpuattest.common.spec.PhiloxKey;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.Device;
+import org.gpuattest.kernels.IterationResult;
+import org.gpuattest.kernels.cpu.CpuBackend;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The CPU backend's exact FP64 rate on one core.
+ *
+ * <p>What it measures: {@code blockProduct} is one block of the CPU backend,
+ * {@link CanonicalProduct#multiply(double[], int, double[], int, double[])} with 16 rows (the
+ * backend's block size, {@code CpuDevice.BLOCK_ROWS}) against all of B(g), single-threaded,
+ * for n = 512 and 1024. One op is 2 x 16 x n^2 floating-point operations, so GFLOP/s per core
+ * = 2 x 16 x n^2 x (ops/s) / 1e9. {@code wholeIteration} is one full iteration of a CPU
+ * device at n = 512 with one worker thread: Philox generation of A(g, t), the product, SHA-256
+ * of every row and the matrix root; one op is 2 x 512^3 FLOP of product, and its rate against
+ * {@code blockProduct}'s shows what generation, hashing and scheduling cost on top of the FMAs.
+ *
+ * <p>What it is compared with: nothing faster is allowed. A blocked product that reorders k,
+ * splits k or vectorises across k would be quicker and is not canonical-v1; the GPU kernel
+ * against cuBLAS is {@code attestor bench}, not this.
+ *
+ * <p>Run: {@code mvn -q -Pjmh -DskipTests package} then
+ * {@code java -jar benchmarks/target/benchmarks.jar CpuBackendBenchmark -wi 2 -i 3 -f 1}
+ * (docs/benchmarks.md).
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 2, time = 2)
+@Measurement(iterations = 3, time = 3)
+@Fork(1)
+public class CpuBackendBenchmark {
+  /** CpuDevice.BLOCK_ROWS, which is package-private in kernels. */
+  static final int BLOCK_ROWS = 16;
+
+  static PhiloxKey key() {
+    byte[] seed = new byte[PhiloxKey.SEED_BYTES];
+    for (int i = 0; i < seed.length; i++) {
+      seed[i] = (byte) (0x5A ^ i);
+    }
+    return PhiloxKey.fromSeed(seed);
+  }
+
+  /** One block's operands: 16 rows of A(0, 1) and all of B(0). */
+  @State(Scope.Thread)
+  public static class Block {
+    @Param({"512", "1024"})
+    public int n;
+
+    double[] a;
+    double[] b;
+    double[] c;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+      PhiloxKey key = key();
+      b = Operands.matrixB(key, 0, n);
+      a = new double[BLOCK_ROWS * n];
+      for (int r = 0; r < BLOCK_ROWS; r++) {
+        Operands.rowA(key, 0, 1, n, r, a, r * n);
+      }
+      c = new double[BLOCK_ROWS * n];
+    }
+  }
+
+  /** A CPU device with one worker thread, prepared for n = 512. */
+  @State(Scope.Thread)
+  public static class Iteration {
+    static final int N = 512;
+    Device device;
+
+    @Setup(Level.Trial)
+    public void setUp() throws BackendException {
+      device = new CpuBackend(1).devices(1).get(0);
+      device.prepare(key(), 0, N);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+      device.close();
+    }
+  }
+
+  @Benchmark
+  public double[] blockProduct(Block s) {
+    CanonicalProduct.multiply(s.a, BLOCK_ROWS, s.b, s.n, s.c);
+    return s.c;
+  }
+
+  @Benchmark
+  public IterationResult wholeIteration(Iteration s) throws BackendException {
+    return s.device.iterate(1);
+  }
+}
