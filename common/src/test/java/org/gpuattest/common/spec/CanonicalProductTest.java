@@ -153,6 +153,26 @@ class CanonicalProductTest {
     }
   }
 
+  /** Every column of sampled rows at a size off the powers of two, against the plain chain. */
+  @Test
+  void compute_acrossItsTiles_equalsPlainChainBitForBit() {
+    int n = 576;
+    int g = 2;
+    int[] iterations = {4, 0, 4};
+    int[] rows = {575, 0, 300};
+    double[] got = SampledRows.compute(KEY, g, n, iterations, rows);
+    double[] b = Operands.matrixB(KEY, g, n);
+    double[] a = new double[n];
+    for (int r = 0; r < rows.length; r++) {
+      Operands.rowA(KEY, g, iterations[r], n, rows[r], a, 0);
+      for (int j = 0; j < n; j++) {
+        double expected = CanonicalProduct.element(a, 0, b, n, j);
+        assertEquals(Double.doubleToRawLongBits(expected),
+            Double.doubleToRawLongBits(got[r * n + j]), "sample " + r + ", column " + j);
+      }
+    }
+  }
+
   @Test
   void compute_lengthsDiffer_throwsIllegalArgumentWithBothLengths() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
