@@ -3,7 +3,6 @@ package org.gpuattest.attestor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -62,17 +61,22 @@ public final class Opener {
           .add(i);
     }
     Opening[] answers = new Opening[samples.size()];
+    // One device at a time: the keys are g-major, so each B(g) is made once and freed after.
+    backend.checkFits(1, c.dim());
     List<Device> devices = backend.devices(c.devices());
-    Map<Integer, Device> prepared = new HashMap<>();
+    Device d = null;
+    int preparedFor = -1;
     try {
       for (Map.Entry<Long, List<Integer>> e : byMatrix.entrySet()) {
         int g = (int) (e.getKey() >>> 32);
         int t = (int) (long) e.getKey();
-        Device d = prepared.get(g);
-        if (d == null) {
+        if (g != preparedFor) {
+          if (d != null) {
+            d.close();
+          }
           d = devices.get(state.meta().deviceOrdinals().get(g));
           d.prepare(c.philoxKey(), g, c.dim());
-          prepared.put(g, d);
+          preparedFor = g;
         }
         byte[][] rowLeaves = d.rowLeaves(t);
         byte[] matrixRoot = MerkleTree.root(rowLeaves);
@@ -93,7 +97,7 @@ public final class Opener {
         }
       }
     } finally {
-      for (Device d : prepared.values()) {
+      if (d != null) {
         d.close();
       }
     }

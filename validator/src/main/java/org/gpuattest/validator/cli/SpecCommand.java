@@ -3,6 +3,7 @@ package org.gpuattest.validator.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.Limits;
+import org.gpuattest.common.cli.CliRunner;
 import org.gpuattest.common.spec.Philox4x32;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.Reference;
@@ -62,9 +63,17 @@ final class SpecCommand implements Runnable {
     @Option(names = "--dim", required = true, paramLabel = "n", description = "Matrix size n.")
     int dim;
 
-    PhiloxKey key() {
+    PhiloxKey key() throws CliRunner.RuntimeFailure {
       Limits.dim("--dim", dim);
-      return PhiloxKey.fromSeed(Hex.decode("--seed", seed, 32));
+      PhiloxKey k = PhiloxKey.fromSeed(Hex.decode("--seed", seed, 32));
+      // A, B and C of n x n doubles: refuse before allocating rather than run out of memory.
+      long need = 3L * dim * dim * Double.BYTES;
+      long have = Runtime.getRuntime().maxMemory();
+      if (need > have / 10 * 8) {
+        throw new CliRunner.RuntimeFailure(String.format("spec: n=%d needs %d MiB of heap, the"
+            + " JVM allows %d MiB (run java with a larger -Xmx)", dim, need >> 20, have >> 20));
+      }
+      return k;
     }
   }
 
@@ -77,7 +86,7 @@ final class SpecCommand implements Runnable {
     @Option(names = "--iterations", required = true, paramLabel = "T") int iterations;
 
     @Override
-    public Integer call() {
+    public Integer call() throws CliRunner.RuntimeFailure {
       PhiloxKey k = key();
       Limits.range("--devices", devices, 1, Limits.MAX_DEVICES);
       Limits.range("--iterations", iterations, 1, Limits.MAX_ITERATIONS);
@@ -99,7 +108,7 @@ final class SpecCommand implements Runnable {
     @Option(names = "--iteration", required = true, paramLabel = "t") int iteration;
 
     @Override
-    public Integer call() {
+    public Integer call() throws CliRunner.RuntimeFailure {
       PhiloxKey k = key();
       Limits.range("--device", device, 0, Limits.MAX_DEVICES - 1);
       Limits.range("--iteration", iteration, 0, Limits.MAX_ITERATIONS - 1);

@@ -103,4 +103,17 @@ class ValidatorSpecCliTest {
     run("spec", "roots", "--seed", "z".repeat(64), "--dim", "64", "--devices", "1",
         "--iterations", "1").assertBadInput("--seed");
   }
+
+  /** n = 16384 needs 6 GiB for A, B and C; the tests' JVM has 2 GiB: refused, not an OOM. */
+  @Test
+  void matrix_sizeOverTheHeap_exit3BeforeAllocating() {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < (6L << 30),
+        "this JVM's heap could hold n = 16384");
+    Result r = run("spec", "matrix", "--seed", SEED, "--dim", "16384", "--device", "0",
+        "--iteration", "0");
+    assertEquals(3, r.code(), r.err());
+    assertEquals(1, r.err().strip().lines().count(), r.err());
+    org.junit.jupiter.api.Assertions.assertTrue(r.err().contains("n=16384 needs 6144 MiB"),
+        r.err());
+  }
 }
