@@ -1,7 +1,6 @@
 package org.gpuattest.attestor;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -149,9 +148,5 @@ public final class ProverState {
         Files.deleteIfExists(p);
       }
     }
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
   }
 }

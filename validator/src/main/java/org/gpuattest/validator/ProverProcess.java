@@ -9,7 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.gpuattest.common.cli.CliRunner;
+import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.message.MessageCodec;
 
 /**
@@ -32,7 +32,7 @@ public final class ProverProcess {
 
   /** Runs "CMD sub --flag -" with the message on stdin and returns its stdout. */
   public String call(String sub, String flag, String message, Duration timeout)
-      throws CliRunner.RuntimeFailure {
+      throws RuntimeFailureException {
     // sh expands CMD as the operator wrote it; the appended words pass through "$@" untouched.
     ProcessBuilder pb = new ProcessBuilder(
         List.of("/bin/sh", "-c", command + " \"$@\"", "attestor", sub, flag, "-"));
@@ -40,7 +40,7 @@ public final class ProverProcess {
     try {
       p = pb.start();
     } catch (IOException e) {
-      throw new CliRunner.RuntimeFailure("--prover: cannot start '" + command + "': "
+      throw new RuntimeFailureException("--prover: cannot start '" + command + "': "
           + e.getMessage());
     }
     Thread errPump = pump(p.getErrorStream(), null);
@@ -56,7 +56,7 @@ public final class ProverProcess {
       if (!p.waitFor(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();
-        throw new CliRunner.RuntimeFailure("prover '" + sub + "' did not finish within "
+        throw new RuntimeFailureException("prover '" + sub + "' did not finish within "
             + timeout.toSeconds() + " s; killed");
       }
       outPump.join();
@@ -64,14 +64,14 @@ public final class ProverProcess {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       p.destroyForcibly();
-      throw new CliRunner.RuntimeFailure("interrupted while the prover ran");
+      throw new RuntimeFailureException("interrupted while the prover ran");
     }
     if (p.exitValue() != 0) {
-      throw new CliRunner.RuntimeFailure("prover '" + sub + "' exited with code "
+      throw new RuntimeFailureException("prover '" + sub + "' exited with code "
           + p.exitValue() + " (its stderr is above)");
     }
     if (stdout.size() > MessageCodec.MAX_TEXT_CHARS) {
-      throw new CliRunner.RuntimeFailure("prover '" + sub + "' wrote more than the message limit");
+      throw new RuntimeFailureException("prover '" + sub + "' wrote more than the message limit");
     }
     return stdout.toString(StandardCharsets.US_ASCII);
   }

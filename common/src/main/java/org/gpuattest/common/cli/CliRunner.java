@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.RuntimeFailureException;
 import picocli.CommandLine;
 
 /**
@@ -33,7 +34,8 @@ public final class CliRunner {
       String name = sub.getCommandSpec().root().name();
       int code = exitCode(ex);
       String text = ex.getMessage();
-      if (code == ExitCodes.RUNTIME && !(ex instanceof IOException || isKnownRuntime(ex))) {
+      if (code == ExitCodes.RUNTIME && !(ex instanceof IOException
+          || ex instanceof UncheckedIOException || ex instanceof RuntimeFailureException)) {
         text = "internal error: " + ex;
       }
       err.println(name + ": " + oneLine(text));
@@ -59,22 +61,10 @@ public final class CliRunner {
     return ExitCodes.RUNTIME;
   }
 
-  private static boolean isKnownRuntime(Throwable e) {
-    return e instanceof UncheckedIOException || e instanceof RuntimeFailure
-        || (e.getClass().getSimpleName().endsWith("BackendException"));
-  }
-
   static String oneLine(String s) {
     if (s == null) {
       return "failed";
     }
     return s.replace('\n', ' ').replace('\r', ' ').trim();
-  }
-
-  /** A failure of the environment (a device, a child process, a file), exit code 3. */
-  public static class RuntimeFailure extends Exception {
-    public RuntimeFailure(String message) {
-      super(message);
-    }
   }
 }

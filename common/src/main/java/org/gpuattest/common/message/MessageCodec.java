@@ -1,6 +1,5 @@
 package org.gpuattest.common.message;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
@@ -89,10 +88,6 @@ public final class MessageCodec {
       throw new BadMessageException(what + ": base64 does not hold a JSON object");
     }
     return bytes;
-  }
-
-  public static String utf8(byte[] bytes) {
-    return new String(bytes, StandardCharsets.UTF_8);
   }
 
   private static String printable(char ch) {

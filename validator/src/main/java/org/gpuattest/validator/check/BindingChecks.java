@@ -9,7 +9,6 @@ import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.spec.CommitmentDigest;
-import org.gpuattest.common.util.Bytes;
 import org.gpuattest.common.util.Hex;
 import org.gpuattest.validator.ReplayStore;
 
@@ -109,9 +108,5 @@ final class BindingChecks {
     String pinned = e.options().pinnedProverKey().isPresent() ? "pinned key" : "key in message";
     return Check.pass("signature.prover", "valid", "valid Ed25519 (" + pinned + ")",
         "The commitment is signed by " + Hex.encode(key.raw()).substring(0, 16) + "...");
-  }
-
-  static boolean sameBytes(byte[] a, byte[] b) {
-    return Bytes.equal(a, b);
   }
 }

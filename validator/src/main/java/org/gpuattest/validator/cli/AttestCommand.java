@@ -2,7 +2,6 @@ package org.gpuattest.validator.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.message.Challenge;
@@ -69,9 +68,5 @@ final class AttestCommand implements Callable<Integer> {
     if (session != null) {
       s.save(session);
     }
-  }
-
-  static Instant now() {
-    return Instant.now();
   }
 }

@@ -1,6 +1,5 @@
 package org.gpuattest.validator.cli;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -40,9 +39,5 @@ final class ChallengeCommand implements Callable<Integer> {
     }
     spec.commandLine().getOut().println(s.challenge());
     return 0;
-  }
-
-  static byte[] utf8(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -3,7 +3,7 @@ package org.gpuattest.validator.cli;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.Limits;
-import org.gpuattest.common.cli.CliRunner;
+import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.spec.Philox4x32;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.Reference;
@@ -63,14 +63,14 @@ final class SpecCommand implements Runnable {
     @Option(names = "--dim", required = true, paramLabel = "n", description = "Matrix size n.")
     int dim;
 
-    PhiloxKey key() throws CliRunner.RuntimeFailure {
+    PhiloxKey key() throws RuntimeFailureException {
       Limits.dim("--dim", dim);
       PhiloxKey k = PhiloxKey.fromSeed(Hex.decode("--seed", seed, 32));
       // A, B and C of n x n doubles: refuse before allocating rather than run out of memory.
       long need = 3L * dim * dim * Double.BYTES;
       long have = Runtime.getRuntime().maxMemory();
       if (need > have / 10 * 8) {
-        throw new CliRunner.RuntimeFailure(String.format("spec: n=%d needs %d MiB of heap, the"
+        throw new RuntimeFailureException(String.format("spec: n=%d needs %d MiB of heap, the"
             + " JVM allows %d MiB (run java with a larger -Xmx)", dim, need >> 20, have >> 20));
       }
       return k;
@@ -86,7 +86,7 @@ final class SpecCommand implements Runnable {
     @Option(names = "--iterations", required = true, paramLabel = "T") int iterations;
 
     @Override
-    public Integer call() throws CliRunner.RuntimeFailure {
+    public Integer call() throws RuntimeFailureException {
       PhiloxKey k = key();
       Limits.range("--devices", devices, 1, Limits.MAX_DEVICES);
       Limits.range("--iterations", iterations, 1, Limits.MAX_ITERATIONS);
@@ -108,7 +108,7 @@ final class SpecCommand implements Runnable {
     @Option(names = "--iteration", required = true, paramLabel = "t") int iteration;
 
     @Override
-    public Integer call() throws CliRunner.RuntimeFailure {
+    public Integer call() throws RuntimeFailureException {
       PhiloxKey k = key();
       Limits.range("--device", device, 0, Limits.MAX_DEVICES - 1);
       Limits.range("--iteration", iteration, 0, Limits.MAX_ITERATIONS - 1);
