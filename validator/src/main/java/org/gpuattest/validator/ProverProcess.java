@@ -59,7 +59,8 @@ public final class ProverProcess {
         throw new RuntimeFailureException("prover '" + sub + "' did not finish within "
             + timeout.toSeconds() + " s; killed");
       }
-      outPump.join();
+      // A grandchild may hold the pipes open after the prover exits; wait a bounded time.
+      outPump.join(10_000);
       errPump.join(1000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -84,7 +84,12 @@ public final class MessageCodec {
       throw new BadMessageException(
           what + ": larger than the " + Limits.MAX_MESSAGE_BYTES + "-byte message limit");
     }
-    if (bytes.length == 0 || bytes[0] != '{') {
+    int first = 0;
+    while (first < bytes.length && (bytes[first] == ' ' || bytes[first] == '\t'
+        || bytes[first] == '\n' || bytes[first] == '\r')) {
+      first++;
+    }
+    if (first == bytes.length || bytes[first] != '{') {
       throw new BadMessageException(what + ": base64 does not hold a JSON object");
     }
     return bytes;

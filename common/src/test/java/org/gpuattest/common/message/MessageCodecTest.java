@@ -143,7 +143,8 @@ class MessageCodecTest {
 
   @Test
   void decode_base64OfNonJson_throwsNotAJsonObject() {
-    for (String plain : new String[] {"hello world", "[1,2,3]", " {}", "\u00ef\u00bb\u00bf{}"}) {
+    // Leading JSON whitespace is allowed (see the test below); a BOM is not whitespace.
+    for (String plain : new String[] {"hello world", "[1,2,3]", " [", "\u00ef\u00bb\u00bf{}"}) {
       String text = Base64.getEncoder().encodeToString(plain.getBytes(StandardCharsets.UTF_8));
       BadMessageException e = assertThrows(BadMessageException.class,
           () -> MessageCodec.decode("challenge", text, Challenge.class), plain);
@@ -166,5 +167,14 @@ class MessageCodecTest {
       sb.append(s, i, Math.min(s.length(), i + width)).append(sep);
     }
     return sb.toString();
+  }
+
+  /** JSON may begin with whitespace; the exact bytes, whitespace included, are kept. */
+  @Test
+  void decode_jsonWithLeadingWhitespace_acceptedAndBytesKept() throws BadMessageException {
+    byte[] padded = ("\n\t " + JSON).getBytes(StandardCharsets.UTF_8);
+    MessageCodec.Decoded<Challenge> d = MessageCodec.decode("challenge",
+        Base64.getEncoder().encodeToString(padded), Challenge.class);
+    org.junit.jupiter.api.Assertions.assertArrayEquals(padded, d.bytes());
   }
 }
