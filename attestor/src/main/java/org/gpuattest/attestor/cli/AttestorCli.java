@@ -29,6 +29,20 @@ public final class AttestorCli implements Runnable {
       description = "Print stack traces on errors.")
   boolean debug;
 
+  // Also accepted before the subcommand, so a prover command line given to
+  // 'validator attest --prover CMD' (which appends 'prove ...' or 'open ...') can carry them.
+  @Option(names = "--state", paramLabel = "DIR",
+      description = "Prover state folder, for 'prove' and 'open' (see 'attestor prove --help').")
+  java.nio.file.Path state;
+
+  @Option(names = "--key", paramLabel = "FILE",
+      description = "Ed25519 private key (PEM) for 'prove'.")
+  java.nio.file.Path key;
+
+  @Option(names = "--backend", paramLabel = "auto|cuda|cpu",
+      description = "Compute backend for 'prove' (default: auto).")
+  org.gpuattest.attestor.Backends.Choice backend;
+
   final InputStream in;
 
   AttestorCli(InputStream in) {

@@ -33,7 +33,7 @@ final class OpenCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     OpeningRequest r = MessageCodec.decode("request",
         MessageInput.read("request", request, parent.in), OpeningRequest.class).value();
-    Path root = StateOption.orDefault(state);
+    Path root = StateOption.orDefault(state != null ? state : parent.state);
     String backendName = ProverState.load(root, r.commitmentDigest()).meta().backend();
     Openings o = new Opener(Backends.forState(backendName)).open(r, root);
     spec.commandLine().getOut().println(MessageCodec.encode(o));

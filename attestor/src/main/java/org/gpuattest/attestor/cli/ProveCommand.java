@@ -31,8 +31,8 @@ final class ProveCommand implements Callable<Integer> {
       description = "The validator's challenge: base64 text, @file, or - for stdin.")
   String challenge;
 
-  @Option(names = "--backend", defaultValue = "auto", paramLabel = "auto|cuda|cpu",
-      description = "Compute backend (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--backend", paramLabel = "auto|cuda|cpu",
+      description = "Compute backend (default: auto).")
   Backends.Choice backend;
 
   @Option(names = "--devices", split = ",", paramLabel = "LIST",
@@ -56,10 +56,12 @@ final class ProveCommand implements Callable<Integer> {
         MessageInput.read("challenge", challenge, parent.in), Challenge.class);
     // Refuse a bad challenge before saying anything else: bad input is one line.
     Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
-    Ed25519PrivateKey signingKey = loadKey(key, err);
-    Backend b = Backends.select(backend, err);
+    Ed25519PrivateKey signingKey = loadKey(key != null ? key : parent.key, err);
+    Backends.Choice choice = backend != null ? backend
+        : parent.backend != null ? parent.backend : Backends.Choice.AUTO;
+    Backend b = Backends.select(choice, err);
     Commitment c = new Prover(b, signingKey, err, Clock.systemUTC())
-        .prove(decoded, devices, StateOption.orDefault(state));
+        .prove(decoded, devices, StateOption.orDefault(state != null ? state : parent.state));
     spec.commandLine().getOut().println(MessageCodec.encode(c));
     return 0;
   }

@@ -74,6 +74,40 @@ class EndToEndTest {
     assertEquals(Check.PASS, v.check("openings.exact").status(), "the work itself was exact");
   }
 
+  /** An operator's setup: a prover key, options before the subcommand, the key pinned. */
+  @Test
+  void attest_proverKeyPinnedAndOptionsBeforeSubcommand_passesWithPinnedSignature()
+      throws Exception {
+    Path proverKey = home.resolve("prover.pem");
+    Result keygen = attestor("keygen", "--out", proverKey.toString());
+    assertEquals(0, keygen.code(), keygen.err());
+    Path publicKey = home.resolve("prover.pub");
+    Files.writeString(publicKey, keygen.out());
+    Path otherKey = home.resolve("other.pem");
+    Path otherPublic = home.resolve("other.pub");
+    Files.writeString(otherPublic, attestor("keygen", "--out", otherKey.toString()).out());
+    String prover = proverCommand() + " --key '" + proverKey + "' --state '"
+        + home.resolve("prover-state") + "' --backend cpu";
+    String[] common = {"attest", "--prover", prover, "--allow-cpu", "--json", "--gpus", "1",
+        "--model", MODEL, "--dim", "64", "--iterations", "2", "--samples", "16",
+        "--replay-dir", home.resolve("replay").toString(), "--prover-key"};
+    Result pinned = validator(concat(common, publicKey.toString()));
+    assertEquals(0, pinned.code(), pinned.err() + pinned.out());
+    Verdict v = Json.read("verdict", pinned.out().getBytes(), Verdict.class);
+    assertTrue(v.check("signature.prover").expected().contains("pinned key"));
+    assertTrue(Files.isDirectory(home.resolve("prover-state")), "--state before 'prove' used");
+    Result wrongPin = validator(concat(common, otherPublic.toString()));
+    assertEquals(1, wrongPin.code(), wrongPin.err());
+    Verdict rejected = Json.read("verdict", wrongPin.out().getBytes(), Verdict.class);
+    assertEquals(Check.FAIL, rejected.check("signature.prover").status());
+  }
+
+  private static String[] concat(String[] a, String b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + 1);
+    out[a.length] = b;
+    return out;
+  }
+
   @Test
   void attest_proverCommandFails_runtimeExitWithOneLine() {
     Result r = validator("attest", "--prover", "false", "--allow-cpu", "--gpus", "1",
