@@ -3,6 +3,7 @@ package org.gpuattest.attestor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -34,7 +35,16 @@ public final class Opener {
 
   public Openings open(OpeningRequest request, Path stateRoot)
       throws BadMessageException, BackendException, IOException {
-    ProverState state = ProverState.load(stateRoot, request.commitmentDigest());
+    return open(request, ProverState.load(stateRoot, request.commitmentDigest()));
+  }
+
+  /** As {@link #open(OpeningRequest, Path)} with the state already loaded. */
+  public Openings open(OpeningRequest request, ProverState state)
+      throws BadMessageException, BackendException {
+    if (!state.meta().commitmentDigest().equalsIgnoreCase(request.commitmentDigest())) {
+      throw new BadMessageException("request: commitmentDigest " + request.commitmentDigest()
+          + " is not the loaded state's " + state.meta().commitmentDigest());
+    }
     if (!state.meta().challengeDigest().equalsIgnoreCase(request.challengeDigest())) {
       throw new BadMessageException("request: challengeDigest " + request.challengeDigest()
           + " does not match the committed challenge " + state.meta().challengeDigest());
@@ -66,6 +76,7 @@ public final class Opener {
     List<Device> devices = backend.devices(c.devices());
     Device d = null;
     int preparedFor = -1;
+    Map<Integer, List<String>> matrixPaths = Map.of();
     try {
       for (Map.Entry<Long, List<Integer>> e : byMatrix.entrySet()) {
         int g = (int) (e.getKey() >>> 32);
@@ -77,17 +88,17 @@ public final class Opener {
           d = devices.get(state.meta().deviceOrdinals().get(g));
           d.prepare(c.philoxKey(), g, c.dim());
           preparedFor = g;
+          matrixPaths = matrixPaths(state.matrixRoots(g), byMatrix, g);
         }
         byte[][] rowLeaves = d.rowLeaves(t);
         byte[] matrixRoot = MerkleTree.root(rowLeaves);
-        byte[][] stored = state.matrixRoots(g);
-        if (!java.security.MessageDigest.isEqual(matrixRoot, stored[t])) {
+        byte[] stored = state.matrixRoot(g, t);
+        if (!java.security.MessageDigest.isEqual(matrixRoot, stored)) {
           throw new BackendException("device " + g + " recomputed r(" + g + "," + t + ") = "
-              + Hex.encode(matrixRoot) + " but committed " + Hex.encode(stored[t])
+              + Hex.encode(matrixRoot) + " but committed " + Hex.encode(stored)
               + ": the backend is not deterministic; refusing to open");
         }
-        List<String> matrixPath =
-            hex(MerkleTree.auditPath(t, Reference.matrixRootLeaves(stored)));
+        List<String> matrixPath = matrixPaths.get(t);
         List<Integer> asked = e.getValue();
         int[] rows = asked.stream().mapToInt(i -> samples.get(i).row()).toArray();
         byte[][][] rowPaths = MerkleTree.auditPaths(rows, rowLeaves);
@@ -103,6 +114,19 @@ public final class Opener {
     }
     return new Openings(1, request.challengeDigest(), request.commitmentDigest(),
         List.of(answers));
+  }
+
+  /** r(g, t)'s paths to R(g) for every t asked of device g, from one build of its tree. */
+  private static Map<Integer, List<String>> matrixPaths(byte[][] roots,
+      Map<Long, List<Integer>> byMatrix, int g) {
+    int[] ts = byMatrix.keySet().stream().filter(k -> (int) (k >>> 32) == g)
+        .mapToInt(k -> (int) (long) k).toArray();
+    byte[][][] paths = MerkleTree.auditPaths(ts, Reference.matrixRootLeaves(roots));
+    Map<Integer, List<String>> out = new HashMap<>();
+    for (int k = 0; k < ts.length; k++) {
+      out.put(ts[k], hex(paths[k]));
+    }
+    return out;
   }
 
   static List<String> hex(byte[][] path) {

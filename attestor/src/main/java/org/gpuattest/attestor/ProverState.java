@@ -62,6 +62,10 @@ public final class ProverState {
     return roots[g].clone();
   }
 
+  public byte[] matrixRoot(int g, int t) {
+    return roots[g][t].clone();
+  }
+
   /** Writes the state under root/<commitment digest>, atomically. */
   public Path save(Path root) throws IOException {
     Files.createDirectories(root);

@@ -3,6 +3,7 @@ package org.gpuattest.validator;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
@@ -10,6 +11,7 @@ import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
 import org.gpuattest.common.message.Verdict;
+import org.gpuattest.common.spec.CommitmentDigest;
 import org.gpuattest.common.util.Hex;
 import org.gpuattest.validator.check.Evidence;
 import org.gpuattest.validator.check.Verifier;
@@ -42,15 +44,14 @@ public final class Validator {
       throw new BadMessageException("--session: a commitment was already received at "
           + session.receivedAt() + "; each challenge takes one commitment");
     }
-    java.time.Instant received = clock.instant();
+    Instant received = clock.instant();
     MessageCodec.Decoded<Commitment> commitment =
         MessageCodec.decode("commitment", commitmentText, Commitment.class);
-    Challenge c = session.decodedChallenge().value();
-    byte[] challengeDigest =
-        org.gpuattest.common.spec.CommitmentDigest.challengeDigest(session.decodedChallenge().bytes());
+    MessageCodec.Decoded<Challenge> challenge = session.decodedChallenge();
+    byte[] challengeDigest = CommitmentDigest.challengeDigest(challenge.bytes());
     OpeningRequest request = new OpeningRequest(1, Hex.encode(challengeDigest),
         commitment.value().commitmentDigest(),
-        SampleSelector.select(c, Hex.decode("samplingSeed", session.samplingSeed(), 32),
+        SampleSelector.select(challenge.value(), Hex.decode("samplingSeed", session.samplingSeed(), 32),
             Hex.decode("commitmentDigest", commitment.value().commitmentDigest(), 32)));
     return session.withCommitment(MessageCodec.encode(commitment.value()), received,
         MessageCodec.encode(request));

@@ -34,8 +34,8 @@ final class OpenCommand implements Callable<Integer> {
     OpeningRequest r = MessageCodec.decode("request",
         MessageInput.read("request", request, parent.in), OpeningRequest.class).value();
     Path root = StateOption.orDefault(state != null ? state : parent.state);
-    String backendName = ProverState.load(root, r.commitmentDigest()).meta().backend();
-    Openings o = new Opener(Backends.forState(backendName)).open(r, root);
+    ProverState loaded = ProverState.load(root, r.commitmentDigest());
+    Openings o = new Opener(Backends.forState(loaded.meta().backend())).open(r, loaded);
     spec.commandLine().getOut().println(MessageCodec.encode(o));
     return 0;
   }
