@@ -2,6 +2,9 @@ package org.gpuattest.kernels.cpu;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.util.Heap;
 import org.gpuattest.kernels.Backend;
 import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
@@ -12,7 +15,7 @@ import org.gpuattest.kernels.Device;
  * it unless told to allow it: it is for tests, demos and reference, not for earning.
  */
 public final class CpuBackend implements Backend {
-  public static final String NAME = "cpu";
+  public static final String NAME = DeviceReport.CPU;
   private final int threads;
 
   /** @param threads worker threads shared by all virtual devices (the "SMs" of each) */
@@ -48,12 +51,11 @@ public final class CpuBackend implements Backend {
   @Override
   public void checkFits(int devices, int n) throws BackendException {
     long need = bytesNeeded(devices, n) + (long) threads * CpuDevice.BLOCK_ROWS * n * 16L;
-    long have = Runtime.getRuntime().maxMemory();
-    if (need > have / 10 * 8) {
-      throw new BackendException(String.format(
-          "cpu backend: %d devices at n=%d need %d MiB of heap, the JVM allows %d MiB"
-              + " (raise -Xmx, or ask for a smaller --dim)",
-          devices, n, need >> 20, have >> 20));
+    Optional<String> refusal = Heap.shortfall(
+        "cpu backend: " + devices + " devices at n=" + n + " need", need,
+        "raise -Xmx, or ask for a smaller --dim");
+    if (refusal.isPresent()) {
+      throw new BackendException(refusal.get());
     }
   }
 

@@ -18,10 +18,10 @@ final class DeviceChecks {
   static Check backend(Evidence e) {
     Set<String> backends = new HashSet<>();
     e.commitment().devices().forEach(d -> backends.add(d.backend()));
-    if (backends.equals(Set.of("cuda"))) {
+    if (backends.equals(Set.of(DeviceReport.CUDA))) {
       return Check.pass("devices.backend", "cuda", "cuda", "Every device ran the CUDA backend.");
     }
-    if (backends.equals(Set.of("cpu"))) {
+    if (backends.equals(Set.of(DeviceReport.CPU))) {
       if (e.options().allowCpu()) {
         return Check.pass("devices.backend", "cpu", "cuda, or cpu with --allow-cpu",
             "CPU backend allowed by --allow-cpu: this proves the computation, not a GPU.");

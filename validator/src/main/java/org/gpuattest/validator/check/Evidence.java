@@ -5,6 +5,7 @@ import java.util.Optional;
 import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.DeviceReport;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
 import org.gpuattest.validator.GpuProfiles;
@@ -40,7 +41,7 @@ public record Evidence(
 
   /** True when every device says it ran the CPU backend; GPU-only checks are then skipped. */
   public boolean cpuBackend() {
-    return commitment.devices().stream().allMatch(d -> d.backend().equals("cpu"));
+    return commitment.devices().stream().allMatch(d -> d.backend().equals(DeviceReport.CPU));
   }
 
   public Optional<GpuProfiles.Profile> profile() {

@@ -1,6 +1,7 @@
 package org.gpuattest.validator.cli;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.RuntimeFailureException;
@@ -8,6 +9,7 @@ import org.gpuattest.common.spec.Philox4x32;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.Reference;
 import org.gpuattest.common.spec.Operands;
+import org.gpuattest.common.util.Heap;
 import org.gpuattest.common.util.Hex;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -67,11 +69,10 @@ final class SpecCommand implements Runnable {
       Limits.dim("--dim", dim);
       PhiloxKey k = PhiloxKey.fromSeed(Hex.decode("--seed", seed, 32));
       // A, B and C of n x n doubles: refuse before allocating rather than run out of memory.
-      long need = 3L * dim * dim * Double.BYTES;
-      long have = Runtime.getRuntime().maxMemory();
-      if (need > have / 10 * 8) {
-        throw new RuntimeFailureException(String.format("spec: n=%d needs %d MiB of heap, the"
-            + " JVM allows %d MiB (run java with a larger -Xmx)", dim, need >> 20, have >> 20));
+      Optional<String> refusal = Heap.shortfall("spec: n=" + dim + " needs",
+          3L * dim * dim * Double.BYTES, "run java with a larger -Xmx");
+      if (refusal.isPresent()) {
+        throw new RuntimeFailureException(refusal.get());
       }
       return k;
     }
