@@ -43,7 +43,7 @@ public final class GoldenVectors {
   static final int ELEMENT_DIM = 64;
   static final int[][] POSITIONS = {{0, 0}, {0, 1}, {1, 0}, {17, 42}, {17, 43}, {63, 63}};
 
-  /** Random123 1.14 examples/kat_vectors, the "philox4x32 10" lines: counter, key. */
+  /** Random123 1.14 tests/kat_vectors, the "philox4x32 10" lines: counter, key. */
   static final int[][] PHILOX_KAT_INPUTS = {
     {0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000},
     {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
@@ -122,7 +122,7 @@ public final class GoldenVectors {
       vectors.add(new PhiloxVector(words(in[0], in[1], in[2], in[3]), words(in[4], in[5]),
           words(out[0], out[1], out[2], out[3])));
     }
-    return new PhiloxKnownAnswers("Random123 1.14 examples/kat_vectors, the three"
+    return new PhiloxKnownAnswers("Random123 1.14 tests/kat_vectors, the three"
         + " 'philox4x32 10' lines (counter c0..c3, key k0 k1, output x0..x3); " + SPEC
         + " section Philox4x32-10. Not derived from the seed. Regenerate: " + REGENERATE,
         vectors);
