@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Recomputes testdata/golden/vectors.json from canonical-v1.md alone, sharing no code with
-the Java implementation, and reports every value that differs. Standard library only.
+"""Recomputes testdata/golden/vectors.json from the text of canonical-v1 alone (docs/protocol.md
+sections 1 and 2), sharing no code with the Java implementation, and reports every value that
+differs. Standard library only.
 
     python3 testdata/golden/crosscheck.py [path/to/vectors.json]
 

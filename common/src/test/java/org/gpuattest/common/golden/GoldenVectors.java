@@ -30,7 +30,8 @@ import org.gpuattest.common.util.Hex;
 public final class GoldenVectors {
   public static final String REGENERATE = "mvn -q -pl common test-compile exec:java"
       + " -Dexec.classpathScope=test -Dexec.mainClass=org.gpuattest.common.golden.GoldenVectors";
-  static final String SPEC = "canonical-v1.md";
+  /** The normative spec of canonical-v1, which every source field cites by section. */
+  static final String SPEC = "docs/protocol.md";
   static final String FILE = "testdata/golden/vectors.json";
 
   /** seed = 00 01 02 ... 1f. */
@@ -43,7 +44,7 @@ public final class GoldenVectors {
   static final int ELEMENT_DIM = 64;
   static final int[][] POSITIONS = {{0, 0}, {0, 1}, {1, 0}, {17, 42}, {17, 43}, {63, 63}};
 
-  /** Random123 1.14 examples/kat_vectors, the "philox4x32 10" lines: counter, key. */
+  /** Random123 1.14 tests/kat_vectors, the "philox4x32 10" lines: counter, key. */
   static final int[][] PHILOX_KAT_INPUTS = {
     {0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000, 0x00000000},
     {0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff},
@@ -106,7 +107,7 @@ public final class GoldenVectors {
         REGENERATE,
         Hex.encode(SEED),
         philoxKnownAnswers(),
-        new Key(source("Philox4x32-10", "k0 = LE32(H[0..4]), k1 = LE32(H[4..8]) of"
+        new Key(source("1.3 Key from the seed", "k0 = LE32(H[0..4]), k1 = LE32(H[4..8]) of"
             + " H = SHA-256(\"philox-key/v1\" || seed), as 8 hex digits"),
             Hex.word(key.k0()), Hex.word(key.k1())),
         elements(key),
@@ -122,9 +123,9 @@ public final class GoldenVectors {
       vectors.add(new PhiloxVector(words(in[0], in[1], in[2], in[3]), words(in[4], in[5]),
           words(out[0], out[1], out[2], out[3])));
     }
-    return new PhiloxKnownAnswers("Random123 1.14 examples/kat_vectors, the three"
+    return new PhiloxKnownAnswers("Random123 1.14 tests/kat_vectors, the three"
         + " 'philox4x32 10' lines (counter c0..c3, key k0 k1, output x0..x3); " + SPEC
-        + " section Philox4x32-10. Not derived from the seed. Regenerate: " + REGENERATE,
+        + " section 1.2 Philox4x32-10. Not derived from the seed. Regenerate: " + REGENERATE,
         vectors);
   }
 
@@ -143,10 +144,10 @@ public final class GoldenVectors {
         entries.add(element(key, "B", g, null, n, p[0], p[1], 1, v));
       }
     }
-    return new Elements(source("Philox4x32-10", "element e = i*n + j of A(g,t) from counter"
-        + " (e >> 1, t, g, 0), of B(g) from (e >> 1, 0, g, 1); u = x1:x0 for even e, x3:x2"
-        + " for odd e (16 hex digits); value = (u >>> 11) * 2^-52 - 1 as raw binary64 bits"
-        + " (16 hex digits) and as its exact decimal"), n, entries);
+    return new Elements(source("1.4 Operand elements", "element e = i*n + j of A(g,t) from"
+        + " counter (e >> 1, t, g, 0), of B(g) from (e >> 1, 0, g, 1); u = x1:x0 for even e,"
+        + " x3:x2 for odd e (16 hex digits); value = (u >>> 11) * 2^-52 - 1 as raw binary64"
+        + " bits (16 hex digits) and as its exact decimal"), n, entries);
   }
 
   private static Element element(PhiloxKey key, String operand, int g, Integer t, int n, int i,
@@ -173,7 +174,7 @@ public final class GoldenVectors {
         }
       }
     }
-    return new Products(source("Product", "C(g,t)[i][j], the ascending-k FMA chain over"
+    return new Products(source("1.5 Product", "C(g,t)[i][j], the ascending-k FMA chain over"
         + " A(g,t) row i and B(g) column j, as raw binary64 bits and exact decimal"), n, entries);
   }
 
@@ -197,7 +198,7 @@ public final class GoldenVectors {
       rootBytes.add(deviceRoot);
       deviceRoots.add(Hex.encode(deviceRoot));
     }
-    return new Config(source("Commitments", "n = " + n + ", G = " + devices + ", T = "
+    return new Config(source("2 Commitments", "n = " + n + ", G = " + devices + ", T = "
         + iterations + "; challengeDigest = SHA-256(ASCII \"" + CHALLENGE_LABEL + "\") in"
         + " place of a real challenge's digest; firstRowLeaves[g*T + t] = leaf hash of row 0"
         + " of C(g,t); matrixRoots[g][t] = r(g,t); deviceRoots[g] = R(g); commitmentDigest ="

@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import org.gpuattest.common.VerificationException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * InclusionProof.verify (RFC 9162 section 2.1.3.2) accepts every path the model builds and
@@ -128,6 +131,64 @@ class InclusionProofTest {
         () -> InclusionProof.verify("t", 0, 2, leaves[0], new byte[][] {new byte[31]},
             new MerkleModel(leaves).root()));
     assertTrue(e.getMessage().contains("31 bytes"), e.getMessage());
+  }
+
+  /**
+   * Source: transparency-dev/merkle proof/verify_test.go, TestVerifyInclusionSingleEntry: in a
+   * tree of one leaf the proof is empty and the root is the leaf hash, and root = leaf hash =
+   * the empty string ("Wrong hash size") must be refused. Without the size precheck the two
+   * equal arrays would compare equal and verify; 31 and 33 bytes are the same case.
+   */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {0, 31, 33})
+  void verify_singleLeafWithEqualWrongSizeLeafHashAndRoot_isRefused(int bytes) {
+    byte[] hash = new byte[bytes];
+    VerificationException e = assertThrows(VerificationException.class,
+        () -> InclusionProof.verify("t", 0, 1, hash, new byte[0][], hash.clone()));
+    assertEquals("t: leaf hash is " + bytes + " bytes, not 32", e.getMessage());
+  }
+
+  /** Same source, the valid case of that test: one leaf, empty proof, root = leaf hash. */
+  @Test
+  void verify_singleLeafWith32ByteLeafHashAsRoot_isAccepted() {
+    byte[] hash = MerkleTree.leafHash("data".getBytes(StandardCharsets.US_ASCII));
+    assertDoesNotThrow(() -> InclusionProof.verify("t", 0, 1, hash, new byte[0][], hash.clone()));
+  }
+
+  /**
+   * The RFC 6962 reference path of leaf 0 in the tree of 8 (MerkleTreeTest.CT_PATH_0_OF_8),
+   * which verifies with its 32-byte leaf hash, refused with a leaf hash of another size.
+   */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {0, 31, 33})
+  void verify_referencePathWithWrongSizeLeafHash_isRefused(int bytes) {
+    byte[] leaf = Arrays.copyOf(MerkleTree.leafHash(new byte[0]), bytes);
+    VerificationException e = assertThrows(VerificationException.class,
+        () -> InclusionProof.verify("t", 0, 8, leaf, referencePath(), referenceRoot()));
+    assertEquals("t: leaf hash is " + bytes + " bytes, not 32", e.getMessage());
+  }
+
+  /** The same reference path, refused against a root of another size. */
+  @ParameterizedTest(name = "{0} bytes")
+  @ValueSource(ints = {0, 31, 33})
+  void verify_referencePathWithWrongSizeRoot_isRefused(int bytes) {
+    byte[] root = Arrays.copyOf(referenceRoot(), bytes);
+    VerificationException e = assertThrows(VerificationException.class,
+        () -> InclusionProof.verify("t", 0, 8, MerkleTree.leafHash(new byte[0]), referencePath(),
+            root));
+    assertEquals("t: root is " + bytes + " bytes, not 32", e.getMessage());
+  }
+
+  private static byte[][] referencePath() {
+    byte[][] path = new byte[MerkleTreeTest.CT_PATH_0_OF_8.length][];
+    for (int i = 0; i < path.length; i++) {
+      path[i] = HEX.parseHex(MerkleTreeTest.CT_PATH_0_OF_8[i]);
+    }
+    return path;
+  }
+
+  private static byte[] referenceRoot() {
+    return HEX.parseHex(MerkleTreeTest.CT_ROOTS[7]);
   }
 
   /** The first of several nearby sizes whose audit path for index has another length. */

@@ -20,7 +20,7 @@ class MerkleTreeTest {
 
   /**
    * Source: the RFC 6962 reference implementation's test data (google/certificate-transparency
-   * cpp/merkle/merkle_tree_test.cc, reused by transparency-dev/merkle): eight leaf inputs and
+   * cpp/merkletree/merkle_tree_test.cc, reused by transparency-dev/merkle): eight leaf inputs and
    * the tree heads of sizes 1..8. Re-derived independently with Python hashlib before checking in.
    */
   static final String[] CT_LEAF_DATA = {"", "00", "10", "2021", "3031", "40414243",

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class Philox4x32Test {
   /**
-   * Source: Random123 1.14, examples/kat_vectors, the three "philox4x32 10" lines
+   * Source: Random123 1.14, tests/kat_vectors, the three "philox4x32 10" lines
    * (columns: counter x4, key x2, expected output x4). The first is also the known answer
    * canonical-v1 quotes.
    */

@@ -20,7 +20,7 @@ class ValidatorSpecCliTest {
 
   /**
    * Known answers of Salmon et al., "Parallel random numbers: as easy as 1, 2, 3" (SC 2011),
-   * from the Random123 distribution's kat_vectors file, lines "philox4x32 10".
+   * from the Random123 distribution's tests/kat_vectors file, lines "philox4x32 10".
    */
   @ParameterizedTest(name = "key {0} counter {1}")
   @CsvSource(delimiter = ';', value = {
