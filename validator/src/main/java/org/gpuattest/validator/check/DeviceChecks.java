@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.util.Counts;
 import org.gpuattest.validator.GpuProfiles;
 
 /** That the devices are the G distinct GPUs of the claimed model, on an accepted backend. */
@@ -40,15 +41,16 @@ final class DeviceChecks {
     for (int i = 0; i < devices.size(); i++) {
       if (devices.get(i).index() != i) {
         return Check.fail("devices.count", "index " + devices.get(i).index() + " at " + i,
-            "devices 0.." + (g - 1) + " in order", "Device reports must be listed by index.");
+            "index " + i + " at " + i, "Device reports must be listed by index.");
       }
     }
     if (devices.size() != g) {
       return Check.fail("devices.count", String.valueOf(devices.size()), String.valueOf(g),
-          "The commitment reports " + devices.size() + " devices but " + g + " were claimed.");
+          "The commitment reports " + Counts.count(devices.size(), "device")
+              + " but the challenge claims " + g + ".");
     }
     return Check.pass("devices.count", String.valueOf(g), String.valueOf(g),
-        "The commitment reports the " + g + " claimed devices.");
+        "The commitment reports the " + Counts.count(g, "claimed device") + ".");
   }
 
   static Check distinct(Evidence e) {
@@ -65,7 +67,8 @@ final class DeviceChecks {
             "One device is claimed twice (same PCI bus id); each claimed GPU must be another.");
       }
     }
-    return Check.pass("devices.distinct", uuids.size() + " UUIDs, " + pci.size() + " PCI ids",
+    return Check.pass("devices.distinct",
+        Counts.count(uuids.size(), "UUID") + ", " + Counts.count(pci.size(), "PCI id"),
         "all distinct", "Every device has its own UUID and PCI bus id.");
   }
 
@@ -78,8 +81,8 @@ final class DeviceChecks {
                 + " work is being reused for another.");
       }
     }
-    return Check.pass("devices.roots-distinct", roots.size() + " roots", "all distinct",
-        "Every device committed its own root.");
+    return Check.pass("devices.roots-distinct", Counts.count(roots.size(), "root"),
+        "all distinct", "Every device committed its own root.");
   }
 
   static List<Check> model(Evidence e) {
@@ -111,8 +114,9 @@ final class DeviceChecks {
     for (DeviceReport d : e.commitment().devices()) {
       if (d.smCount() != want) {
         out.add(Check.fail("devices.sm-count", String.valueOf(d.smCount()),
-            String.valueOf(want), "Device " + d.index() + " reports " + d.smCount()
-                + " SMs; a " + claimed + " has " + want + "."));
+            String.valueOf(want), "Device " + d.index() + " reports "
+                + Counts.count(d.smCount(), "SM") + "; the claimed " + claimed + " has " + want
+                + "."));
         return out;
       }
     }

@@ -60,9 +60,21 @@ class DeviceAttacksTest {
         .commitment(c -> Commitment.sign(hex(c.challengeDigest()), List.of(c.devices().get(0)),
             h.proverKey));
     Verdict v = run.verdict();
-    assertFailsOnly(v, "reports 1 devices but 2 were claimed", "devices.count",
+    assertFailsOnly(v, "reports 1 device but the challenge claims 2", "devices.count",
         "openings.exact");
     Verdicts.assertMessage(v, "openings.exact", "device 1 has no committed root");
+  }
+
+  @Test
+  void verify_reportsOutOfOrder_failsCountNamingTheExpectedIndex() throws Exception {
+    Harness h = new Harness(dir, 28);
+    Harness.Run run = h.run(h.prover(Hardware.H100, Cheats.HONEST))
+        .commitment(c -> Commitment.sign(hex(c.challengeDigest()),
+            List.of(c.devices().get(1), c.devices().get(0)), h.proverKey));
+    Verdict v = run.verdict();
+    assertFailsOnly(v, "listed by index", "devices.count", "openings.exact");
+    assertEquals("index 1 at 0", v.check("devices.count").measured());
+    assertEquals("index 0 at 0", v.check("devices.count").expected());
   }
 
   @Test
