@@ -1,8 +1,10 @@
 package org.gpuattest.validator.check;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.gpuattest.common.message.Check;
@@ -53,23 +55,48 @@ final class DeviceChecks {
         "The commitment reports the " + Counts.count(g, "claimed device") + ".");
   }
 
+  /**
+   * No device is claimed twice: no two reports share a UUID or a PCI bus id, compared in
+   * {@link DeviceIds}' canonical forms so that a respelling is the same id. A malformed id fails
+   * too, since it cannot be compared.
+   */
   static Check distinct(Evidence e) {
-    Set<String> uuids = new HashSet<>();
-    Set<String> pci = new HashSet<>();
+    Map<String, Integer> uuids = new HashMap<>();
+    Map<String, Integer> pci = new HashMap<>();
     for (DeviceReport d : e.commitment().devices()) {
-      if (!uuids.add(d.uuid())) {
-        return Check.fail("devices.distinct", "UUID " + d.uuid() + " twice", "distinct UUIDs",
-            "One device is claimed twice (same UUID); each claimed GPU must be a different one.");
+      Optional<String> uuid = DeviceIds.uuid(d.backend(), d.uuid());
+      if (uuid.isEmpty()) {
+        return malformed(d, "UUID", d.uuid(), DeviceIds.uuidForm(d.backend()));
       }
-      if (!pci.add(d.pciBusId())) {
-        return Check.fail("devices.distinct", "PCI " + d.pciBusId() + " twice",
-            "distinct PCI bus ids",
-            "One device is claimed twice (same PCI bus id); each claimed GPU must be another.");
+      Optional<String> bus = DeviceIds.pciBusId(d.backend(), d.pciBusId());
+      if (bus.isEmpty()) {
+        return malformed(d, "PCI bus id", d.pciBusId(), DeviceIds.pciBusIdForm(d.backend()));
+      }
+      Integer first = uuids.putIfAbsent(uuid.get(), d.index());
+      if (first != null) {
+        return Check.fail("devices.distinct",
+            "devices " + first + " and " + d.index() + " share UUID " + uuid.get(),
+            "distinct UUIDs", "One device is claimed twice (same UUID, however spelled); each"
+                + " claimed GPU must be a different one.");
+      }
+      first = pci.putIfAbsent(bus.get(), d.index());
+      if (first != null) {
+        return Check.fail("devices.distinct",
+            "devices " + first + " and " + d.index() + " share PCI bus id " + bus.get(),
+            "distinct PCI bus ids", "One device is claimed twice (same PCI bus id, however"
+                + " spelled); each claimed GPU must be another.");
       }
     }
     return Check.pass("devices.distinct",
         Counts.count(uuids.size(), "UUID") + ", " + Counts.count(pci.size(), "PCI id"),
         "all distinct", "Every device has its own UUID and PCI bus id.");
+  }
+
+  private static Check malformed(DeviceReport d, String what, String value, String form) {
+    return Check.fail("devices.distinct", "device " + d.index() + " " + what + " '" + value + "'",
+        form, "Device " + d.index() + "'s " + what + " is malformed: expected " + form
+            + ". An id in no accepted form cannot be compared, so the devices cannot be shown"
+            + " to be distinct.");
   }
 
   static Check rootsDistinct(Evidence e) {
