@@ -135,10 +135,10 @@ final class VerifyFixture {
         leaves[i] = MerkleTree.leafHash(root);
       }
       deviceTrees[g] = leaves;
-      reports.add(new DeviceReport(g, MODEL, "GPU-bench-" + g,
-          String.format("00000000:%02X:00.0", g + 1), "9.0", profile.smCount(),
-          profile.memoryGiB() * (1L << 30), "550.54.15", DeviceReport.CUDA,
-          Hex.encode(MerkleTree.root(leaves)),
+      String uuid = String.format("GPU-%08x-be7c-4000-8000-%012x", g, g); // nvidia-smi's form
+      reports.add(new DeviceReport(g, MODEL, uuid, String.format("00000000:%02X:00.0", g + 1),
+          "9.0", profile.smCount(), profile.memoryGiB() * (1L << 30), "550.54.15",
+          DeviceReport.CUDA, Hex.encode(MerkleTree.root(leaves)),
           new Timing(start, (start + end) / 2, end, kernelNanos), new SmMonitor(blocks, 0.95)));
     }
     Commitment commitment = Commitment.sign(challengeDigest, reports,

@@ -1,12 +1,15 @@
 package org.gpuattest.validator.check;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.util.Counts;
 import org.gpuattest.validator.GpuProfiles;
 
 /** That the devices are the G distinct GPUs of the claimed model, on an accepted backend. */
@@ -40,33 +43,60 @@ final class DeviceChecks {
     for (int i = 0; i < devices.size(); i++) {
       if (devices.get(i).index() != i) {
         return Check.fail("devices.count", "index " + devices.get(i).index() + " at " + i,
-            "devices 0.." + (g - 1) + " in order", "Device reports must be listed by index.");
+            "index " + i + " at " + i, "Device reports must be listed by index.");
       }
     }
     if (devices.size() != g) {
       return Check.fail("devices.count", String.valueOf(devices.size()), String.valueOf(g),
-          "The commitment reports " + devices.size() + " devices but " + g + " were claimed.");
+          "The commitment reports " + Counts.count(devices.size(), "device")
+              + " but the challenge claims " + g + ".");
     }
     return Check.pass("devices.count", String.valueOf(g), String.valueOf(g),
-        "The commitment reports the " + g + " claimed devices.");
+        "The commitment reports the " + Counts.count(g, "claimed device") + ".");
   }
 
+  /**
+   * No device is claimed twice: no two reports share a UUID or a PCI bus id, compared in
+   * {@link DeviceIds}' canonical forms so that a respelling is the same id. A malformed id fails
+   * too, since it cannot be compared.
+   */
   static Check distinct(Evidence e) {
-    Set<String> uuids = new HashSet<>();
-    Set<String> pci = new HashSet<>();
+    Map<String, Integer> uuids = new HashMap<>();
+    Map<String, Integer> pci = new HashMap<>();
     for (DeviceReport d : e.commitment().devices()) {
-      if (!uuids.add(d.uuid())) {
-        return Check.fail("devices.distinct", "UUID " + d.uuid() + " twice", "distinct UUIDs",
-            "One device is claimed twice (same UUID); each claimed GPU must be a different one.");
+      Optional<String> uuid = DeviceIds.uuid(d.backend(), d.uuid());
+      if (uuid.isEmpty()) {
+        return malformed(d, "UUID", d.uuid(), DeviceIds.uuidForm(d.backend()));
       }
-      if (!pci.add(d.pciBusId())) {
-        return Check.fail("devices.distinct", "PCI " + d.pciBusId() + " twice",
-            "distinct PCI bus ids",
-            "One device is claimed twice (same PCI bus id); each claimed GPU must be another.");
+      Optional<String> bus = DeviceIds.pciBusId(d.backend(), d.pciBusId());
+      if (bus.isEmpty()) {
+        return malformed(d, "PCI bus id", d.pciBusId(), DeviceIds.pciBusIdForm(d.backend()));
+      }
+      Integer first = uuids.putIfAbsent(uuid.get(), d.index());
+      if (first != null) {
+        return Check.fail("devices.distinct",
+            "devices " + first + " and " + d.index() + " share UUID " + uuid.get(),
+            "distinct UUIDs", "One device is claimed twice (same UUID, however spelled); each"
+                + " claimed GPU must be a different one.");
+      }
+      first = pci.putIfAbsent(bus.get(), d.index());
+      if (first != null) {
+        return Check.fail("devices.distinct",
+            "devices " + first + " and " + d.index() + " share PCI bus id " + bus.get(),
+            "distinct PCI bus ids", "One device is claimed twice (same PCI bus id, however"
+                + " spelled); each claimed GPU must be another.");
       }
     }
-    return Check.pass("devices.distinct", uuids.size() + " UUIDs, " + pci.size() + " PCI ids",
+    return Check.pass("devices.distinct",
+        Counts.count(uuids.size(), "UUID") + ", " + Counts.count(pci.size(), "PCI id"),
         "all distinct", "Every device has its own UUID and PCI bus id.");
+  }
+
+  private static Check malformed(DeviceReport d, String what, String value, String form) {
+    return Check.fail("devices.distinct", "device " + d.index() + " " + what + " '" + value + "'",
+        form, "Device " + d.index() + "'s " + what + " is malformed: expected " + form
+            + ". An id in no accepted form cannot be compared, so the devices cannot be shown"
+            + " to be distinct.");
   }
 
   static Check rootsDistinct(Evidence e) {
@@ -78,8 +108,8 @@ final class DeviceChecks {
                 + " work is being reused for another.");
       }
     }
-    return Check.pass("devices.roots-distinct", roots.size() + " roots", "all distinct",
-        "Every device committed its own root.");
+    return Check.pass("devices.roots-distinct", Counts.count(roots.size(), "root"),
+        "all distinct", "Every device committed its own root.");
   }
 
   static List<Check> model(Evidence e) {
@@ -111,8 +141,9 @@ final class DeviceChecks {
     for (DeviceReport d : e.commitment().devices()) {
       if (d.smCount() != want) {
         out.add(Check.fail("devices.sm-count", String.valueOf(d.smCount()),
-            String.valueOf(want), "Device " + d.index() + " reports " + d.smCount()
-                + " SMs; a " + claimed + " has " + want + "."));
+            String.valueOf(want), "Device " + d.index() + " reports "
+                + Counts.count(d.smCount(), "SM") + "; the claimed " + claimed + " has " + want
+                + "."));
         return out;
       }
     }

@@ -14,6 +14,7 @@ import org.gpuattest.common.message.Opening;
 import org.gpuattest.common.message.Sample;
 import org.gpuattest.common.spec.RowHash;
 import org.gpuattest.common.spec.SampledRows;
+import org.gpuattest.common.util.Counts;
 import org.gpuattest.common.util.Hex;
 
 /**
@@ -37,10 +38,11 @@ final class OpeningChecks {
       }
     }
     if (answered == asked.size() && given.size() == asked.size()) {
-      out.add(Check.pass("openings.complete", given.size() + " openings",
+      out.add(Check.pass("openings.complete", Counts.count(given.size(), "opening"),
           asked.size() + " requested", "Every requested sample was answered, in order."));
     } else {
-      out.add(Check.fail("openings.complete", answered + " of " + given.size() + " match",
+      out.add(Check.fail("openings.complete",
+          answered + "/" + Counts.count(given.size(), "opening") + " matching",
           asked.size() + " requested", "The openings do not answer the samples asked for."));
     }
     out.add(exact(e, asked, given));

@@ -4,6 +4,7 @@ import java.util.List;
 import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.util.Counts;
 import org.gpuattest.validator.GpuProfiles;
 
 /**
@@ -36,17 +37,18 @@ final class SmChecks {
         }
       }
       if (blocks.length != r.smCount()) {
-        return Check.fail("sm.coverage", blocks.length + " SM entries",
-            r.smCount() + " entries", "Device " + r.index() + " reports blocks for "
-                + blocks.length + " SMs but has " + r.smCount() + ".");
+        return Check.fail("sm.coverage", Counts.count(blocks.length, "SM entry", "SM entries"),
+            Counts.count(r.smCount(), "entry", "entries"), "Device " + r.index()
+                + " reports blocks for " + Counts.count(blocks.length, "SM") + " but has "
+                + r.smCount() + ".");
       }
       if (covered < worst) {
         worst = covered;
         worstDevice = r;
       }
     }
-    String measured = worst + "/" + worstDevice.smCount() + " SMs (device " + worstDevice.index()
-        + ")";
+    String measured = worst + "/" + Counts.count(worstDevice.smCount(), "SM") + " (device "
+        + worstDevice.index() + ")";
     if (worst < worstDevice.smCount()) {
       return Check.fail("sm.coverage", measured, "every SM",
           "Some SMs ran no block: the kernel did not use the whole GPU, or the GPU is shared.");

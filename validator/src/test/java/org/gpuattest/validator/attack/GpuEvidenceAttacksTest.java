@@ -50,6 +50,14 @@ class GpuEvidenceAttacksTest {
   }
 
   @Test
+  void verify_oneSm_failsDevicesSmCountSayingOneSm() throws Exception {
+    Verdict v = attest(device1(r -> Reports.smCount(r, 1)));
+    assertFailsOnly(v, "Device 1 reports 1 SM; the claimed NVIDIA H100 80GB HBM3 has 132.",
+        "devices.sm-count");
+    assertEquals("1/1 SM (device 1)", v.check("sm.coverage").measured());
+  }
+
+  @Test
   void verify_oneSmRanNoBlock_failsSmCoverage() throws Exception {
     Verdict v = attest(device1(r -> {
       long[] blocks = r.smMonitor().blocksPerSm();
@@ -65,6 +73,15 @@ class GpuEvidenceAttacksTest {
     Verdict v = attest(device1(r -> Reports.monitor(r,
         new SmMonitor(Arrays.copyOf(r.smMonitor().blocksPerSm(), 66), 0.95))));
     assertFailsOnly(v, "reports blocks for 66 SMs but has 132", "sm.coverage");
+  }
+
+  @Test
+  void verify_monitorOfOneSm_failsSmCoverageSayingOneSm() throws Exception {
+    Verdict v = attest(device1(r -> Reports.monitor(r,
+        new SmMonitor(Arrays.copyOf(r.smMonitor().blocksPerSm(), 1), 0.95))));
+    assertFailsOnly(v, "Device 1 reports blocks for 1 SM but has 132.", "sm.coverage");
+    assertEquals("1 SM entry", v.check("sm.coverage").measured());
+    assertEquals("132 entries", v.check("sm.coverage").expected());
   }
 
   @Test

@@ -86,6 +86,20 @@ class HonestRunTest {
   }
 
   @Test
+  void verify_honestSingleDeviceSingleSample_readsEachCountInSingular() throws Exception {
+    Harness h = new Harness(dir, 8);
+    Verdict v = h.run(h.prover(Hardware.H100, Cheats.HONEST))
+        .shape(new Shape(1, 64, 2, 1)).verdict();
+    assertPasses(v);
+    assertEquals("The commitment reports the 1 claimed device.",
+        v.check("devices.count").message());
+    assertEquals("1 UUID, 1 PCI id", v.check("devices.distinct").measured());
+    assertEquals("1 root", v.check("devices.roots-distinct").measured());
+    assertEquals("1 opening", v.check("openings.complete").measured());
+    assertEquals("1 requested", v.check("openings.complete").expected());
+  }
+
+  @Test
   void verify_honestOddTreeSizes_passes() throws Exception {
     // T = 3 and G = 3: the matrix-root tree is unbalanced (RFC 6962 split at 2).
     Harness h = new Harness(dir, 5);

@@ -127,6 +127,17 @@ class OpeningAttacksTest {
             o.commitmentDigest(), java.util.List.of()))
         .verdict();
     assertFailsOnly(v, "nothing was answered", "openings.exact", "openings.complete");
+    assertEquals("0/0 openings matching", v.check("openings.complete").measured());
+  }
+
+  @Test
+  void verify_oneOfTwoOpeningsSent_failsCompleteSayingOneOpening() throws Exception {
+    Harness h = new Harness(dir, 16);
+    Verdict v = h.run(h.prover(Hardware.H100, Cheats.HONEST)).shape(new Shape(1, 64, 2, 2))
+        .openings(o -> Tamper.drop(o, 1)).verdict();
+    assertFailsOnly(v, "do not answer the samples asked for", "openings.complete");
+    assertEquals("1/1 opening matching", v.check("openings.complete").measured());
+    assertEquals("2 requested", v.check("openings.complete").expected());
   }
 
   private static void assertMessageSaysNotCanonical(Verdict v) {

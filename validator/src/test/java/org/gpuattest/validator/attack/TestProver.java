@@ -211,9 +211,9 @@ public final class TestProver {
         new SmMonitor(blocks, BUSY));
   }
 
-  /** The UUID the H100-looking report of device g carries. */
+  /** The UUID the H100-looking report of device g carries, in nvidia-smi's form. */
   public static String h100Uuid(int g) {
-    return String.format("GPU-%08x-test-0000-0000-%012x", g, g);
+    return String.format("GPU-%08x-7e57-4000-8000-%012x", g, g);
   }
 
   /** The profile's expected kernel time for this challenge, inside its [min, max] bounds. */
