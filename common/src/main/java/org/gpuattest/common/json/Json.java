@@ -3,6 +3,7 @@ package org.gpuattest.common.json;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.MapperFeature;
@@ -14,6 +15,9 @@ import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 
@@ -91,5 +95,27 @@ public final class Json {
 
   public static String writeString(Object value) {
     return new String(write(value), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * The names of the top-level object's fields in order, as far as the text can be read; empty
+   * when it does not start with an object. Values are skipped, never kept: this is how a
+   * message's kind is recognised (MessageKind) after a strict read has failed.
+   */
+  public static Set<String> topLevelFieldNames(byte[] json) {
+    Set<String> names = new LinkedHashSet<>();
+    try (JsonParser p = MAPPER.getFactory().createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return Set.of();
+      }
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        names.add(p.currentName());
+        p.nextToken();
+        p.skipChildren();
+      }
+    } catch (IOException e) {
+      // A truncated or broken text still shows its kind by the names read before the break.
+    }
+    return Collections.unmodifiableSet(names);
   }
 }

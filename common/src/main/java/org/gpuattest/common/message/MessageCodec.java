@@ -1,6 +1,7 @@
 package org.gpuattest.common.message;
 
 import java.util.Base64;
+import java.util.Optional;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.json.Json;
@@ -29,10 +30,23 @@ public final class MessageCodec {
     }
   }
 
+  /**
+   * Decodes and strictly reads one message. A refusal is one line starting with {@code what};
+   * a message of another kind (a challenge where a commitment belongs) is named as such.
+   */
   public static <T> Decoded<T> decode(String what, String text, Class<T> type)
       throws BadMessageException {
     byte[] bytes = base64(what, text);
-    return new Decoded<>(Json.read(what, bytes, type), bytes);
+    try {
+      return new Decoded<>(Json.read(what, bytes, type), bytes);
+    } catch (BadMessageException e) {
+      // Asked only now, so a well-formed message is read once; a kind is told by field names.
+      Optional<String> wrongKind = MessageKind.of(type).flatMap(k -> k.wrongKind(bytes));
+      if (wrongKind.isPresent()) {
+        throw new BadMessageException(what + ": " + wrongKind.get());
+      }
+      throw e;
+    }
   }
 
   public static String encode(Object message) {
