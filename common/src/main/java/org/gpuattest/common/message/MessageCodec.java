@@ -9,8 +9,11 @@ import org.gpuattest.common.json.Json;
 /**
  * The wire form of every message: base64 of UTF-8 JSON. Decoding accepts the standard and the
  * URL-safe alphabets, with or without padding, and ignores whitespace anywhere (so wrapped
- * output of base64(1) works); encoding writes standard base64 with padding on one line. The
- * size is checked on the text, before anything is decoded.
+ * output of base64(1), CRLF line ends included, works); encoding writes standard base64 with
+ * padding on one line. The size is checked on the text, before anything is decoded. Every
+ * refusal is one BadMessageException line that starts with the caller's name for the message
+ * and says what the text is when it is not a message of the expected kind (JSON rather than
+ * base64, a PEM key, a challenge where a commitment belongs).
  */
 public final class MessageCodec {
   /** Base64 text of the largest message, plus room for line breaks. */
@@ -53,15 +56,21 @@ public final class MessageCodec {
     return Base64.getEncoder().encodeToString(Json.write(message));
   }
 
-  /** Decodes either alphabet, padded or not, whitespace ignored; refuses oversized text first. */
+  /**
+   * Decodes either alphabet, padded or not, whitespace ignored; refuses oversized text first.
+   * Text that is plainly not base64 (JSON, a PEM key) is named for what it is. No refusal
+   * quotes more than one character of the text, and that one escaped unless printable ASCII:
+   * the text may be a file holding a secret (the validator's session, a private key).
+   */
   public static byte[] base64(String what, String text) throws BadMessageException {
     if (text == null) {
-      throw new BadMessageException(what + ": empty input");
+      throw new BadMessageException(what + ": input is empty");
     }
     if (text.length() > MAX_TEXT_CHARS) {
       throw new BadMessageException(
           what + ": larger than the " + Limits.MAX_MESSAGE_BYTES + "-byte message limit");
     }
+    refuseOtherFormats(what, text);
     StringBuilder sb = new StringBuilder(text.length());
     for (int i = 0; i < text.length(); i++) {
       char ch = text.charAt(i);
@@ -81,7 +90,7 @@ public final class MessageCodec {
       sb.append(ch);
     }
     if (sb.length() == 0) {
-      throw new BadMessageException(what + ": empty input");
+      throw new BadMessageException(what + ": input is empty");
     }
     long decodedMax = (long) sb.length() / 4 * 3 + 3;
     if (decodedMax > Limits.MAX_MESSAGE_BYTES + 3L) {
@@ -92,7 +101,8 @@ public final class MessageCodec {
     try {
       bytes = Base64.getDecoder().decode(sb.toString());
     } catch (IllegalArgumentException e) {
-      throw new BadMessageException(what + ": not base64: " + e.getMessage());
+      // Every character is in the alphabet by now; the decoder's message would quote offsets.
+      throw new BadMessageException(what + ": not base64: wrong length or padding");
     }
     if (bytes.length > Limits.MAX_MESSAGE_BYTES) {
       throw new BadMessageException(
@@ -107,6 +117,30 @@ public final class MessageCodec {
       throw new BadMessageException(what + ": base64 does not hold a JSON object");
     }
     return bytes;
+  }
+
+  /**
+   * A message's base64 starts with 'e' (for '{') or, after JSON whitespace, 'I', 'C' or 'D', so
+   * text starting with '{', '[' or "-----BEGIN" is never one: say what it is instead of
+   * quoting it.
+   */
+  private static void refuseOtherFormats(String what, String text) throws BadMessageException {
+    int first = 0;
+    while (first < text.length()
+        && (Character.isWhitespace(text.charAt(first)) || text.charAt(first) == '\ufeff')) {
+      first++;
+    }
+    if (first == text.length()) {
+      throw new BadMessageException(what + ": input is empty");
+    }
+    char ch = text.charAt(first);
+    if (ch == '{' || ch == '[') {
+      throw new BadMessageException(what + ": this is JSON, not base64; messages travel as "
+          + "base64 of the JSON (for a file: base64 -w0 FILE)");
+    }
+    if (text.startsWith("-----BEGIN", first)) {
+      throw new BadMessageException(what + ": this is a PEM key, not a message");
+    }
   }
 
   private static String printable(char ch) {
