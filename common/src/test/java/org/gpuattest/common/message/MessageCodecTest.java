@@ -13,7 +13,10 @@ import java.util.List;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
+import org.gpuattest.common.json.Json;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The wire form (MessageCodec): base64 of UTF-8 JSON, either alphabet, padding optional,
@@ -234,6 +237,53 @@ class MessageCodecTest {
         if (MessageWording.problem(m) != null) {
           failures.add(MessageWording.problem(m));
         }
+      }
+    }
+    assertTrue(failures.isEmpty(), String.join("\n", failures));
+  }
+
+  /**
+   * What users paste: base64(1) from coreutils wraps at 76 columns and ends with a newline, the
+   * MIME encoder wraps at 76 with CRLF, and Windows tools turn every line end into CRLF. Each
+   * message kind decodes from each to exactly the bytes that were encoded.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "challenge, org.gpuattest.common.message.Challenge",
+    "commitment, org.gpuattest.common.message.Commitment",
+    "opening-request, org.gpuattest.common.message.OpeningRequest",
+    "openings, org.gpuattest.common.message.Openings",
+    "verdict, org.gpuattest.common.message.Verdict"})
+  void decode_base64WrappedAt76_eachKindDecodesToTheSameBytes(String file, String type)
+      throws Exception {
+    Class<?> cls = Class.forName(type);
+    byte[] json = MessageWording.example(file);
+    String compact = Base64.getEncoder().encodeToString(json);
+    assertTrue(compact.length() > 76, "the example must need more than one line");
+    String expected = Json.writeString(MessageCodec.decode(file, compact, cls).value());
+    String mime = Base64.getMimeEncoder().encodeToString(json);
+    String[][] spellings = {
+      {"base64(1): LF every 76 and at the end", wrap(compact, 76, "\n")},
+      {"CRLF every 76 and at the end", wrap(compact, 76, "\r\n")},
+      {"MIME encoder", mime},
+      {"MIME encoder, trailing CRLF", mime + "\r\n"},
+      {"url-safe, LF every 76", wrap(Base64.getUrlEncoder().encodeToString(json), 76, "\n")},
+    };
+    List<String> failures = new ArrayList<>();
+    for (String[] s : spellings) {
+      if (!s[1].contains("\n") || s[1].lines().anyMatch(line -> line.length() > 76)) {
+        failures.add(s[0] + ": fixture is not wrapped at 76");
+        continue;
+      }
+      try {
+        MessageCodec.Decoded<?> d = MessageCodec.decode(file, s[1], cls);
+        if (!java.util.Arrays.equals(json, d.bytes())) {
+          failures.add(s[0] + ": decoded bytes differ");
+        } else if (!Json.writeString(d.value()).equals(expected)) {
+          failures.add(s[0] + ": decoded message differs");
+        }
+      } catch (BadMessageException e) {
+        failures.add(s[0] + ": " + e.getMessage());
       }
     }
     assertTrue(failures.isEmpty(), String.join("\n", failures));
