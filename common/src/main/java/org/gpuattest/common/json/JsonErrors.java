@@ -371,23 +371,28 @@ final class JsonErrors {
     return codePoint == '\'' ? "\"'\"" : "'" + printable(codePoint) + "'";
   }
 
-  /** A character as itself when it is printable ASCII, otherwise as a \\u escape. */
+  /** A character as itself when it is printable ASCII but a backtick, otherwise escaped. */
   static String printable(int codePoint) {
-    if (codePoint >= 0x20 && codePoint < 0x7f) {
+    if (codePoint >= 0x20 && codePoint < 0x7f && codePoint != '`') {
       return String.valueOf((char) codePoint);
     }
     return codePoint > 0xffff
         ? String.format("\\U%08x", codePoint) : String.format("\\u%04x", codePoint);
   }
 
-  /** Escapes every character that could break the line, then bounds its length. */
+  /**
+   * Escapes every character that could break the line, then bounds its length. A backtick from
+   * the input is escaped too: Jackson quotes its Java types in backticks, so a line without
+   * any is one that tests can tell apart from Jackson's.
+   */
   static String oneLine(String s) {
     StringBuilder sb = new StringBuilder(Math.min(s.length(), MAX_LINE) + 8);
     int i = 0;
     for (; i < s.length() && sb.length() < MAX_LINE; i++) {
       char ch = s.charAt(i);
-      boolean breaks = ch < 0x20 || ch >= 0x7f && ch < 0xa0 || ch == 0x2028 || ch == 0x2029;
-      sb.append(breaks ? printable(ch) : String.valueOf(ch));
+      boolean escape = ch < 0x20 || ch >= 0x7f && ch < 0xa0 || ch == 0x2028 || ch == 0x2029
+          || ch == '`';
+      sb.append(escape ? printable(ch) : String.valueOf(ch));
     }
     return i < s.length() ? sb + "..." : sb.toString();
   }

@@ -143,7 +143,9 @@ public final class MessageCodec {
     }
   }
 
+  /** The one character a refusal quotes: printable ASCII as itself, anything else escaped. */
   private static String printable(char ch) {
-    return ch < 0x20 || ch > 0x7e ? String.format("\\u%04x", (int) ch) : String.valueOf(ch);
+    return ch < 0x20 || ch > 0x7e || ch == '`'
+        ? String.format("\\u%04x", (int) ch) : String.valueOf(ch);
   }
 }

@@ -103,6 +103,8 @@ class JsonErrorWordingTest {
           "challenge: unknown field '" + "n".repeat(64) + "...'"},
       {ChallengeJson.VALID.replace("\"dim\"", "\"a\\nb\": 1, \"dim\""), "Challenge",
           "challenge: unknown field 'a\\u000ab'"},
+      {ChallengeJson.VALID.replace("\"dim\"", "\"a`b\": 1, \"dim\""), "Challenge",
+          "challenge: unknown field 'a\\u0060b'"},
       {ChallengeJson.VALID.replace("\"dim\": 64,", "\"dim\": 64, \"dim\": 128,"), "Challenge",
           "challenge: field 'dim' appears twice"},
     });

@@ -96,6 +96,7 @@ class MessageCodecTest {
       {"control character", STANDARD.substring(0, 4) + "\u0007" + STANDARD.substring(4),
           "\\u0007"},
       {"delete", STANDARD.substring(0, 4) + "\u007f" + STANDARD.substring(4), "\\u007f"},
+      {"backtick", STANDARD.substring(0, 4) + "`" + STANDARD.substring(4), "\\u0060"},
       {"JSON after base64", STANDARD.substring(0, 4) + "{\"seed\": 1}", "'{' at position 4"},
     };
     for (String[] c : cases) {
