@@ -18,9 +18,7 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,13 +28,11 @@ import java.util.regex.Pattern;
  * (object, array, string, integer, number, boolean, null). Jackson's own messages name Java
  * types, tokens, configuration switches and source locations, and some quote the offending text
  * at length; none of that is passed on, whatever the exception. At most one offending character
- * is quoted, escaped unless it is printable ASCII; field names from the input are shortened and
- * escaped; a constructor's own IllegalArgumentException message (already in the project's
- * words) is kept.
+ * is quoted, escaped unless it is printable ASCII; field names from the input are shortened
+ * (JsonPath) and escaped; a constructor's own IllegalArgumentException message (already in the
+ * project's words) is kept.
  */
 final class JsonErrors {
-  /** A field name from the input is cut here, so a hostile key cannot fill the line. */
-  private static final int MAX_NAME = 64;
   /** The whole line is cut here; a record's message may quote a value up to Limits.MAX_TEXT. */
   private static final int MAX_LINE = 300;
   private static final Pattern CODE = Pattern.compile("code (\\d+)\\)");
@@ -49,10 +45,10 @@ final class JsonErrors {
 
   /** Which field, and what is wrong with it; {@link #oneLine} makes it safe to print. */
   static String describe(IOException e) {
-    String path = e instanceof JsonMappingException m ? path(m) : "";
+    String path = e instanceof JsonMappingException m ? JsonPath.of(m) : "";
     JsonProcessingException core = streamCause(e);
     if (core != null) {
-      String where = contextPath(core);
+      String where = JsonPath.of(context(core));
       return streamError(core, where.isEmpty() ? path : where);
     }
     if (e instanceof UnrecognizedPropertyException) {
@@ -203,7 +199,7 @@ final class JsonErrors {
     if (e instanceof InvalidTypeIdException) {
       return field(path) + "unknown type";
     }
-    String expected = expected(e.getTargetType(), endsInIndex(e));
+    String expected = expected(e.getTargetType(), JsonPath.endsInIndex(e));
     String got = got(token(e));
     if (expected == null || got == null || expected.equals(got)) {
       return field(path) + (got == null ? "not a valid value" : got + " is not allowed here");
@@ -301,53 +297,6 @@ final class JsonErrors {
 
   private static JsonStreamContext context(JsonProcessingException e) {
     return e.getProcessor() instanceof JsonParser p ? p.getParsingContext() : null;
-  }
-
-  /** Databind's reference chain as devices[0].timing.startNanos. */
-  private static String path(JsonMappingException e) {
-    List<String> parts = new ArrayList<>();
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        parts.add(name(r.getFieldName()));
-      } else if (r.getIndex() >= 0) {
-        parts.add("[" + r.getIndex() + "]");
-      }
-    }
-    return join(parts);
-  }
-
-  /** The parser's position as the same kind of path, for errors databind did not wrap. */
-  private static String contextPath(JsonProcessingException e) {
-    List<String> parts = new ArrayList<>();
-    for (JsonStreamContext c = context(e); c != null && !c.inRoot(); c = c.getParent()) {
-      if (c.inArray()) {
-        parts.add(0, "[" + c.getCurrentIndex() + "]");
-      } else if (c.getCurrentName() != null) {
-        parts.add(0, name(c.getCurrentName()));
-      }
-    }
-    return join(parts);
-  }
-
-  private static boolean endsInIndex(JsonMappingException e) {
-    List<JsonMappingException.Reference> refs = e.getPath();
-    return !refs.isEmpty() && refs.get(refs.size() - 1).getFieldName() == null
-        && refs.get(refs.size() - 1).getIndex() >= 0;
-  }
-
-  private static String join(List<String> parts) {
-    StringBuilder sb = new StringBuilder();
-    for (String p : parts) {
-      if (sb.length() > 0 && !p.startsWith("[")) {
-        sb.append('.');
-      }
-      sb.append(p);
-    }
-    return sb.toString();
-  }
-
-  private static String name(String fieldName) {
-    return fieldName.length() <= MAX_NAME ? fieldName : fieldName.substring(0, MAX_NAME) + "...";
   }
 
   private static String field(String path) {
