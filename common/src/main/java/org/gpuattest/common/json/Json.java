@@ -3,32 +3,37 @@ package org.gpuattest.common.json;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.exc.StreamReadException;
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.type.LogicalType;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 
 /**
  * The project's one JSON mapper, strict on input: unknown fields, duplicate keys, trailing
  * tokens, null for a number, a float where an integer belongs and strings coerced to numbers
- * are all refused. Errors become one line naming the field (sigstore-java's GsonSupplier plays
- * the same role there). Nothing else in the project constructs an ObjectMapper.
+ * are all refused. Errors become one line naming the field and saying what is wrong in JSON
+ * terms (JsonErrors; sigstore-java's GsonSupplier plays the same role there). Nothing else in
+ * the project constructs an ObjectMapper.
  */
 public final class Json {
+  /** Messages nest four levels (commitment, devices, a device, its timing); 16 is plenty. */
+  static final int MAX_DEPTH = 16;
+  /** Digits, sign, point and exponent of the longest number a message holds, with room. */
+  static final int MAX_NUMBER_LENGTH = 32;
+  static final int MAX_STRING_LENGTH = Limits.MAX_MESSAGE_BYTES;
   private static final ObjectMapper MAPPER = build();
 
   private Json() {}
@@ -56,20 +61,28 @@ public final class Json {
         .getFactory()
         .setStreamReadConstraints(
             StreamReadConstraints.builder()
-                .maxStringLength(Limits.MAX_MESSAGE_BYTES)
-                .maxNestingDepth(16)
-                .maxNumberLength(32)
+                .maxStringLength(MAX_STRING_LENGTH)
+                .maxNestingDepth(MAX_DEPTH)
+                .maxNumberLength(MAX_NUMBER_LENGTH)
                 .build());
     return mapper;
   }
 
-  /** Parses UTF-8 JSON into {@code type}; {@code what} names the message in errors. */
+  /**
+   * Parses UTF-8 JSON into {@code type}; {@code what} names the message in errors. Every
+   * refusal is one line in the project's words (see JsonErrors), never Jackson's own text.
+   */
   public static <T> T read(String what, byte[] json, Class<T> type) throws BadMessageException {
+    T value;
     try {
-      return MAPPER.readValue(json, type);
+      value = MAPPER.readValue(json, type);
     } catch (IOException e) {
-      throw new BadMessageException(what + ": " + describe(e));
+      throw new BadMessageException(JsonErrors.oneLine(what + ": " + JsonErrors.describe(e)));
     }
+    if (value == null) { // the JSON text "null": no record, and no caller expects null
+      throw new BadMessageException(JsonErrors.oneLine(what + ": expected an object, got null"));
+    }
+    return value;
   }
 
   public static byte[] write(Object value) {
@@ -84,65 +97,25 @@ public final class Json {
     return new String(write(value), StandardCharsets.UTF_8);
   }
 
-  /** One line: which field, and what is wrong with it. */
-  static String describe(IOException e) {
-    if (e instanceof JsonEOFException) {
-      return "truncated JSON (" + firstLine(((JsonEOFException) e).getOriginalMessage()) + ")";
-    }
-    if (e instanceof UnrecognizedPropertyException) {
-      UnrecognizedPropertyException u = (UnrecognizedPropertyException) e;
-      return "unknown field '" + path(u) + "'";
-    }
-    if (e instanceof ValueInstantiationException) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      String prefix = path((JsonMappingException) e);
-      String msg = firstLine(cause.getMessage());
-      return prefix.isEmpty() ? msg : prefix + "." + msg;
-    }
-    if (e instanceof JsonMappingException) {
-      JsonMappingException m = (JsonMappingException) e;
-      String p = path(m);
-      String msg = firstLine(m.getOriginalMessage());
-      if (msg.startsWith("Missing required creator property")) {
-        return "field '" + p + "' is required";
+  /**
+   * The names of the top-level object's fields in order, as far as the text can be read; empty
+   * when it does not start with an object. Values are skipped, never kept: this is how a
+   * message's kind is recognised (MessageKind) after a strict read has failed.
+   */
+  public static Set<String> topLevelFieldNames(byte[] json) {
+    Set<String> names = new LinkedHashSet<>();
+    try (JsonParser p = MAPPER.getFactory().createParser(json)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return Set.of();
       }
-      return p.isEmpty() ? msg : "field '" + p + "': " + msg;
-    }
-    if (e instanceof StreamReadException) {
-      StreamReadException s = (StreamReadException) e;
-      String where =
-          s.getLocation() == null
-              ? ""
-              : " at line " + s.getLocation().getLineNr() + " column " + s.getLocation().getColumnNr();
-      return "invalid JSON" + where + ": " + firstLine(s.getOriginalMessage());
-    }
-    return "unreadable: " + firstLine(e.getMessage());
-  }
-
-  private static String path(JsonMappingException e) {
-    StringBuilder sb = new StringBuilder();
-    for (JsonMappingException.Reference r : e.getPath()) {
-      if (r.getFieldName() != null) {
-        if (sb.length() > 0) {
-          sb.append('.');
-        }
-        sb.append(r.getFieldName());
-      } else if (r.getIndex() >= 0) {
-        sb.append('[').append(r.getIndex()).append(']');
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        names.add(p.currentName());
+        p.nextToken();
+        p.skipChildren();
       }
+    } catch (IOException e) {
+      // A truncated or broken text still shows its kind by the names read before the break.
     }
-    return sb.toString();
-  }
-
-  private static String firstLine(String s) {
-    if (s == null) {
-      return "no detail";
-    }
-    String line = s.lines().findFirst().orElse("").trim();
-    int hint = line.indexOf(" (set DeserializationConfig");
-    if (hint > 0) {
-      line = line.substring(0, hint);
-    }
-    return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+    return Collections.unmodifiableSet(names);
   }
 }

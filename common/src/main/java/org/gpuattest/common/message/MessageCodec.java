@@ -1,6 +1,7 @@
 package org.gpuattest.common.message;
 
 import java.util.Base64;
+import java.util.Optional;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.json.Json;
@@ -8,8 +9,11 @@ import org.gpuattest.common.json.Json;
 /**
  * The wire form of every message: base64 of UTF-8 JSON. Decoding accepts the standard and the
  * URL-safe alphabets, with or without padding, and ignores whitespace anywhere (so wrapped
- * output of base64(1) works); encoding writes standard base64 with padding on one line. The
- * size is checked on the text, before anything is decoded.
+ * output of base64(1), CRLF line ends included, works); encoding writes standard base64 with
+ * padding on one line. The size is checked on the text, before anything is decoded. Every
+ * refusal is one BadMessageException line that starts with the caller's name for the message
+ * and says what the text is when it is not a message of the expected kind (JSON rather than
+ * base64, a PEM key, a challenge where a commitment belongs).
  */
 public final class MessageCodec {
   /** Base64 text of the largest message, plus room for line breaks. */
@@ -29,25 +33,44 @@ public final class MessageCodec {
     }
   }
 
+  /**
+   * Decodes and strictly reads one message. A refusal is one line starting with {@code what};
+   * a message of another kind (a challenge where a commitment belongs) is named as such.
+   */
   public static <T> Decoded<T> decode(String what, String text, Class<T> type)
       throws BadMessageException {
     byte[] bytes = base64(what, text);
-    return new Decoded<>(Json.read(what, bytes, type), bytes);
+    try {
+      return new Decoded<>(Json.read(what, bytes, type), bytes);
+    } catch (BadMessageException e) {
+      // Asked only now, so a well-formed message is read once; a kind is told by field names.
+      Optional<String> wrongKind = MessageKind.of(type).flatMap(k -> k.wrongKind(bytes));
+      if (wrongKind.isPresent()) {
+        throw new BadMessageException(what + ": " + wrongKind.get());
+      }
+      throw e;
+    }
   }
 
   public static String encode(Object message) {
     return Base64.getEncoder().encodeToString(Json.write(message));
   }
 
-  /** Decodes either alphabet, padded or not, whitespace ignored; refuses oversized text first. */
+  /**
+   * Decodes either alphabet, padded or not, whitespace ignored; refuses oversized text first.
+   * Text that is plainly not base64 (JSON, a PEM key) is named for what it is. No refusal
+   * quotes more than one character of the text, and that one escaped unless printable ASCII:
+   * the text may be a file holding a secret (the validator's session, a private key).
+   */
   public static byte[] base64(String what, String text) throws BadMessageException {
     if (text == null) {
-      throw new BadMessageException(what + ": empty input");
+      throw new BadMessageException(what + ": input is empty");
     }
     if (text.length() > MAX_TEXT_CHARS) {
       throw new BadMessageException(
           what + ": larger than the " + Limits.MAX_MESSAGE_BYTES + "-byte message limit");
     }
+    refuseOtherFormats(what, text);
     StringBuilder sb = new StringBuilder(text.length());
     for (int i = 0; i < text.length(); i++) {
       char ch = text.charAt(i);
@@ -67,7 +90,7 @@ public final class MessageCodec {
       sb.append(ch);
     }
     if (sb.length() == 0) {
-      throw new BadMessageException(what + ": empty input");
+      throw new BadMessageException(what + ": input is empty");
     }
     long decodedMax = (long) sb.length() / 4 * 3 + 3;
     if (decodedMax > Limits.MAX_MESSAGE_BYTES + 3L) {
@@ -78,7 +101,8 @@ public final class MessageCodec {
     try {
       bytes = Base64.getDecoder().decode(sb.toString());
     } catch (IllegalArgumentException e) {
-      throw new BadMessageException(what + ": not base64: " + e.getMessage());
+      // Every character is in the alphabet by now; the decoder's message would quote offsets.
+      throw new BadMessageException(what + ": not base64: wrong length or padding");
     }
     if (bytes.length > Limits.MAX_MESSAGE_BYTES) {
       throw new BadMessageException(
@@ -95,7 +119,33 @@ public final class MessageCodec {
     return bytes;
   }
 
+  /**
+   * A message's base64 starts with 'e' (for '{') or, after JSON whitespace, 'I', 'C' or 'D', so
+   * text starting with '{', '[' or "-----BEGIN" is never one: say what it is instead of
+   * quoting it.
+   */
+  private static void refuseOtherFormats(String what, String text) throws BadMessageException {
+    int first = 0;
+    while (first < text.length()
+        && (Character.isWhitespace(text.charAt(first)) || text.charAt(first) == '\ufeff')) {
+      first++;
+    }
+    if (first == text.length()) {
+      throw new BadMessageException(what + ": input is empty");
+    }
+    char ch = text.charAt(first);
+    if (ch == '{' || ch == '[') {
+      throw new BadMessageException(what + ": this is JSON, not base64; messages travel as "
+          + "base64 of the JSON (for a file: base64 -w0 FILE)");
+    }
+    if (text.startsWith("-----BEGIN", first)) {
+      throw new BadMessageException(what + ": this is a PEM key, not a message");
+    }
+  }
+
+  /** The one character a refusal quotes: printable ASCII as itself, anything else escaped. */
   private static String printable(char ch) {
-    return ch < 0x20 || ch > 0x7e ? String.format("\\u%04x", (int) ch) : String.valueOf(ch);
+    return ch < 0x20 || ch > 0x7e || ch == '`'
+        ? String.format("\\u%04x", (int) ch) : String.valueOf(ch);
   }
 }

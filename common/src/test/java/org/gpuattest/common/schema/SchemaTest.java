@@ -169,7 +169,7 @@ class SchemaTest {
             n -> obj(n).put("dim", 100)),
         tamper("challenge", "dim 16448", "maximum", "dim must be in [64, 16384]",
             n -> obj(n).put("dim", 16448)),
-        tamper("challenge", "seed missing", "required", "seed is required",
+        tamper("challenge", "seed missing", "required", "field 'seed' is required",
             n -> obj(n).remove("seed")),
         tamper("challenge", "version 2", "const", "version 2 of the challenge is unknown",
             n -> obj(n).put("version", 2)),
@@ -209,7 +209,8 @@ class SchemaTest {
             n -> obj(n.at("/devices/0")).put("root", "zz".repeat(32))),
         tamper("commitment", "no devices", "minItems", "devices (count) must be in [1, 64]",
             n -> ((ArrayNode) n.get("devices")).removeAll()),
-        tamper("commitment", "timing missing", "required", "timing is required",
+        tamper("commitment", "timing missing", "required",
+            "field 'devices[0].timing' is required",
             n -> obj(n.at("/devices/0")).remove("timing")),
         tamper("opening-request", "extra field in a sample", "additionalProperties",
             "unknown field 'samples[0].weight'", n -> obj(n.at("/samples/0")).put("weight", 1)),
@@ -226,7 +227,8 @@ class SchemaTest {
             path.add("00".repeat(32));
           }
         }),
-        tamper("openings", "matrixPath missing", "required", "matrixPath is required",
+        tamper("openings", "matrixPath missing", "required",
+            "field 'openings[2].matrixPath' is required",
             n -> obj(n.at("/openings/2")).remove("matrixPath")),
         tamper("verdict", "status unknown", "enum", "status must be pass, fail or skipped",
             n -> obj(n.at("/checks/0")).put("status", "ok")),
@@ -234,7 +236,8 @@ class SchemaTest {
             n -> obj(n.at("/checks/1")).put("status", "fail")),
         tamper("verdict", "fail with no failed check", "minContains", "result 'fail' disagrees",
             n -> obj(n).put("result", "fail")),
-        tamper("verdict", "check message missing", "required", "message is required",
+        tamper("verdict", "check message missing", "required",
+            "field 'checks[2].message' is required",
             n -> obj(n.at("/checks/2")).remove("message")));
   }
 
