@@ -6,49 +6,69 @@ import java.io.UncheckedIOException;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.RuntimeFailureException;
+import org.gpuattest.common.util.Printable;
 import picocli.CommandLine;
 
 /**
  * Runs a picocli command tree with the exit-code contract of both CLIs (docs/cli.md): results
  * on stdout, one line on stderr for any error, 2 for bad usage or input, 3 for a runtime
- * failure, and a stack trace only with {@code --debug}. Tests call {@link #run} with their own
- * writers; {@code main} only exits with what it returns (picocli manual, "Testing").
+ * failure (an {@link Error} such as running out of memory included), and a stack trace only
+ * with {@code --debug}. Tests call {@link #run} with their own writers; {@code main} only exits
+ * with what it returns (picocli manual, "Testing").
+ *
+ * <p>picocli's {@code @file} expansion is turned off: it would read a file named on the command
+ * line and splice its words in as options, so a message file written by the other party (an
+ * openings file ending in {@code --allow-cpu}, say) could change how it is verified. Message
+ * options read {@code @file} themselves, as one message ({@code MessageInput}).
  */
 public final class CliRunner {
   private CliRunner() {}
 
   public static int run(Object command, String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(command);
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
-    cli.setOut(out);
-    cli.setErr(err);
-    cli.setCaseInsensitiveEnumValuesAllowed(true);
-    cli.setParameterExceptionHandler((ex, a) -> {
-      CommandLine sub = ex.getCommandLine();
-      err.println(sub.getCommandSpec().qualifiedName() + ": " + oneLine(ex.getMessage())
-          + " (see '" + sub.getCommandSpec().qualifiedName() + " --help')");
+    String name = "gpu-attest";
+    try {
+      CommandLine cli = new CommandLine(command);
+      name = cli.getCommandSpec().name();
+      cli.setExpandAtFiles(false);
+      cli.setOut(out);
+      cli.setErr(err);
+      cli.setCaseInsensitiveEnumValuesAllowed(true);
+      cli.setParameterExceptionHandler((ex, a) -> {
+        CommandLine sub = ex.getCommandLine();
+        err.println(sub.getCommandSpec().qualifiedName() + ": " + oneLine(ex.getMessage())
+            + " (see '" + sub.getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
+        return ExitCodes.BAD_INPUT;
+      });
+      cli.setExecutionExceptionHandler((ex, sub, parsed) -> report(
+          sub.getCommandSpec().root().name(), ex, debug, err));
+      return cli.execute(args);
+    } catch (Error e) {
+      // Out of memory, a stack overflow: the environment failed, not the input.
+      return report(name, e, debug, err);
+    } finally {
+      out.flush();
       err.flush();
-      return ExitCodes.BAD_INPUT;
-    });
-    cli.setExecutionExceptionHandler((ex, sub, parsed) -> {
-      String name = sub.getCommandSpec().root().name();
-      int code = exitCode(ex);
-      String text = ex.getMessage();
-      if (code == ExitCodes.RUNTIME && !(ex instanceof IOException
-          || ex instanceof UncheckedIOException || ex instanceof RuntimeFailureException)) {
-        text = "internal error: " + ex;
-      }
-      err.println(name + ": " + oneLine(text));
-      if (debug) {
-        ex.printStackTrace(err);
-      } else if (text != null && text.startsWith("internal error")) {
-        err.println(name + ": run again with --debug for the stack trace");
-      }
-      err.flush();
-      return code;
-    });
-    int code = cli.execute(args);
-    out.flush();
+    }
+  }
+
+  private static int report(String name, Throwable ex, boolean debug, PrintWriter err) {
+    int code = exitCode(ex);
+    String text = ex.getMessage();
+    if (ex instanceof OutOfMemoryError) {
+      text = "out of memory (" + oneLine(text) + "); run java with a larger -Xmx or ask for"
+          + " less work";
+    } else if (code == ExitCodes.RUNTIME && !(ex instanceof IOException
+        || ex instanceof UncheckedIOException || ex instanceof RuntimeFailureException)) {
+      text = "internal error: " + ex;
+    }
+    err.println(name + ": " + oneLine(text));
+    if (debug) {
+      ex.printStackTrace(err);
+    } else if (text != null && text.startsWith("internal error")) {
+      err.println(name + ": run again with --debug for the stack trace");
+    }
     err.flush();
     return code;
   }
@@ -61,10 +81,14 @@ public final class CliRunner {
     return ExitCodes.RUNTIME;
   }
 
+  /**
+   * One printable line: line ends become spaces, and every other control character (which an
+   * error quoting the other party's text may carry) is escaped ({@link Printable}).
+   */
   static String oneLine(String s) {
     if (s == null) {
       return "failed";
     }
-    return s.replace('\n', ' ').replace('\r', ' ').trim();
+    return Printable.escape(s.replace('\n', ' ').replace('\r', ' ').trim());
   }
 }
