@@ -1,18 +1,23 @@
 package org.gpuattest.validator;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.Locale;
 import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.common.util.Hex;
 
 /**
- * The challenge ids a validator host has already verified, one empty-ish file per id in a
- * folder. Claiming an id creates its file with CREATE_NEW, which the file system makes atomic,
- * so two validators on one host cannot both accept the same challenge, and the record survives
- * restarts.
+ * The challenge ids a validator host has already verified, one small file per id in a folder.
+ * Claiming an id creates its file with CREATE_NEW, which the file system makes atomic, so two
+ * validators on one host cannot both accept the same challenge, and the record survives
+ * restarts. A store that cannot be written is the validator's own fault: it is reported as an
+ * {@link IOException}, never as a failed check of the prover, and {@link #checkUsable} finds it
+ * before any work is asked of a prover.
  */
 public final class ReplayStore {
   private final Path dir;
@@ -29,21 +34,35 @@ public final class ReplayStore {
     return dir;
   }
 
+  /** @throws IOException when ids cannot be recorded here, saying why */
+  public void checkUsable() throws IOException {
+    try {
+      AtomicFiles.probeWritable(dir);
+    } catch (IOException e) {
+      throw new IOException("replay store " + dir + " is not writable ("
+          + AtomicFiles.describe(e) + ")", e);
+    }
+  }
+
   /**
    * Marks the id used.
    *
    * @return true if this call claimed it, false if it was used before
+   * @throws IOException the store cannot be written
    */
   public boolean claim(String challengeIdHex, Instant now) throws IOException {
     Hex.decode("challenge id", challengeIdHex, 16); // no path tricks: 32 hex digits only
-    Files.createDirectories(dir);
-    Path marker = dir.resolve(challengeIdHex.toLowerCase(java.util.Locale.ROOT));
+    Path marker = dir.resolve(challengeIdHex.toLowerCase(Locale.ROOT));
     try {
-      Files.write(marker, (now.toString() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8),
-          java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+      Files.createDirectories(dir);
+      Files.write(marker, (now + "\n").getBytes(StandardCharsets.UTF_8),
+          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       return true;
     } catch (FileAlreadyExistsException e) {
       return false;
+    } catch (IOException e) {
+      throw new IOException("cannot record challenge " + challengeIdHex + " in the replay store "
+          + dir + " (" + AtomicFiles.describe(e) + ")", e);
     }
   }
 }

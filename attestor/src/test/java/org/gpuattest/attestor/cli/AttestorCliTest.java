@@ -52,7 +52,7 @@ class AttestorCliTest {
 
   @Test
   void keygen_newFile_writesPrivatePemAndPrintsPublicPem() throws Exception {
-    Path key = dir.resolve("keys").resolve("prover.pem");
+    Path key = Files.createDirectory(dir.resolve("keys")).resolve("prover.pem");
     Result r = run("keygen", "--out", key.toString()).assertOk();
     String pem = Files.readString(key);
     assertTrue(pem.startsWith("-----BEGIN PRIVATE KEY-----\n"), pem);

@@ -13,6 +13,7 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.util.Printable;
 
 /**
  * An Ed25519 signing key (RFC 8032), stored as a PKCS#8 "PRIVATE KEY" PEM block. BouncyCastle's
@@ -90,13 +91,25 @@ public final class Ed25519PrivateKey {
           throw new BadMessageException(what + ": no PEM block found");
         }
         if (!o.getType().equals(type)) {
-          throw new BadMessageException(
-              what + ": PEM block is '" + o.getType() + "', expected '" + type + "'");
+          throw new BadMessageException(what + ": " + wrongType(o.getType(), type));
         }
         return o.getContent();
       } catch (IOException | RuntimeException e) {
         throw new BadMessageException(what + ": malformed PEM");
       }
+    }
+
+    /** Why a PEM block of type {@code found} will not do, in words; quotes no key material. */
+    static String wrongType(String found, String expected) {
+      if (found.equals(Ed25519PrivateKey.PEM_TYPE) && expected.equals(Ed25519PublicKey.PEM_TYPE)) {
+        return "this file holds a private key where a public key belongs (give the public key,"
+            + " as 'attestor keygen' printed it, and keep the private key secret)";
+      }
+      if (found.equals(Ed25519PublicKey.PEM_TYPE) && expected.equals(Ed25519PrivateKey.PEM_TYPE)) {
+        return "this file holds a public key where a private key belongs (the private key is"
+            + " the file 'attestor keygen --out' wrote)";
+      }
+      return "PEM block is '" + Printable.escape(found) + "', expected '" + expected + "'";
     }
 
     /** A small text file, refused with the option's name if missing or too large for a key. */

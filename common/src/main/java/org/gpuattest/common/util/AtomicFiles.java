@@ -1,9 +1,12 @@
 package org.gpuattest.common.util;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * Files written so that nothing half-written is ever seen: a temporary file beside the target,
  * then an atomic rename. Private files (keys, sessions) are created 0600 before any byte lands.
+ * The target's folder must exist: a mistyped path is refused rather than silently created.
  */
 public final class AtomicFiles {
   private AtomicFiles() {}
@@ -22,6 +26,39 @@ public final class AtomicFiles {
       return Path.of(env);
     }
     return Path.of(System.getProperty("user.home"), ".gpu-attest");
+  }
+
+  /**
+   * Makes sure files can be created in {@code dir} (creating the folder if needed): a store
+   * the tool owns is checked before any work is done for it, so a full disk or a read-only
+   * folder is found at the start, not after the work.
+   *
+   * @throws IOException saying why not
+   */
+  public static void probeWritable(Path dir) throws IOException {
+    Files.createDirectories(dir);
+    Path probe = Files.createTempFile(dir, ".probe-", ".tmp");
+    Files.delete(probe);
+  }
+
+  /**
+   * One line for a file-system failure, in words: "permission denied: /x/y", "no such file or
+   * folder: /x", "No space left on device: /x/y", where Java's own messages give only a path.
+   */
+  public static String describe(IOException e) {
+    if (e instanceof AccessDeniedException a) {
+      return "permission denied: " + a.getFile();
+    }
+    if (e instanceof NoSuchFileException n) {
+      return "no such file or folder: " + n.getFile();
+    }
+    if (e instanceof FileAlreadyExistsException f) {
+      return "already exists: " + f.getFile();
+    }
+    if (e instanceof FileSystemException f) {
+      return (f.getReason() != null ? f.getReason() : "file system error") + ": " + f.getFile();
+    }
+    return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
   }
 
   public static void writeAtomically(Path target, byte[] data, boolean privateFile)
@@ -57,7 +94,9 @@ public final class AtomicFiles {
   private static Path tempBeside(Path target, byte[] data, boolean privateFile)
       throws IOException {
     Path dir = target.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
+    if (!Files.isDirectory(dir)) {
+      throw new NoSuchFileException(dir.toString(), null, "the folder does not exist");
+    }
     Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
     try {
       if (privateFile) {

@@ -3,6 +3,7 @@ package org.gpuattest.common.crypto;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -171,13 +172,24 @@ class Ed25519Test {
   }
 
   @Test
-  void fromPem_publicKeyWherePrivateBelongs_throwsBadMessageNamingBothTypes() {
+  void fromPem_publicKeyWherePrivateBelongs_throwsBadMessageSayingSo() {
     BadMessageException e = assertThrows(BadMessageException.class,
         () -> Ed25519PrivateKey.fromPem("prover key", KEY.publicKey().toPem()));
-    assertEquals("prover key: PEM block is 'PUBLIC KEY', expected 'PRIVATE KEY'",
-        e.getMessage());
+    assertTrue(e.getMessage().startsWith("prover key: this file holds a public key where a"
+        + " private key belongs"), e.getMessage());
     assertThrows(BadMessageException.class,
         () -> Ed25519PrivateKey.fromPem("prover key", truncateBody(KEY.toPem())));
+  }
+
+  @Test
+  void fromPem_privateKeyWherePublicBelongs_saysSoWithoutQuotingIt() {
+    String pem = KEY.toPem();
+    BadMessageException e = assertThrows(BadMessageException.class,
+        () -> Ed25519PublicKey.fromPem("--prover-key", pem));
+    assertTrue(e.getMessage().startsWith("--prover-key: this file holds a private key where a"
+        + " public key belongs"), e.getMessage());
+    String body = pem.lines().filter(l -> !l.startsWith("-----")).findFirst().orElseThrow();
+    assertFalse(e.getMessage().contains(body.substring(0, 12)), e.getMessage());
   }
 
   @Test

@@ -52,16 +52,15 @@ final class BindingChecks {
         "The commitment arrived before the challenge expired.");
   }
 
-  static Check replay(Evidence e, ReplayStore store, Instant now) {
-    try {
-      if (!store.claim(e.challenge().id(), now)) {
-        return Check.fail("challenge.replay", "id " + e.challenge().id() + " seen before",
-            "a challenge id used once", "This challenge was already verified on this host;"
-                + " a result is accepted once only.");
-      }
-    } catch (IOException ex) {
-      return Check.fail("challenge.replay", "store unusable", "a writable replay store",
-          "Cannot record the challenge id in " + store.dir() + ": " + ex.getMessage());
+  /**
+   * Claims the challenge id. A store that cannot be written is the validator's fault, so it
+   * throws rather than failing the prover.
+   */
+  static Check replay(Evidence e, ReplayStore store, Instant now) throws IOException {
+    if (!store.claim(e.challenge().id(), now)) {
+      return Check.fail("challenge.replay", "id " + e.challenge().id() + " seen before",
+          "a challenge id used once", "This challenge was already verified on this host;"
+              + " a result is accepted once only.");
     }
     return Check.pass("challenge.replay", "id " + e.challenge().id() + " first use",
         "a challenge id used once", "First verification of this challenge on this host.");

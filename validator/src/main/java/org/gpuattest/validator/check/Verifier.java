@@ -1,5 +1,6 @@
 package org.gpuattest.validator.check;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +13,14 @@ import org.gpuattest.validator.ReplayStore;
  * Each check is one line with its measured value, its bound and what to do about a failure.
  */
 public final class Verifier {
+  /** Every check, in the order a verdict lists them (docs/protocol.md section 8.3). */
+  public static final List<String> CHECKS = List.of(
+      "challenge.binding", "challenge.expiry", "challenge.replay", "signature.challenge",
+      "signature.prover", "devices.backend", "devices.count", "devices.distinct",
+      "devices.roots-distinct", "devices.model", "devices.sm-count", "sm.coverage",
+      "sm.balance", "sm.busy", "timing.window", "timing.kernel", "timing.barriers",
+      "openings.complete", "openings.exact");
+
   private final ReplayStore replay;
   private final Clock clock;
 
@@ -20,7 +29,10 @@ public final class Verifier {
     this.clock = clock;
   }
 
-  public Verdict verify(Evidence e) {
+  /**
+   * @throws IOException the replay store cannot be written: the validator's fault, no verdict
+   */
+  public Verdict verify(Evidence e) throws IOException {
     List<Check> checks = new ArrayList<>();
     checks.add(BindingChecks.binding(e));
     checks.add(BindingChecks.expiry(e));

@@ -35,10 +35,11 @@ final class VerifyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Environment env = parent.env;
+    VerifyOptions.Prepared prepared = verify.prepare();
     Session s = Session.load(session);
     String text = MessageInput.read("openings", openings, parent.in);
-    Verdict v = new Validator(env.profiles(), verify.replay(), env.random(), env.clock())
-        .verify(s, text, verify.options());
+    Verdict v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock())
+        .verify(s, text, prepared.options());
     print(spec, v, verify.json);
     return v.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
   }

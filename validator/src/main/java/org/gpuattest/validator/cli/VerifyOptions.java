@@ -1,13 +1,21 @@
 package org.gpuattest.validator.cli;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.validator.ReplayStore;
 import org.gpuattest.validator.check.Evidence;
 import picocli.CommandLine.Option;
 
-/** The options that decide how strictly to verify, shared by 'verify' and 'attest'. */
+/**
+ * The options that decide how strictly to verify, shared by 'verify' and 'attest'. They are
+ * checked before anything else happens ({@link #prepare}): a bad pinned key or an unwritable
+ * replay store is the validator's own problem and must never surface after a prover's work,
+ * let alone as a failed check of the prover.
+ */
 final class VerifyOptions {
   @Option(names = "--json", description = "Print the verdict as JSON.")
   boolean json;
@@ -17,7 +25,8 @@ final class VerifyOptions {
   boolean allowCpu;
 
   @Option(names = "--prover-key", paramLabel = "FILE",
-      description = "Pin the prover's Ed25519 public key (PEM).")
+      description = "Pin the prover's Ed25519 public key (PEM, as 'attestor keygen' prints"
+          + " it): the commitment must be signed by it.")
   Path proverKey;
 
   @Option(names = "--replay-dir", paramLabel = "DIR",
@@ -25,15 +34,25 @@ final class VerifyOptions {
           + "used-challenges, else ~/.gpu-attest/validator/used-challenges).")
   Path replayDir;
 
-  Evidence.Options options() throws Exception {
+  /** The checked options. */
+  record Prepared(Evidence.Options options, ReplayStore replay) {}
+
+  /**
+   * @throws BadMessageException the pinned key file is missing or not a public key (exit 2)
+   * @throws RuntimeFailureException the replay store cannot be written (exit 3)
+   */
+  Prepared prepare() throws BadMessageException, RuntimeFailureException {
     Optional<Ed25519PublicKey> pinned = Optional.empty();
     if (proverKey != null) {
       pinned = Optional.of(Ed25519PublicKey.fromFile("--prover-key", proverKey));
     }
-    return new Evidence.Options(allowCpu, pinned);
-  }
-
-  ReplayStore replay() {
-    return replayDir == null ? ReplayStore.defaultStore() : new ReplayStore(replayDir);
+    ReplayStore replay = replayDir == null ? ReplayStore.defaultStore()
+        : new ReplayStore(replayDir);
+    try {
+      replay.checkUsable();
+    } catch (IOException e) {
+      throw new RuntimeFailureException("--replay-dir: " + e.getMessage());
+    }
+    return new Prepared(new Evidence.Options(allowCpu, pinned), replay);
   }
 }
