@@ -5,23 +5,31 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
+import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.MessageCodec;
+import org.gpuattest.common.spec.SampledRows;
+import org.gpuattest.common.util.Heap;
 import org.gpuattest.common.util.Hex;
 
 /**
- * Issues challenges: fresh id, seed and secret sampling seed from a SecureRandom, sizes checked
- * against the protocol limits and the model against the profile table, expiry at the end of
- * the timing window unless a TTL is given.
+ * Issues challenges: fresh id and seed from a SecureRandom, sizes checked against the protocol
+ * limits and the model against the profile table, expiry at the end of the timing window
+ * unless a TTL is given. A challenge whose openings this JVM could not verify (the sampled
+ * rows would not fit in its heap) is refused here, before a prover does any work for it.
  */
 public final class ChallengeIssuer {
   /** Rows opened by default: at least 99% detection of 1% faked rows (docs/soundness.md). */
   public static final int DEFAULT_SAMPLES = 460;
   public static final int DEFAULT_DIM = 2048;
   public static final double DEFAULT_SECONDS = 10.0;
+  public static final Duration MAX_TTL = Duration.ofDays(7);
 
   private final GpuProfiles profiles;
   private final SecureRandom random;
@@ -37,62 +45,137 @@ public final class ChallengeIssuer {
   public record Request(int devices, String model, int dim, Integer iterations, Double seconds,
       int samples, Duration ttl, Ed25519PrivateKey key) {}
 
-  public Session issue(Request r) throws BadMessageException {
-    // Options first, in the user's own words, before anything derived from them.
+  /** The part of a {@link Request} a refusal is about, so a CLI can name its own option. */
+  public enum Field { DEVICES, MODEL, DIM, ITERATIONS, SECONDS, SAMPLES, TTL }
+
+  /**
+   * A request the protocol or the profile table does not allow. The text names fields as
+   * {@code {DIM}} and so on, so each caller can name them its own way ({@link #detail}); the
+   * message names them as the request does.
+   */
+  public static final class InvalidRequestException extends BadMessageException {
+    private final Field field;
+    private final String template;
+
+    InvalidRequestException(Field field, String template) {
+      super(fieldName(field) + ": " + fill(template, InvalidRequestException::fieldName));
+      this.field = field;
+      this.template = template;
+    }
+
+    public Field field() {
+      return field;
+    }
+
+    /** What is wrong, without the leading field, each field named by {@code names}. */
+    public String detail(Function<Field, String> names) {
+      return fill(template, names);
+    }
+
+    private static String fill(String template, Function<Field, String> names) {
+      String out = template;
+      for (Field f : Field.values()) {
+        out = out.replace("{" + f.name() + "}", names.apply(f));
+      }
+      return out;
+    }
+
+    static String fieldName(Field f) {
+      return f.name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /**
+   * @throws InvalidRequestException a field is out of range, the model unknown, or the
+   *     options contradict each other
+   * @throws RuntimeFailureException this JVM's heap could not hold the verification
+   */
+  public Session issue(Request r) throws InvalidRequestException, RuntimeFailureException {
+    range(Field.DEVICES, r.devices(), 1, Limits.MAX_DEVICES);
     try {
-      Limits.range("--gpus", r.devices(), 1, Limits.MAX_DEVICES);
-      Limits.dim("--dim", r.dim());
-      Limits.range("--samples", r.samples(), 1, Limits.MAX_SAMPLES);
-      if (r.iterations() != null) {
-        Limits.range("--iterations", r.iterations(), 1, Limits.MAX_ITERATIONS);
-      }
+      Limits.dim("", r.dim());
     } catch (IllegalArgumentException e) {
-      throw new BadMessageException(e.getMessage());
+      throw new InvalidRequestException(Field.DIM, e.getMessage().strip());
     }
-    GpuProfiles.Profile profile = profiles.require(r.model());
-    if (r.iterations() != null && r.seconds() != null) {
-      throw new BadMessageException("--iterations and --seconds exclude each other");
-    }
-    int iterations;
+    range(Field.SAMPLES, r.samples(), 1, Limits.MAX_SAMPLES);
     if (r.iterations() != null) {
-      iterations = r.iterations();
-    } else {
-      double seconds = r.seconds() == null ? DEFAULT_SECONDS : r.seconds();
-      if (!(seconds > 0 && seconds <= 86_400)) {
-        throw new BadMessageException("--seconds must be in (0, 86400], got " + seconds);
-      }
-      iterations = TimingWindow.iterationsFor(profile, r.dim(), seconds);
-      if (iterations > Limits.MAX_ITERATIONS
-          || (long) iterations * r.devices() > Limits.MAX_MATRICES) {
-        throw new BadMessageException(String.format("--seconds %s at --dim %d needs %d"
-            + " iterations per GPU, over the limit; raise --dim or give --iterations",
-            seconds, r.dim(), iterations));
-      }
+      range(Field.ITERATIONS, r.iterations(), 1, Limits.MAX_ITERATIONS);
     }
+    GpuProfiles.Profile profile = profiles.find(r.model()).orElseThrow(() ->
+        new InvalidRequestException(Field.MODEL, "unknown GPU model '" + r.model()
+            + "'; known: " + String.join(", ", profiles.models())));
+    if (r.ttl() != null && (r.ttl().compareTo(Duration.ofSeconds(1)) < 0
+        || r.ttl().compareTo(MAX_TTL) > 0)) {
+      throw new InvalidRequestException(Field.TTL, "must be in [1, " + MAX_TTL.toSeconds()
+          + "] seconds, got " + r.ttl().toSeconds());
+    }
+    int iterations = iterations(r, profile);
+    if ((long) iterations * r.devices() > Limits.MAX_MATRICES) {
+      throw new InvalidRequestException(r.iterations() != null ? Field.ITERATIONS
+          : Field.SECONDS, r.devices() + " devices x " + iterations + " iterations is over the"
+          + " limit of " + Limits.MAX_MATRICES + " matrices; lower {ITERATIONS} or {DEVICES}");
+    }
+    checkVerifiable(r.samples(), (long) iterations * r.dim(), r.dim());
     Instant issued = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Duration ttl = r.ttl();
     if (ttl == null) {
-      try {
-        TimingWindow w = TimingWindow.of(profile, profiles.defaults(), r.dim(), iterations,
-            r.devices());
-        ttl = Duration.ofMillis((long) Math.ceil(w.maxSeconds() * 1000)).plusSeconds(30);
-      } catch (ArithmeticException e) {
-        throw new BadMessageException("challenge window is too long to represent");
-      }
+      TimingWindow w = TimingWindow.of(profile, profiles.defaults(), r.dim(), iterations,
+          r.devices());
+      ttl = Duration.ofMillis((long) Math.ceil(w.maxSeconds() * 1000)).plusSeconds(30);
     }
-    Challenge c;
-    try {
-      c = new Challenge(1, Hex.encode(bytes(16)), Hex.encode(bytes(32)), r.dim(), iterations,
-          r.devices(), r.model(), issued.toString(), issued.plus(ttl).toString(), r.samples(),
-          null, null);
-    } catch (IllegalArgumentException e) {
-      throw new BadMessageException("challenge: " + e.getMessage());
-    }
+    Challenge c = new Challenge(1, Hex.encode(bytes(16)), Hex.encode(bytes(32)), r.dim(),
+        iterations, r.devices(), r.model(), issued.toString(), issued.plus(ttl).toString(),
+        r.samples(), null, null);
     if (r.key() != null) {
       c = c.signedBy(r.key());
     }
-    return new Session(1, MessageCodec.encode(c), Hex.encode(bytes(32)), issued.toString(),
-        null, null, null);
+    return Session.issued(MessageCodec.encode(c), issued);
+  }
+
+  private static int iterations(Request r, GpuProfiles.Profile profile)
+      throws InvalidRequestException {
+    if (r.iterations() != null && r.seconds() != null) {
+      throw new InvalidRequestException(Field.SECONDS, "{ITERATIONS} and {SECONDS} exclude each"
+          + " other; give one");
+    }
+    if (r.iterations() != null) {
+      return r.iterations();
+    }
+    double seconds = r.seconds() == null ? DEFAULT_SECONDS : r.seconds();
+    if (!(seconds > 0 && seconds <= 86_400)) {
+      throw new InvalidRequestException(Field.SECONDS, "must be in (0, 86400], got " + seconds);
+    }
+    int iterations = TimingWindow.iterationsFor(profile, r.dim(), seconds);
+    if (iterations > Limits.MAX_ITERATIONS) {
+      throw new InvalidRequestException(Field.SECONDS, String.format("%s s of work at {DIM} %d"
+          + " needs %d iterations per device, over the limit of %d; choose a larger {DIM} or"
+          + " give {ITERATIONS}", seconds, r.dim(), iterations, Limits.MAX_ITERATIONS));
+    }
+    return iterations;
+  }
+
+  /**
+   * Refuses what verification could not hold: in the worst case every sampled row belongs to
+   * one device, and {@link SampledRows} keeps two rows of n doubles per sample.
+   *
+   * @param rowsPerDevice the rows one device has: T x n
+   */
+  static void checkVerifiable(int samples, long rowsPerDevice, int n)
+      throws RuntimeFailureException {
+    long rows = Math.min(samples, rowsPerDevice);
+    Optional<String> refusal = Heap.shortfall("verifying " + rows + " sampled rows at n=" + n
+        + " needs", SampledRows.bytesFor(rows, n), "ask for fewer samples or a smaller dim,"
+        + " or give the validator a larger -Xmx");
+    if (refusal.isPresent()) {
+      throw new RuntimeFailureException(refusal.get());
+    }
+  }
+
+  private static void range(Field f, long value, long min, long max)
+      throws InvalidRequestException {
+    if (value < min || value > max) {
+      throw new InvalidRequestException(f, "must be in [" + min + ", " + max + "], got " + value);
+    }
   }
 
   private byte[] bytes(int n) {

@@ -65,11 +65,6 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
     return profiles.stream().filter(p -> p.model().equals(model)).findFirst();
   }
 
-  public Profile require(String model) throws BadMessageException {
-    return find(model).orElseThrow(() -> new BadMessageException("--model: unknown GPU model '"
-        + model + "'; known: " + String.join(", ", models())));
-  }
-
   public List<String> models() {
     return profiles.stream().map(Profile::model).toList();
   }

@@ -16,24 +16,40 @@ import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.common.util.Hex;
 
 /**
- * What a validator remembers about one challenge between its steps, and nothing the prover may
- * see except the challenge: the challenge's exact text, the secret sampling seed, the time the
- * commitment arrived on the validator's clock, and the request it sent. Saved as JSON, mode
- * 0600, replaced atomically at each step.
+ * What a validator remembers about one challenge between its steps: the challenge's exact text
+ * and issue time; then, once the commitment has arrived, the commitment, its arrival time on
+ * the validator's clock, the sampling seed and the request it sent. The sampling seed is drawn
+ * only when the commitment is in (docs/protocol.md section 7), so a session file read before
+ * then, by a prover on the same host say, holds nothing that helps to cheat. Saved as JSON,
+ * mode 0600, replaced atomically at each step ({@link SessionFile}).
  */
 public record Session(
     int version,
     String challenge,
-    String samplingSeed,
     String issuedAt,
     String commitment,
     String receivedAt,
+    String samplingSeed,
     String request) {
   public Session {
     Limits.version("session", version);
     Limits.required("challenge", challenge);
-    Hex.decode("samplingSeed", samplingSeed, 32);
     Limits.required("issuedAt", issuedAt);
+    boolean sampled = commitment != null;
+    if ((receivedAt != null) != sampled || (samplingSeed != null) != sampled
+        || (request != null) != sampled) {
+      throw new IllegalArgumentException("commitment, receivedAt, samplingSeed and request"
+          + " come together, once the commitment has arrived");
+    }
+    if (sampled) {
+      Hex.decode("samplingSeed", samplingSeed, 32);
+      Challenge.instant("receivedAt", receivedAt);
+    }
+  }
+
+  /** A session that has issued its challenge and waits for the commitment. */
+  public static Session issued(String challengeText, Instant issued) {
+    return new Session(1, challengeText, issued.toString(), null, null, null, null);
   }
 
   public MessageCodec.Decoded<Challenge> decodedChallenge() throws BadMessageException {
@@ -60,23 +76,31 @@ public record Session(
     return receivedAt == null ? null : Instant.parse(receivedAt);
   }
 
-  public Session withCommitment(String commitmentText, Instant at, String requestText) {
-    return new Session(version, challenge, samplingSeed, issuedAt, commitmentText,
-        at.toString(), requestText);
+  public Session withCommitment(String commitmentText, Instant at, byte[] seed,
+      String requestText) {
+    return new Session(version, challenge, issuedAt, commitmentText, at.toString(),
+        Hex.encode(seed), requestText);
   }
 
   public void save(Path file) throws IOException {
     AtomicFiles.writeAtomically(file, Json.write(this), true);
   }
 
+  /**
+   * @throws BadMessageException the file is missing, too large, or not a session
+   */
   public static Session load(Path file) throws BadMessageException, IOException {
     try {
       if (Files.size(file) > 4L * Limits.MAX_MESSAGE_BYTES) {
-        throw new BadMessageException("--session: " + file + " is too large to be a session");
+        throw new BadMessageException("session file " + file + " is too large to be a session");
       }
-      return Json.read("--session " + file, Files.readAllBytes(file), Session.class);
+      return parse(file, Files.readAllBytes(file));
     } catch (NoSuchFileException e) {
-      throw new BadMessageException("--session: no such file " + file);
+      throw new BadMessageException("no session file " + file);
     }
+  }
+
+  static Session parse(Path file, byte[] json) throws BadMessageException {
+    return Json.read("session file " + file, json, Session.class);
   }
 }

@@ -4,12 +4,16 @@ import java.io.IOException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
+import org.gpuattest.common.message.Sample;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.spec.CommitmentDigest;
 import org.gpuattest.common.util.Hex;
@@ -19,7 +23,7 @@ import org.gpuattest.validator.check.Verifier;
 /**
  * The validator as a library a service can embed: issue a challenge, take the commitment and
  * choose samples, take the openings and decide. Each step maps one {@link Session} to the next;
- * where sessions are kept is the caller's business (the CLI keeps them in a file).
+ * where sessions are kept is the caller's business (the CLI keeps them in a {@link SessionFile}).
  */
 public final class Validator {
   private final GpuProfiles profiles;
@@ -34,37 +38,74 @@ public final class Validator {
     this.clock = clock;
   }
 
-  public Session challenge(ChallengeIssuer.Request request) throws BadMessageException {
+  public Session challenge(ChallengeIssuer.Request request)
+      throws ChallengeIssuer.InvalidRequestException, RuntimeFailureException {
     return new ChallengeIssuer(profiles, random, clock).issue(request);
   }
 
-  /** Records the commitment and when it arrived, and chooses the rows to open. */
+  /** As {@link #sample(Session, String, Instant)}, the commitment arriving now. */
   public Session sample(Session session, String commitmentText) throws BadMessageException {
+    return sample(session, commitmentText, clock.instant());
+  }
+
+  /**
+   * Records the commitment and when it arrived, draws the secret sampling seed (only now, once
+   * the prover is bound to its roots: docs/protocol.md section 7) and chooses the rows to open.
+   *
+   * @throws BadMessageException the session already has a commitment, or the commitment does
+   *     not decode or answers another challenge; the session is unchanged
+   */
+  public Session sample(Session session, String commitmentText, Instant receivedAt)
+      throws BadMessageException {
     if (session.commitment() != null) {
-      throw new BadMessageException("--session: a commitment was already received at "
+      throw new BadMessageException("session: a commitment was already received at "
           + session.receivedAt() + "; each challenge takes one commitment");
     }
-    Instant received = clock.instant();
     MessageCodec.Decoded<Commitment> commitment =
         MessageCodec.decode("commitment", commitmentText, Commitment.class);
     MessageCodec.Decoded<Challenge> challenge = session.decodedChallenge();
-    byte[] challengeDigest = CommitmentDigest.challengeDigest(challenge.bytes());
-    OpeningRequest request = new OpeningRequest(1, Hex.encode(challengeDigest),
+    String challengeDigest = Hex.encode(CommitmentDigest.challengeDigest(challenge.bytes()));
+    String answered = commitment.value().challengeDigest();
+    if (!answered.equalsIgnoreCase(challengeDigest)) {
+      throw new BadMessageException("commitment: it answers another challenge (digest "
+          + answered.substring(0, 16) + "...), not this session's (" + challengeDigest
+          .substring(0, 16) + "...)");
+    }
+    byte[] samplingSeed = new byte[32];
+    random.nextBytes(samplingSeed);
+    OpeningRequest request = new OpeningRequest(1, challengeDigest,
         commitment.value().commitmentDigest(),
-        SampleSelector.select(challenge.value(), Hex.decode("samplingSeed", session.samplingSeed(), 32),
+        SampleSelector.select(challenge.value(), samplingSeed,
             Hex.decode("commitmentDigest", commitment.value().commitmentDigest(), 32)));
-    return session.withCommitment(MessageCodec.encode(commitment.value()), received,
-        MessageCodec.encode(request));
+    return session.withCommitment(MessageCodec.encode(commitment.value()), receivedAt,
+        samplingSeed, MessageCodec.encode(request));
   }
 
+  /**
+   * @throws BadMessageException the openings do not decode (the session is not sampled)
+   * @throws IOException the replay store cannot be written
+   * @throws RuntimeFailureException this JVM's heap cannot hold the sampled rows
+   */
   public Verdict verify(Session session, String openingsText, Evidence.Options options)
-      throws BadMessageException, IOException {
+      throws BadMessageException, IOException, RuntimeFailureException {
     MessageCodec.Decoded<Challenge> challenge = session.decodedChallenge();
     Commitment commitment = session.decodedCommitment().value();
     OpeningRequest request = session.decodedRequest();
+    Challenge c = challenge.value();
+    ChallengeIssuer.checkVerifiable(largestDeviceShare(request), (long) c.iterations() * c.dim(),
+        c.dim());
     Openings openings = MessageCodec.decode("openings", openingsText, Openings.class).value();
-    Evidence e = new Evidence(challenge.value(), challenge.bytes(), session.received(), request,
+    Evidence e = new Evidence(c, challenge.bytes(), session.received(), request,
         commitment, openings, profiles, options);
     return new Verifier(replay, clock).verify(e);
+  }
+
+  /** The most samples any one device has: those rows are recomputed together. */
+  private static int largestDeviceShare(OpeningRequest request) {
+    Map<Integer, Integer> perDevice = new HashMap<>();
+    for (Sample s : request.samples()) {
+      perDevice.merge(s.device(), 1, Integer::sum);
+    }
+    return perDevice.values().stream().mapToInt(Integer::intValue).max().orElse(0);
   }
 }

@@ -63,7 +63,8 @@ public record Challenge(
     }
   }
 
-  static Instant instant(String field, String text) {
+  /** Parses an ISO-8601 instant field; IllegalArgumentException naming the field. */
+  public static Instant instant(String field, String text) {
     Limits.text(field, text);
     try {
       return Instant.parse(text);

@@ -9,6 +9,11 @@ package org.gpuattest.common.spec;
 public final class SampledRows {
   private SampledRows() {}
 
+  /** Heap that {@link #compute} takes for {@code rows} rows of size n: A rows, C rows, a B row. */
+  public static long bytesFor(long rows, int n) {
+    return (2 * rows + 1) * n * (long) Double.BYTES;
+  }
+
   /**
    * @param iterations t of each sampled row
    * @param rows i of each sampled row

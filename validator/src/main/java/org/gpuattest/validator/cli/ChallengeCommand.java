@@ -1,11 +1,9 @@
 package org.gpuattest.validator.cli;
 
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.cli.NewFiles;
 import org.gpuattest.common.json.Json;
-import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.validator.Session;
 import org.gpuattest.validator.Validator;
 import picocli.CommandLine.Command;
@@ -16,27 +14,27 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "challenge", description = {
-    "Issue a challenge (base64, on stdout) and start a session file (mode 0600) holding",
-    "its seed, issue time and the secret sampling seed."})
+    "Issue a challenge (base64, on stdout) and start a session file for it.",
+    "The session file (mode 0600) keeps the challenge and its issue time;",
+    "'validator sample' adds the commitment and the secret sampling seed, drawn only",
+    "when the commitment is in."})
 final class ChallengeCommand implements Callable<Integer> {
+  static final String ONE_USE = "a session is used once; name a new file";
+
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
   @Mixin ChallengeOptions challenge;
 
   @Option(names = "--session", required = true, paramLabel = "FILE",
-      description = "New session file; never overwritten.")
+      description = "New session file, in a folder that exists; never overwritten.")
   Path session;
 
   @Override
   public Integer call() throws Exception {
     Environment env = parent.env;
-    Session s = new Validator(env.profiles(), null, env.random(), env.clock())
-        .challenge(challenge.request());
-    try {
-      AtomicFiles.createAtomically(session, Json.write(s), true);
-    } catch (FileAlreadyExistsException e) {
-      throw new BadMessageException("--session: " + session + " exists; a session is used once");
-    }
+    NewFiles.checkCreatable("--session", session, ONE_USE);
+    Session s = challenge.issue(new Validator(env.profiles(), null, env.random(), env.clock()));
+    NewFiles.createPrivate("--session", session, Json.write(s), ONE_USE);
     spec.commandLine().getOut().println(s.challenge());
     return 0;
   }

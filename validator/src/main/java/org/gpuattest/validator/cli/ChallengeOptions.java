@@ -2,19 +2,30 @@ package org.gpuattest.validator.cli;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.validator.ChallengeIssuer;
+import org.gpuattest.validator.ChallengeIssuer.Field;
+import org.gpuattest.validator.Session;
+import org.gpuattest.validator.Validator;
 import picocli.CommandLine.Option;
 
 /** The options that shape a challenge, shared by 'challenge' and 'attest'. */
 final class ChallengeOptions {
+  /** The option that sets each field of a challenge request, for error messages. */
+  private static final Map<Field, String> OPTIONS = Map.of(Field.DEVICES, "--gpus",
+      Field.MODEL, "--model", Field.DIM, "--dim", Field.ITERATIONS, "--iterations",
+      Field.SECONDS, "--seconds", Field.SAMPLES, "--samples", Field.TTL, "--ttl");
+
   @Option(names = "--gpus", required = true, paramLabel = "G",
       description = "How many GPUs the prover claims.")
   int gpus;
 
   @Option(names = "--model", required = true, paramLabel = "NAME",
-      description = "The GPU model claimed, as the driver names it (see testdata/gpu-profiles.json).")
+      description = "The GPU model claimed, as the driver names it (see"
+          + " testdata/gpu-profiles.json).")
   String model;
 
   @Option(names = "--dim", defaultValue = "" + ChallengeIssuer.DEFAULT_DIM, paramLabel = "n",
@@ -22,11 +33,11 @@ final class ChallengeOptions {
   int dim;
 
   @Option(names = "--iterations", paramLabel = "T",
-      description = "Matrix products per GPU.")
+      description = "Matrix products per GPU (instead of --seconds).")
   Integer iterations;
 
   @Option(names = "--seconds", paramLabel = "S",
-      description = "Instead of --iterations: about S seconds of work at the model's rate"
+      description = "About S seconds of work at the model's rate, instead of --iterations"
           + " (default: " + ChallengeIssuer.DEFAULT_SECONDS + ").")
   Double seconds;
 
@@ -36,22 +47,29 @@ final class ChallengeOptions {
   int samples;
 
   @Option(names = "--ttl", paramLabel = "SECONDS",
-      description = "Challenge lifetime (default: the timing window plus 30 s).")
+      description = "Challenge lifetime in seconds, at most 604800 (default: the timing"
+          + " window plus 30 s).")
   Long ttl;
 
-  @Option(names = "--key", paramLabel = "FILE",
-      description = "Validator Ed25519 private key (PEM) to sign the challenge with.")
-  Path key;
+  @Option(names = "--signing-key", paramLabel = "FILE",
+      description = "This validator's Ed25519 private key (PEM) to sign the challenge with,"
+          + " so provers can check who asks (default: unsigned).")
+  Path signingKey;
 
-  ChallengeIssuer.Request request() throws Exception {
-    Ed25519PrivateKey k = null;
-    if (key != null) {
-      k = Ed25519PrivateKey.fromFile("--key", key);
+  /**
+   * Issues the challenge, naming the option at fault when one is refused.
+   *
+   * @throws BadMessageException an option is out of range or the key file is unusable
+   * @throws RuntimeFailureException the verification could not be held in this JVM
+   */
+  Session issue(Validator v) throws BadMessageException, RuntimeFailureException {
+    Ed25519PrivateKey key = signingKey == null ? null
+        : Ed25519PrivateKey.fromFile("--signing-key", signingKey);
+    try {
+      return v.challenge(new ChallengeIssuer.Request(gpus, model, dim, iterations, seconds,
+          samples, ttl == null ? null : Duration.ofSeconds(ttl), key));
+    } catch (ChallengeIssuer.InvalidRequestException e) {
+      throw new BadMessageException(OPTIONS.get(e.field()) + ": " + e.detail(OPTIONS::get));
     }
-    if (ttl != null && (ttl < 1 || ttl > 7 * 86_400)) {
-      throw new BadMessageException("--ttl must be in [1, 604800] seconds, got " + ttl);
-    }
-    return new ChallengeIssuer.Request(gpus, model, dim, iterations, seconds, samples,
-        ttl == null ? null : Duration.ofSeconds(ttl), k);
   }
 }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.message.MessageInput;
 import org.gpuattest.validator.Session;
+import org.gpuattest.validator.SessionFile;
 import org.gpuattest.validator.Validator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,8 +13,10 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "sample", description = {
-    "Record the prover's commitment and its arrival time, and print the opening request",
-    "(base64): rows chosen with the session's secret randomness."})
+    "Record the prover's commitment and print the opening request (base64).",
+    "Notes the commitment's arrival time, then draws the secret sampling seed and",
+    "the rows to open. A session takes one commitment, for its own challenge; the",
+    "session file is locked while it changes."})
 final class SampleCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
@@ -29,10 +32,9 @@ final class SampleCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Environment env = parent.env;
-    Session s = Session.load(session);
     String text = MessageInput.read("commitment", commitment, parent.in);
-    Session next = new Validator(env.profiles(), null, env.random(), env.clock()).sample(s, text);
-    next.save(session);
+    Validator v = new Validator(env.profiles(), null, env.random(), env.clock());
+    Session next = SessionFile.update(session, s -> v.sample(s, text));
     spec.commandLine().getOut().println(next.request());
     return 0;
   }

@@ -13,6 +13,7 @@ import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.Openings;
 import org.gpuattest.common.message.Verdict;
+import org.gpuattest.common.util.Hex;
 import org.gpuattest.validator.ReplayStore;
 import org.gpuattest.validator.Session;
 import org.gpuattest.validator.Validator;
@@ -29,16 +30,32 @@ class BindingAttacksTest {
   @TempDir Path dir;
 
   @Test
-  void verify_oldCommitmentForNewChallenge_failsChallengeBinding() throws Exception {
+  void sample_oldCommitmentForNewChallenge_refusedBeforeSampling() throws Exception {
     Harness h = new Harness(dir, 41);
+    TestProver p = h.prover(Hardware.H100, Cheats.HONEST);
+    Commitment old = p.commit(h.challenge(Harness.Shape.SMALL).decodedChallenge());
+    Session second = h.challenge(Harness.Shape.SMALL);
+    h.clock.advance(Harness.HONEST_ELAPSED);
+    BadMessageException e = assertThrows(BadMessageException.class,
+        () -> h.validator.sample(second, MessageCodec.encode(old)));
+    assertTrue(e.getMessage().contains("answers another challenge"), e.getMessage());
+  }
+
+  /** A tampered session store that records another challenge's commitment and request. */
+  @Test
+  void verify_sessionHoldingOldCommitment_failsChallengeBinding() throws Exception {
+    Harness h = new Harness(dir, 42);
     TestProver p = h.prover(Hardware.H100, Cheats.HONEST);
     Session first = h.challenge(Harness.Shape.SMALL);
     Commitment old = p.commit(first.decodedChallenge());
     Session second = h.challenge(Harness.Shape.SMALL);
     h.clock.advance(Harness.HONEST_ELAPSED);
-    Session sampled = h.validator.sample(second, MessageCodec.encode(old));
-    Openings o = p.open(sampled.decodedRequest());
-    Verdict v = h.validator.verify(sampled, MessageCodec.encode(o),
+    Session sampledFirst = h.validator.sample(first, MessageCodec.encode(old));
+    Session tampered = second.withCommitment(sampledFirst.commitment(),
+        sampledFirst.received(), Hex.decode("seed", sampledFirst.samplingSeed(), 32),
+        sampledFirst.request());
+    Openings o = p.open(tampered.decodedRequest());
+    Verdict v = h.validator.verify(tampered, MessageCodec.encode(o),
         new org.gpuattest.validator.check.Evidence.Options(false,
             java.util.Optional.empty()));
     // The old seed's rows are not this challenge's rows either.

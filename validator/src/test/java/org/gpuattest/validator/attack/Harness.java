@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.function.UnaryOperator;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.message.Commitment;
@@ -82,8 +83,12 @@ public final class Harness {
 
   /** A challenge for H100s of that shape, signed when {@code validatorKey} is not null. */
   public Session challenge(Shape s, Ed25519PrivateKey validatorKey) throws BadMessageException {
-    return validator.challenge(new ChallengeIssuer.Request(s.devices(), TestProver.H100_NAME,
-        s.dim(), s.iterations(), null, s.samples(), null, validatorKey));
+    try {
+      return validator.challenge(new ChallengeIssuer.Request(s.devices(), TestProver.H100_NAME,
+          s.dim(), s.iterations(), null, s.samples(), null, validatorKey));
+    } catch (RuntimeFailureException e) {
+      throw new IllegalStateException("the test JVM cannot hold this shape: " + e.getMessage());
+    }
   }
 
   public Run run(TestProver prover) {
@@ -167,7 +172,11 @@ public final class Harness {
 
     /** Verifies the sampled session with the same openings once more. */
     public Verdict verifyAgain() throws BadMessageException, IOException {
-      return validator.verify(sampled, MessageCodec.encode(openings), options());
+      try {
+        return validator.verify(sampled, MessageCodec.encode(openings), options());
+      } catch (RuntimeFailureException e) {
+        throw new IllegalStateException("the test JVM cannot hold this shape: " + e.getMessage());
+      }
     }
   }
 }

@@ -62,8 +62,7 @@ public final class Tamper {
       Challenge forged = new Challenge(c.version(), c.id(), c.seed(), c.dim(), c.iterations(),
           c.devices(), c.model(), c.issuedAt(), c.expiresAt(), c.samples(),
           c.validatorPublicKey(), other.signature());
-      return new Session(s.version(), MessageCodec.encode(forged), s.samplingSeed(),
-          s.issuedAt(), null, null, null);
+      return Session.issued(MessageCodec.encode(forged), java.time.Instant.parse(s.issuedAt()));
     } catch (BadMessageException e) {
       throw new IllegalStateException(e);
     }

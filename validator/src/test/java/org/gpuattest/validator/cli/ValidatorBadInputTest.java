@@ -192,7 +192,8 @@ class ValidatorBadInputTest {
 
   @Test
   void challenge_missingKeyFile_exit2NamingKey() throws IOException {
-    run(challenge("--key", dir.resolve("absent.pem").toString())).assertBadInput("--key");
+    run(challenge("--signing-key", dir.resolve("absent.pem").toString()))
+        .assertBadInput("--signing-key");
     assertNothingWritten();
   }
 
@@ -200,7 +201,7 @@ class ValidatorBadInputTest {
   void challenge_keyNotPem_exit2NamingKey() throws IOException {
     Path key = dir.resolve("key.pem");
     Files.writeString(key, "not a key\n");
-    run(challenge("--key", key.toString())).assertBadInput("--key");
+    run(challenge("--signing-key", key.toString())).assertBadInput("--signing-key");
     try (Stream<Path> files = Files.list(dir)) {
       assertEquals(List.of(key), files.toList());
     }
@@ -233,7 +234,7 @@ class ValidatorBadInputTest {
   void cli_missingRequiredOptions_exit2OneLineEach() {
     run("sample", "--session", session().toString()).assertBadInput("--commitment");
     run("verify", "--session", session().toString()).assertBadInput("--openings");
-    run("spec", "philox", "--key", "0,0").assertBadInput("--counter");
+    run("spec", "philox", "--philox-key", "0,0").assertBadInput("--counter");
     run("spec").assertBadInput("subcommand");
   }
 

@@ -109,7 +109,7 @@ class ValidatorMessageBadInputTest {
     assertEquals(8, req.samples().size());
     assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(session)));
     // A session takes one commitment: a second one is refused and changes nothing.
-    sampleRefused(b64(commitmentJson), "--session");
+    sampleRefused(b64(commitmentJson), "session: a commitment was already received");
   }
 
   @Test
@@ -206,14 +206,14 @@ class ValidatorMessageBadInputTest {
   @Test
   void sample_missingSession_exit2NamingSession() {
     run("sample", "--session", dir.resolve("nope.json").toString(), "--commitment",
-        b64(commitmentJson)).assertBadInput("--session");
+        b64(commitmentJson)).assertBadInput("no session file");
   }
 
   @Test
   void sample_corruptSession_exit2NamingSession() throws IOException {
     Files.writeString(session, "{\"version\": 1, \"challenge\": ");
     run("sample", "--session", session.toString(), "--commitment", b64(commitmentJson))
-        .assertBadInput("--session");
+        .assertBadInput("session file");
   }
 
   // ---- verify ----
