@@ -1,105 +1,193 @@
 package org.gpuattest.validator;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.gpuattest.common.RuntimeFailureException;
-import org.gpuattest.common.message.MessageCodec;
+import org.gpuattest.common.util.Printable;
 
 /**
- * Runs the prover for {@code validator attest}: the operator's command (a local
- * {@code java -jar attestor.jar} or {@code ssh host /opt/attestor/bin/attestor}) with
- * {@code prove} or {@code open} appended, the message on its stdin, its stdout read as the
- * answer (bounded), its stderr passed through. A prover that outlives its deadline is killed.
+ * Runs one step of the prover for {@code validator attest}: the operator's command (a local
+ * {@code java -jar attestor.jar}, or {@code ssh host /opt/attestor/bin/attestor}) with
+ * {@code prove --challenge - --watch-stdin} or {@code open --request - --watch-stdin} appended.
+ *
+ * <ul>
+ *   <li>The message is the first line of the prover's standard input, written by its own
+ *       thread (a prover that never reads cannot stall the validator), and standard input stays
+ *       open while the step runs: a prover watching it stops when the validator goes away,
+ *       also at the far end of an ssh connection.
+ *   <li>The answer is the first line of its standard output, read with a bound; it has
+ *       arrived at the moment that line is complete on the validator's clock, however long
+ *       the prover (or a child of it holding the pipe) takes to let go afterwards.
+ *   <li>Its standard error is passed through line by line, each line marked {@code prover:}
+ *       and with control characters escaped, so it cannot pose as the validator's output.
+ *   <li>Everything the step started (the shell, the prover, their children) is stopped when
+ *       the step ends, when it overruns its deadline, and when this JVM is stopped by a signal.
+ * </ul>
+ *
+ * What the prover does wrong is a {@link ProverFailure}; only a failure to start the shell at
+ * all is the validator's ({@link RuntimeFailureException}).
  */
 public final class ProverProcess {
+  /** The option that tells the prover to read one line and watch its standard input. */
+  public static final String WATCH_STDIN = "--watch-stdin";
+  /** How long a prover that has exited may take to finish writing its answer. */
+  static final Duration DRAIN = Duration.ofSeconds(2);
+  /** The longest stderr line passed through; the rest of a longer one is dropped. */
+  static final int MAX_ERR_LINE = 2000;
+  private static final Set<ProcessTree> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ProcessTree::stop),
+        "stop-provers"));
+  }
+
   private final String command;
   private final PrintWriter err;
+  private final Clock clock;
 
-  public ProverProcess(String command, PrintWriter err) {
+  /** What the prover answered, and when the answer was complete on the validator's clock. */
+  public record Answer(String text, Instant receivedAt) {}
+
+  public ProverProcess(String command, PrintWriter err, Clock clock) {
     if (command == null || command.isBlank()) {
-      throw new IllegalArgumentException("--prover: the command is empty");
+      throw new IllegalArgumentException("the prover command is empty");
     }
     this.command = command;
     this.err = err;
+    this.clock = clock;
   }
 
-  /** Runs "CMD sub --flag -" with the message on stdin and returns its stdout. */
-  public String call(String sub, String flag, String message, Duration timeout)
-      throws RuntimeFailureException {
+  /**
+   * Runs "CMD step flag - --watch-stdin" with {@code message} on its standard input.
+   *
+   * @param step "prove" or "open"
+   * @throws ProverFailure the prover exited with an error, overran {@code timeout}, or wrote
+   *     no usable line
+   * @throws RuntimeFailureException the shell could not be started
+   */
+  public Answer call(String step, String flag, String message, Duration timeout)
+      throws ProverFailure, RuntimeFailureException {
     // sh expands CMD as the operator wrote it; the appended words pass through "$@" untouched.
-    ProcessBuilder pb = new ProcessBuilder(
-        List.of("/bin/sh", "-c", command + " \"$@\"", "attestor", sub, flag, "-"));
+    ProcessBuilder pb = new ProcessBuilder(List.of("/bin/sh", "-c", command + " \"$@\"",
+        "attestor", step, flag, "-", WATCH_STDIN));
     Process p;
     try {
       p = pb.start();
     } catch (IOException e) {
-      throw new RuntimeFailureException("--prover: cannot start '" + command + "': "
+      throw new RuntimeFailureException("cannot start the prover command with /bin/sh: "
           + e.getMessage());
     }
-    Thread errPump = pump(p.getErrorStream(), null);
-    ByteArrayOutputStream stdout = new ByteArrayOutputStream();
-    Thread outPump = pump(p.getInputStream(), stdout);
-    try (OutputStream in = p.getOutputStream()) {
-      in.write(message.getBytes(StandardCharsets.US_ASCII));
-      in.write('\n');
-    } catch (IOException e) {
-      // The prover may exit without reading; its exit code says why.
-    }
+    ProcessTree tree = new ProcessTree(p);
+    RUNNING.add(tree);
     try {
-      if (!p.waitFor(Math.max(1, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
-        p.descendants().forEach(ProcessHandle::destroyForcibly);
-        p.destroyForcibly();
-        throw new RuntimeFailureException("prover '" + sub + "' did not finish within "
-            + timeout.toSeconds() + " s; killed");
+      daemon("prover-stderr", () -> passThrough(p.getErrorStream()));
+      AnswerReader answer = new AnswerReader(p.getInputStream(), clock);
+      daemon("prover-stdout", answer);
+      daemon("prover-stdin", () -> send(p.getOutputStream(), message));
+      int code = await(tree, step, timeout);
+      if (code != 0) {
+        throw new ProverFailure(ProverFailure.EXIT, step, "exit code " + code, "exit code 0",
+            "The prover's '" + step + "' exited with code " + code + hint(code)
+                + "; its standard error, marked 'prover:', says why.");
       }
-      // A grandchild may hold the pipes open after the prover exits; wait a bounded time.
-      outPump.join(10_000);
-      errPump.join(1000);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      p.destroyForcibly();
-      throw new RuntimeFailureException("interrupted while the prover ran");
+      return answer.result(step, DRAIN);
+    } finally {
+      tree.stop();
+      RUNNING.remove(tree);
     }
-    if (p.exitValue() != 0) {
-      throw new RuntimeFailureException("prover '" + sub + "' exited with code "
-          + p.exitValue() + " (its stderr is above)");
-    }
-    if (stdout.size() > MessageCodec.MAX_TEXT_CHARS) {
-      throw new RuntimeFailureException("prover '" + sub + "' wrote more than the message limit");
-    }
-    return stdout.toString(StandardCharsets.US_ASCII);
   }
 
-  private Thread pump(InputStream from, ByteArrayOutputStream to) {
-    Thread t = new Thread(() -> {
-      byte[] buf = new byte[8192];
-      try {
-        int n;
-        while ((n = from.read(buf)) > 0) {
-          if (to != null) {
-            if (to.size() <= MessageCodec.MAX_TEXT_CHARS) {
-              to.write(buf, 0, n);
-            }
-          } else {
-            synchronized (err) {
-              err.write(new String(buf, 0, n, StandardCharsets.UTF_8));
-              err.flush();
-            }
-          }
+  /** Waits for the prover to exit, noting its children as they appear; stops it at timeout. */
+  private static int await(ProcessTree tree, String step, Duration timeout) throws ProverFailure {
+    long deadline = System.nanoTime() + Math.max(1, timeout.toNanos());
+    try {
+      while (!tree.root().waitFor(100, TimeUnit.MILLISECONDS)) {
+        tree.noteChildren();
+        if (System.nanoTime() - deadline >= 0) {
+          tree.stop();
+          throw new ProverFailure(ProverFailure.TIMEOUT, step,
+              "no answer after " + timeout.toSeconds() + " s",
+              "an answer within " + timeout.toSeconds() + " s",
+              "The prover did not finish '" + step + "' within its deadline of "
+                  + timeout.toSeconds() + " s and was stopped.");
         }
-      } catch (IOException e) {
-        // The process ended; what was read is what there is.
       }
-    }, "prover-" + (to == null ? "stderr" : "stdout"));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProverFailure(ProverFailure.TIMEOUT, step, "interrupted", "an answer",
+          "The validator was interrupted while the prover ran '" + step + "'.");
+    }
+    return tree.root().exitValue();
+  }
+
+  private static String hint(int code) {
+    return switch (code) {
+      case 126 -> " (the shell could not run the prover command)";
+      case 127 -> " (the shell found no such command: check the prover command)";
+      default -> "";
+    };
+  }
+
+  /** Writes the message line and keeps the stream open: the prover's lifeline. */
+  private static void send(OutputStream in, String message) {
+    try {
+      in.write(message.getBytes(StandardCharsets.US_ASCII));
+      in.write('\n');
+      in.flush();
+    } catch (IOException e) {
+      // The prover exited or closed its input without reading; its exit code says why.
+    }
+  }
+
+  /** Copies the prover's stderr, a line (ended by LF only) at a time, 2000 bytes at most. */
+  private void passThrough(InputStream from) {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    try (InputStream in = new BufferedInputStream(from)) {
+      int b;
+      while ((b = in.read()) >= 0) {
+        if (b != '\n') {
+          if (line.size() < MAX_ERR_LINE) {
+            line.write(b);
+          }
+          continue;
+        }
+        show(line);
+      }
+    } catch (IOException e) {
+      // The process ended; what was read is shown below.
+    }
+    if (line.size() > 0) {
+      show(line);
+    }
+  }
+
+  private void show(ByteArrayOutputStream line) {
+    String text = line.toString(StandardCharsets.UTF_8);
+    if (text.endsWith("\r")) {
+      text = text.substring(0, text.length() - 1);
+    }
+    line.reset();
+    synchronized (err) {
+      err.println("prover: " + Printable.escape(text));
+      err.flush();
+    }
+  }
+
+  private static void daemon(String name, Runnable r) {
+    Thread t = new Thread(r, name);
     t.setDaemon(true);
     t.start();
-    return t;
   }
 }

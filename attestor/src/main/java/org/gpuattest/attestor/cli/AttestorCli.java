@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
     exitCodeList = {
         "0:success",
         "2:bad usage or bad input (one line on stderr names what)",
-        "3:runtime failure (device, I/O)"})
+        "3:runtime failure (device, I/O, standard input closed under --watch-stdin)"})
 public final class AttestorCli implements Runnable {
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
@@ -35,18 +35,21 @@ public final class AttestorCli implements Runnable {
       description = "Prover state folder, for 'prove' and 'open' (see 'attestor prove --help').")
   java.nio.file.Path state;
 
-  @Option(names = "--key", paramLabel = "FILE",
-      description = "Ed25519 private key (PEM) for 'prove'.")
-  java.nio.file.Path key;
+  @Option(names = "--signing-key", paramLabel = "FILE",
+      description = "This prover's Ed25519 private key (PEM), for 'prove'.")
+  java.nio.file.Path signingKey;
 
   @Option(names = "--backend", paramLabel = "auto|cuda|cpu",
       description = "Compute backend for 'prove' (default: auto).")
   org.gpuattest.attestor.Backends.Choice backend;
 
   final InputStream in;
+  /** Whether this run may end the JVM (only from {@link #main}): see {@link StdinWatch}. */
+  final boolean ownsJvm;
 
-  AttestorCli(InputStream in) {
+  AttestorCli(InputStream in, boolean ownsJvm) {
     this.in = in;
+    this.ownsJvm = ownsJvm;
   }
 
   @Override
@@ -55,14 +58,19 @@ public final class AttestorCli implements Runnable {
         new picocli.CommandLine(this), "a subcommand is required");
   }
 
+  /** The command tree, for documentation and tests. */
+  public static picocli.CommandLine commandLine() {
+    return new picocli.CommandLine(new AttestorCli(InputStream.nullInputStream(), false));
+  }
+
   /** Runs the CLI and returns its exit code; never exits the JVM. */
   public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
-    return CliRunner.run(new AttestorCli(in), args, out, err);
+    return CliRunner.run(new AttestorCli(in, false), args, out, err);
   }
 
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
-    System.exit(run(args, System.in, out, err));
+    System.exit(CliRunner.run(new AttestorCli(System.in, true), args, out, err));
   }
 }

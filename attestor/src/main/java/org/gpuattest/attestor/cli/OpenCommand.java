@@ -1,12 +1,13 @@
 package org.gpuattest.attestor.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.attestor.Opener;
+import org.gpuattest.attestor.ProgressReporter;
 import org.gpuattest.attestor.ProverState;
 import org.gpuattest.common.message.MessageCodec;
-import org.gpuattest.common.message.MessageInput;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
 import picocli.CommandLine.Command;
@@ -15,8 +16,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "open",
-    description = "Answer a validator's opening request; prints the openings (base64).")
+@Command(name = "open", description = {
+    "Answer a validator's opening request; prints the openings (base64).",
+    "Recomputes each requested matrix on the backend that proved it; progress goes",
+    "to stderr at least every 2 s."})
 final class OpenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;
@@ -29,13 +32,27 @@ final class OpenCommand implements Callable<Integer> {
       description = "Prover state folder used by 'prove' (same default).")
   Path state;
 
+  @Option(names = "--watch-stdin",
+      description = "Read the request as the first line of stdin (--request -) and keep"
+          + " watching stdin: when it closes, the validator has gone, so stop and exit 3."
+          + " 'validator attest' passes this.")
+  boolean watchStdin;
+
   @Override
   public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
     OpeningRequest r = MessageCodec.decode("request",
-        MessageInput.read("request", request, parent.in), OpeningRequest.class).value();
+        MessageSource.read("request", "--request", request, watchStdin, parent.in),
+        OpeningRequest.class).value();
     Path root = StateOption.orDefault(state != null ? state : parent.state);
     ProverState loaded = ProverState.load(root, r.commitmentDigest());
-    Openings o = new Opener(Backends.forState(loaded.meta().backend())).open(r, loaded);
+    Openings o;
+    try (StdinWatch watch = watchStdin
+        ? StdinWatch.start(parent.in, Thread.currentThread(), err, parent.ownsJvm)
+        : StdinWatch.none()) {
+      o = watch.guard(() -> new Opener(Backends.forState(loaded.meta().backend()), err,
+          ProgressReporter.EVERY).open(r, loaded));
+    }
     spec.commandLine().getOut().println(MessageCodec.encode(o));
     return 0;
   }

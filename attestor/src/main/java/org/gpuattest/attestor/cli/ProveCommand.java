@@ -1,5 +1,6 @@
 package org.gpuattest.attestor.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -8,11 +9,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.attestor.Prover;
+import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.MessageCodec;
-import org.gpuattest.common.message.MessageInput;
 import org.gpuattest.kernels.Backend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "prove", description = {
     "Run a challenge on G devices and print the signed commitment (base64) on stdout.",
-    "Progress goes to stderr. The state needed by 'open' is kept under --state."})
+    "Progress goes to stderr at least every 2 s. The state that 'open' needs is kept",
+    "under --state, which is checked before any work starts."})
 final class ProveCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;
@@ -36,7 +38,8 @@ final class ProveCommand implements Callable<Integer> {
   Backends.Choice backend;
 
   @Option(names = "--devices", split = ",", paramLabel = "LIST",
-      description = "Device ordinals to use, e.g. 0,1 (default: the first G).")
+      description = "Which of this host's devices to use, by ordinal as 'attestor devices'"
+          + " lists them, for example 0,1 (default: the first G).")
   List<Integer> devices = new ArrayList<>();
 
   @Option(names = "--state", paramLabel = "DIR",
@@ -44,34 +47,49 @@ final class ProveCommand implements Callable<Integer> {
           + " else ~/.gpu-attest/attestor-state).")
   Path state;
 
-  @Option(names = "--key", paramLabel = "FILE",
+  @Option(names = "--signing-key", paramLabel = "FILE",
       description = "Ed25519 private key (PEM) to sign with; see 'attestor keygen'."
           + " Without it a fresh key signs, which a validator cannot pin.")
-  Path key;
+  Path signingKey;
+
+  @Option(names = "--watch-stdin",
+      description = "Read the challenge as the first line of stdin (--challenge -) and keep"
+          + " watching stdin: when it closes, the validator has gone, so stop and exit 3."
+          + " 'validator attest' passes this.")
+  boolean watchStdin;
 
   @Override
   public Integer call() throws Exception {
-    var err = spec.commandLine().getErr();
+    PrintWriter err = spec.commandLine().getErr();
     MessageCodec.Decoded<Challenge> decoded = MessageCodec.decode("challenge",
-        MessageInput.read("challenge", challenge, parent.in), Challenge.class);
+        MessageSource.read("challenge", "--challenge", challenge, watchStdin, parent.in),
+        Challenge.class);
     // Refuse a bad challenge before saying anything else: bad input is one line.
     Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
-    Ed25519PrivateKey signingKey = loadKey(key != null ? key : parent.key, err);
+    Ed25519PrivateKey key = loadKey(signingKey != null ? signingKey : parent.signingKey, err);
     Backends.Choice choice = backend != null ? backend
         : parent.backend != null ? parent.backend : Backends.Choice.AUTO;
     Backend b = Backends.select(choice, err);
-    Commitment c = new Prover(b, signingKey, err, Clock.systemUTC())
-        .prove(decoded, devices, StateOption.orDefault(state != null ? state : parent.state));
+    Path root = StateOption.orDefault(state != null ? state : parent.state);
+    Commitment c;
+    try (StdinWatch watch = watchStdin
+        ? StdinWatch.start(parent.in, Thread.currentThread(), err, parent.ownsJvm)
+        : StdinWatch.none()) {
+      c = watch.guard(() -> new Prover(b, key, err, Clock.systemUTC())
+          .prove(decoded, devices, root));
+    } catch (Prover.DeviceChoiceException e) {
+      throw new BadMessageException("--devices: " + e.getMessage());
+    }
     spec.commandLine().getOut().println(MessageCodec.encode(c));
     return 0;
   }
 
-  static Ed25519PrivateKey loadKey(Path key, java.io.PrintWriter err) throws Exception {
+  static Ed25519PrivateKey loadKey(Path key, PrintWriter err) throws BadMessageException {
     if (key == null) {
-      err.println("attestor: no --key given: signing with a fresh key the validator cannot"
-          + " pin (see 'attestor keygen')");
+      err.println("attestor: no --signing-key given: signing with a fresh key the validator"
+          + " cannot pin (see 'attestor keygen')");
       return Ed25519PrivateKey.generate(new SecureRandom());
     }
-    return Ed25519PrivateKey.fromFile("--key", key);
+    return Ed25519PrivateKey.fromFile("--signing-key", key);
   }
 }

@@ -57,10 +57,10 @@ class AttestorProveOpenCliTest {
     Files.writeString(key, proverKey.toPem());
   }
 
-  /** prove --backend cpu with a key, so that stderr carries no "no --key" warning. */
+  /** prove --backend cpu with a key, so that stderr carries no "no --signing-key" warning. */
   private Result prove(String challengeText, String... extra) {
     List<String> args = new ArrayList<>(List.of("prove", "--backend", "cpu", "--challenge",
-        challengeText, "--state", state.toString(), "--key", key.toString()));
+        challengeText, "--state", state.toString(), "--signing-key", key.toString()));
     args.addAll(List.of(extra));
     return run(args.toArray(String[]::new));
   }
@@ -140,7 +140,7 @@ class AttestorProveOpenCliTest {
     Path file = dir.resolve("challenge.b64");
     Files.writeString(file, MessageCodec.encode(c) + "\n");
     Result r = run("prove", "--backend", "cpu", "--challenge", "@" + file, "--state",
-        state.toString(), "--key", key.toString()).assertOk();
+        state.toString(), "--signing-key", key.toString()).assertOk();
     Commitment commitment =
         MessageCodec.decode("commitment", r.out().strip(), Commitment.class).value();
     r = runWithStdin(request(commitment, new Sample(1, 0, 7)) + "\n", "open", "--request", "-",
@@ -266,7 +266,7 @@ class AttestorProveOpenCliTest {
   @Test
   void prove_cudaBackend_exit3OneLine() {
     run("prove", "--backend", "cuda", "--challenge", MessageCodec.encode(small()),
-        "--state", state.toString(), "--key", key.toString())
+        "--state", state.toString(), "--signing-key", key.toString())
         .assertFailure(ExitCodes.RUNTIME, "cuda");
   }
 
@@ -283,11 +283,11 @@ class AttestorProveOpenCliTest {
   @Test
   void prove_keyNotPem_exit2NamingKey() throws IOException {
     Files.writeString(key, "this is not a PEM key\n");
-    prove(MessageCodec.encode(small())).assertBadInput("--key");
+    prove(MessageCodec.encode(small())).assertBadInput("--signing-key");
     Files.writeString(key, "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
-    prove(MessageCodec.encode(small())).assertBadInput("--key");
+    prove(MessageCodec.encode(small())).assertBadInput("--signing-key");
     Files.delete(key);
-    prove(MessageCodec.encode(small())).assertBadInput("--key");
+    prove(MessageCodec.encode(small())).assertBadInput("--signing-key");
     assertEquals(List.of(), stateEntries());
   }
 

@@ -62,7 +62,10 @@ class EndToEndTest {
     assertEquals(19, v.checks().size(), "every check has a line");
     assertEquals(Check.PASS, v.check("openings.exact").status());
     assertEquals("skipped: cpu backend", v.check("sm.coverage").message());
-    assertTrue(r.err().contains("attestor: cpu backend, 2 device(s)"), r.err());
+    assertTrue(r.err().contains("prover: attestor: cpu backend, 2 devices, n=128, T=4"),
+        r.err());
+    assertTrue(r.err().contains("; expires at "), r.err());
+    assertTrue(r.err().contains("s to answer 'prove' and "), r.err());
   }
 
   @Test
@@ -86,7 +89,7 @@ class EndToEndTest {
     Path otherKey = home.resolve("other.pem");
     Path otherPublic = home.resolve("other.pub");
     Files.writeString(otherPublic, attestor("keygen", "--out", otherKey.toString()).out());
-    String prover = proverCommand() + " --key '" + proverKey + "' --state '"
+    String prover = proverCommand() + " --signing-key '" + proverKey + "' --state '"
         + home.resolve("prover-state") + "' --backend cpu";
     String[] common = {"attest", "--prover", prover, "--allow-cpu", "--json", "--gpus", "1",
         "--model", MODEL, "--dim", "64", "--iterations", "2", "--samples", "16",
@@ -109,12 +112,15 @@ class EndToEndTest {
   }
 
   @Test
-  void attest_proverCommandFails_runtimeExitWithOneLine() {
+  void attest_proverCommandFails_rejectedWithProverExitCheck() throws BadMessageException {
     Result r = validator("attest", "--prover", "false", "--allow-cpu", "--gpus", "1",
-        "--model", MODEL, "--dim", "64", "--iterations", "1",
+        "--model", MODEL, "--dim", "64", "--iterations", "1", "--json",
         "--replay-dir", home.resolve("replay").toString());
-    assertEquals(3, r.code(), r.err());
-    assertTrue(r.err().contains("prover 'prove' exited with code 1"), r.err());
+    assertEquals(1, r.code(), r.err());
+    Verdict v = Json.read("verdict", r.out().getBytes(), Verdict.class);
+    assertEquals(Check.FAIL, v.check("prover.exit").status());
+    assertTrue(v.check("prover.exit").message().contains("'prove' exited with code 1"),
+        v.check("prover.exit").message());
   }
 
   @Test

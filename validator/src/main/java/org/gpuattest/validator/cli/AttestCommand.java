@@ -1,11 +1,18 @@
 package org.gpuattest.validator.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Callable;
+import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.cli.NewFiles;
+import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Verdict;
+import org.gpuattest.common.util.Counts;
+import org.gpuattest.validator.ProverFailure;
 import org.gpuattest.validator.ProverProcess;
 import org.gpuattest.validator.Session;
 import org.gpuattest.validator.Validator;
@@ -17,10 +24,16 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "attest", description = {
-    "The whole exchange in one command: issue a challenge, run the prover's 'prove' and",
-    "'open' with the messages on its stdin, verify, and print the verdict."})
+    "Run the whole exchange with a prover command and print the verdict.",
+    "Issues a challenge, runs the prover's 'prove' and 'open' with each message as",
+    "the first line of its stdin, and verifies. A prover that exits with an error,",
+    "overruns its deadline or answers with anything but the message asked for fails",
+    "the attestation (exit 1, with a verdict naming what it did); problems on the",
+    "validator's side are exit 3."})
 final class AttestCommand implements Callable<Integer> {
-  /** Time the prover gets to answer an opening request, on top of one matrix per sample. */
+  /** Time the prover gets to answer 'prove' after the challenge expires (default). */
+  static final Duration PROVE_GRACE = Duration.ofSeconds(5);
+  /** Time the prover gets for 'open' on top of the challenge's lifetime (default). */
   static final Duration OPEN_ALLOWANCE = Duration.ofMinutes(10);
 
   @Spec CommandSpec spec;
@@ -29,44 +42,100 @@ final class AttestCommand implements Callable<Integer> {
   @Mixin VerifyOptions verify;
 
   @Option(names = "--prover", required = true, paramLabel = "CMD",
-      description = "The prover command; 'prove' or 'open' is appended, e.g."
-          + " \"java -jar attestor/target/attestor.jar\" or \"ssh gpu1 /opt/attestor/bin/attestor\".")
+      description = "The prover command, run by /bin/sh, for example \"java -jar"
+          + " attestor/target/attestor.jar\" or \"ssh gpu1 /opt/attestor/bin/attestor\"."
+          + " 'prove --challenge - " + ProverProcess.WATCH_STDIN + "' or 'open --request - "
+          + ProverProcess.WATCH_STDIN + "' is appended.")
   String prover;
 
+  @Option(names = "--prove-timeout", paramLabel = "SECONDS",
+      description = "How long the prover may take for 'prove' (default: until the challenge"
+          + " expires, plus 5 s).")
+  Long proveTimeout;
+
+  @Option(names = "--open-timeout", paramLabel = "SECONDS",
+      description = "How long the prover may take for 'open' (default: the challenge's"
+          + " lifetime plus 600 s).")
+  Long openTimeout;
+
   @Option(names = "--session", paramLabel = "FILE",
-      description = "Also keep the session in FILE (default: kept in memory only).")
+      description = "Also keep the session in FILE, new, in a folder that exists (default:"
+          + " kept in memory only).")
   Path session;
 
   @Override
   public Integer call() throws Exception {
     Environment env = parent.env;
-    var err = spec.commandLine().getErr();
-    Validator v = new Validator(env.profiles(), verify.replay(), env.random(), env.clock());
-    ProverProcess process = new ProverProcess(prover, err);
-    Session s = v.challenge(challenge.request());
-    save(s);
+    PrintWriter err = spec.commandLine().getErr();
+    // Everything on the validator's side is checked before a prover is asked for any work.
+    if (prover.isBlank()) {
+      throw new BadMessageException("--prover: the command is empty");
+    }
+    positive("--prove-timeout", proveTimeout);
+    positive("--open-timeout", openTimeout);
+    VerifyOptions.Prepared prepared = verify.prepare();
+    if (session != null) {
+      NewFiles.checkCreatable("--session", session, ChallengeCommand.ONE_USE);
+    }
+    Validator v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock());
+    Session s = challenge.issue(v);
+    if (session != null) {
+      NewFiles.createPrivate("--session", session, Json.write(s), ChallengeCommand.ONE_USE);
+    }
     Challenge c = s.decodedChallenge().value();
-    err.printf("validator: challenge %s: %d x %s, n=%d, T=%d, %d samples%n", c.id(),
-        c.devices(), c.model(), c.dim(), c.iterations(), c.samples());
+    Duration lifetime = Duration.between(env.clock().instant(), c.expires());
+    Duration proveDeadline = proveTimeout != null ? Duration.ofSeconds(proveTimeout)
+        : lifetime.plus(PROVE_GRACE);
+    Duration openDeadline = openTimeout != null ? Duration.ofSeconds(openTimeout)
+        : lifetime.plus(OPEN_ALLOWANCE);
+    err.printf("validator: challenge %s: %d x %s, n=%d, T=%d, %s; expires at %s (in %d s)%n",
+        c.id(), c.devices(), c.model(), c.dim(), c.iterations(),
+        Counts.count(c.samples(), "sample"), c.expiresAt(), lifetime.toSeconds());
+    err.printf("validator: the prover has %d s to answer 'prove' and %d s for 'open'%n",
+        proveDeadline.toSeconds(), openDeadline.toSeconds());
     err.flush();
-    Duration untilExpiry = Duration.between(env.clock().instant(), c.expires());
-    String commitment = process.call("prove", "--challenge", s.challenge(),
-        untilExpiry.plusSeconds(5));
-    s = v.sample(s, commitment.trim());
-    save(s);
-    err.printf("validator: commitment received at %s; asking for %d rows%n", s.receivedAt(),
-        s.decodedRequest().samples().size());
-    err.flush();
-    String openings = process.call("open", "--request", s.request(),
-        untilExpiry.plus(OPEN_ALLOWANCE));
-    Verdict verdict = v.verify(s, openings.trim(), verify.options());
+    ProverProcess process = new ProverProcess(prover, err, env.clock());
+    Verdict verdict;
+    try {
+      verdict = exchange(v, s, process, prepared, proveDeadline, openDeadline, err);
+    } catch (ProverFailure f) {
+      err.printf("validator: the prover failed at '%s' (%s)%n", f.step(), f.check());
+      verdict = f.verdict(c.id());
+    }
     VerifyCommand.print(spec, verdict, verify.json);
     return verdict.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
   }
 
-  private void save(Session s) throws java.io.IOException {
+  private Verdict exchange(Validator v, Session issued, ProverProcess process,
+      VerifyOptions.Prepared prepared, Duration proveDeadline, Duration openDeadline,
+      PrintWriter err) throws Exception {
+    ProverProcess.Answer commitment =
+        process.call("prove", "--challenge", issued.challenge(), proveDeadline);
+    Session s;
+    try {
+      s = v.sample(issued, commitment.text(), commitment.receivedAt());
+    } catch (BadMessageException e) {
+      throw ProverFailure.unusable("prove", "commitment", e);
+    }
     if (session != null) {
       s.save(session);
+    }
+    Instant issuedAt = Instant.parse(s.issuedAt());
+    err.printf("validator: commitment arrived %.3f s after the challenge was issued; asking"
+        + " for %s%n", Duration.between(issuedAt, s.received()).toNanos() / 1e9,
+        Counts.count(s.decodedRequest().samples().size(), "row"));
+    err.flush();
+    ProverProcess.Answer openings = process.call("open", "--request", s.request(), openDeadline);
+    try {
+      return v.verify(s, openings.text(), prepared.options());
+    } catch (BadMessageException e) {
+      throw ProverFailure.unusable("open", "openings", e);
+    }
+  }
+
+  private static void positive(String option, Long seconds) throws BadMessageException {
+    if (seconds != null && (seconds < 1 || seconds > 7 * 86_400)) {
+      throw new BadMessageException(option + ": must be in [1, 604800] seconds, got " + seconds);
     }
   }
 }

@@ -1,0 +1,75 @@
+package org.gpuattest.validator;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A started process and every descendant seen while it ran. A child that outlives its parent
+ * is re-parented and no longer shows as a descendant, so descendants are noted while the step
+ * runs and all of them are stopped at its end: politely first (SIGTERM, so an ssh client can
+ * close its connection), then by force after a second. {@link ProcessHandle} refuses to signal
+ * a pid that has since been reused by another process.
+ */
+final class ProcessTree {
+  private static final long GRACE_MILLIS = 1000;
+
+  private final Process root;
+  private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();
+
+  ProcessTree(Process root) {
+    this.root = root;
+  }
+
+  Process root() {
+    return root;
+  }
+
+  void noteChildren() {
+    root.descendants().forEach(seen::add);
+  }
+
+  /** Stops the process and every descendant noted; safe to call more than once. */
+  void stop() {
+    noteChildren();
+    List<ProcessHandle> all = new ArrayList<>(seen);
+    all.add(root.toHandle());
+    all.removeIf(h -> !h.isAlive());
+    all.forEach(ProcessHandle::destroy);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GRACE_MILLIS);
+    for (ProcessHandle h : all) {
+      long left = deadline - System.nanoTime();
+      try {
+        if (left > 0) {
+          h.onExit().get(left, TimeUnit.NANOSECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (Exception e) {
+        // still running: forced below
+      }
+    }
+    all.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+    closeInput();
+  }
+
+  /**
+   * Ends the lifeline. On its own thread: a writer still blocked on a full pipe holds the
+   * stream's lock until the pipe's reader is gone, and close would wait for it.
+   */
+  private void closeInput() {
+    Thread t = new Thread(() -> {
+      try {
+        root.getOutputStream().close();
+      } catch (IOException e) {
+        // already closed, or the reader is gone: either way the lifeline has ended
+      }
+    }, "prover-stdin-close");
+    t.setDaemon(true);
+    t.start();
+  }
+}

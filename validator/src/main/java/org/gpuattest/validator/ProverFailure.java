@@ -1,0 +1,66 @@
+package org.gpuattest.validator;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gpuattest.common.message.Check;
+import org.gpuattest.common.message.Verdict;
+import org.gpuattest.validator.check.Verifier;
+
+/**
+ * The prover did not give a usable answer: it exited with an error, did not answer in time,
+ * or wrote something that is not the message asked for. That fails the attestation (exit 1,
+ * docs/protocol.md section 8.4), so it becomes a verdict like any other failure: one failed
+ * check naming what the prover did, and every regular check listed as skipped. Faults on the
+ * validator's own side are never a ProverFailure.
+ */
+public final class ProverFailure extends Exception {
+  /** The prover's process exited with a non-zero code. */
+  public static final String EXIT = "prover.exit";
+  /** The prover did not answer within its deadline; it was stopped. */
+  public static final String TIMEOUT = "prover.timeout";
+  /** The prover's answer is empty, too large, not a message, or not the one asked for. */
+  public static final String OUTPUT = "prover.output";
+
+  private final String check;
+  private final String step;
+  private final String measured;
+  private final String expected;
+
+  /**
+   * @param step the prover command that failed: "prove" or "open"
+   * @param message what the prover did and what to do about it, one line
+   */
+  public ProverFailure(String check, String step, String measured, String expected,
+      String message) {
+    super(message);
+    this.check = check;
+    this.step = step;
+    this.measured = measured;
+    this.expected = expected;
+  }
+
+  /** The prover's answer to {@code step} arrived but is not a usable {@code message}. */
+  public static ProverFailure unusable(String step, String message, Exception why) {
+    return new ProverFailure(OUTPUT, step, "not a usable " + message, "this challenge's "
+        + message, "The prover's '" + step + "' answer is not a usable " + message + ": "
+        + why.getMessage());
+  }
+
+  public String check() {
+    return check;
+  }
+
+  public String step() {
+    return step;
+  }
+
+  /** The failed attestation: this failure, then every regular check, skipped. */
+  public Verdict verdict(String challengeId) {
+    List<Check> checks = new ArrayList<>();
+    checks.add(Check.fail(check, measured, expected, getMessage()));
+    for (String name : Verifier.CHECKS) {
+      checks.add(Check.skipped(name, "the prover failed at '" + step + "'"));
+    }
+    return Verdict.of(challengeId, checks);
+  }
+}
