@@ -1,11 +1,14 @@
 package org.gpuattest.attestor;
 
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.message.Timing;
@@ -19,7 +22,9 @@ import org.gpuattest.kernels.IterationResult;
  * ready), mid (every device is past iteration (T-1)/2) and end (every device is done). The
  * times each device passes them are what lets a validator see that the devices worked at the
  * same time rather than one after another. A failing device breaks the barriers, so the others
- * stop instead of waiting; nothing waits past the challenge's expiry.
+ * stop instead of waiting; nothing waits past the challenge's expiry; an interrupt of the
+ * calling thread (the validator went away) stops every device. How far the devices are is
+ * printed at a fixed interval ({@link ProgressReporter}).
  */
 final class DeviceRun {
   record Outcome(byte[][] matrixRoots, Timing timing, SmMonitor monitor) {}
@@ -27,18 +32,21 @@ final class DeviceRun {
   private DeviceRun() {}
 
   static List<Outcome> runAll(List<Device> devices, Challenge c, PrintWriter progress,
-      Instant deadline) throws BackendException {
+      Instant deadline, Duration progressEvery) throws BackendException {
     int g = devices.size();
     DeviceBarrier[] all = {new DeviceBarrier(g), new DeviceBarrier(g), new DeviceBarrier(g)};
     Outcome[] outcomes = new Outcome[g];
     Throwable[] errors = new Throwable[g];
+    AtomicIntegerArray done = new AtomicIntegerArray(g);
+    AtomicInteger started = new AtomicInteger();
     PhiloxKey key = c.philoxKey();
     List<Thread> threads = new ArrayList<>();
     for (int d = 0; d < g; d++) {
       int index = d;
       Thread t = new Thread(() -> {
         try {
-          outcomes[index] = runOne(devices.get(index), index, key, c, all, progress, deadline);
+          outcomes[index] = runOne(devices.get(index), index, key, c, all, deadline, done,
+              started);
         } catch (Throwable e) {
           errors[index] = e;
           for (DeviceBarrier b : all) {
@@ -50,13 +58,18 @@ final class DeviceRun {
       threads.add(t);
       t.start();
     }
-    try {
+    try (ProgressReporter reporter = new ProgressReporter(progress, progressEvery,
+        () -> status(done, started.get(), c.iterations()))) {
       for (Thread t : threads) {
         t.join();
       }
     } catch (InterruptedException e) {
+      threads.forEach(Thread::interrupt);
+      for (DeviceBarrier b : all) {
+        b.breakBarrier();
+      }
       Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while devices were running");
+      throw new BackendException("interrupted while the devices were running; stopped them");
     }
     for (int d = 0; d < g; d++) {
       Throwable e = errors[d];
@@ -79,27 +92,44 @@ final class DeviceRun {
     return List.of(outcomes);
   }
 
+  /** One progress line: where the slowest and fastest devices are. */
+  static String status(AtomicIntegerArray done, int started, int iterations) {
+    int g = done.length();
+    if (started < g) {
+      return "preparing B(g) on " + (g == 1 ? "the device" : "all " + g + " devices")
+          + " (" + started + " ready)";
+    }
+    int min = Integer.MAX_VALUE;
+    int max = 0;
+    for (int d = 0; d < g; d++) {
+      min = Math.min(min, done.get(d));
+      max = Math.max(max, done.get(d));
+    }
+    String range = min == max ? String.valueOf(min) : min + " to " + max;
+    return range + " of " + iterations + " iterations done"
+        + (g == 1 ? "" : " on each of " + g + " devices");
+  }
+
   private static Outcome runOne(Device device, int g, PhiloxKey key, Challenge c,
-      DeviceBarrier[] barriers, PrintWriter progress, Instant deadline) throws Exception {
+      DeviceBarrier[] barriers, Instant deadline, AtomicIntegerArray done,
+      AtomicInteger started) throws Exception {
     int n = c.dim();
     int iterations = c.iterations();
     device.prepare(key, g, n);
+    started.incrementAndGet();
     long startNanos = await(barriers[0], deadline);
     long midNanos = 0;
     long kernelNanos = 0;
     byte[][] roots = new byte[iterations][];
     int midAfter = (iterations - 1) / 2;
-    int every = Math.max(1, iterations / 4);
     for (int t = 0; t < iterations; t++) {
+      if (Thread.interrupted()) {
+        throw new InterruptedException("stopped");
+      }
       IterationResult r = device.iterate(t);
       roots[t] = r.matrixRoot();
       kernelNanos += r.kernelNanos();
-      if ((t + 1) % every == 0 || t + 1 == iterations) {
-        synchronized (progress) {
-          progress.printf("attestor: device %d: %d/%d iterations%n", g, t + 1, iterations);
-          progress.flush();
-        }
-      }
+      done.incrementAndGet(g);
       if (t == midAfter) {
         midNanos = await(barriers[1], deadline);
       }

@@ -1,12 +1,16 @@
 package org.gpuattest.attestor;
 
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.merkle.MerkleTree;
 import org.gpuattest.common.message.Challenge;
@@ -28,9 +32,19 @@ import org.gpuattest.kernels.Device;
  */
 public final class Opener {
   private final Backend backend;
+  private final PrintWriter progress;
+  private final Duration progressEvery;
 
+  /** An opener that prints no progress. */
   public Opener(Backend backend) {
+    this(backend, new PrintWriter(Writer.nullWriter()), ProgressReporter.EVERY);
+  }
+
+  /** An opener that prints how many matrices it has recomputed every {@code progressEvery}. */
+  public Opener(Backend backend, PrintWriter progress, Duration progressEvery) {
     this.backend = backend;
+    this.progress = progress;
+    this.progressEvery = progressEvery;
   }
 
   public Openings open(OpeningRequest request, Path stateRoot)
@@ -77,8 +91,13 @@ public final class Opener {
     Device d = null;
     int preparedFor = -1;
     Map<Integer, List<String>> matrixPaths = Map.of();
-    try {
+    AtomicInteger recomputed = new AtomicInteger();
+    try (ProgressReporter reporter = new ProgressReporter(progress, progressEvery,
+        () -> "open: recomputed " + recomputed.get() + " of " + byMatrix.size() + " matrices")) {
       for (Map.Entry<Long, List<Integer>> e : byMatrix.entrySet()) {
+        if (Thread.interrupted()) {
+          throw new BackendException("interrupted while opening; stopped");
+        }
         int g = (int) (e.getKey() >>> 32);
         int t = (int) (long) e.getKey();
         if (g != preparedFor) {
@@ -91,6 +110,7 @@ public final class Opener {
           matrixPaths = matrixPaths(state.matrixRoots(g), byMatrix, g);
         }
         byte[][] rowLeaves = d.rowLeaves(t);
+        recomputed.incrementAndGet();
         byte[] matrixRoot = MerkleTree.root(rowLeaves);
         byte[] stored = state.matrixRoot(g, t);
         if (!java.security.MessageDigest.isEqual(matrixRoot, stored)) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,8 @@ import org.gpuattest.common.message.DeviceReport;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.spec.CommitmentDigest;
 import org.gpuattest.common.spec.Reference;
+import org.gpuattest.common.util.AtomicFiles;
+import org.gpuattest.common.util.Counts;
 import org.gpuattest.common.util.Hex;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.kernels.Backend;
@@ -32,23 +35,40 @@ public final class Prover {
   private final Ed25519PrivateKey key;
   private final PrintWriter progress;
   private final Clock clock;
+  private final Duration progressEvery;
 
   public Prover(Backend backend, Ed25519PrivateKey key, PrintWriter progress, Clock clock) {
+    this(backend, key, progress, clock, ProgressReporter.EVERY);
+  }
+
+  /** As the four-argument constructor, printing progress every {@code progressEvery}. */
+  public Prover(Backend backend, Ed25519PrivateKey key, PrintWriter progress, Clock clock,
+      Duration progressEvery) {
     this.backend = backend;
     this.key = key;
     this.progress = progress;
     this.clock = clock;
+    this.progressEvery = progressEvery;
+  }
+
+  /** The device ordinals asked for do not fit the challenge or the backend. */
+  public static final class DeviceChoiceException extends BadMessageException {
+    DeviceChoiceException(String message) {
+      super(message);
+    }
   }
 
   /**
    * @param ordinals which of the backend's devices to use, or empty for the first G
    * @throws BadMessageException the challenge is expired, badly signed, or asks the impossible
+   * @throws DeviceChoiceException {@code ordinals} does not name G distinct devices
    * @throws BackendException a device failed, or there are fewer than G
    */
   public Commitment prove(MessageCodec.Decoded<Challenge> decoded, List<Integer> ordinals,
       Path stateRoot) throws BadMessageException, BackendException, IOException {
     Challenge c = decoded.value();
     checkAcceptable(c, clock.instant());
+    checkStateWritable(stateRoot); // before the work, not after it
     backend.checkFits(c.devices(), c.dim());
     List<Device> all = backend.devices(c.devices());
     List<Integer> chosen = choose(all.size(), c.devices(), ordinals);
@@ -56,12 +76,12 @@ public final class Prover {
     for (int o : chosen) {
       devices.add(all.get(o));
     }
-    progress.printf("attestor: %s backend, %d device(s), n=%d, T=%d%n", backend.name(),
-        c.devices(), c.dim(), c.iterations());
+    progress.printf("attestor: %s backend, %s, n=%d, T=%d%n", backend.name(),
+        Counts.count(c.devices(), "device"), c.dim(), c.iterations());
     progress.flush();
     List<DeviceRun.Outcome> outcomes;
     try {
-      outcomes = DeviceRun.runAll(devices, c, progress, c.expires());
+      outcomes = DeviceRun.runAll(devices, c, progress, c.expires(), progressEvery);
     } finally {
       for (Device d : devices) {
         d.close();
@@ -105,12 +125,22 @@ public final class Prover {
     }
   }
 
+  /** @throws IOException the state folder cannot take the state 'open' will need */
+  static void checkStateWritable(Path stateRoot) throws IOException {
+    try {
+      AtomicFiles.probeWritable(stateRoot);
+    } catch (IOException e) {
+      throw new IOException("prover state folder " + stateRoot + " is not writable ("
+          + AtomicFiles.describe(e) + ")", e);
+    }
+  }
+
   static List<Integer> choose(int available, int wanted, List<Integer> ordinals)
-      throws BackendException, BadMessageException {
+      throws BackendException, DeviceChoiceException {
     if (ordinals.isEmpty()) {
       if (available < wanted) {
-        throw new BackendException("the challenge claims " + wanted + " devices; this backend"
-            + " has " + available);
+        throw new BackendException("the challenge claims " + Counts.count(wanted, "device")
+            + "; this backend has " + available);
       }
       List<Integer> first = new ArrayList<>();
       for (int i = 0; i < wanted; i++) {
@@ -119,17 +149,17 @@ public final class Prover {
       return first;
     }
     if (ordinals.size() != wanted) {
-      throw new BadMessageException("--devices lists " + ordinals.size()
-          + " devices; the challenge claims " + wanted);
+      throw new DeviceChoiceException("it names " + Counts.count(ordinals.size(), "device")
+          + "; the challenge claims " + wanted);
     }
     for (int i = 0; i < ordinals.size(); i++) {
       int o = ordinals.get(i);
       if (o < 0 || o >= available) {
-        throw new BadMessageException("--devices: device " + o + " does not exist (0.."
+        throw new DeviceChoiceException("device " + o + " does not exist (0.."
             + (available - 1) + ")");
       }
       if (ordinals.subList(0, i).contains(o)) {
-        throw new BadMessageException("--devices: device " + o + " is listed twice");
+        throw new DeviceChoiceException("device " + o + " is listed twice");
       }
     }
     return List.copyOf(ordinals);

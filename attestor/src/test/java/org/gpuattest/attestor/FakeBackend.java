@@ -21,17 +21,28 @@ final class FakeBackend implements Backend {
   final int available;
   final int failDevice;
   final int failAtIteration;
+  final long sleepMillis;
   final AtomicInteger prepared = new AtomicInteger();
   final AtomicInteger closed = new AtomicInteger();
 
   FakeBackend(int available, int failDevice, int failAtIteration) {
+    this(available, failDevice, failAtIteration, 0);
+  }
+
+  private FakeBackend(int available, int failDevice, int failAtIteration, long sleepMillis) {
     this.available = available;
     this.failDevice = failDevice;
     this.failAtIteration = failAtIteration;
+    this.sleepMillis = sleepMillis;
   }
 
   static FakeBackend honest(int available) {
     return new FakeBackend(available, -1, -1);
+  }
+
+  /** Devices that take {@code millis} for each matrix, as a slow GPU or a large n would. */
+  static FakeBackend slow(int available, long millis) {
+    return new FakeBackend(available, -1, -1, millis);
   }
 
   @Override
@@ -86,7 +97,15 @@ final class FakeBackend implements Backend {
     }
 
     @Override
-    public byte[][] rowLeaves(int t) {
+    public byte[][] rowLeaves(int t) throws BackendException {
+      if (sleepMillis > 0) {
+        try {
+          Thread.sleep(sleepMillis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new BackendException("fake device " + ordinal + ": interrupted");
+        }
+      }
       return org.gpuattest.common.spec.RowHash.rowLeaves(Reference.matrix(key, g, t, n, b), n);
     }
 

@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.gpuattest.common.BadMessageException;
@@ -54,6 +55,23 @@ class OpenerTest {
           Opening.decodePath(o.matrixPath()),
           commitment.devices().get(s.device()).rootBytes());
     }
+  }
+
+  @Test
+  void open_slowMatrices_progressPrintedAtEveryInterval() throws Exception {
+    MessageCodec.Decoded<Challenge> c = ProverTest.challenge(64, 4, 1, Instant.now());
+    Commitment commitment = new Prover(FakeBackend.honest(1), ProverTest.KEY,
+        new PrintWriter(new StringWriter()), Clock.systemUTC()).prove(c, List.of(), state);
+    StringWriter out = new StringWriter();
+    List<Sample> samples = List.of(new Sample(0, 0, 1), new Sample(0, 1, 2),
+        new Sample(0, 2, 3), new Sample(0, 3, 4));
+    new Opener(FakeBackend.slow(1, 200), new PrintWriter(out), Duration.ofMillis(50))
+        .open(new OpeningRequest(1, commitment.challengeDigest(),
+            commitment.commitmentDigest(), samples), state);
+    long ticks = out.toString().lines()
+        .filter(l -> l.matches("attestor: open: recomputed \\d of 4 matrices \\(\\d+ s\\)"))
+        .count();
+    assertTrue(ticks >= 5, out.toString());
   }
 
   @Test

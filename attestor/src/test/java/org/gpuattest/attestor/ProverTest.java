@@ -66,6 +66,53 @@ class ProverTest {
     assertTrue(Files.isDirectory(state.resolve(commitment.commitmentDigest())));
   }
 
+  /** Progress comes at a fixed interval, not per share of iterations. */
+  @Test
+  void prove_slowIterations_progressPrintedAtEveryInterval() throws Exception {
+    StringWriter out = new StringWriter();
+    new Prover(FakeBackend.slow(2, 300), KEY, new PrintWriter(out), Clock.systemUTC(),
+        Duration.ofMillis(50)).prove(challenge(64, 3, 2, Instant.now()), List.of(), state);
+    long ticks = out.toString().lines()
+        .filter(l -> l.matches("attestor: .* of 3 iterations done on each of 2 devices \\(\\d+ s\\)"))
+        .count();
+    assertTrue(ticks >= 5, out.toString());
+  }
+
+  @Test
+  void prove_unwritableState_refusedBeforeAnyDeviceWorks() throws Exception {
+    FakeBackend b = FakeBackend.honest(1);
+    Path file = Files.writeString(state.resolve("a-file"), "x");
+    java.io.IOException e = assertThrows(java.io.IOException.class,
+        () -> prover(b).prove(challenge(64, 1, 1, Instant.now()), List.of(),
+            file.resolve("state")));
+    assertTrue(e.getMessage().startsWith("prover state folder "), e.getMessage());
+    assertEquals(0, b.prepared.get(), "a device was prepared before the state was checked");
+  }
+
+  /** The thread running prove is interrupted (the validator went away): every device stops. */
+  @Test
+  void prove_interrupted_stopsPromptlyAndKeepsNoState() throws Exception {
+    FakeBackend b = FakeBackend.slow(2, 200);
+    Throwable[] thrown = new Throwable[1];
+    Thread worker = new Thread(() -> {
+      try {
+        prover(b).prove(challenge(64, 200, 2, Instant.now()), List.of(), state);
+      } catch (Throwable e) {
+        thrown[0] = e;
+      }
+    });
+    worker.start();
+    Thread.sleep(500);
+    worker.interrupt();
+    worker.join(5000);
+    assertTrue(!worker.isAlive(), "prove kept running after the interrupt");
+    assertTrue(thrown[0] instanceof BackendException, String.valueOf(thrown[0]));
+    assertTrue(thrown[0].getMessage().contains("interrupted"), thrown[0].getMessage());
+    try (Stream<Path> s = Files.list(state)) {
+      assertEquals(List.of(), s.toList(), "no state for work that was stopped");
+    }
+  }
+
   @Test
   void prove_severalDevices_barrierTimesOverlapAndAreOrdered() throws Exception {
     Commitment commitment = prover(FakeBackend.honest(3))
