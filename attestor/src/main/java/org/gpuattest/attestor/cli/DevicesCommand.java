@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.common.json.Json;
+import org.gpuattest.common.util.Counts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -26,7 +27,8 @@ final class DevicesCommand implements Callable<Integer> {
       out.println(Json.writeString(new Listing(List.of(), Backends.NO_CUDA, threads)));
     } else {
       out.println("No GPUs: " + Backends.NO_CUDA + ".");
-      out.println("CPU backend: " + threads + " threads (exact, for tests and demos).");
+      out.println("CPU backend: " + Counts.count(threads, "thread")
+          + " (exact, for tests and demos).");
     }
     return 0;
   }

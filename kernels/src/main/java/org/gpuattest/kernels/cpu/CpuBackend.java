@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.util.Counts;
 import org.gpuattest.common.util.Heap;
 import org.gpuattest.kernels.Backend;
 import org.gpuattest.kernels.BackendException;
@@ -52,8 +53,8 @@ public final class CpuBackend implements Backend {
   public void checkFits(int devices, int n) throws BackendException {
     long need = bytesNeeded(devices, n) + (long) threads * CpuDevice.BLOCK_ROWS * n * 16L;
     Optional<String> refusal = Heap.shortfall(
-        "cpu backend: " + devices + " devices at n=" + n + " need", need,
-        "raise -Xmx, or ask for a smaller --dim");
+        "cpu backend: " + Counts.count(devices, "device") + " at n=" + n + " need", need,
+        "raise -Xmx, or ask for a smaller n");
     if (refusal.isPresent()) {
       throw new BackendException(refusal.get());
     }

@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** canonical-v1 from the command line, for other implementers to check themselves against. */
-@Command(name = "spec", description = "Print canonical-v1 values: Philox blocks, roots, matrix roots.",
+@Command(name = "spec",
+    description = "Print canonical-v1 values (Philox blocks, roots, matrix roots) to check"
+        + " another implementation against.",
     subcommands = {SpecCommand.Philox.class, SpecCommand.Roots.class, SpecCommand.Matrix.class})
 final class SpecCommand implements Runnable {
   @Override
@@ -30,21 +32,22 @@ final class SpecCommand implements Runnable {
   static final class Philox implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--key", required = true, split = ",", paramLabel = "K0,K1",
-        description = "Two key words in hex, e.g. a4093822,299f31d0.")
+    @Option(names = "--philox-key", required = true, split = ",", paramLabel = "K0,K1",
+        description = "Two Philox key words in hex, for example a4093822,299f31d0.")
     List<String> key;
 
     @Option(names = "--counter", required = true, split = ",", paramLabel = "C0,C1,C2,C3",
-        description = "Four counter words in hex.")
+        description = "Four counter words in hex, for example 0,0,0,0.")
     List<String> counter;
 
     @Override
     public Integer call() {
       if (key.size() != 2 || counter.size() != 4) {
-        throw new IllegalArgumentException("--key takes 2 words and --counter 4, got "
+        throw new IllegalArgumentException("--philox-key takes 2 words and --counter 4, got "
             + key.size() + " and " + counter.size());
       }
-      int[] k = {Hex.parseWord("--key", key.get(0)), Hex.parseWord("--key", key.get(1))};
+      int[] k = {Hex.parseWord("--philox-key", key.get(0)),
+          Hex.parseWord("--philox-key", key.get(1))};
       int[] c = new int[4];
       for (int i = 0; i < 4; i++) {
         c[i] = Hex.parseWord("--counter", counter.get(i));
@@ -62,7 +65,8 @@ final class SpecCommand implements Runnable {
         description = "The 32-byte seed, 64 hex digits.")
     String seed;
 
-    @Option(names = "--dim", required = true, paramLabel = "n", description = "Matrix size n.")
+    @Option(names = "--dim", required = true, paramLabel = "n",
+        description = "Matrix size n, a multiple of 64 in [64, 16384].")
     int dim;
 
     PhiloxKey key() throws RuntimeFailureException {
@@ -82,16 +86,20 @@ final class SpecCommand implements Runnable {
   static final class Roots extends Job implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--devices", required = true, paramLabel = "G") int devices;
+    @Option(names = "--gpus", required = true, paramLabel = "G",
+        description = "How many GPUs (devices g = 0..G-1).")
+    int gpus;
 
-    @Option(names = "--iterations", required = true, paramLabel = "T") int iterations;
+    @Option(names = "--iterations", required = true, paramLabel = "T",
+        description = "Iterations per GPU (t = 0..T-1).")
+    int iterations;
 
     @Override
     public Integer call() throws RuntimeFailureException {
       PhiloxKey k = key();
-      Limits.range("--devices", devices, 1, Limits.MAX_DEVICES);
+      Limits.range("--gpus", gpus, 1, Limits.MAX_DEVICES);
       Limits.range("--iterations", iterations, 1, Limits.MAX_ITERATIONS);
-      for (int g = 0; g < devices; g++) {
+      for (int g = 0; g < gpus; g++) {
         byte[][] roots = Reference.matrixRoots(k, g, dim, iterations);
         spec.commandLine().getOut().println(g + " " + Hex.encode(Reference.deviceRoot(roots)));
         spec.commandLine().getOut().flush();
@@ -104,17 +112,20 @@ final class SpecCommand implements Runnable {
   static final class Matrix extends Job implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--device", required = true, paramLabel = "g") int device;
+    @Option(names = "--gpu", required = true, paramLabel = "g",
+        description = "The GPU's index g, from 0.")
+    int gpu;
 
-    @Option(names = "--iteration", required = true, paramLabel = "t") int iteration;
+    @Option(names = "--iteration", required = true, paramLabel = "t",
+        description = "The iteration t, from 0.")
+    int iteration;
 
     @Override
     public Integer call() throws RuntimeFailureException {
       PhiloxKey k = key();
-      Limits.range("--device", device, 0, Limits.MAX_DEVICES - 1);
+      Limits.range("--gpu", gpu, 0, Limits.MAX_DEVICES - 1);
       Limits.range("--iteration", iteration, 0, Limits.MAX_ITERATIONS - 1);
-      double[] c = Reference.matrix(k, device, iteration, dim,
-          Operands.matrixB(k, device, dim));
+      double[] c = Reference.matrix(k, gpu, iteration, dim, Operands.matrixB(k, gpu, dim));
       spec.commandLine().getOut().println(Hex.encode(Reference.matrixRoot(c, dim)));
       return 0;
     }

@@ -21,9 +21,9 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success; for verify and attest, the verdict passed",
-        "1:verified and rejected: the verdict failed",
+        "1:verified and rejected: the verdict failed (in attest, also when the prover failed)",
         "2:bad usage or bad input (one line on stderr names what)",
-        "3:runtime failure (device, I/O, the prover command)"})
+        "3:runtime failure on the validator's side (its files, memory, a signal)"})
 public final class ValidatorCli implements Runnable {
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
@@ -41,6 +41,12 @@ public final class ValidatorCli implements Runnable {
   public void run() {
     throw new picocli.CommandLine.ParameterException(
         new picocli.CommandLine(this), "a subcommand is required");
+  }
+
+  /** The command tree, for documentation and tests. */
+  public static picocli.CommandLine commandLine() {
+    return new picocli.CommandLine(new ValidatorCli(InputStream.nullInputStream(),
+        Environment.system()));
   }
 
   /** Runs the CLI and returns its exit code; never exits the JVM. */

@@ -28,27 +28,27 @@ class ValidatorSpecCliTest {
       "ffffffff,ffffffff; ffffffff,ffffffff,ffffffff,ffffffff; 408f276d 41c83b0e a20bc7c6 6d5451fd",
       "a4093822,299f31d0; 243f6a88,85a308d3,13198a2e,03707344; d16cfe09 94fdcceb 5001e420 24126ea1"})
   void philox_knownAnswer_printsOneLine(String key, String counter, String expected) {
-    Result r = run("spec", "philox", "--key", key, "--counter", counter).assertOk();
+    Result r = run("spec", "philox", "--philox-key", key, "--counter", counter).assertOk();
     assertEquals(expected + "\n", r.out());
     assertEquals("", r.err());
   }
 
   @Test
   void philox_badKeyWord_exit2NamingKey() {
-    run("spec", "philox", "--key", "0,zz", "--counter", "0,0,0,0").assertBadInput("--key");
-    run("spec", "philox", "--key", "0,123456789", "--counter", "0,0,0,0").assertBadInput("--key");
-    run("spec", "philox", "--key", "0", "--counter", "0,0,0,0").assertBadInput("--key");
+    run("spec", "philox", "--philox-key", "0,zz", "--counter", "0,0,0,0").assertBadInput("--philox-key");
+    run("spec", "philox", "--philox-key", "0,123456789", "--counter", "0,0,0,0").assertBadInput("--philox-key");
+    run("spec", "philox", "--philox-key", "0", "--counter", "0,0,0,0").assertBadInput("--philox-key");
   }
 
   @Test
   void philox_badCounterWord_exit2NamingCounter() {
-    run("spec", "philox", "--key", "0,0", "--counter", "0,0,0,g").assertBadInput("--counter");
-    run("spec", "philox", "--key", "0,0", "--counter", "0,0,0").assertBadInput("--counter");
+    run("spec", "philox", "--philox-key", "0,0", "--counter", "0,0,0,g").assertBadInput("--counter");
+    run("spec", "philox", "--philox-key", "0,0", "--counter", "0,0,0").assertBadInput("--counter");
   }
 
   @Test
   void roots_smallJob_matchesReference() {
-    Result r = run("spec", "roots", "--seed", SEED, "--dim", "64", "--devices", "2",
+    Result r = run("spec", "roots", "--seed", SEED, "--dim", "64", "--gpus", "2",
         "--iterations", "2").assertOk();
     PhiloxKey k = PhiloxKey.fromSeed(Hex.decode("seed", SEED, 32));
     StringBuilder expected = new StringBuilder();
@@ -64,7 +64,7 @@ class ValidatorSpecCliTest {
 
   @Test
   void matrix_smallJob_matchesReference() {
-    Result r = run("spec", "matrix", "--seed", SEED, "--dim", "64", "--device", "1",
+    Result r = run("spec", "matrix", "--seed", SEED, "--dim", "64", "--gpu", "1",
         "--iteration", "1").assertOk();
     PhiloxKey k = PhiloxKey.fromSeed(Hex.decode("seed", SEED, 32));
     assertEquals(Hex.encode(Reference.matrixRoots(k, 1, 64, 2)[1]) + "\n", r.out());
@@ -73,34 +73,34 @@ class ValidatorSpecCliTest {
   @ParameterizedTest(name = "--dim {0}")
   @CsvSource({"100", "0", "-64", "16448", "1000000000"})
   void roots_badDim_exit2NamingDim(String dim) {
-    run("spec", "roots", "--seed", SEED, "--dim", dim, "--devices", "1", "--iterations", "1")
+    run("spec", "roots", "--seed", SEED, "--dim", dim, "--gpus", "1", "--iterations", "1")
         .assertBadInput("--dim");
-    run("spec", "matrix", "--seed", SEED, "--dim", dim, "--device", "0", "--iteration", "0")
+    run("spec", "matrix", "--seed", SEED, "--dim", dim, "--gpu", "0", "--iteration", "0")
         .assertBadInput("--dim");
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"--devices, 0", "--devices, 65", "--iterations, 0", "--iterations, 1048577"})
+  @CsvSource({"--gpus, 0", "--gpus, 65", "--iterations, 0", "--iterations, 1048577"})
   void roots_badCounts_exit2NamingOption(String option, String value) {
-    String devices = option.equals("--devices") ? value : "1";
+    String devices = option.equals("--gpus") ? value : "1";
     String iterations = option.equals("--iterations") ? value : "1";
-    run("spec", "roots", "--seed", SEED, "--dim", "64", "--devices", devices,
+    run("spec", "roots", "--seed", SEED, "--dim", "64", "--gpus", devices,
         "--iterations", iterations).assertBadInput(option);
   }
 
   @Test
   void matrix_badIndices_exit2NamingOption() {
-    run("spec", "matrix", "--seed", SEED, "--dim", "64", "--device", "64", "--iteration", "0")
-        .assertBadInput("--device");
-    run("spec", "matrix", "--seed", SEED, "--dim", "64", "--device", "0", "--iteration", "-1")
+    run("spec", "matrix", "--seed", SEED, "--dim", "64", "--gpu", "64", "--iteration", "0")
+        .assertBadInput("--gpu");
+    run("spec", "matrix", "--seed", SEED, "--dim", "64", "--gpu", "0", "--iteration", "-1")
         .assertBadInput("--iteration");
   }
 
   @Test
   void roots_badSeed_exit2NamingSeed() {
-    run("spec", "roots", "--seed", "abcd", "--dim", "64", "--devices", "1", "--iterations", "1")
+    run("spec", "roots", "--seed", "abcd", "--dim", "64", "--gpus", "1", "--iterations", "1")
         .assertBadInput("--seed");
-    run("spec", "roots", "--seed", "z".repeat(64), "--dim", "64", "--devices", "1",
+    run("spec", "roots", "--seed", "z".repeat(64), "--dim", "64", "--gpus", "1",
         "--iterations", "1").assertBadInput("--seed");
   }
 
@@ -109,7 +109,7 @@ class ValidatorSpecCliTest {
   void matrix_sizeOverTheHeap_exit3BeforeAllocating() {
     org.junit.jupiter.api.Assumptions.assumeTrue(Runtime.getRuntime().maxMemory() < (6L << 30),
         "this JVM's heap could hold n = 16384");
-    Result r = run("spec", "matrix", "--seed", SEED, "--dim", "16384", "--device", "0",
+    Result r = run("spec", "matrix", "--seed", SEED, "--dim", "16384", "--gpu", "0",
         "--iteration", "0");
     assertEquals(3, r.code(), r.err());
     assertEquals(1, r.err().strip().lines().count(), r.err());
