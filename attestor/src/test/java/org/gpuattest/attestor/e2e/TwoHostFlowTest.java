@@ -3,6 +3,7 @@ package org.gpuattest.attestor.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
@@ -16,12 +17,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The two-host flow of the README with a dishonest prover's openings file. The file is one
- * message: words in it are never options of 'validator verify' (picocli's @file expansion
- * would have made "--allow-cpu" pass a CPU commitment, "--replay-dir" pass a replay, and
- * "--version" end verify with exit 0 and no verdict).
+ * The two-host flow of the README, with files, after an honest CPU prover's 'open'. A
+ * dishonest prover's openings file is one message: words in it are never options of 'validator
+ * verify' (picocli's @file expansion made "--allow-cpu" pass a CPU commitment, "--replay-dir"
+ * pass a replay, and "--version" end verify with exit 0 and no verdict). And a replay store the
+ * validator cannot write is its own fault: exit 3, no verdict, not a failed check.
  */
-class AtFileInjectionTest {
+class TwoHostFlowTest {
   static final String MODEL = "NVIDIA H100 80GB HBM3";
   @TempDir Path home;
   private Path session;
@@ -87,15 +89,40 @@ class AtFileInjectionTest {
     assertTrue(r.out().contains("FAIL  devices.backend"), r.out());
   }
 
+  /**
+   * With the default replay store (as the README's flow uses it), a file naming another store
+   * would let a verified session pass again.
+   */
   @Test
   void verify_openingsFileNamingAFreshReplayDir_replayStillRefused() throws Exception {
-    assertEquals(0, verify("--allow-cpu").code());
-    String honest = Files.readString(openings).strip();
-    Files.writeString(openings, honest + " --replay-dir " + home.resolve("fresh") + "\n");
-    Result r = verify("--allow-cpu");
-    assertTrue(r.code() != 0, r.out());
-    assertFalse(r.out().contains("verdict: PASS"), r.out());
-    assertFalse(Files.exists(home.resolve("fresh")), "the file chose the replay store");
+    assumeTrue(System.getenv("GPU_ATTEST_HOME") == null,
+        "the default replay store is GPU_ATTEST_HOME's here; this test needs user.home's");
+    String userHome = System.getProperty("user.home");
+    System.setProperty("user.home", home.resolve("user").toString());
+    try {
+      String[] verify = {"verify", "--session", session.toString(), "--openings",
+          "@" + openings, "--allow-cpu"};
+      assertEquals(0, validator(verify).code());
+      String honest = Files.readString(openings).strip();
+      Files.writeString(openings, honest + " --replay-dir " + home.resolve("fresh") + "\n");
+      Result r = validator(verify);
+      assertTrue(r.code() != 0, r.out());
+      assertFalse(r.out().contains("verdict: PASS"), r.out());
+      assertFalse(Files.exists(home.resolve("fresh")), "the file chose the replay store");
+    } finally {
+      System.setProperty("user.home", userHome);
+    }
+  }
+
+  @Test
+  void verify_unwritableReplayStore_exit3WithoutVerdict() throws Exception {
+    Path file = Files.writeString(home.resolve("a-file"), "x");
+    Result r = validator("verify", "--session", session.toString(), "--openings",
+        "@" + openings, "--allow-cpu", "--replay-dir", file.resolve("used").toString());
+    assertEquals(3, r.code(), r.out() + r.err());
+    assertEquals("", r.out(), "the prover did nothing wrong: no verdict");
+    assertTrue(r.err().contains("--replay-dir: replay store"), r.err());
+    assertEquals(0, verify("--allow-cpu").code(), "the session is still good to verify");
   }
 
   @Test
