@@ -37,14 +37,14 @@ final class ProveCommand implements Callable<Integer> {
       description = "Compute backend (default: auto).")
   Backends.Choice backend;
 
-  @Option(names = "--devices", split = ",", paramLabel = "LIST",
+  @Option(names = "--devices", split = ",", paramLabel = "ORDINAL",
       description = "Which of this host's devices to use, by ordinal as 'attestor devices'"
           + " lists them, for example 0,1 (default: the first G).")
   List<Integer> devices = new ArrayList<>();
 
   @Option(names = "--state", paramLabel = "DIR",
-      description = "Prover state folder (default: $GPU_ATTEST_HOME/attestor-state,"
-          + " else ~/.gpu-attest/attestor-state).")
+      description = "Prover state folder (default: attestor-state in $GPU_ATTEST_HOME, or"
+          + " in $HOME/.gpu-attest when that is unset).")
   Path state;
 
   @Option(names = "--signing-key", paramLabel = "FILE",

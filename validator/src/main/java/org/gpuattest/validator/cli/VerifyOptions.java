@@ -31,7 +31,7 @@ final class VerifyOptions {
 
   @Option(names = "--replay-dir", paramLabel = "DIR",
       description = "Store of used challenge ids (default: $GPU_ATTEST_HOME/validator/"
-          + "used-challenges, else ~/.gpu-attest/validator/used-challenges).")
+          + "used-challenges, else $HOME/.gpu-attest/validator/used-challenges).")
   Path replayDir;
 
   /** The checked options. */
