@@ -97,7 +97,7 @@ public class VerifyCostBenchmark {
   }
 
   @Benchmark
-  public Verdict verify() {
+  public Verdict verify() throws IOException {
     return verifier.verify(fixture.evidence());
   }
 
