@@ -91,15 +91,11 @@ public final class ChallengeIssuer {
    * @throws RuntimeFailureException this JVM's heap could not hold the verification
    */
   public Session issue(Request r) throws InvalidRequestException, RuntimeFailureException {
-    range(Field.DEVICES, r.devices(), 1, Limits.MAX_DEVICES);
-    try {
-      Limits.dim("", r.dim());
-    } catch (IllegalArgumentException e) {
-      throw new InvalidRequestException(Field.DIM, e.getMessage().strip());
-    }
-    range(Field.SAMPLES, r.samples(), 1, Limits.MAX_SAMPLES);
+    within(Field.DEVICES, () -> Limits.range("", r.devices(), 1, Limits.MAX_DEVICES));
+    within(Field.DIM, () -> Limits.dim("", r.dim()));
+    within(Field.SAMPLES, () -> Limits.range("", r.samples(), 1, Limits.MAX_SAMPLES));
     if (r.iterations() != null) {
-      range(Field.ITERATIONS, r.iterations(), 1, Limits.MAX_ITERATIONS);
+      within(Field.ITERATIONS, () -> Limits.range("", r.iterations(), 1, Limits.MAX_ITERATIONS));
     }
     GpuProfiles.Profile profile = profiles.find(r.model()).orElseThrow(() ->
         new InvalidRequestException(Field.MODEL, "unknown GPU model '" + r.model()
@@ -171,10 +167,12 @@ public final class ChallengeIssuer {
     }
   }
 
-  private static void range(Field f, long value, long min, long max)
-      throws InvalidRequestException {
-    if (value < min || value > max) {
-      throw new InvalidRequestException(f, "must be in [" + min + ", " + max + "], got " + value);
+  /** Runs one of {@link Limits}' checks (given an empty field name) for field {@code f}. */
+  private static void within(Field f, Runnable limitCheck) throws InvalidRequestException {
+    try {
+      limitCheck.run();
+    } catch (IllegalArgumentException e) {
+      throw new InvalidRequestException(f, e.getMessage().strip());
     }
   }
 

@@ -11,6 +11,7 @@ import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -32,24 +33,18 @@ final class OpenCommand implements Callable<Integer> {
       description = "Prover state folder used by 'prove' (same default).")
   Path state;
 
-  @Option(names = "--watch-stdin",
-      description = "Read the request as the first line of stdin (--request -) and keep"
-          + " watching stdin: when it closes, the validator has gone, so stop and exit 3."
-          + " 'validator attest' passes this.")
-  boolean watchStdin;
+  @Mixin WatchStdinOption watchStdin;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     OpeningRequest r = MessageCodec.decode("request",
-        MessageSource.read("request", "--request", request, watchStdin, parent.in),
+        watchStdin.read(parent, "request", "--request", request),
         OpeningRequest.class).value();
     Path root = StateOption.orDefault(state != null ? state : parent.state);
     ProverState loaded = ProverState.load(root, r.commitmentDigest());
     Openings o;
-    try (StdinWatch watch = watchStdin
-        ? StdinWatch.start(parent.in, Thread.currentThread(), err, parent.ownsJvm)
-        : StdinWatch.none()) {
+    try (StdinWatch watch = watchStdin.start(parent, err)) {
       o = watch.guard(() -> new Opener(Backends.forState(loaded.meta().backend()), err,
           ProgressReporter.EVERY).open(r, loaded));
     }

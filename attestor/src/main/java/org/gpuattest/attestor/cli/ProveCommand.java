@@ -16,6 +16,7 @@ import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.kernels.Backend;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -52,17 +53,13 @@ final class ProveCommand implements Callable<Integer> {
           + " Without it a fresh key signs, which a validator cannot pin.")
   Path signingKey;
 
-  @Option(names = "--watch-stdin",
-      description = "Read the challenge as the first line of stdin (--challenge -) and keep"
-          + " watching stdin: when it closes, the validator has gone, so stop and exit 3."
-          + " 'validator attest' passes this.")
-  boolean watchStdin;
+  @Mixin WatchStdinOption watchStdin;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     MessageCodec.Decoded<Challenge> decoded = MessageCodec.decode("challenge",
-        MessageSource.read("challenge", "--challenge", challenge, watchStdin, parent.in),
+        watchStdin.read(parent, "challenge", "--challenge", challenge),
         Challenge.class);
     // Refuse a bad challenge before saying anything else: bad input is one line.
     Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
@@ -72,9 +69,7 @@ final class ProveCommand implements Callable<Integer> {
     Backend b = Backends.select(choice, err);
     Path root = StateOption.orDefault(state != null ? state : parent.state);
     Commitment c;
-    try (StdinWatch watch = watchStdin
-        ? StdinWatch.start(parent.in, Thread.currentThread(), err, parent.ownsJvm)
-        : StdinWatch.none()) {
+    try (StdinWatch watch = watchStdin.start(parent, err)) {
       c = watch.guard(() -> new Prover(b, key, err, Clock.systemUTC())
           .prove(decoded, devices, root));
     } catch (Prover.DeviceChoiceException e) {
