@@ -24,6 +24,7 @@ final class AnswerReader implements Runnable {
   private final CountDownLatch settled = new CountDownLatch(1);
   private volatile Instant completeAt;
   private volatile boolean oversized;
+  private volatile boolean completeAtLineEnd;
 
   AnswerReader(InputStream in, Clock clock) {
     this.in = in;
@@ -54,6 +55,7 @@ final class AnswerReader implements Runnable {
       if (buf[i] == '\n') {
         line.write(buf, 0, i);
         completeAt = clock.instant();
+        completeAtLineEnd = true;
         settled.countDown();
         return;
       }
@@ -89,7 +91,8 @@ final class AnswerReader implements Runnable {
     String text = line.toString(StandardCharsets.UTF_8);
     text = text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
     if (text.isBlank()) {
-      throw failure(step, "nothing", "wrote nothing on standard output.");
+      throw failure(step, "nothing", completeAtLineEnd
+          ? "wrote an empty first line on standard output." : "wrote nothing on standard output.");
     }
     return new ProverProcess.Answer(text, completeAt);
   }

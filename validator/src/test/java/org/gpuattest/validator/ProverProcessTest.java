@@ -102,6 +102,14 @@ class ProverProcessTest {
   }
 
   @Test
+  void call_emptyFirstLine_proverOutputSayingSo() throws Exception {
+    ProverFailure f = failure(prover(script(dir, "blank", "echo; echo QUJD")),
+        Duration.ofSeconds(20));
+    assertEquals(ProverFailure.OUTPUT, f.check());
+    assertTrue(f.getMessage().contains("an empty first line"), f.getMessage());
+  }
+
+  @Test
   void call_endlessLine_proverOutputWithoutBufferingIt() throws Exception {
     ProverFailure f = assertTimeoutPreemptively(LIMIT, () -> failure(
         prover(script(dir, "flood", "head -c 50000000 /dev/zero | tr '\\000' A")),

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.RuntimeFailureException;
+import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.common.util.Printable;
 import picocli.CommandLine;
 
@@ -56,7 +57,9 @@ public final class CliRunner {
   private static int report(String name, Throwable ex, boolean debug, PrintWriter err) {
     int code = exitCode(ex);
     String text = ex.getMessage();
-    if (ex instanceof OutOfMemoryError) {
+    if (ex instanceof IOException io) {
+      text = AtomicFiles.describe(io); // Java's own messages are often a bare path
+    } else if (ex instanceof OutOfMemoryError) {
       text = "out of memory (" + oneLine(text) + "); run java with a larger -Xmx or ask for"
           + " less work";
     } else if (code == ExitCodes.RUNTIME && !(ex instanceof IOException

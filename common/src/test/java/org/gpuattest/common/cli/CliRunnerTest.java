@@ -36,9 +36,17 @@ class CliRunnerTest {
       if ("stack".equals(toThrow)) {
         throw new StackOverflowError();
       }
+      if ("denied".equals(toThrow)) {
+        sneaky(new java.nio.file.AccessDeniedException("/srv/session.json"));
+      }
       seen = message + (allowAnything ? " +allow" : "");
       return 0;
     }
+  }
+
+  @SuppressWarnings("unchecked")
+  static <E extends Throwable> void sneaky(Throwable e) throws E {
+    throw (E) e;
   }
 
   record Run(int code, String out, String err) {}
@@ -85,6 +93,14 @@ class CliRunnerTest {
     assertEquals(ExitCodes.RUNTIME, r.code());
     assertFalse(r.err().contains("\tat "), r.err());
     assertTrue(r.err().contains("internal error"), r.err());
+  }
+
+  /** Java's file errors carry only a path; the line says what happened to it. */
+  @Test
+  void run_fileSystemError_exit3SayingWhat() {
+    Run r = run(new Tool(), "--throw", "denied");
+    assertEquals(ExitCodes.RUNTIME, r.code());
+    assertEquals("tool: permission denied: /srv/session.json", r.err().strip());
   }
 
   @Test
