@@ -116,6 +116,14 @@ public final class MessageCodec {
     if (first == bytes.length || bytes[first] != '{') {
       throw new BadMessageException(what + ": base64 does not hold a JSON object");
     }
+    // UTF-8 JSON never holds a NUL byte; UTF-16 and UTF-32 text does, and the parser would
+    // detect and accept those encodings, where the wire format is UTF-8 alone (section 4).
+    for (byte b : bytes) {
+      if (b == 0) {
+        throw new BadMessageException(what + ": base64 does not hold UTF-8 JSON (it has NUL"
+            + " bytes, as UTF-16 or UTF-32 text would)");
+      }
+    }
     return bytes;
   }
 

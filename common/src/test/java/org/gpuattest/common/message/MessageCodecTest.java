@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -156,6 +158,20 @@ class MessageCodecTest {
       BadMessageException e = assertThrows(BadMessageException.class,
           () -> MessageCodec.decode("challenge", text, Challenge.class), plain);
       assertEquals("challenge: base64 does not hold a JSON object", e.getMessage());
+    }
+  }
+
+  /** The parser would detect UTF-16 and UTF-32 by themselves; the wire format is UTF-8. */
+  @Test
+  void decode_utf16OrUtf32Json_refused() throws Exception {
+    String json = new String(Files.readAllBytes(Path.of("../testdata/examples/challenge.json")),
+        StandardCharsets.UTF_8);
+    for (java.nio.charset.Charset cs : new java.nio.charset.Charset[] {
+        StandardCharsets.UTF_16LE, java.nio.charset.Charset.forName("UTF-32LE")}) {
+      String text = Base64.getEncoder().encodeToString(json.getBytes(cs));
+      BadMessageException e = assertThrows(BadMessageException.class,
+          () -> MessageCodec.decode("challenge", text, Challenge.class), cs.name());
+      assertTrue(e.getMessage().contains("does not hold UTF-8 JSON"), e.getMessage());
     }
   }
 
