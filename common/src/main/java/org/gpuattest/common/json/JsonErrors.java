@@ -21,6 +21,7 @@ import java.math.BigInteger;
 import java.util.Collection;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.gpuattest.common.util.Printable;
 
 /**
  * Turns what Jackson throws while reading into one line in the project's words: the field, as a
@@ -337,11 +338,14 @@ final class JsonErrors {
   static String oneLine(String s) {
     StringBuilder sb = new StringBuilder(Math.min(s.length(), MAX_LINE) + 8);
     int i = 0;
-    for (; i < s.length() && sb.length() < MAX_LINE; i++) {
-      char ch = s.charAt(i);
-      boolean escape = ch < 0x20 || ch >= 0x7f && ch < 0xa0 || ch == 0x2028 || ch == 0x2029
-          || ch == '`';
-      sb.append(escape ? printable(ch) : String.valueOf(ch));
+    while (i < s.length() && sb.length() < MAX_LINE) {
+      int cp = s.codePointAt(i);
+      // What cannot be printed is Printable's to say; a backtick is escaped too (it would
+      // read as Jackson's quoting); a backslash stays, since quoted characters in the line
+      // arrive already escaped.
+      sb.append(cp == '`' ? printable(cp) : cp == '\\' ? "\\"
+          : Printable.escape(new String(Character.toChars(cp))));
+      i += Character.charCount(cp);
     }
     return i < s.length() ? sb + "..." : sb.toString();
   }
