@@ -68,7 +68,7 @@ public final class Prover {
       Path stateRoot) throws BadMessageException, BackendException, IOException {
     Challenge c = decoded.value();
     checkAcceptable(c, clock.instant());
-    checkStateWritable(stateRoot); // before the work, not after it
+    AtomicFiles.probeWritable("prover state folder", stateRoot); // before the work, not after
     backend.checkFits(c.devices(), c.dim());
     List<Device> all = backend.devices(c.devices());
     List<Integer> chosen = choose(all.size(), c.devices(), ordinals);
@@ -122,16 +122,6 @@ public final class Prover {
     if (now.isAfter(c.expires())) {
       throw new BadMessageException("challenge: expired at " + c.expiresAt() + " (now " + now
           + ")");
-    }
-  }
-
-  /** @throws IOException the state folder cannot take the state 'open' will need */
-  static void checkStateWritable(Path stateRoot) throws IOException {
-    try {
-      AtomicFiles.probeWritable(stateRoot);
-    } catch (IOException e) {
-      throw new IOException("prover state folder " + stateRoot + " is not writable ("
-          + AtomicFiles.describe(e) + ")", e);
     }
   }
 

@@ -36,12 +36,7 @@ public final class ReplayStore {
 
   /** @throws IOException when ids cannot be recorded here, saying why */
   public void checkUsable() throws IOException {
-    try {
-      AtomicFiles.probeWritable(dir);
-    } catch (IOException e) {
-      throw new IOException("replay store " + dir + " is not writable ("
-          + AtomicFiles.describe(e) + ")", e);
-    }
+    AtomicFiles.probeWritable("replay store", dir);
   }
 
   /**

@@ -33,12 +33,17 @@ public final class AtomicFiles {
    * the tool owns is checked before any work is done for it, so a full disk or a read-only
    * folder is found at the start, not after the work.
    *
-   * @throws IOException saying why not
+   * @param what names the store in the refusal, e.g. "replay store"
+   * @throws IOException "{what} {dir} is not writable ({why})"
    */
-  public static void probeWritable(Path dir) throws IOException {
-    Files.createDirectories(dir);
-    Path probe = Files.createTempFile(dir, ".probe-", ".tmp");
-    Files.delete(probe);
+  public static void probeWritable(String what, Path dir) throws IOException {
+    try {
+      Files.createDirectories(dir);
+      Path probe = Files.createTempFile(dir, ".probe-", ".tmp");
+      Files.delete(probe);
+    } catch (IOException e) {
+      throw new IOException(what + " " + dir + " is not writable (" + describe(e) + ")", e);
+    }
   }
 
   /**

@@ -7,11 +7,13 @@ import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.Limits;
 import org.gpuattest.common.cli.NewFiles;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.Counts;
+import org.gpuattest.validator.ChallengeIssuer;
 import org.gpuattest.validator.ProverFailure;
 import org.gpuattest.validator.ProverProcess;
 import org.gpuattest.validator.Session;
@@ -133,9 +135,10 @@ final class AttestCommand implements Callable<Integer> {
     }
   }
 
-  private static void positive(String option, Long seconds) throws BadMessageException {
-    if (seconds != null && (seconds < 1 || seconds > 7 * 86_400)) {
-      throw new BadMessageException(option + ": must be in [1, 604800] seconds, got " + seconds);
+  /** A deadline, like a challenge's lifetime, is 1 s to a week. */
+  private static void positive(String option, Long seconds) {
+    if (seconds != null) {
+      Limits.range(option, seconds, 1, ChallengeIssuer.MAX_TTL.toSeconds());
     }
   }
 }
