@@ -28,7 +28,7 @@ public final class MessageInput {
       throw new BadMessageException(what + ": input is empty");
     }
     if (spec.equals("-")) {
-      return nonEmpty(what, "standard input", bounded(what, stdin, false));
+      return nonEmpty(what, "standard input", bounded(what, stdin));
     }
     if (spec.startsWith("@")) {
       return nonEmpty(what, "file " + spec.substring(1), file(what, Path.of(spec.substring(1))));
@@ -41,7 +41,7 @@ public final class MessageInput {
    * that keeps the prover's standard input open sends a message.
    */
   public static String readLine(String what, InputStream stdin) throws BadMessageException {
-    return nonEmpty(what, "the first line of standard input", bounded(what, stdin, true));
+    return nonEmpty(what, "the first line of standard input", firstLine(what, stdin));
   }
 
   private static String file(String what, Path file) throws BadMessageException {
@@ -55,7 +55,7 @@ public final class MessageInput {
             + " bytes, over the size limit of any message (" + LIMIT + " bytes)");
       }
       try (InputStream in = Files.newInputStream(file)) {
-        return bounded(what, in, false); // bounded again: the file may grow while it is read
+        return bounded(what, in); // bounded again: the file may grow while it is read
       }
     } catch (NoSuchFileException e) {
       throw new BadMessageException(what + ": no such file " + file);
@@ -64,47 +64,43 @@ public final class MessageInput {
     }
   }
 
-  private static String bounded(String what, InputStream in, boolean oneLine)
-      throws BadMessageException {
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    byte[] chunk = new byte[8192];
+  /** All of {@code in}, refused once it passes {@link #LIMIT}. */
+  private static String bounded(String what, InputStream in) throws BadMessageException {
     try {
-      while (true) {
-        int n = oneLine ? readUpToLineEnd(in, chunk) : in.read(chunk);
-        if (n < 0) {
-          break;
+      byte[] text = in.readNBytes(LIMIT + 1);
+      if (text.length > LIMIT) {
+        throw tooLarge(what);
+      }
+      return new String(text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new BadMessageException(what + ": cannot read input: " + e.getMessage());
+    }
+  }
+
+  /**
+   * {@code in} up to its first line end, which is dropped with a CR before it, refused once it
+   * passes {@link #LIMIT}. Read a byte at a time, so nothing after the line is consumed.
+   */
+  private static String firstLine(String what, InputStream in) throws BadMessageException {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    try {
+      int b;
+      while ((b = in.read()) >= 0 && b != '\n') {
+        if (line.size() == LIMIT) {
+          throw tooLarge(what);
         }
-        if (buf.size() + (long) n > LIMIT) {
-          throw new BadMessageException(what + ": input is over the size limit of any message ("
-              + LIMIT + " bytes)");
-        }
-        if (oneLine && n > 0 && chunk[n - 1] == '\n') {
-          buf.write(chunk, 0, n - 1);
-          break;
-        }
-        buf.write(chunk, 0, n);
+        line.write(b);
       }
     } catch (IOException e) {
       throw new BadMessageException(what + ": cannot read input: " + e.getMessage());
     }
-    String text = buf.toString(StandardCharsets.UTF_8);
-    return oneLine && text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
+    String text = line.toString(StandardCharsets.UTF_8);
+    return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
   }
 
-  /** Reads bytes one at a time until a line end, so nothing after the line is consumed. */
-  private static int readUpToLineEnd(InputStream in, byte[] chunk) throws IOException {
-    int n = 0;
-    while (n < chunk.length) {
-      int b = in.read();
-      if (b < 0) {
-        return n == 0 ? -1 : n;
-      }
-      chunk[n++] = (byte) b;
-      if (b == '\n') {
-        break;
-      }
-    }
-    return n;
+  private static BadMessageException tooLarge(String what) {
+    return new BadMessageException(what + ": input is over the size limit of any message ("
+        + LIMIT + " bytes)");
   }
 
   private static String nonEmpty(String what, String source, String text)
