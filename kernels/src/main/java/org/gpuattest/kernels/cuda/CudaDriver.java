@@ -1,0 +1,117 @@
+package org.gpuattest.kernels.cuda;
+
+/**
+ * The CUDA driver calls the CUDA backend makes, and nothing more: a thin seam over JCuda's
+ * driver API ({@link JCudaDriverApi}) so that everything above it (discovery, one context per
+ * device, module loading, launches, running out of memory, a refused PTX, a device failing
+ * mid-run) is tested without a GPU through a fake driver. Every call checks its CUresult and
+ * throws {@link CudaException} naming the call and the code; none returns an error code.
+ *
+ * <p>Contexts are current per thread in the driver API, so callers make a context current
+ * ({@link #setCurrent}) before any call that works in one.
+ */
+public interface CudaDriver {
+  /** cuInit. */
+  void init() throws CudaException;
+
+  /** cuDriverGetVersion: 1000 * major + 10 * minor, for example 12060 for CUDA 12.6. */
+  int driverVersion() throws CudaException;
+
+  /** cuDeviceGetCount. */
+  int deviceCount() throws CudaException;
+
+  /** What the driver says about device {@code ordinal}. */
+  DeviceProperties properties(int ordinal) throws CudaException;
+
+  /** Retains the device's primary context (shared by everyone who retains it). */
+  Context retainContext(int ordinal) throws CudaException;
+
+  /** Releases a context from {@link #retainContext}. */
+  void releaseContext(Context context) throws CudaException;
+
+  /** Makes a context current on the calling thread. */
+  void setCurrent(Context context) throws CudaException;
+
+  /** cuModuleLoadData of PTX text (a refused PTX is CUDA_ERROR_UNSUPPORTED_PTX_VERSION). */
+  Module loadModule(String ptx) throws CudaException;
+
+  void unloadModule(Module module) throws CudaException;
+
+  Function function(Module module, String name) throws CudaException;
+
+  /** cuOccupancyMaxActiveBlocksPerMultiprocessor. */
+  int maxActiveBlocksPerSm(Function function, int blockThreads, int dynamicSharedBytes)
+      throws CudaException;
+
+  DevicePointer allocate(long bytes) throws CudaException;
+
+  void free(DevicePointer pointer) throws CudaException;
+
+  /** Sets {@code bytes} bytes at {@code pointer} to zero, asynchronously on {@code stream}. */
+  void zero(DevicePointer pointer, long bytes, Stream stream) throws CudaException;
+
+  /** Copies {@code dst.length} bytes from the device, synchronously. */
+  void copyToHost(byte[] dst, DevicePointer src) throws CudaException;
+
+  Stream createStream() throws CudaException;
+
+  void destroyStream(Stream stream) throws CudaException;
+
+  /**
+   * Launches a kernel. Each argument is a {@link DevicePointer}, an {@link Integer} (a 32-bit
+   * parameter, signed or unsigned) or a {@link Long} (a 64-bit one), in the kernel's order.
+   */
+  void launch(Function function, Dim3 grid, Dim3 block, int dynamicSharedBytes, Stream stream,
+      Object... args) throws CudaException;
+
+  /** Waits until everything queued on {@code stream} has run; reports a kernel's fault. */
+  void synchronize(Stream stream) throws CudaException;
+
+  Event createEvent() throws CudaException;
+
+  void record(Event event, Stream stream) throws CudaException;
+
+  /** Milliseconds between two recorded, completed events. */
+  float elapsedMillis(Event start, Event end) throws CudaException;
+
+  void destroyEvent(Event event) throws CudaException;
+
+  /** A device's properties as the driver reports them; uuid is the 16 raw bytes. */
+  record DeviceProperties(String name, byte[] uuid, String pciBusId, int ccMajor, int ccMinor,
+      int smCount, long totalMemoryBytes) {
+    public DeviceProperties {
+      uuid = uuid.clone();
+    }
+
+    @Override
+    public byte[] uuid() {
+      return uuid.clone();
+    }
+  }
+
+  /** A grid or block shape. */
+  record Dim3(int x, int y, int z) {
+    public static Dim3 of(int x) {
+      return new Dim3(x, 1, 1);
+    }
+
+    public static Dim3 of(int x, int y) {
+      return new Dim3(x, y, 1);
+    }
+
+    public long count() {
+      return (long) x * y * z;
+    }
+  }
+
+  /** Opaque driver handles: what each wraps belongs to the driver that made it. */
+  record Context(Object handle, int ordinal) {}
+
+  record Module(Object handle) {}
+
+  record Function(Object handle, String name) {}
+
+  record Stream(Object handle) {}
+
+  record Event(Object handle) {}
+}
