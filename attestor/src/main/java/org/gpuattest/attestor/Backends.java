@@ -1,41 +1,94 @@
 package org.gpuattest.attestor;
 
 import java.io.PrintWriter;
+import java.util.List;
 import org.gpuattest.kernels.Backend;
 import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.Device;
 import org.gpuattest.kernels.cpu.CpuBackend;
+import org.gpuattest.kernels.cuda.CudaBackend;
+import org.gpuattest.kernels.cuda.CudaUnavailableException;
 
-/** Picks the backend a command asked for: auto, cuda or cpu. */
+/**
+ * Picks the backend a command asked for: auto (CUDA when a usable GPU exists, else the CPU
+ * backend with a warning), cuda (or a one-line refusal naming what is missing) or cpu.
+ */
 public final class Backends {
-  /** Why there is no CUDA backend yet; shown wherever a GPU is asked for. */
-  public static final String NO_CUDA =
-      "the CUDA backend is not in this build yet (it arrives with the next release);"
-          + " the exact CPU backend is available with --backend cpu";
-
   public enum Choice { AUTO, CUDA, CPU }
+
+  /** How the CUDA backend is opened; tests give a fake driver. */
+  public interface CudaOpener {
+    CudaBackend open(PrintWriter warnings) throws CudaUnavailableException;
+  }
+
+  /** This host's driver, through JCuda. */
+  public static final CudaOpener REAL = w -> CudaBackend.open(line -> {
+    w.println("attestor: " + line);
+    w.flush();
+  });
 
   private Backends() {}
 
   public static Backend select(Choice choice, PrintWriter progress) throws BackendException {
+    return select(choice, progress, REAL);
+  }
+
+  /** As {@link #select(Choice, PrintWriter)}, with CUDA opened by {@code cuda}. */
+  public static Backend select(Choice choice, PrintWriter progress, CudaOpener cuda)
+      throws BackendException {
     switch (choice) {
       case CPU:
         return CpuBackend.withAvailableProcessors();
       case CUDA:
-        throw new BackendException("cuda backend: " + NO_CUDA);
+        try {
+          return cuda.open(progress);
+        } catch (CudaUnavailableException e) {
+          throw new BackendException("cuda backend: " + e.getMessage());
+        }
       case AUTO:
       default:
-        progress.println("attestor: no GPU backend available, using the exact CPU backend"
-            + " (validators reject cpu commitments unless --allow-cpu)");
-        progress.flush();
-        return CpuBackend.withAvailableProcessors();
+        try {
+          return cuda.open(progress);
+        } catch (CudaUnavailableException e) {
+          progress.println("attestor: no usable GPU (" + e.getMessage() + "); using the exact"
+              + " CPU backend (validators reject cpu commitments unless --allow-cpu)");
+          progress.flush();
+          return CpuBackend.withAvailableProcessors();
+        }
     }
   }
 
   /** The backend that made a stored commitment, for opening it. */
-  public static Backend forState(String name) throws BackendException {
+  public static Backend forState(String name, PrintWriter progress) throws BackendException {
+    return forState(name, progress, REAL);
+  }
+
+  /** As {@link #forState(String, PrintWriter)}, with CUDA opened by {@code cuda}. */
+  public static Backend forState(String name, PrintWriter progress, CudaOpener cuda)
+      throws BackendException {
     if (name.equals(CpuBackend.NAME)) {
       return CpuBackend.withAvailableProcessors();
     }
-    throw new BackendException(name + " backend: " + NO_CUDA);
+    if (name.equals(CudaBackend.NAME)) {
+      return select(Choice.CUDA, progress, cuda);
+    }
+    throw new BackendException("the state names an unknown backend '" + name + "'");
+  }
+
+  /**
+   * The device that computed device g of a commitment: on CUDA the GPU with the UUID the
+   * commitment reports (the driver's order can change between prove and open, for example
+   * with CUDA_VISIBLE_DEVICES); elsewhere the ordinal it ran on.
+   *
+   * @throws BackendException that GPU is not on this host any more
+   */
+  static Device deviceFor(Backend backend, List<Device> devices, int ordinal, String uuid)
+      throws BackendException {
+    if (backend instanceof CudaBackend && uuid != null) {
+      return ((CudaBackend) backend).deviceWithUuid(uuid).orElseThrow(() ->
+          new BackendException("cuda backend: the GPU that made this commitment (" + uuid
+              + ") is not on this host now; open on the host and GPUs that proved"));
+    }
+    return devices.get(ordinal);
   }
 }

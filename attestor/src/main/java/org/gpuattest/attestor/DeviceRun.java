@@ -122,15 +122,29 @@ final class DeviceRun {
     long kernelNanos = 0;
     byte[][] roots = new byte[iterations][];
     int midAfter = (iterations - 1) / 2;
-    for (int t = 0; t < iterations; t++) {
+    IterationBatches batches = new IterationBatches();
+    int t = 0;
+    while (t < iterations) {
       if (Thread.interrupted()) {
         throw new InterruptedException("stopped");
       }
-      IterationResult r = device.iterate(t);
-      roots[t] = r.matrixRoot();
-      kernelNanos += r.kernelNanos();
-      done.incrementAndGet(g);
-      if (t == midAfter) {
+      // A batch never crosses the mid barrier, which must be passed right after midAfter.
+      int limit = t <= midAfter ? midAfter + 1 : iterations;
+      int count = batches.next(limit - t);
+      long began = System.nanoTime();
+      List<IterationResult> results = device.iterate(t, count);
+      if (results.size() != count) {
+        throw new BackendException("device " + g + " returned " + results.size()
+            + " results for " + count + " iterations");
+      }
+      batches.took(count, System.nanoTime() - began);
+      for (IterationResult r : results) {
+        roots[t] = r.matrixRoot();
+        kernelNanos += r.kernelNanos();
+        done.incrementAndGet(g);
+        t++;
+      }
+      if (t == midAfter + 1) {
         midNanos = await(barriers[1], deadline);
       }
     }

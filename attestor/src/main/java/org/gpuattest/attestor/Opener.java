@@ -104,7 +104,9 @@ public final class Opener {
           if (d != null) {
             d.close();
           }
-          d = devices.get(state.meta().deviceOrdinals().get(g));
+          List<String> uuids = state.meta().deviceUuids();
+          d = Backends.deviceFor(backend, devices, state.meta().deviceOrdinals().get(g),
+              uuids.size() > g ? uuids.get(g) : null);
           d.prepare(c.philoxKey(), g, c.dim());
           preparedFor = g;
           matrixPaths = matrixPaths(state.matrixRoots(g), byMatrix, g);

@@ -73,8 +73,17 @@ public final class Prover {
     List<Device> all = backend.devices(c.devices());
     List<Integer> chosen = choose(all.size(), c.devices(), ordinals);
     List<Device> devices = new ArrayList<>();
-    for (int o : chosen) {
-      devices.add(all.get(o));
+    for (int i = 0; i < chosen.size(); i++) {
+      int o = chosen.get(i);
+      if (chosen.subList(0, i).contains(o)) {
+        // One device listed twice: a fresh handle on it, so each g has its own buffers. The
+        // commitment then reports one UUID twice, which a validator rejects (devices.distinct).
+        progress.println("attestor: device " + o + " is listed twice: it acts as two devices"
+            + " (for testing the multi-device path; a validator rejects the duplicate UUID)");
+        devices.add(backend.devices(c.devices()).get(o));
+      } else {
+        devices.add(all.get(o));
+      }
     }
     progress.printf("attestor: %s backend, %s, n=%d, T=%d%n", backend.name(),
         Counts.count(c.devices(), "device"), c.dim(), c.iterations());
@@ -100,7 +109,8 @@ public final class Prover {
     }
     Commitment commitment = Commitment.sign(challengeDigest, reports, key);
     ProverState.Meta meta = new ProverState.Meta(1, backend.name(), chosen,
-        Hex.encode(challengeDigest), commitment.commitmentDigest());
+        Hex.encode(challengeDigest), commitment.commitmentDigest(),
+        reports.stream().map(DeviceReport::uuid).toList());
     Path saved = ProverState.of(meta, decoded, roots).save(stateRoot);
     progress.printf("attestor: committed %s (state in %s)%n", commitment.commitmentDigest(),
         saved);
@@ -147,9 +157,6 @@ public final class Prover {
       if (o < 0 || o >= available) {
         throw new DeviceChoiceException("device " + o + " does not exist (0.."
             + (available - 1) + ")");
-      }
-      if (ordinals.subList(0, i).contains(o)) {
-        throw new DeviceChoiceException("device " + o + " is listed twice");
       }
     }
     return List.copyOf(ordinals);

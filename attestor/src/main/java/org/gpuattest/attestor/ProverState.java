@@ -29,9 +29,16 @@ public final class ProverState {
   static final String META = "state.json";
   static final String ROOTS = "matrix-roots.bin";
 
-  /** The small part of the state, as JSON. */
+  /**
+   * The small part of the state, as JSON. {@code deviceUuids} (by g, as committed) lets
+   * {@code open} find the same GPUs if the driver's order changed since {@code prove}.
+   */
   public record Meta(int version, String backend, List<Integer> deviceOrdinals,
-      String challengeDigest, String commitmentDigest) {}
+      String challengeDigest, String commitmentDigest, List<String> deviceUuids) {
+    public Meta {
+      deviceUuids = deviceUuids == null ? List.of() : List.copyOf(deviceUuids);
+    }
+  }
 
   private final Meta meta;
   private final Challenge challenge;

@@ -1,5 +1,7 @@
 package org.gpuattest.kernels;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.spec.PhiloxKey;
 
@@ -16,6 +18,18 @@ public interface Device extends AutoCloseable {
 
   /** Computes C(g, t) and returns r(g, t). */
   IterationResult iterate(int t) throws BackendException;
+
+  /**
+   * Computes iterations {@code first .. first + count - 1} in order and returns their results.
+   * A GPU queues them and waits once, so its host overhead is per batch, not per iteration.
+   */
+  default List<IterationResult> iterate(int first, int count) throws BackendException {
+    List<IterationResult> out = new ArrayList<>(count);
+    for (int t = first; t < first + count; t++) {
+      out.add(iterate(t));
+    }
+    return out;
+  }
 
   /** The n row leaf hashes of C(g, t), recomputed; what openings are built from. */
   byte[][] rowLeaves(int t) throws BackendException;

@@ -43,13 +43,31 @@ public final class AttestorCli implements Runnable {
       description = "Compute backend for 'prove' (default: auto).")
   org.gpuattest.attestor.Backends.Choice backend;
 
+  @Option(names = "--devices", split = ",", paramLabel = "ORDINAL",
+      description = "Which devices 'prove' uses, by ordinal (see 'attestor prove --help').")
+  java.util.List<Integer> devices;
+
   final InputStream in;
   /** Whether this run may end the JVM (only from {@link #main}): see {@link StdinWatch}. */
   final boolean ownsJvm;
+  /** How the commands open CUDA: this host's driver, or a fake one in tests. */
+  final org.gpuattest.attestor.Backends.CudaOpener cuda;
 
   AttestorCli(InputStream in, boolean ownsJvm) {
+    this(in, ownsJvm, org.gpuattest.attestor.Backends.REAL);
+  }
+
+  AttestorCli(InputStream in, boolean ownsJvm, org.gpuattest.attestor.Backends.CudaOpener cuda) {
     this.in = in;
     this.ownsJvm = ownsJvm;
+    this.cuda = cuda;
+  }
+
+  /** Choice given by a subcommand, else by the root, else auto. */
+  org.gpuattest.attestor.Backends.Choice backendChoice(
+      org.gpuattest.attestor.Backends.Choice own) {
+    return own != null ? own
+        : backend != null ? backend : org.gpuattest.attestor.Backends.Choice.AUTO;
   }
 
   @Override
@@ -66,6 +84,12 @@ public final class AttestorCli implements Runnable {
   /** Runs the CLI and returns its exit code; never exits the JVM. */
   public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
     return CliRunner.run(new AttestorCli(in, false), args, out, err);
+  }
+
+  /** As {@link #run(String[], InputStream, PrintWriter, PrintWriter)} over another driver. */
+  static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err,
+      org.gpuattest.attestor.Backends.CudaOpener cuda) {
+    return CliRunner.run(new AttestorCli(in, false, cuda), args, out, err);
   }
 
   public static void main(String[] args) {

@@ -1,19 +1,88 @@
 package org.gpuattest.attestor.cli;
 
+import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.gpuattest.attestor.Backends;
-import org.gpuattest.common.ExitCodes;
+import org.gpuattest.attestor.GpuBench;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.json.Json;
+import org.gpuattest.kernels.cuda.CudaBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", description = "Measure the canonical kernel against cuBLAS on this GPU (needs a GPU).")
+@Command(name = "bench", description = {
+    "Measure canonical-v1 on every GPU against cuBLAS DGEMM (needs a GPU).",
+    "Per GPU and size: the product kernel's FP64 TFLOP/s, the whole iteration (Philox",
+    "fill, product, hashing), the fill's GB/s and the hashing's share, with cuBLAS DGEMM",
+    "on the same GPU in the same run as the yardstick (or, where libcublas.so.12 cannot",
+    "load, the model's FP64 peak). Exit 3 without a GPU."})
 final class BenchCommand implements Callable<Integer> {
+  static final List<Integer> DEFAULT_DIMS = List.of(1024, 2048, 4096);
+
   @Spec CommandSpec spec;
+  @ParentCommand AttestorCli parent;
+
+  @Option(names = "--dim", split = ",", paramLabel = "n",
+      description = "Matrix sizes (multiples of 64, 64..16384; default 1024,2048,4096).")
+  List<Integer> dims;
+
+  @Option(names = "--repetitions", paramLabel = "R", defaultValue = "10",
+      description = "Timed iterations per size after one warm-up (1..1000; default 10).")
+  int repetitions;
+
+  @Option(names = "--json", description = "Print JSON instead of text.")
+  boolean json;
 
   @Override
-  public Integer call() {
-    spec.commandLine().getErr().println("attestor bench: needs a GPU: " + Backends.NO_CUDA);
-    return ExitCodes.RUNTIME;
+  public Integer call() throws Exception {
+    List<Integer> sizes = dims == null ? DEFAULT_DIMS : dims;
+    for (int n : sizes) {
+      if (n < 64 || n > 16384 || n % 64 != 0) {
+        throw new BadMessageException("--dim: " + n + " is not a multiple of 64 in 64..16384");
+      }
+    }
+    if (repetitions < 1 || repetitions > 1000) {
+      throw new BadMessageException("--repetitions: " + repetitions + " is not in 1..1000");
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    CudaBackend cuda = (CudaBackend) Backends.select(Backends.Choice.CUDA, err, parent.cuda);
+    for (int n : sizes) {
+      cuda.checkFits(1, n);
+    }
+    List<GpuBench.Row> rows = GpuBench.run(cuda, sizes, repetitions, err);
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.writeString(new Report(rows)));
+      return 0;
+    }
+    out.printf("%-3s %-24s %6s %9s %9s %9s %7s  %s%n", "gpu", "name", "n", "product",
+        "iteration", "fill", "hashing", "yardstick");
+    for (GpuBench.Row r : rows) {
+      out.printf("%-3d %-24s %6d %6.2f TF %6.2f TF %6.0f GB/s %5.1f%%  %s%n", r.gpu(), r.name(),
+          r.n(), r.productTflops(), r.iterationTflops(), r.fillGigabytesPerSecond(),
+          100 * r.hashShare(), yardstick(r));
+    }
+    out.println("TF = FP64 TFLOP/s (2 n^3 per product); product is the monitored canonical"
+        + " kernel alone, iteration includes the Philox fill and the hashing.");
+    return 0;
+  }
+
+  record Report(List<GpuBench.Row> results) {}
+
+  static String yardstick(GpuBench.Row r) {
+    if (r.cublasTflops() != null) {
+      return String.format("cuBLAS DGEMM %.2f TF: product at %.0f%% of it", r.cublasTflops(),
+          100 * r.productToCublas());
+    }
+    String why = "cuBLAS unavailable (" + r.cublasUnavailable() + ")";
+    if (r.fp64PeakTflops() != null) {
+      return why + "; product at " + String.format("%.0f%%", 100 * r.productToFp64Peak())
+          + " of the FP64 peak " + r.fp64PeakTflops() + " TF";
+    }
+    return why + "; no FP64 peak known for this model";
   }
 }

@@ -1,35 +1,74 @@
 package org.gpuattest.attestor.cli;
 
+import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.gpuattest.attestor.Backends;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.util.Counts;
+import org.gpuattest.kernels.DeviceIdentity;
+import org.gpuattest.kernels.cuda.CudaBackend;
+import org.gpuattest.kernels.cuda.CudaUnavailableException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-@Command(name = "devices", description = "List the GPUs this prover can use.")
+@Command(name = "devices", description = {
+    "List the GPUs this prover can use.",
+    "As the driver reports them: the ordinal that --devices takes, name, UUID, PCI",
+    "bus id, compute capability, SMs, memory and the driver's CUDA version, which are",
+    "what a commitment's device reports carry. Without a GPU it says why and exits 0."})
 final class DevicesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+  @ParentCommand AttestorCli parent;
 
   @Option(names = "--json", description = "Print JSON instead of text.")
   boolean json;
 
-  record Listing(List<Object> gpus, String note, int cpuThreads) {}
+  /** One GPU, as {@code --json} prints it. */
+  record Gpu(int index, String name, String uuid, String pciBusId, String computeCapability,
+      int smCount, long memoryBytes, String driverVersion) {}
+
+  record Listing(List<Gpu> gpus, String note, int cpuThreads) {}
 
   @Override
   public Integer call() {
-    var out = spec.commandLine().getOut();
-    int threads = Runtime.getRuntime().availableProcessors();
-    if (json) {
-      out.println(Json.writeString(new Listing(List.of(), Backends.NO_CUDA, threads)));
-    } else {
-      out.println("No GPUs: " + Backends.NO_CUDA + ".");
-      out.println("CPU backend: " + Counts.count(threads, "thread")
-          + " (exact, for tests and demos).");
+    PrintWriter err = spec.commandLine().getErr();
+    List<Gpu> gpus = new ArrayList<>();
+    String note;
+    try {
+      CudaBackend cuda = parent.cuda.open(err);
+      List<DeviceIdentity> ids = cuda.gpus();
+      for (int i = 0; i < ids.size(); i++) {
+        DeviceIdentity d = ids.get(i);
+        gpus.add(new Gpu(i, d.name(), d.uuid(), d.pciBusId(), d.computeCapability(),
+            d.smCount(), d.memoryBytes(), d.driverVersion()));
+      }
+      note = Counts.count(gpus.size(), "GPU") + " through the CUDA driver";
+    } catch (CudaUnavailableException e) {
+      note = "no GPUs: " + e.getMessage();
     }
+    int threads = Runtime.getRuntime().availableProcessors();
+    PrintWriter out = spec.commandLine().getOut();
+    if (json) {
+      out.println(Json.writeString(new Listing(gpus, note, threads)));
+      return 0;
+    }
+    if (gpus.isEmpty()) {
+      out.println("No GPUs: " + note.substring("no GPUs: ".length()) + ".");
+    } else {
+      out.printf("%-3s %-28s %-40s %-16s %-4s %5s %9s  %s%n", "#", "name", "uuid", "pci bus id",
+          "cc", "SMs", "memory", "driver");
+      for (Gpu g : gpus) {
+        out.printf("%-3d %-28s %-40s %-16s %-4s %5d %6d MiB  %s%n", g.index(), g.name(),
+            g.uuid(), g.pciBusId(), g.computeCapability(), g.smCount(), g.memoryBytes() >> 20,
+            g.driverVersion());
+      }
+    }
+    out.println("CPU backend: " + Counts.count(threads, "thread")
+        + " (exact, for tests and demos).");
     return 0;
   }
 }

@@ -45,7 +45,7 @@ final class OpenCommand implements Callable<Integer> {
     ProverState loaded = ProverState.load(root, r.commitmentDigest());
     Openings o;
     try (StdinWatch watch = watchStdin.start(parent, err)) {
-      o = watch.guard(() -> new Opener(Backends.forState(loaded.meta().backend()), err,
+      o = watch.guard(() -> new Opener(Backends.forState(loaded.meta().backend(), err, parent.cuda), err,
           ProgressReporter.EVERY).open(r, loaded));
     }
     spec.commandLine().getOut().println(MessageCodec.encode(o));

@@ -64,14 +64,13 @@ final class ProveCommand implements Callable<Integer> {
     // Refuse a bad challenge before saying anything else: bad input is one line.
     Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
     Ed25519PrivateKey key = loadKey(signingKey != null ? signingKey : parent.signingKey, err);
-    Backends.Choice choice = backend != null ? backend
-        : parent.backend != null ? parent.backend : Backends.Choice.AUTO;
-    Backend b = Backends.select(choice, err);
+    Backend b = Backends.select(parent.backendChoice(backend), err, parent.cuda);
     Path root = StateOption.orDefault(state != null ? state : parent.state);
     Commitment c;
     try (StdinWatch watch = watchStdin.start(parent, err)) {
       c = watch.guard(() -> new Prover(b, key, err, Clock.systemUTC())
-          .prove(decoded, devices, root));
+          .prove(decoded, !devices.isEmpty() || parent.devices == null ? devices
+              : parent.devices, root));
     } catch (Prover.DeviceChoiceException e) {
       throw new BadMessageException("--devices: " + e.getMessage());
     }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
+import org.gpuattest.attestor.Backends;
+import org.gpuattest.kernels.cuda.CudaUnavailableException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -72,11 +74,29 @@ final class AttestorCliHarness {
     return run(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)), args);
   }
 
+  /**
+   * What these tests see of CUDA unless they give a driver: none, whatever the host has, so a
+   * test's outcome does not depend on the machine it runs on.
+   */
+  static final Backends.CudaOpener NO_GPU = w -> {
+    throw new CudaUnavailableException("no NVIDIA driver: libcuda.so.1 cannot be loaded"
+        + " (install the NVIDIA driver)");
+  };
+
   static Result run(InputStream in, String... args) {
+    return runOn(NO_GPU, in, args);
+  }
+
+  /** Runs with CUDA opened by {@code cuda}, for example over a fake driver. */
+  static Result runOn(Backends.CudaOpener cuda, InputStream in, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = AttestorCli.run(args, in, new PrintWriter(out), new PrintWriter(err));
+    int code = AttestorCli.run(args, in, new PrintWriter(out), new PrintWriter(err), cuda);
     return new Result(code, out.toString(), err.toString());
+  }
+
+  static Result runOn(Backends.CudaOpener cuda, String... args) {
+    return runOn(cuda, new ByteArrayInputStream(new byte[0]), args);
   }
 
   /** An unsigned challenge with a fresh id and seed, valid from a minute ago for ten more. */

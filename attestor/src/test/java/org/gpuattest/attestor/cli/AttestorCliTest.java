@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The attestor's commands that need no challenge: {@code devices}, {@code keygen},
  * {@code selftest}, {@code bench}, help and usage errors, against docs/cli.md's exit codes
  * (0 ok, 2 bad usage or input, 3 runtime failure) with one stderr line per error. This build
- * has no CUDA backend, so "no GPU" is the expected answer wherever one is asked for.
+ * runs without a GPU (CUDA over a fake driver is in CudaCliTest), so "no GPU" is the expected
+ * answer wherever one is asked for.
  */
 class AttestorCliTest {
   @TempDir Path dir;
@@ -36,8 +37,8 @@ class AttestorCliTest {
   @Test
   void devices_noGpu_saysSoPlainly() {
     Result r = run("devices").assertOk();
-    assertTrue(r.out().startsWith("No GPUs"), r.describe());
-    assertTrue(r.out().contains("--backend cpu"), r.describe());
+    assertTrue(r.out().startsWith("No GPUs: no NVIDIA driver: libcuda.so.1"), r.describe());
+    assertTrue(r.out().contains("CPU backend: "), r.describe());
     assertEquals("", r.err());
   }
 
@@ -89,7 +90,7 @@ class AttestorCliTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"selftest", "bench"})
   void gpuCommands_noGpu_exit3OneLine(String command) {
-    run(command).assertFailure(ExitCodes.RUNTIME, "needs a GPU");
+    run(command).assertFailure(ExitCodes.RUNTIME, "cuda backend: no NVIDIA driver");
   }
 
   @Test

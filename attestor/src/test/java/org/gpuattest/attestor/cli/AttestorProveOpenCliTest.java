@@ -273,11 +273,20 @@ class AttestorProveOpenCliTest {
   @Test
   void prove_badDevices_exit2NamingDevices() throws IOException {
     String c = MessageCodec.encode(small());
-    prove(c, "--devices", "0,0").assertBadInput("--devices").assertBadInput("twice");
     prove(c, "--devices", "0").assertBadInput("--devices");
     prove(c, "--devices", "0,1,2").assertBadInput("--devices");
     prove(c, "--devices", "0,x").assertBadInput("--devices");
     assertEquals(List.of(), stateEntries());
+  }
+
+  @Test
+  void prove_sameDeviceTwice_commitsOneUuidTwiceAndSaysSo() throws Exception {
+    Result r = prove(MessageCodec.encode(small()), "--devices", "0,0").assertOk();
+    assertTrue(r.err().contains("device 0 is listed twice"), r.describe());
+    Commitment c = MessageCodec.decode("commitment", r.out().strip(), Commitment.class).value();
+    assertEquals(c.devices().get(0).uuid(), c.devices().get(1).uuid());
+    assertTrue(!c.devices().get(0).root().equals(c.devices().get(1).root()),
+        "each g computed its own B(g)");
   }
 
   @Test

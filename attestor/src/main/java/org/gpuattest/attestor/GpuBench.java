@@ -1,0 +1,51 @@
+package org.gpuattest.attestor;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.DeviceIdentity;
+import org.gpuattest.kernels.cuda.CudaBackend;
+import org.gpuattest.kernels.cuda.CudaBench;
+
+/**
+ * 'attestor bench': every GPU at each size, the canonical kernel against cuBLAS DGEMM on the
+ * same GPU in the same run, or against the model's FP64 peak where cuBLAS cannot load.
+ */
+public final class GpuBench {
+  private GpuBench() {}
+
+  /** One GPU at one n, with the yardstick it was compared with. */
+  public record Row(int gpu, String name, int n, int repetitions, double productTflops,
+      double iterationTflops, double fillGigabytesPerSecond, double hashShare,
+      Double cublasTflops, Double productToCublas, String cublasUnavailable,
+      Double fp64PeakTflops, Double productToFp64Peak, Double fp64TensorPeakTflops) {}
+
+  public static List<Row> run(CudaBackend backend, List<Integer> dims, int repetitions,
+      PrintWriter progress) throws BackendException {
+    List<Row> rows = new ArrayList<>();
+    List<DeviceIdentity> gpus = backend.gpus();
+    for (int g = 0; g < gpus.size(); g++) {
+      DeviceIdentity id = gpus.get(g);
+      for (int n : dims) {
+        progress.printf("attestor bench: GPU %d (%s), n=%d, %d repetitions%n", g, id.name(), n,
+            repetitions);
+        progress.flush();
+        rows.add(row(g, id, CudaBench.measure(backend, g, n, repetitions)));
+      }
+    }
+    return rows;
+  }
+
+  static Row row(int g, DeviceIdentity id, CudaBench.Figures f) {
+    double product = f.tflops(f.productMillis());
+    Double cublas = f.cublasUnavailable() == null ? f.tflops(f.cublasMillis()) : null;
+    var peak = Fp64Peaks.of(id.name());
+    Double fp64 = peak.map(Fp64Peaks.Peak::fp64Tflops).orElse(null);
+    Double tensor = peak.map(Fp64Peaks.Peak::fp64TensorTflops).orElse(null);
+    return new Row(g, id.name(), f.n(), f.repetitions(), product,
+        f.tflops(f.iterationMillis()), f.fillGigabytesPerSecond(), f.hashShare(), cublas,
+        cublas == null ? null : product / cublas, f.cublasUnavailable(), fp64,
+        fp64 == null ? null : product / fp64, tensor);
+  }
+}

@@ -1,0 +1,118 @@
+package org.gpuattest.attestor.cli;
+
+import static org.gpuattest.attestor.cli.AttestorCliHarness.challenge;
+import static org.gpuattest.attestor.cli.AttestorCliHarness.runOn;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.gpuattest.attestor.Backends;
+import org.gpuattest.attestor.cli.AttestorCliHarness.Result;
+import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.json.Json;
+import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.message.MessageCodec;
+import org.gpuattest.common.message.OpeningRequest;
+import org.gpuattest.common.message.Openings;
+import org.gpuattest.common.message.Sample;
+import org.gpuattest.common.spec.Reference;
+import org.gpuattest.common.util.Hex;
+import org.gpuattest.kernels.cuda.CudaFakes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The attestor's GPU commands on the CUDA backend over a fake driver (the kernels' Java models
+ * do the work): devices lists the GPUs as a commitment reports them, prove commits
+ * canonical-v1's roots with the GPUs' identities, open recomputes on the GPU with the
+ * committed UUID, and bench reports its figures and why cuBLAS is missing.
+ */
+class CudaCliTest {
+  private static final Backends.CudaOpener TWO_GPUS = w -> CudaFakes.backend(2, 1L << 30);
+
+  @TempDir Path dir;
+
+  @Test
+  void devices_fakeGpus_listedWithUuidsAndJson() throws Exception {
+    Result text = runOn(TWO_GPUS, "devices").assertOk();
+    assertTrue(text.out().contains("Fake GPU 1"), text.describe());
+    assertTrue(text.out().contains("GPU-11121314-1516-1718-191a-1b1c1d1e1f20"), text.describe());
+    Result json = runOn(TWO_GPUS, "devices", "--json").assertOk();
+    Map<?, ?> listing = Json.read("devices", json.out().getBytes(StandardCharsets.UTF_8),
+        Map.class);
+    List<?> gpus = (List<?>) listing.get("gpus");
+    assertEquals(2, gpus.size(), json.describe());
+    Map<?, ?> first = (Map<?, ?>) gpus.get(0);
+    assertEquals(0, first.get("index"));
+    assertEquals("9.0", first.get("computeCapability"));
+    assertEquals(4, first.get("smCount"));
+    assertEquals("CUDA 12.6", first.get("driverVersion"));
+  }
+
+  @Test
+  void proveThenOpen_cudaOverFakeDriver_commitsAndOpensCanonicalRoots() throws Exception {
+    Challenge c = challenge(64, 3, 2, 4);
+    Path state = dir.resolve("state");
+    Result r = runOn(TWO_GPUS, "--backend", "cuda", "prove", "--challenge",
+        MessageCodec.encode(c), "--state", state.toString()).assertOk();
+    Commitment commitment =
+        MessageCodec.decode("commitment", r.out().strip(), Commitment.class).value();
+    for (int g = 0; g < 2; g++) {
+      DeviceReport d = commitment.devices().get(g);
+      assertEquals(DeviceReport.CUDA, d.backend());
+      assertEquals("Fake GPU " + g, d.name());
+      assertTrue(d.uuid().startsWith("GPU-"), d.uuid());
+      assertEquals(Hex.encode(Reference.deviceRoot(
+          Reference.matrixRoots(c.philoxKey(), g, 64, 3))), d.root(), "R(" + g + ")");
+      assertEquals(4, d.smMonitor().blocksPerSm().length);
+    }
+    String request = MessageCodec.encode(new OpeningRequest(1, commitment.challengeDigest(),
+        commitment.commitmentDigest(), List.of(new Sample(1, 2, 63), new Sample(0, 0, 1))));
+    Result o = runOn(TWO_GPUS, "open", "--request", request, "--state", state.toString())
+        .assertOk();
+    Openings openings = MessageCodec.decode("openings", o.out().strip(), Openings.class).value();
+    assertEquals(Hex.encode(Reference.matrixRoots(c.philoxKey(), 1, 64, 3)[2]),
+        openings.openings().get(0).matrixRoot());
+  }
+
+  @Test
+  void open_gpuNoLongerPresent_exit3NamingTheUuid() throws Exception {
+    Challenge c = challenge(64, 2, 2, 4);
+    Path state = dir.resolve("state");
+    Result r = runOn(TWO_GPUS, "--backend", "cuda", "prove", "--challenge",
+        MessageCodec.encode(c), "--state", state.toString()).assertOk();
+    Commitment commitment =
+        MessageCodec.decode("commitment", r.out().strip(), Commitment.class).value();
+    String request = MessageCodec.encode(new OpeningRequest(1, commitment.challengeDigest(),
+        commitment.commitmentDigest(), List.of(new Sample(1, 0, 0))));
+    Backends.CudaOpener oneGpu = w -> CudaFakes.backend(1, 1L << 30);
+    runOn(oneGpu, "open", "--request", request, "--state", state.toString())
+        .assertFailure(ExitCodes.RUNTIME, commitment.devices().get(1).uuid());
+  }
+
+  @Test
+  void bench_fakeGpu_reportsFiguresAndWhyCublasIsMissing() throws Exception {
+    Backends.CudaOpener one = w -> CudaFakes.backend(1, 1L << 30);
+    Result r = runOn(one, "bench", "--dim", "64", "--repetitions", "2", "--json").assertOk();
+    Map<?, ?> report = Json.read("bench", r.out().getBytes(StandardCharsets.UTF_8), Map.class);
+    List<?> results = (List<?>) report.get("results");
+    assertEquals(1, results.size(), r.describe());
+    Map<?, ?> row = (Map<?, ?>) results.get(0);
+    assertEquals(64, row.get("n"));
+    assertTrue(((Number) row.get("productTflops")).doubleValue() > 0, r.describe());
+    assertTrue(((Number) row.get("hashShare")).doubleValue() > 0, r.describe());
+    assertTrue(String.valueOf(row.get("cublasUnavailable")).contains("cuBLAS"), r.describe());
+    Result text = runOn(one, "bench", "--dim", "64", "--repetitions", "1").assertOk();
+    assertTrue(text.out().contains("cuBLAS unavailable"), text.describe());
+  }
+
+  @Test
+  void bench_badDim_exit2NamingDim() {
+    runOn(TWO_GPUS, "bench", "--dim", "100").assertBadInput("--dim");
+  }
+}

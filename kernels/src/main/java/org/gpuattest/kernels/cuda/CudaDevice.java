@@ -1,0 +1,260 @@
+package org.gpuattest.kernels.cuda;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.gpuattest.common.message.SmMonitor;
+import org.gpuattest.common.spec.PhiloxKey;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.Device;
+import org.gpuattest.kernels.DeviceIdentity;
+import org.gpuattest.kernels.IterationResult;
+import org.gpuattest.kernels.cuda.CudaDriver.Event;
+import org.gpuattest.kernels.cuda.CudaDriver.Function;
+import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
+
+/**
+ * One GPU running canonical-v1 as device g (docs/protocol.md §2): B(g) is generated once on the
+ * GPU; each iteration fills A(g, t), multiplies with the monitored kernel, hashes every row and
+ * reduces the rows to r(g, t), all on one stream, so only the 32-byte roots come back. A batch
+ * of iterations is queued at once and waited for once, so host overhead is per batch, not per
+ * iteration. Every resource is freed by {@link #close}, also after a failure part way.
+ */
+final class CudaDevice implements Device {
+  /** Iterations queued before one wait: the roots buffer has this many 32-byte slots. */
+  static final int BATCH = 64;
+  /** Events per iteration: before the fill, after it, after the product, after the hashing. */
+  private static final int MARKS = 4;
+
+  private final CudaDriver driver;
+  private final int ordinal;
+  private final DeviceIdentity identity;
+  private final Consumer<String> warnings;
+  private final DeviceResources res;
+  private final Map<Kernel, Function> functions = new EnumMap<>(Kernel.class);
+  private final PhaseTimes times = new PhaseTimes();
+  private PhiloxKey key;
+  private int g;
+  private int n;
+  private int blocksPerSm;
+
+  CudaDevice(CudaDriver driver, int ordinal, DeviceIdentity identity, Consumer<String> warnings) {
+    this.driver = driver;
+    this.ordinal = ordinal;
+    this.identity = identity;
+    this.warnings = warnings;
+    this.res = new DeviceResources(driver, ordinal);
+  }
+
+  @Override
+  public DeviceIdentity identity() {
+    return identity;
+  }
+
+  int ordinal() {
+    return ordinal;
+  }
+
+  @Override
+  public void prepare(PhiloxKey key, int g, int n) throws BackendException {
+    close();
+    this.key = key;
+    this.g = g;
+    this.n = n;
+    times.reset();
+    try {
+      res.open();
+      for (Kernel k : Kernel.values()) {
+        functions.put(k, driver.function(res.module(k.ptxFile), k.entry));
+      }
+      blocksPerSm = driver.maxActiveBlocksPerSm(functions.get(Kernel.MATMUL),
+          (int) KernelGeometry.matmulBlock().count(), 0);
+      long matrix = (long) n * n * Double.BYTES;
+      res.allocate("A", matrix);
+      res.allocate("B", matrix);
+      res.allocate("C", matrix);
+      res.allocate("leaves", (long) n * 32);
+      res.allocate("scratch", 2L * ((n + 1) / 2) * 32);
+      res.allocate("roots", (long) BATCH * 32);
+      res.allocate("smBlocks", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
+      res.allocate("smBusy", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
+      res.events(BATCH * MARKS);
+      driver.zero(res.buffer("smBlocks"), KernelGeometry.MONITOR_SLOTS * (long) Long.BYTES,
+          res.stream());
+      driver.zero(res.buffer("smBusy"), KernelGeometry.MONITOR_SLOTS * (long) Long.BYTES,
+          res.stream());
+      fill(res.buffer("B"), 0, g, 1);
+      driver.synchronize(res.stream());
+    } catch (CudaException e) {
+      close();
+      throw failure("preparing B(" + g + ") at n=" + n, e);
+    } catch (BackendException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  @Override
+  public IterationResult iterate(int t) throws BackendException {
+    return iterate(t, 1).get(0);
+  }
+
+  @Override
+  public List<IterationResult> iterate(int first, int count) throws BackendException {
+    requirePrepared();
+    List<IterationResult> out = new ArrayList<>(count);
+    for (int done = 0; done < count; done += BATCH) {
+      out.addAll(batch(first + done, Math.min(BATCH, count - done)));
+    }
+    return out;
+  }
+
+  private List<IterationResult> batch(int first, int count) throws BackendException {
+    Event[] marks = res.eventArray();
+    try {
+      driver.setCurrent(res.context());
+      for (int s = 0; s < count; s++) {
+        int t = first + s;
+        driver.record(marks[s * MARKS], res.stream());
+        fill(res.buffer("A"), t, g, 0);
+        driver.record(marks[s * MARKS + 1], res.stream());
+        multiply();
+        driver.record(marks[s * MARKS + 2], res.stream());
+        hashRows();
+        launch(Kernel.TREE, KernelGeometry.treeGrid(), KernelGeometry.treeBlock(),
+            res.buffer("leaves"), res.buffer("scratch"), n, res.buffer("roots").plus(32L * s));
+        driver.record(marks[s * MARKS + 3], res.stream());
+      }
+      driver.synchronize(res.stream());
+      byte[] roots = new byte[32 * count];
+      driver.copyToHost(roots, res.buffer("roots"));
+      List<IterationResult> out = new ArrayList<>(count);
+      for (int s = 0; s < count; s++) {
+        long nanos = times.add(driver, marks, s * MARKS);
+        out.add(new IterationResult(java.util.Arrays.copyOfRange(roots, 32 * s, 32 * s + 32),
+            nanos));
+      }
+      return out;
+    } catch (CudaException e) {
+      throw failure("iterations " + first + ".." + (first + count - 1), e);
+    }
+  }
+
+  @Override
+  public byte[][] rowLeaves(int t) throws BackendException {
+    requirePrepared();
+    try {
+      driver.setCurrent(res.context());
+      fill(res.buffer("A"), t, g, 0);
+      multiply();
+      hashRows();
+      driver.synchronize(res.stream());
+      byte[] all = new byte[32 * n];
+      driver.copyToHost(all, res.buffer("leaves"));
+      byte[][] leaves = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        leaves[i] = java.util.Arrays.copyOfRange(all, 32 * i, 32 * i + 32);
+      }
+      return leaves;
+    } catch (CudaException e) {
+      throw failure("recomputing C(" + g + "," + t + ")", e);
+    }
+  }
+
+  /** Philox4x32-10 into an n x n matrix with counter (e >> 1, c1, c2, c3) (§2.2). */
+  private void fill(DevicePointer out, int c1, int c2, int c3) throws CudaException {
+    launch(Kernel.PHILOX_FILL, KernelGeometry.fillGrid(n), KernelGeometry.fillBlock(), out,
+        (long) n * n / 2, key.k0(), key.k1(), c1, c2, c3);
+  }
+
+  private void multiply() throws CudaException {
+    launch(Kernel.MATMUL, KernelGeometry.matmulGrid(n), KernelGeometry.matmulBlock(),
+        res.buffer("A"), res.buffer("B"), res.buffer("C"), n, res.buffer("smBlocks"),
+        res.buffer("smBusy"));
+  }
+
+  private void hashRows() throws CudaException {
+    launch(Kernel.ROW_HASH, KernelGeometry.rowHashGrid(n), KernelGeometry.rowHashBlock(),
+        res.buffer("C"), n, res.buffer("leaves"));
+  }
+
+  private void launch(Kernel k, CudaDriver.Dim3 grid, CudaDriver.Dim3 block, Object... args)
+      throws CudaException {
+    driver.launch(functions.get(k), grid, block, 0, res.stream(), args);
+  }
+
+  @Override
+  public SmMonitor monitor() {
+    if (!res.isOpen()) {
+      return new SmMonitor(new long[identity.smCount()], 0.0);
+    }
+    try {
+      driver.setCurrent(res.context());
+      return SmReadout.read(driver, res.buffer("smBlocks"), res.buffer("smBusy"),
+          identity.smCount(), blocksPerSm, times.matmulNanos());
+    } catch (CudaException e) {
+      warnings.accept(failure("reading the SM monitor", e).getMessage());
+      return new SmMonitor(new long[identity.smCount()], 0.0);
+    }
+  }
+
+  /** Fill, product and hashing time of every iteration since prepare, from the GPU's events. */
+  PhaseTimes times() {
+    return times;
+  }
+
+  /** cuBLAS DGEMM timed on this device's A, B and C (their contents do not matter). */
+  CublasDgemm.Outcome cublas(int repetitions) throws BackendException {
+    requirePrepared();
+    try {
+      driver.setCurrent(res.context());
+    } catch (CudaException e) {
+      throw failure("timing cuBLAS", e);
+    }
+    return CublasDgemm.time(res.buffer("A"), res.buffer("B"), res.buffer("C"), n, repetitions,
+        driver, res.stream());
+  }
+
+  /** Blocks of the product kernel one SM holds at once (the monitor's busy fraction uses it). */
+  int blocksPerSm() {
+    return blocksPerSm;
+  }
+
+  private void requirePrepared() {
+    if (!res.isOpen() || key == null) {
+      throw new IllegalStateException("prepare was not called");
+    }
+  }
+
+  BackendException failure(String doing, CudaException e) {
+    String what = e.getMessage();
+    if (e.code() == CudaException.OUT_OF_MEMORY) {
+      what = "out of device memory (" + e.getMessage() + "); ask for a smaller n or fewer"
+          + " devices on this GPU";
+    } else if (e.code() == CudaException.UNSUPPORTED_PTX_VERSION) {
+      what = "the NVIDIA driver (" + identity.driverVersion() + ") is too old for the PTX"
+          + ptxIsa() + " (" + e.getMessage() + "); update the driver";
+    }
+    return new BackendException("cuda device " + ordinal + " (" + identity.name() + ", "
+        + identity.uuid() + "): " + doing + ": " + what, e);
+  }
+
+  private static String ptxIsa() {
+    try {
+      return PtxLibrary.isaVersion(PtxLibrary.text(Kernel.MATMUL.ptxFile))
+          .map(v -> ", which declares ISA " + v).orElse("");
+    } catch (BackendException e) {
+      return "";
+    }
+  }
+
+  @Override
+  public void close() {
+    functions.clear();
+    for (String problem : res.close()) {
+      warnings.accept("cuda device " + ordinal + ": while freeing: " + problem);
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package org.gpuattest.kernels.cuda;
+
+/**
+ * CUDA cannot run on this host at all: no NVIDIA driver library, no device, or a driver too
+ * old. The message says which, in words an operator can act on.
+ */
+public final class CudaUnavailableException extends Exception {
+  public CudaUnavailableException(String message) {
+    super(message);
+  }
+
+  /** What a failure to load JCuda's native binding means for the operator. */
+  static String describeLinkError(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    if (m.contains("libcuda")) {
+      return "no NVIDIA driver: libcuda.so.1 cannot be loaded (install the NVIDIA driver)";
+    }
+    if (e instanceof NoClassDefFoundError) {
+      return "the JCuda classes are missing from this build (" + m + ")";
+    }
+    return "JCuda's native driver binding cannot be loaded here ("
+        + System.getProperty("os.name") + " " + System.getProperty("os.arch") + "): " + m;
+  }
+}

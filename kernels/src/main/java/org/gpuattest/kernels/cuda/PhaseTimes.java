@@ -1,0 +1,53 @@
+package org.gpuattest.kernels.cuda;
+
+import org.gpuattest.kernels.cuda.CudaDriver.Event;
+
+/**
+ * GPU time of the three phases of an iteration (fill A, product, hashing), summed over the
+ * iterations since prepare, from events recorded between the kernels on the device's stream.
+ */
+final class PhaseTimes {
+  private long fillNanos;
+  private long matmulNanos;
+  private long hashNanos;
+  private long iterations;
+
+  void reset() {
+    fillNanos = 0;
+    matmulNanos = 0;
+    hashNanos = 0;
+    iterations = 0;
+  }
+
+  /** Adds one iteration from its four events (at {@code at}); returns its whole time. */
+  long add(CudaDriver driver, Event[] marks, int at) throws CudaException {
+    long fill = nanos(driver.elapsedMillis(marks[at], marks[at + 1]));
+    long matmul = nanos(driver.elapsedMillis(marks[at + 1], marks[at + 2]));
+    long hash = nanos(driver.elapsedMillis(marks[at + 2], marks[at + 3]));
+    fillNanos += fill;
+    matmulNanos += matmul;
+    hashNanos += hash;
+    iterations++;
+    return fill + matmul + hash;
+  }
+
+  private static long nanos(float millis) {
+    return Math.round(millis * 1e6);
+  }
+
+  long fillNanos() {
+    return fillNanos;
+  }
+
+  long matmulNanos() {
+    return matmulNanos;
+  }
+
+  long hashNanos() {
+    return hashNanos;
+  }
+
+  long iterations() {
+    return iterations;
+  }
+}

@@ -1,0 +1,213 @@
+package org.gpuattest.kernels.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.gpuattest.common.message.SmMonitor;
+import org.gpuattest.common.spec.PhiloxKey;
+import org.gpuattest.common.spec.Reference;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.Device;
+import org.gpuattest.kernels.IterationResult;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The CUDA backend's orchestration over a fake driver: discovery, contexts, module loading,
+ * batches, the SM monitor, and every failure a GPU host can have (no device, a driver that
+ * will not start, a refused PTX, out of memory, a kernel fault mid-run), each refused with one
+ * line naming the GPU and leaving nothing allocated.
+ */
+class CudaBackendTest {
+  private static final PhiloxKey KEY = PhiloxKey.fromSeed(new byte[32]);
+  private static final String NOTHING_LIVE =
+      "allocations=0 modules=0 streams=0 events=0 contexts=0";
+
+  private static CudaBackend open(FakeCudaDriver driver, List<String> warnings)
+      throws CudaUnavailableException {
+    return CudaBackend.open(driver, warnings::add);
+  }
+
+  @Test
+  void open_fakeGpus_reportsIdentitiesInNvidiaSmiForm() throws Exception {
+    CudaBackend b = open(CudaFakes.driver(2, 1L << 30), new ArrayList<>());
+    assertEquals(2, b.gpus().size());
+    String uuid = b.gpus().get(0).uuid();
+    assertTrue(uuid.matches("GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+        uuid);
+    assertEquals("GPU-11121314-1516-1718-191a-1b1c1d1e1f20", uuid);
+    assertEquals("9.0", b.gpus().get(0).computeCapability());
+    assertEquals("CUDA 12.6", b.gpus().get(0).driverVersion());
+    assertEquals(4, b.gpus().get(1).smCount());
+  }
+
+  @Test
+  void open_noDevice_saysSo() {
+    FakeCudaDriver none = new FakeCudaDriver(12060, List.of());
+    CudaUnavailableException e = assertThrows(CudaUnavailableException.class,
+        () -> open(none, new ArrayList<>()));
+    assertTrue(e.getMessage().startsWith("no CUDA device"), e.getMessage());
+    assertTrue(e.getMessage().contains("CUDA 12.6"), e.getMessage());
+  }
+
+  @Test
+  void open_initFails_namesTheDriverError() {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    d.initFailure = CudaException.INSUFFICIENT_DRIVER;
+    CudaUnavailableException e = assertThrows(CudaUnavailableException.class,
+        () -> open(d, new ArrayList<>()));
+    assertTrue(e.getMessage().contains("too old"), e.getMessage());
+    assertTrue(e.getMessage().contains("cuInit"), e.getMessage());
+  }
+
+  @Test
+  void prepare_refusedPtx_saysTheDriverIsTooOldAndFreesEverything() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    d.refusePtx = true;
+    Device dev = open(d, new ArrayList<>()).devices(1).get(0);
+    BackendException e = assertThrows(BackendException.class, () -> dev.prepare(KEY, 0, 64));
+    assertTrue(e.getMessage().contains("too old for the PTX"), e.getMessage());
+    assertTrue(e.getMessage().contains("ISA "), e.getMessage());
+    assertTrue(e.getMessage().contains("cuda device 0 (Fake GPU 0, GPU-"), e.getMessage());
+    assertEquals(NOTHING_LIVE, d.live());
+  }
+
+  @Test
+  void prepare_outOfMemory_namesItAndFreesWhatWasAllocated() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 3L * 128 * 128 * 8 + 1000); // A, B, C but no more
+    Device dev = open(d, new ArrayList<>()).devices(1).get(0);
+    BackendException e = assertThrows(BackendException.class, () -> dev.prepare(KEY, 0, 128));
+    assertTrue(e.getMessage().contains("out of device memory"), e.getMessage());
+    assertEquals(NOTHING_LIVE, d.live());
+  }
+
+  @Test
+  void checkFits_sizeBeyondTheGpusMemory_refusedBeforeAllocation() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 64L << 20);
+    BackendException e = assertThrows(BackendException.class,
+        () -> open(d, new ArrayList<>()).checkFits(1, 2048));
+    assertTrue(e.getMessage().contains("n=2048 needs"), e.getMessage());
+    assertTrue(e.getMessage().contains("GPU 0 (Fake GPU 0) has 64 MiB"), e.getMessage());
+    open(d, new ArrayList<>()).checkFits(1, 512); // 6 MiB: fits
+  }
+
+  @Test
+  void iterate_faultMidRun_failsNamingTheGpuAndCloseFreesEverything() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(2, 1L << 30);
+    d.faultAfterLaunch.put(1, 6); // B fill, then A fill + product + rows + tree, then a fault
+    List<Device> devices = open(d, new ArrayList<>()).devices(2);
+    Device dev = devices.get(1);
+    dev.prepare(KEY, 1, 64);
+    dev.iterate(0);
+    BackendException e = assertThrows(BackendException.class, () -> dev.iterate(1));
+    assertTrue(e.getMessage().startsWith("cuda device 1 (Fake GPU 1, GPU-"), e.getMessage());
+    assertTrue(e.getMessage().contains("CUDA_ERROR_719"), e.getMessage());
+    dev.close();
+    assertEquals(NOTHING_LIVE, d.live());
+  }
+
+  @Test
+  void iterate_batch_equalsOneAtATimeAndTheReference() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
+      dev.prepare(KEY, 0, 64);
+      List<IterationResult> batch = dev.iterate(0, 3);
+      byte[][] expected = Reference.matrixRoots(KEY, 0, 64, 3);
+      for (int t = 0; t < 3; t++) {
+        assertArrayEquals(expected[t], batch.get(t).matrixRoot(), "r(0," + t + ")");
+        assertArrayEquals(expected[t], dev.iterate(t).matrixRoot(), "single r(0," + t + ")");
+      }
+    }
+    assertEquals(NOTHING_LIVE, d.live());
+  }
+
+  @Test
+  void iterate_moreThanOneBatch_keepsEveryRootInOrder() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
+      dev.prepare(KEY, 0, 64);
+      int count = CudaDevice.BATCH + 2;
+      List<IterationResult> all = dev.iterate(0, count);
+      assertEquals(count, all.size());
+      byte[][] expected = Reference.matrixRoots(KEY, 0, 64, count);
+      assertArrayEquals(expected[count - 1], all.get(count - 1).matrixRoot());
+      assertArrayEquals(expected[CudaDevice.BATCH], all.get(CudaDevice.BATCH).matrixRoot());
+    }
+  }
+
+  @Test
+  void monitor_countsEveryProductBlockOnItsSm() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
+      dev.prepare(KEY, 0, 128); // 2 x 2 blocks of 64 x 64 per product
+      dev.iterate(0, 3);
+      SmMonitor m = dev.monitor();
+      assertArrayEquals(new long[] {3, 3, 3, 3}, m.blocksPerSm());
+      assertTrue(m.busyFraction() > 0 && m.busyFraction() <= 1, "busy " + m.busyFraction());
+    }
+  }
+
+  @Test
+  void calls_fromAnotherThread_makeTheContextCurrentFirst() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    Device dev = open(d, new ArrayList<>()).devices(1).get(0);
+    Thread t = new Thread(() -> {
+      try {
+        dev.prepare(KEY, 0, 64);
+      } catch (BackendException e) {
+        throw new AssertionError(e);
+      }
+    });
+    t.start();
+    t.join();
+    AtomicReference<byte[]> root = new AtomicReference<>();
+    Thread u = new Thread(() -> {
+      try {
+        root.set(dev.iterate(0).matrixRoot());
+      } catch (BackendException e) {
+        throw new AssertionError(e);
+      }
+    });
+    u.start();
+    u.join();
+    assertArrayEquals(Reference.matrixRoots(KEY, 0, 64, 1)[0], root.get());
+    dev.close(); // from the test thread, which never made the context current
+    assertEquals(NOTHING_LIVE, d.live());
+  }
+
+  @Test
+  void devices_sameGpuTwice_bothRunAndReleaseTheSharedContext() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    CudaBackend b = open(d, new ArrayList<>());
+    Device first = b.devices(1).get(0);
+    Device second = b.deviceWithUuid(b.gpus().get(0).uuid()).orElseThrow();
+    first.prepare(KEY, 0, 64);
+    second.prepare(KEY, 1, 64);
+    assertEquals(2, d.retainCount(0));
+    assertArrayEquals(Reference.matrixRoots(KEY, 1, 64, 1)[0], second.iterate(0).matrixRoot());
+    first.close();
+    second.close();
+    assertEquals(NOTHING_LIVE, d.live());
+  }
+
+  @Test
+  void deviceWithUuid_unknown_isEmpty() throws Exception {
+    CudaBackend b = open(CudaFakes.driver(1, 1L << 30), new ArrayList<>());
+    assertTrue(b.deviceWithUuid("GPU-00000000-0000-0000-0000-000000000000").isEmpty());
+    assertTrue(b.deviceWithUuid(b.gpus().get(0).uuid().toUpperCase()).isPresent());
+  }
+
+  @Test
+  void rowLeaves_recomputeC_rebuildsTheIteratedRoot() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
+      dev.prepare(KEY, 0, 576 / 3); // 192: not a power of two
+      byte[] root = dev.iterate(2).matrixRoot();
+      assertArrayEquals(root, org.gpuattest.common.merkle.MerkleTree.root(dev.rowLeaves(2)));
+    }
+  }
+}

@@ -1,0 +1,274 @@
+package org.gpuattest.kernels.cuda;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A CUDA driver without a GPU, for testing everything above {@link CudaDriver}: it keeps device
+ * memory in byte buffers, runs each launch through the kernels' Java models
+ * ({@link KernelModels}) on the calling thread, checks that a context is current where the
+ * driver needs one, counts what is live (so a test sees any leak), and fails on request: no
+ * device, a refused PTX, out of memory, a kernel fault found at the next synchronize.
+ */
+final class FakeCudaDriver implements CudaDriver {
+  static final int INVALID_CONTEXT = 201;
+
+  private final List<DeviceProperties> gpus;
+  private final int version;
+  private final ThreadLocal<Context> current = new ThreadLocal<>();
+  private final Map<Integer, Integer> retained = new HashMap<>();
+  private final Map<Integer, Long> usedBytes = new HashMap<>();
+  private final Set<Object> liveAllocations = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  private final AtomicInteger liveModules = new AtomicInteger();
+  private final AtomicInteger liveStreams = new AtomicInteger();
+  private final AtomicInteger liveEvents = new AtomicInteger();
+  private final Map<Integer, AtomicInteger> launches = new HashMap<>();
+  final List<String> launchLog = java.util.Collections.synchronizedList(new ArrayList<>());
+
+  int initFailure;
+  boolean refusePtx;
+  /** Launch number (1-based, per GPU) after which that GPU's next synchronize reports a fault. */
+  final Map<Integer, Integer> faultAfterLaunch = new HashMap<>();
+  private final Map<Integer, Boolean> faulted = new HashMap<>();
+
+  FakeCudaDriver(int version, List<DeviceProperties> gpus) {
+    this.version = version;
+    this.gpus = List.copyOf(gpus);
+  }
+
+  /** A fake GPU with this many SMs and this much memory. */
+  static DeviceProperties gpu(int index, int sms, long memory) {
+    byte[] uuid = new byte[16];
+    for (int i = 0; i < 16; i++) {
+      uuid[i] = (byte) (0x11 * (index + 1) + i);
+    }
+    return new DeviceProperties("Fake GPU " + index, uuid,
+        String.format("0000:%02X:00.0", 0x18 + index), 9, 0, sms, memory);
+  }
+
+  private static CudaException error(String call, int code) {
+    return new CudaException(call, code, "CUDA_ERROR_" + code);
+  }
+
+  private Context requireCurrent(String call) throws CudaException {
+    Context c = current.get();
+    if (c == null || retained.getOrDefault(c.ordinal(), 0) == 0) {
+      throw error(call, INVALID_CONTEXT);
+    }
+    return c;
+  }
+
+  synchronized int retainCount(int ordinal) {
+    return retained.getOrDefault(ordinal, 0);
+  }
+
+  /** What is still held: allocations, modules, streams, events, retained contexts. */
+  synchronized String live() {
+    int contexts = retained.values().stream().mapToInt(Integer::intValue).sum();
+    return "allocations=" + liveAllocations.size() + " modules=" + liveModules.get()
+        + " streams=" + liveStreams.get() + " events=" + liveEvents.get()
+        + " contexts=" + contexts;
+  }
+
+  @Override
+  public void init() throws CudaException {
+    if (initFailure != 0) {
+      throw error("cuInit", initFailure);
+    }
+  }
+
+  @Override
+  public int driverVersion() {
+    return version;
+  }
+
+  @Override
+  public int deviceCount() {
+    return gpus.size();
+  }
+
+  @Override
+  public DeviceProperties properties(int ordinal) throws CudaException {
+    if (ordinal < 0 || ordinal >= gpus.size()) {
+      throw error("cuDeviceGet", CudaException.INVALID_DEVICE);
+    }
+    return gpus.get(ordinal);
+  }
+
+  @Override
+  public synchronized Context retainContext(int ordinal) throws CudaException {
+    properties(ordinal);
+    retained.merge(ordinal, 1, Integer::sum);
+    return new Context(new Object(), ordinal);
+  }
+
+  @Override
+  public synchronized void releaseContext(Context context) throws CudaException {
+    int n = retained.getOrDefault(context.ordinal(), 0);
+    if (n == 0) {
+      throw error("cuDevicePrimaryCtxRelease", INVALID_CONTEXT);
+    }
+    retained.put(context.ordinal(), n - 1);
+  }
+
+  @Override
+  public void setCurrent(Context context) {
+    current.set(context);
+  }
+
+  private static final Pattern ENTRY = Pattern.compile("\\.entry\\s+(\\w+)");
+
+  @Override
+  public Module loadModule(String ptx) throws CudaException {
+    requireCurrent("cuModuleLoadData");
+    if (refusePtx) {
+      throw error("cuModuleLoadData", CudaException.UNSUPPORTED_PTX_VERSION);
+    }
+    List<String> entries = new ArrayList<>();
+    Matcher m = ENTRY.matcher(ptx);
+    while (m.find()) {
+      entries.add(m.group(1));
+    }
+    liveModules.incrementAndGet();
+    return new Module(entries);
+  }
+
+  @Override
+  public void unloadModule(Module module) {
+    liveModules.decrementAndGet();
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public Function function(Module module, String name) throws CudaException {
+    if (!((List<String>) module.handle()).contains(name)) {
+      throw error("cuModuleGetFunction", CudaException.NOT_FOUND);
+    }
+    return new Function(name, name);
+  }
+
+  @Override
+  public int maxActiveBlocksPerSm(Function function, int blockThreads, int dynamicSharedBytes) {
+    return 2;
+  }
+
+  private record Allocation(ByteBuffer bytes, int ordinal) {}
+
+  @Override
+  public synchronized DevicePointer allocate(long bytes) throws CudaException {
+    int ordinal = requireCurrent("cuMemAlloc").ordinal();
+    long used = usedBytes.getOrDefault(ordinal, 0L);
+    if (used + bytes > gpus.get(ordinal).totalMemoryBytes()) {
+      throw error("cuMemAlloc", CudaException.OUT_OF_MEMORY);
+    }
+    usedBytes.put(ordinal, used + bytes);
+    Allocation a = new Allocation(ByteBuffer.allocate(Math.toIntExact(bytes))
+        .order(ByteOrder.LITTLE_ENDIAN), ordinal);
+    liveAllocations.add(a);
+    return new DevicePointer(a, bytes);
+  }
+
+  @Override
+  public synchronized void free(DevicePointer pointer) throws CudaException {
+    Allocation a = (Allocation) pointer.allocation();
+    if (!liveAllocations.remove(a)) {
+      throw error("cuMemFree", 1);
+    }
+    usedBytes.merge(a.ordinal(), -(long) a.bytes().capacity(), Long::sum);
+  }
+
+  private static ByteBuffer view(DevicePointer p) {
+    ByteBuffer whole = ((Allocation) p.allocation()).bytes();
+    return whole.duplicate().position(Math.toIntExact(p.offset())).slice()
+        .order(ByteOrder.LITTLE_ENDIAN);
+  }
+
+  @Override
+  public void zero(DevicePointer pointer, long bytes, Stream stream) throws CudaException {
+    requireCurrent("cuMemsetD8Async");
+    ByteBuffer b = view(pointer);
+    for (int i = 0; i < bytes; i++) {
+      b.put(i, (byte) 0);
+    }
+  }
+
+  @Override
+  public void copyToHost(byte[] dst, DevicePointer src) throws CudaException {
+    requireCurrent("cuMemcpyDtoH");
+    view(src).get(0, dst);
+  }
+
+  @Override
+  public Stream createStream() throws CudaException {
+    requireCurrent("cuStreamCreate");
+    liveStreams.incrementAndGet();
+    return new Stream(new Object());
+  }
+
+  @Override
+  public void destroyStream(Stream stream) {
+    liveStreams.decrementAndGet();
+  }
+
+  @Override
+  public void launch(Function function, Dim3 grid, Dim3 block, int dynamicSharedBytes,
+      Stream stream, Object... args) throws CudaException {
+    int ordinal = requireCurrent("cuLaunchKernel").ordinal();
+    int count;
+    synchronized (this) {
+      count = launches.computeIfAbsent(ordinal, o -> new AtomicInteger()).incrementAndGet();
+      Integer faultAt = faultAfterLaunch.get(ordinal);
+      if (faultAt != null && count >= faultAt) {
+        faulted.put(ordinal, true);
+        return; // a faulting kernel's launch succeeds; the fault shows at the next wait
+      }
+    }
+    Object[] modelArgs = new Object[args.length];
+    for (int i = 0; i < args.length; i++) {
+      modelArgs[i] = args[i] instanceof DevicePointer ? view((DevicePointer) args[i]) : args[i];
+    }
+    launchLog.add(ordinal + ":" + function.name());
+    KernelModels.run(function.name(), grid, block, modelArgs, gpus.get(ordinal).smCount(),
+        System::nanoTime);
+  }
+
+  @Override
+  public synchronized void synchronize(Stream stream) throws CudaException {
+    int ordinal = requireCurrent("cuStreamSynchronize").ordinal();
+    if (faulted.getOrDefault(ordinal, false)) {
+      throw error("cuStreamSynchronize", CudaException.LAUNCH_FAILED);
+    }
+  }
+
+  @Override
+  public Event createEvent() throws CudaException {
+    requireCurrent("cuEventCreate");
+    liveEvents.incrementAndGet();
+    return new Event(new long[1]);
+  }
+
+  @Override
+  public void record(Event event, Stream stream) throws CudaException {
+    requireCurrent("cuEventRecord");
+    ((long[]) event.handle())[0] = System.nanoTime();
+  }
+
+  @Override
+  public float elapsedMillis(Event start, Event end) {
+    return (((long[]) end.handle())[0] - ((long[]) start.handle())[0]) / 1e6f;
+  }
+
+  @Override
+  public void destroyEvent(Event event) {
+    liveEvents.decrementAndGet();
+  }
+}
