@@ -1,0 +1,63 @@
+// FIPS 180-4 SHA-256 for the canonical-v1 commitments (docs/protocol.md, section 2): the
+// compression function and the byte shift that prepends RFC 6962's one-byte prefix (0x00 leaf,
+// 0x01 node) to data read as little-endian 32-bit words. Mirrored by the Java model
+// (kernels/src/test/java/org/gpuattest/kernels/cuda/Sha256Model.java).
+#ifndef GPUATTEST_SHA256_CUH
+#define GPUATTEST_SHA256_CUH
+
+#include <stdint.h>
+
+__device__ __constant__ static const uint32_t SHA256_K[64] = {
+    0x428a2f98u, 0x71374491u, 0xb5c0fbcfu, 0xe9b5dba5u, 0x3956c25bu, 0x59f111f1u, 0x923f82a4u,
+    0xab1c5ed5u, 0xd807aa98u, 0x12835b01u, 0x243185beu, 0x550c7dc3u, 0x72be5d74u, 0x80deb1feu,
+    0x9bdc06a7u, 0xc19bf174u, 0xe49b69c1u, 0xefbe4786u, 0x0fc19dc6u, 0x240ca1ccu, 0x2de92c6fu,
+    0x4a7484aau, 0x5cb0a9dcu, 0x76f988dau, 0x983e5152u, 0xa831c66du, 0xb00327c8u, 0xbf597fc7u,
+    0xc6e00bf3u, 0xd5a79147u, 0x06ca6351u, 0x14292967u, 0x27b70a85u, 0x2e1b2138u, 0x4d2c6dfcu,
+    0x53380d13u, 0x650a7354u, 0x766a0abbu, 0x81c2c92eu, 0x92722c85u, 0xa2bfe8a1u, 0xa81a664bu,
+    0xc24b8b70u, 0xc76c51a3u, 0xd192e819u, 0xd6990624u, 0xf40e3585u, 0x106aa070u, 0x19a4c116u,
+    0x1e376c08u, 0x2748774cu, 0x34b0bcb5u, 0x391c0cb3u, 0x4ed8aa4au, 0x5b9cca4fu, 0x682e6ff3u,
+    0x748f82eeu, 0x78a5636fu, 0x84c87814u, 0x8cc70208u, 0x90befffau, 0xa4506cebu, 0xbef9a3f7u,
+    0xc67178f2u};
+
+// A plain rotate: NVVM recognises it and emits one funnel shift with an immediate amount.
+__device__ inline uint32_t sha256_rotr(uint32_t x, int s) { return (x >> s) | (x << (32 - s)); }
+
+__device__ inline void sha256_init(uint32_t h[8]) {
+  h[0] = 0x6a09e667u; h[1] = 0xbb67ae85u; h[2] = 0x3c6ef372u; h[3] = 0xa54ff53au;
+  h[4] = 0x510e527fu; h[5] = 0x9b05688cu; h[6] = 0x1f83d9abu; h[7] = 0x5be0cd19u;
+}
+
+// One compression of the 16 big-endian message words w into h (FIPS 180-4, 6.2.2). The
+// schedule is a rolling window of 16 words; every index is a compile-time constant after
+// unrolling, so w stays in registers (ptxas -v shows no stack frame).
+__device__ inline void sha256_compress(uint32_t h[8], uint32_t w[16]) {
+  uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
+#pragma unroll
+  for (int t = 0; t < 64; t++) {
+    if (t >= 16) {
+      uint32_t w15 = w[(t - 15) & 15], w2 = w[(t - 2) & 15];
+      uint32_t s0 = sha256_rotr(w15, 7) ^ sha256_rotr(w15, 18) ^ (w15 >> 3);
+      uint32_t s1 = sha256_rotr(w2, 17) ^ sha256_rotr(w2, 19) ^ (w2 >> 10);
+      w[t & 15] += s0 + w[(t - 7) & 15] + s1;
+    }
+    uint32_t t1 = hh + (sha256_rotr(e, 6) ^ sha256_rotr(e, 11) ^ sha256_rotr(e, 25)) +
+                  ((e & f) ^ (~e & g)) + SHA256_K[t] + w[t & 15];
+    uint32_t t2 = (sha256_rotr(a, 2) ^ sha256_rotr(a, 13) ^ sha256_rotr(a, 22)) +
+                  ((a & b) ^ (a & c) ^ (b & c));
+    hh = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+  }
+  h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
+}
+
+// The big-endian SHA-256 message word made of the top byte of prev followed by the low three
+// bytes of cur (both little-endian loads). A one-byte prefix (0x00 for a row leaf, 0x01 for
+// a node) shifts the data by one byte, so message word q holds data bytes 4q-1 .. 4q+2:
+// selector nibbles (low to high) 2, 1, 0 take cur's bytes 2, 1, 0 and 7 takes prev's byte 3.
+__device__ inline uint32_t shifted_word(uint32_t prev, uint32_t cur) {
+  return __byte_perm(cur, prev, 0x7012);
+}
+
+// A big-endian hash word as four bytes in digest order, for a little-endian 32-bit store.
+__device__ inline uint32_t digest_word_le(uint32_t h) { return __byte_perm(h, 0, 0x0123); }
+
+#endif  // GPUATTEST_SHA256_CUH
