@@ -82,7 +82,7 @@ __device__ inline void node_hash(const uint32_t* in, uint32_t* out) {
 // MTH over count leaf hashes (RFC 6962, section 2.1), bottom up: at each level of m nodes,
 // node i < ceil(m/2) is the node hash of nodes 2i and 2i+1, or node 2i moved up unchanged
 // when 2i+1 == m. This pairing with promotion builds exactly the tree of the RFC's split at
-// the largest power of two below m (KernelModelsTest checks the shapes for every m up to
+// the largest power of two below m (MerkleTreeShapeTest checks the shapes for every m up to
 // 16384). Levels ping-pong between the two halves of scratch (each ceil(count/2) hashes);
 // leaves are never written. Threads stride over a level's nodes, and __syncthreads orders
 // the levels (it makes the block's global writes visible to the whole block).

@@ -1,0 +1,125 @@
+package org.gpuattest.kernels.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The checked-in ptx/*.ptx: each declares the PTX ISA and target the CUDA 12 (and older)
+ * drivers load, holds the entries {@link KernelGeometry.Kernel} looks for, and, where ptxas is
+ * installed, assembles for sm_80 and sm_90 with no error, no spill and no local memory.
+ */
+class PtxFilesTest {
+  /** What scripts/build-ptx.sh declares (see ptx/README.md for why). */
+  static final String PTX_ISA = "6.3";
+  static final String TARGET = "sm_75";
+  /** The newest ISA a CUDA 12.0 driver loads; ours must not be newer. */
+  static final double NEWEST_LOADABLE_ISA = 8.0;
+
+  private static final Path PTX_DIR = CudaToolchain.projectRoot().resolve("ptx");
+  private static final Pattern FIGURES = Pattern.compile(
+      "(\\d+) bytes stack frame, (\\d+) bytes spill stores, (\\d+) bytes spill loads");
+
+  static Set<String> ptxFiles() {
+    return EnumSet.allOf(KernelGeometry.Kernel.class).stream().map(k -> k.ptxFile)
+        .collect(Collectors.toCollection(TreeSet::new));
+  }
+
+  static String read(String file) throws IOException {
+    return Files.readString(PTX_DIR.resolve(file), StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void ptxFolder_holdsExactlyTheKernelsFiles() throws IOException {
+    try (Stream<Path> files = Files.list(PTX_DIR)) {
+      Set<String> present = files.map(p -> p.getFileName().toString())
+          .filter(name -> name.endsWith(".ptx")).collect(Collectors.toCollection(TreeSet::new));
+      assertEquals(ptxFiles(), present);
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"philox_fill.ptx", "matmul_ffma.ptx", "sha256_merkle.ptx"})
+  void ptxFile_declaresLoadableIsaAndTarget_andHoldsItsEntries(String file) throws IOException {
+    String ptx = read(file);
+    List<String> versions = ptx.lines().filter(l -> l.startsWith(".version")).toList();
+    assertEquals(List.of(".version " + PTX_ISA), versions, file);
+    assertTrue(Double.parseDouble(PTX_ISA) <= NEWEST_LOADABLE_ISA);
+    assertEquals(List.of(".target " + TARGET),
+        ptx.lines().filter(l -> l.startsWith(".target")).toList(), file);
+    for (KernelGeometry.Kernel kernel : KernelGeometry.Kernel.values()) {
+      boolean declared = ptx.contains(".visible .entry " + kernel.entry + "(");
+      assertEquals(kernel.ptxFile.equals(file), declared, kernel.entry + " in " + file);
+    }
+    assertFalse(ptx.contains("Build ID"), file + " keeps nvcc's build id");
+    assertFalse(ptx.contains(".file"), file + " names a source file (debug info)");
+    assertFalse(ptx.contains("/work/") || ptx.contains("/home/") || ptx.contains("/tmp/"),
+        file + " holds a local path");
+  }
+
+  @Test
+  void matmulPtx_everyProductIsAnFma_andNoSeparateMultiplyOrAdd() throws IOException {
+    // canonical-v1 section 1.5: a separate multiply then add changes the bits. ptxas maps
+    // fma.rn.f64 to DFMA and never splits it, so the PTX settles it for every GPU.
+    String ptx = read("matmul_ffma.ptx");
+    long fmas = ptx.lines().filter(l -> l.trim().startsWith("fma.rn.f64")).count();
+    assertEquals(16 * 16, fmas, "16 k-steps x 16 accumulators per k-tile");
+    assertFalse(Pattern.compile("\\b(mul|add|sub)(\\.r[nzmp])?\\.f64").matcher(ptx).find(),
+        "matmul_ffma.ptx has a separate f64 multiply or add");
+    assertFalse(ptx.contains(".f32"), "matmul_ffma.ptx computes in lower precision");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"sm_80", "sm_90"})
+  void ptxas_everyFile_assemblesWithoutSpillsOrLocalMemory(String gpu, @TempDir Path tmp)
+      throws Exception {
+    Optional<Path> ptxas = CudaToolchain.find("ptxas");
+    assumeTrue(ptxas.isPresent(),
+        "ptxas is not installed (not on PATH, not in /usr/local/cuda/bin): PTX not assembled");
+    for (String file : ptxFiles()) {
+      CudaToolchain.Result r = CudaToolchain.run(List.of(ptxas.get().toString(), "-v",
+          "--gpu-name", gpu, "-o", tmp.resolve(file + ".cubin").toString(),
+          PTX_DIR.resolve(file).toString()), tmp, 300);
+      String where = file + " for " + gpu + ":\n" + r.output();
+      assertEquals(0, r.exitCode(), "ptxas failed on " + where);
+      assertFalse(r.output().contains("error"), where);
+      assertFalse(r.output().contains("lmem"), "local memory in " + where);
+      for (KernelGeometry.Kernel kernel : KernelGeometry.Kernel.values()) {
+        if (kernel.ptxFile.equals(file)) {
+          assertTrue(r.output().contains("Compiling entry function '" + kernel.entry + "'"),
+              kernel.entry + " not compiled: " + where);
+        }
+      }
+      Matcher m = FIGURES.matcher(r.output());
+      int entries = 0;
+      while (m.find()) {
+        entries++;
+        assertEquals("0", m.group(1), "stack frame (local memory) in " + where);
+        assertEquals("0", m.group(2), "spill stores in " + where);
+        assertEquals("0", m.group(3), "spill loads in " + where);
+      }
+      long expected = EnumSet.allOf(KernelGeometry.Kernel.class).stream()
+          .filter(k -> k.ptxFile.equals(file)).count();
+      assertEquals(expected, entries, "ptxas -v figures per entry in " + where);
+    }
+  }
+}
