@@ -79,14 +79,15 @@ mkdir -p "$top/bin" "$top/lib" "$top/scripts"
 # jdk.unsupported for libraries that reach sun.misc. java.desktop (about 9 MB of the tarball)
 # is named only by code these tools never run: Jackson's optional java.beans support, which
 # Jackson loads only if it is there, and commons-math3's 2D geometry; the bundle test runs the
-# whole exchange on this runtime. --compress=0: the tarball's gzip packs uncompressed modules
-# tighter (about 4 MB smaller than with jlink's --compress=2).
+# whole exchange on this runtime. No --compress: the tarball's gzip packs jlink's default,
+# uncompressed modules tighter (about 4 MB smaller than with --compress=2), and the flag's
+# spelling changed after JDK 17 (zip-6).
 echo "bundle.sh: making the Java runtime with $jlink ($jdk_version)" >&2
 modules=$("$jdeps" --print-module-deps --ignore-missing-deps --multi-release 17 "${jars[@]}") \
   || die "jdeps failed on ${jars[*]}"
 modules=$(tr ',' '\n' <<<"$modules,jdk.unsupported" | grep -vx 'java.desktop' | sort -u | paste -sd, -)
 "$jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-  --compress=0 --output "$top/runtime" >&2 || die "jlink failed (modules: $modules)"
+  --output "$top/runtime" >&2 || die "jlink failed (modules: $modules)"
 
 cp "${jars[@]}" "$top/lib/"
 cp "$root/scripts/bundle/launcher" "$top/bin/attestor"
