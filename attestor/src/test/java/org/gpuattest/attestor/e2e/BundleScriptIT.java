@@ -1,0 +1,183 @@
+package org.gpuattest.attestor.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipFile;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * scripts/bundle.sh, run the way a user runs it but on the jars this build just packaged
+ * (--no-build; surefire's integration-test execution runs this after 'package'), and the bundle
+ * it makes, unpacked and used with no Java but its own. Also scripts/gpu-check.sh from that
+ * bundle where there is no GPU: it must fail at once, with its report written.
+ */
+class BundleScriptIT {
+  private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
+  private static final Path JDK = Path.of(System.getProperty("java.home"));
+  private static final String VERSION = System.getProperty("project.version");
+
+  @TempDir static Path tmp;
+  private static Path tarball;
+  private static Path bundle;
+  /** PATH whose first 'java' fails loudly: the launchers must not use it. */
+  private static Path fakeJavaBin;
+
+  @BeforeAll
+  static void buildAndUnpack() throws Exception {
+    assumeTrue(Files.isExecutable(JDK.resolve("bin/jlink")),
+        "no jlink in " + JDK + " (a JRE, not a JDK): the bundle cannot be built here");
+    assertNotNull(VERSION, "surefire passes project.version");
+    Result r = run(Map.of("JAVA_HOME", JDK.toString()), 180,
+        "bash", REPO.resolve("scripts/bundle.sh").toString(), "--no-build",
+        "--out", tmp.resolve("out").toString());
+    assertEquals(0, r.code, "bundle.sh failed:\n" + r.err);
+    tarball = tmp.resolve("out/gpu-attest-" + VERSION + "-linux-x86_64.tar.gz");
+    assertEquals(tarball.toString(), r.out.strip(), "stdout names the tarball alone");
+    assertEquals(List.of(".sha256", ".tar.gz"), suffixes(tmp.resolve("out")),
+        "only the tarball and its checksum, no temporary folder left behind");
+    Path unpacked = Files.createDirectories(tmp.resolve("unpacked"));
+    assertEquals(0, run(Map.of(), 60, "tar", "-C", unpacked.toString(), "-xzf",
+        tarball.toString()).code);
+    bundle = unpacked.resolve("gpu-attest-" + VERSION);
+    fakeJavaBin = Files.createDirectories(tmp.resolve("fake-java"));
+    for (String tool : List.of("java")) {
+      Path fake = Files.writeString(fakeJavaBin.resolve(tool),
+          "#!/bin/sh\necho 'the Java on PATH was used' >&2\nexit 97\n");
+      Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    }
+  }
+
+  @Test
+  void tarball_isWellUnder64MiB() throws IOException {
+    long size = Files.size(tarball);
+    assertTrue(size < 64L << 20, "tarball is " + size + " bytes");
+  }
+
+  @Test
+  void bundle_hasItsLayout_andSlimAttestorJar() throws IOException {
+    for (String exe : List.of("bin/attestor", "bin/validator", "runtime/bin/java",
+        "scripts/gpu-check.sh")) {
+      assertTrue(Files.isExecutable(bundle.resolve(exe)), exe);
+    }
+    for (String file : List.of("lib/attestor.jar", "lib/validator.jar", "README.txt",
+        "ptx/README.md", "runtime/release")) {
+      assertTrue(Files.isRegularFile(bundle.resolve(file)), file);
+    }
+    assertTrue(Files.readString(bundle.resolve("README.txt")).startsWith(
+        "gpu-attest " + VERSION + " for linux-x86_64"));
+    try (ZipFile jar = new ZipFile(bundle.resolve("lib/attestor.jar").toFile())) {
+      assertNotNull(jar.getEntry("lib/libJCudaDriver-12.6.0-linux-x86_64.so"));
+      assertNotNull(jar.getEntry("lib/libJCublas2-12.6.0-linux-x86_64.so"));
+      assertNull(jar.getEntry("lib/libJNvPTXCompiler-12.6.0-linux-x86_64.so"),
+          "the shade filter drops the PTX compiler");
+      assertNull(jar.getEntry("lib/libJNvrtc-12.6.0-linux-x86_64.so"));
+    }
+  }
+
+  @Test
+  void launchers_useTheBundledRuntime_andPassExitCodesThrough() throws Exception {
+    Result a = runBundled(60, "bin/attestor", "--version");
+    assertEquals(0, a.code, a.err);
+    assertTrue(a.out.startsWith("attestor "), a.out);
+    Result v = runBundled(60, "bin/validator", "--version");
+    assertEquals(0, v.code, v.err);
+    assertTrue(v.out.startsWith("validator "), v.out);
+    Result bad = runBundled(60, "bin/validator", "--no-such-option");
+    assertEquals(2, bad.code, "bad usage is exit 2 through the launcher");
+    assertFalse(bad.err.contains("the Java on PATH was used"));
+  }
+
+  @Test
+  void cpuAttestation_endToEnd_onTheBundleAlone() throws Exception {
+    String prover = "'" + bundle.resolve("bin/attestor") + "' --backend cpu";
+    Result r = runBundled(180, "bin/validator", "attest", "--prover", prover, "--allow-cpu",
+        "--gpus", "1", "--model", "NVIDIA H100 80GB HBM3", "--dim", "64", "--iterations", "2");
+    assertEquals(0, r.code, r.out + r.err);
+    assertTrue(r.out.contains("verdict: PASS"), r.out);
+  }
+
+  @Test
+  void gpuCheck_withoutGpu_failsAtDevices_andWritesItsReport() throws Exception {
+    Result devices = runBundled(60, "bin/attestor", "devices", "--json");
+    assumeTrue(devices.out.replaceAll("\\s", "").contains("\"gpus\":[]"),
+        "this host has a GPU: the no-GPU report cannot be checked here");
+    Path report = tmp.resolve("report.txt");
+    Result r = runBundled(120, "scripts/gpu-check.sh", "--out", report.toString());
+    assertEquals(1, r.code, r.out + r.err);
+    String text = Files.readString(report);
+    assertTrue(text.startsWith("gpu-attest GPU check\ndate: "), text);
+    assertTrue(text.contains("=== devices\ncommand: " + bundle.resolve("bin/attestor")
+        + " devices --json"), text);
+    assertTrue(text.contains("\nexit code: 0\nwall time: "), text);
+    assertTrue(text.contains("FAIL  devices    no GPU"), text);
+    assertTrue(text.contains("SKIP  duplicate  no GPU listed"), text);
+    assertTrue(text.strip().endsWith("gpu-check: FAIL"), text);
+    assertTrue(r.out.contains("gpu-check: FAIL (report: " + report + ")"), r.out);
+  }
+
+  @Test
+  void bundleScript_withoutJlink_refusesInOneLine() throws Exception {
+    Path notJdk = Files.createDirectories(tmp.resolve("not-a-jdk"));
+    Result r = run(Map.of("JAVA_HOME", notJdk.toString()), 30,
+        "bash", REPO.resolve("scripts/bundle.sh").toString(), "--no-build",
+        "--out", tmp.resolve("refused").toString());
+    assertEquals(1, r.code);
+    assertEquals("", r.out);
+    assertEquals("bundle.sh: no jlink/jdeps in JAVA_HOME=" + notJdk
+        + " (it must name a JDK 17+)", r.err.strip());
+    assertFalse(Files.exists(tmp.resolve("refused")), "nothing written when refusing");
+  }
+
+  /** Runs a bundle file with PATH led by a failing java and no JAVA_HOME. */
+  private static Result runBundled(int seconds, String file, String... args) throws Exception {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(bundle.resolve(file).toString());
+    cmd.addAll(List.of(args));
+    return run(Map.of("PATH", fakeJavaBin + ":" + System.getenv("PATH"),
+        "GPU_ATTEST_HOME", Files.createTempDirectory(tmp, "home").toString()),
+        seconds, cmd.toArray(new String[0]));
+  }
+
+  private static Result run(Map<String, String> env, int seconds, String... cmd)
+      throws Exception {
+    Path out = Files.createTempFile(tmp, "out", ".txt");
+    Path err = Files.createTempFile(tmp, "err", ".txt");
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        .redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().remove("JAVA_HOME");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError(String.join(" ", cmd) + ": still running after " + seconds
+          + " s; stderr:\n" + Files.readString(err));
+    }
+    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  private static List<String> suffixes(Path dir) throws IOException {
+    try (var files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString())
+          .map(n -> n.endsWith(".sha256") ? ".sha256" : n.endsWith(".tar.gz") ? ".tar.gz" : n)
+          .sorted().toList();
+    }
+  }
+
+  private record Result(int code, String out, String err) {}
+}

@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Builds the self-contained linux-x86_64 bundle of both tools, for GPU hosts that have the
+# NVIDIA driver but no Java, Maven, CUDA toolkit or network:
+#   target/bundle/gpu-attest-<version>-linux-x86_64.tar.gz   (and its .sha256)
+# holding gpu-attest-<version>/{bin,runtime,lib,ptx,scripts,README.txt}; see
+# scripts/bundle/README.txt, which goes into it.
+# Needs Linux x86_64 and a JDK 17+ (jlink, jdeps: from $JAVA_HOME/bin if JAVA_HOME is set,
+# else from PATH). Builds the jars with 'mvn -q -B -DskipTests package' (output on stderr)
+# when they are missing or older than a source; --no-build uses them as they are (how the
+# Maven build's own test runs it). The bundle is made in a temporary folder and moved into
+# place only when complete. Prints the tarball's path on stdout; progress goes to stderr.
+# Usage: scripts/bundle.sh [--out DIR] [--no-build]
+set -euo pipefail
+
+die() { echo "bundle.sh: $*" >&2; exit 1; }
+
+out=
+build=1
+while (($#)); do
+  case $1 in
+    --out) (($# >= 2)) || die "--out needs a folder"; out=$2; shift 2 ;;
+    --out=*) out=${1#--out=}; shift ;;
+    --no-build) build=0; shift ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown option '$1' (usage: scripts/bundle.sh [--out DIR] [--no-build])" ;;
+  esac
+done
+
+root=$(cd "$(dirname "$0")/.." && pwd -P)
+out=${out:-$root/target/bundle}
+
+os=$(uname -s); arch=$(uname -m)
+[[ $os == Linux && $arch == x86_64 ]] \
+  || die "builds the linux-x86_64 bundle, so it runs on linux-x86_64 only (this is $os $arch)"
+
+if [[ -n ${JAVA_HOME:-} ]]; then
+  jlink=$JAVA_HOME/bin/jlink; jdeps=$JAVA_HOME/bin/jdeps
+  [[ -x $jlink && -x $jdeps ]] || die "no jlink/jdeps in JAVA_HOME=$JAVA_HOME (it must name a JDK 17+)"
+else
+  jlink=$(command -v jlink) || die "no jlink on PATH: install a JDK 17+ or set JAVA_HOME to one"
+  jdeps=$(command -v jdeps) || die "no jdeps on PATH: install a JDK 17+ or set JAVA_HOME to one"
+fi
+jdk_version=$("$jlink" --version)
+((${jdk_version%%.*} >= 17)) || die "$jlink is version $jdk_version; a JDK 17+ is needed"
+
+# The project's version: the first <version> after the parent's artifactId in the root pom.
+version=$(sed -n '/<artifactId>gpu-attest-parent<\/artifactId>/,/<version>/{
+  s:.*<version>\(.*\)</version>.*:\1:p}' "$root/pom.xml")
+[[ $version =~ ^[A-Za-z0-9._-]+$ ]] || die "cannot read the project version from $root/pom.xml"
+
+jars=("$root/attestor/target/attestor.jar" "$root/validator/target/validator.jar")
+# A jar is stale when it is missing or older than a source it is made from. (After a build
+# Maven may leave a jar untouched whose inputs did not change, so this is not asked again.)
+stale() {
+  local jar=$1
+  shift
+  [[ ! -f $jar || -n $(find "$root/pom.xml" "$@" -newer "$jar" -print -quit) ]]
+}
+any_stale() {
+  stale "${jars[0]}" "$root"/{common,kernels,attestor}/{pom.xml,src/main} "$root/ptx" \
+    || stale "${jars[1]}" "$root"/{common,validator}/{pom.xml,src/main} "$root/testdata/gpu-profiles.json"
+}
+if any_stale; then
+  ((build)) || die "the jars are missing or older than the sources; build them first (mvn -q -B -DskipTests package) or drop --no-build"
+  echo "bundle.sh: building the jars (mvn -q -B -DskipTests package)" >&2
+  (cd "$root" && mvn -q -B -DskipTests package) >&2 || die "the Maven build failed (its output is above)"
+  for jar in "${jars[@]}"; do [[ -f $jar ]] || die "the Maven build made no $jar"; done
+fi
+
+name=gpu-attest-$version
+tarball=$name-linux-x86_64.tar.gz
+mkdir -p "$out"
+work=$(mktemp -d "$out/.bundle.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+top=$work/$name
+mkdir -p "$top/bin" "$top/lib" "$top/scripts"
+
+# The runtime's modules are what jdeps finds in the two jars, less java.desktop, plus
+# jdk.unsupported for libraries that reach sun.misc. java.desktop (about 9 MB of the tarball)
+# is named only by code these tools never run: Jackson's optional java.beans support, which
+# Jackson loads only if it is there, and commons-math3's 2D geometry; the bundle test runs the
+# whole exchange on this runtime. No --compress: the tarball's gzip packs jlink's default,
+# uncompressed modules tighter (about 4 MB smaller than with --compress=2), and the flag's
+# spelling changed after JDK 17 (zip-6).
+echo "bundle.sh: making the Java runtime with $jlink ($jdk_version)" >&2
+modules=$("$jdeps" --print-module-deps --ignore-missing-deps --multi-release 17 "${jars[@]}") \
+  || die "jdeps failed on ${jars[*]}"
+modules=$(tr ',' '\n' <<<"$modules,jdk.unsupported" | grep -vx 'java.desktop' | sort -u | paste -sd, -)
+"$jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+  --output "$top/runtime" >&2 || die "jlink failed (modules: $modules)"
+
+cp "${jars[@]}" "$top/lib/"
+cp "$root/scripts/bundle/launcher" "$top/bin/attestor"
+cp "$root/scripts/bundle/launcher" "$top/bin/validator"
+cp "$root/scripts/gpu-check.sh" "$top/scripts/"
+chmod 0755 "$top/bin/attestor" "$top/bin/validator" "$top/scripts/gpu-check.sh"
+cp -R "$root/ptx" "$top/ptx"
+java_version=$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$top/runtime/release")
+sed -e "s/@VERSION@/$version/" -e "s/@JAVA_VERSION@/${java_version:-17}/" \
+  "$root/scripts/bundle/README.txt" > "$top/README.txt"
+
+echo "bundle.sh: packing $tarball" >&2
+tar -C "$work" -czf "$work/$tarball" "$name"
+(cd "$work" && sha256sum "$tarball" > "$tarball.sha256")
+mv -f "$work/$tarball" "$out/$tarball"
+mv -f "$work/$tarball.sha256" "$out/$tarball.sha256"
+echo "bundle.sh: $(du -h "$out/$tarball" | cut -f1) in $out/$tarball" >&2
+echo "$out/$tarball"
