@@ -131,7 +131,7 @@ public final class Selftest {
     for (int n : dims) { // refuse what cannot fit before any work
       backend.checkFits(1, n);
       Optional<String> refusal = Heap.shortfall("selftest: the CPU side at n=" + n + " needs",
-          CpuBackend.bytesNeeded(1, n), "run java with a larger -Xmx, or a smaller --dims");
+          CpuBackend.bytesNeeded(1, n), "run java with a larger -Xmx, or a smaller --dim");
       if (refusal.isPresent()) {
         throw new BackendException(refusal.get());
       }

@@ -43,9 +43,9 @@ final class SelftestCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print JSON instead of a table.")
   boolean json;
 
-  @Option(names = "--dims", split = ",", paramLabel = "n", defaultValue = DEFAULT_DIMS,
-      description = "Matrix sizes to test, each a multiple of 64 in [64, 16384]"
-          + " (default: ${DEFAULT-VALUE}; 576 is not a power of two).")
+  @Option(names = "--dim", split = ",", paramLabel = "n", defaultValue = DEFAULT_DIMS,
+      description = "Matrix sizes n to test, comma-separated or repeated, each a multiple"
+          + " of 64 in [64, 16384] (default: ${DEFAULT-VALUE}; 576 is not a power of two).")
   List<Integer> dims;
 
   @Option(names = "--iterations", paramLabel = "T", defaultValue = "2",
@@ -60,11 +60,11 @@ final class SelftestCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // Bad input is refused before any backend is looked for.
     if (dims.size() > MAX_DIMS) {
-      throw new IllegalArgumentException("--dims: at most " + MAX_DIMS + " sizes, got "
+      throw new IllegalArgumentException("--dim: at most " + MAX_DIMS + " sizes, got "
           + dims.size());
     }
     for (int n : dims) {
-      Limits.dim("--dims", n);
+      Limits.dim("--dim", n);
     }
     Limits.range("--iterations", iterations, 1, Limits.MAX_ITERATIONS);
     PrintWriter err = spec.commandLine().getErr();

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AttestorSelftestCliTest {
   @Test
   void selftest_cpuBackend_exit0TableSaysEqual() {
-    Result r = run("selftest", "--backend", "cpu", "--dims", "64,128").assertOk();
+    Result r = run("selftest", "--backend", "cpu", "--dim", "64,128").assertOk();
     List<String> lines = r.out().lines().toList();
     assertTrue(lines.get(0).startsWith("selftest: cpu backend against the CPU reference, T=2"),
         r.describe());
@@ -32,7 +32,7 @@ class AttestorSelftestCliTest {
 
   @Test
   void selftest_json_numbersAreNumbers() throws Exception {
-    Result r = run("selftest", "--backend", "cpu", "--dims", "64", "--iterations", "1", "--json")
+    Result r = run("selftest", "--backend", "cpu", "--dim", "64", "--iterations", "1", "--json")
         .assertOk();
     Map<?, ?> report = Json.read("selftest", r.out().getBytes(StandardCharsets.UTF_8), Map.class);
     assertEquals(Boolean.TRUE, report.get("pass"), r.describe());
@@ -61,10 +61,10 @@ class AttestorSelftestCliTest {
         .assertFailure(ExitCodes.RUNTIME, "--backend cpu");
   }
 
-  @ParameterizedTest(name = "--dims {0}")
+  @ParameterizedTest(name = "--dim {0}")
   @ValueSource(strings = {"32", "100", "16448", "64,0", "abc", "64,65"})
   void selftest_badDims_exit2OneLine(String dims) {
-    run("selftest", "--backend", "cpu", "--dims", dims).assertBadInput("--dims");
+    run("selftest", "--backend", "cpu", "--dim", dims).assertBadInput("--dim");
   }
 
   @Test
@@ -75,7 +75,7 @@ class AttestorSelftestCliTest {
   /** Bad input is refused before the backend is looked at: exit 2, not 3, without a GPU. */
   @Test
   void selftest_badDimsWithoutGpu_badInputFirst() {
-    run("selftest", "--dims", "100").assertBadInput("--dims");
+    run("selftest", "--dim", "100").assertBadInput("--dim");
   }
 
   @Test
