@@ -27,8 +27,9 @@ import org.gpuattest.kernels.DeviceIdentity;
 
 /**
  * Answers a challenge: runs canonical-v1 on G devices of one backend together (see
- * {@link DeviceRun} for the barriers), builds R(g) from the matrix roots, signs the
- * commitment and keeps the state that {@link Opener} needs.
+ * {@link DeviceRun} for the barriers), spot-checks the results against the CPU reference
+ * ({@link ResultCheck}), builds R(g) from the matrix roots, signs the commitment and keeps the
+ * state that {@link Opener} needs.
  */
 public final class Prover {
   private final Backend backend;
@@ -36,6 +37,7 @@ public final class Prover {
   private final PrintWriter progress;
   private final Clock clock;
   private final Duration progressEvery;
+  private final ResultCheck resultCheck;
 
   public Prover(Backend backend, Ed25519PrivateKey key, PrintWriter progress, Clock clock) {
     this(backend, key, progress, clock, ProgressReporter.EVERY);
@@ -44,11 +46,19 @@ public final class Prover {
   /** As the four-argument constructor, printing progress every {@code progressEvery}. */
   public Prover(Backend backend, Ed25519PrivateKey key, PrintWriter progress, Clock clock,
       Duration progressEvery) {
+    this(backend, key, progress, clock, progressEvery,
+        ResultCheck.random(new java.security.SecureRandom()));
+  }
+
+  /** As above, with the spot check before signing chosen by the caller (tests). */
+  Prover(Backend backend, Ed25519PrivateKey key, PrintWriter progress, Clock clock,
+      Duration progressEvery, ResultCheck resultCheck) {
     this.backend = backend;
     this.key = key;
     this.progress = progress;
     this.clock = clock;
     this.progressEvery = progressEvery;
+    this.resultCheck = resultCheck;
   }
 
   /** The device ordinals asked for do not fit the challenge or the backend. */
@@ -62,7 +72,8 @@ public final class Prover {
    * @param ordinals which of the backend's devices to use, or empty for the first G
    * @throws BadMessageException the challenge is expired, badly signed, or asks the impossible
    * @throws DeviceChoiceException {@code ordinals} does not name G distinct devices
-   * @throws BackendException a device failed, or there are fewer than G
+   * @throws BackendException a device failed, or there are fewer than G, or a result differs
+   *     from the CPU reference ({@link ResultCheck}); no state is kept then
    */
   public Commitment prove(MessageCodec.Decoded<Challenge> decoded, List<Integer> ordinals,
       Path stateRoot) throws BadMessageException, BackendException, IOException {
@@ -89,8 +100,15 @@ public final class Prover {
         Counts.count(c.devices(), "device"), c.dim(), c.iterations());
     progress.flush();
     List<DeviceRun.Outcome> outcomes;
+    byte[][][] roots = new byte[c.devices()][][];
     try {
       outcomes = DeviceRun.runAll(devices, c, progress, c.expires(), progressEvery);
+      for (int g = 0; g < c.devices(); g++) {
+        roots[g] = outcomes.get(g).matrixRoots();
+      }
+      // No wrong result is signed: spot-check against the CPU reference while the devices
+      // still hold B(g) (docs/protocol.md §3, "Before the prover signs").
+      resultCheck.check(devices, c, roots, progress);
     } finally {
       for (Device d : devices) {
         d.close();
@@ -98,10 +116,8 @@ public final class Prover {
     }
     byte[] challengeDigest = CommitmentDigest.challengeDigest(decoded.bytes());
     List<DeviceReport> reports = new ArrayList<>();
-    byte[][][] roots = new byte[c.devices()][][];
     for (int g = 0; g < c.devices(); g++) {
       DeviceRun.Outcome o = outcomes.get(g);
-      roots[g] = o.matrixRoots();
       DeviceIdentity id = devices.get(g).identity();
       reports.add(new DeviceReport(g, id.name(), id.uuid(), id.pciBusId(),
           id.computeCapability(), id.smCount(), id.memoryBytes(), id.driverVersion(),

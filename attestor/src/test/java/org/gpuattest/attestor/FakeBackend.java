@@ -15,25 +15,42 @@ import org.gpuattest.kernels.IterationResult;
 
 /**
  * A driver-free backend for orchestration tests: devices compute the reference product (so
- * commitments stay honest), can be told to fail at an iteration, and record when they ran.
+ * commitments stay honest), can be told to fail at an iteration, or to get results wrong in
+ * the ways {@link Fault} names, and record when they ran.
  */
 final class FakeBackend implements Backend {
   final int available;
   final int failDevice;
   final int failAtIteration;
   final long sleepMillis;
+  final Fault fault;
+  final int faultyDevice;
+  final int faultyRow;
   final AtomicInteger prepared = new AtomicInteger();
   final AtomicInteger closed = new AtomicInteger();
 
-  FakeBackend(int available, int failDevice, int failAtIteration) {
-    this(available, failDevice, failAtIteration, 0);
+  /** How a faulty device gets C(g, t) wrong, in every iteration. */
+  enum Fault {
+    NONE,
+    /** One bit of one element of the row is flipped, in iterate and rowLeaves alike. */
+    WRONG_ROW,
+    /** iterate is right; rowLeaves has one bit of the row flipped (not deterministic). */
+    UNSTABLE_ROW
   }
 
-  private FakeBackend(int available, int failDevice, int failAtIteration, long sleepMillis) {
+  FakeBackend(int available, int failDevice, int failAtIteration) {
+    this(available, failDevice, failAtIteration, 0, Fault.NONE, -1, -1);
+  }
+
+  private FakeBackend(int available, int failDevice, int failAtIteration, long sleepMillis,
+      Fault fault, int faultyDevice, int faultyRow) {
     this.available = available;
     this.failDevice = failDevice;
     this.failAtIteration = failAtIteration;
     this.sleepMillis = sleepMillis;
+    this.fault = fault;
+    this.faultyDevice = faultyDevice;
+    this.faultyRow = faultyRow;
   }
 
   static FakeBackend honest(int available) {
@@ -42,7 +59,12 @@ final class FakeBackend implements Backend {
 
   /** Devices that take {@code millis} for each matrix, as a slow GPU or a large n would. */
   static FakeBackend slow(int available, long millis) {
-    return new FakeBackend(available, -1, -1, millis);
+    return new FakeBackend(available, -1, -1, millis, Fault.NONE, -1, -1);
+  }
+
+  /** Device ordinal {@code device} gets row {@code row} of every C(g, t) wrong by {@code f}. */
+  static FakeBackend faulty(int available, Fault f, int device, int row) {
+    return new FakeBackend(available, -1, -1, 0, f, device, row);
   }
 
   @Override
@@ -93,11 +115,15 @@ final class FakeBackend implements Backend {
       if (ordinal == failDevice && t == failAtIteration) {
         throw new BackendException("fake device " + ordinal + " failed at iteration " + t);
       }
-      return new IterationResult(MerkleTree.root(rowLeaves(t)), 1_000);
+      return new IterationResult(MerkleTree.root(leaves(t, fault == Fault.WRONG_ROW)), 1_000);
     }
 
     @Override
     public byte[][] rowLeaves(int t) throws BackendException {
+      return leaves(t, fault != Fault.NONE);
+    }
+
+    private byte[][] leaves(int t, boolean faulty) throws BackendException {
       if (sleepMillis > 0) {
         try {
           Thread.sleep(sleepMillis);
@@ -106,7 +132,12 @@ final class FakeBackend implements Backend {
           throw new BackendException("fake device " + ordinal + ": interrupted");
         }
       }
-      return org.gpuattest.common.spec.RowHash.rowLeaves(Reference.matrix(key, g, t, n, b), n);
+      double[] c = Reference.matrix(key, g, t, n, b);
+      if (faulty && ordinal == faultyDevice) {
+        int e = faultyRow * n + 5;
+        c[e] = Double.longBitsToDouble(Double.doubleToRawLongBits(c[e]) ^ 1L); // last bit
+      }
+      return org.gpuattest.common.spec.RowHash.rowLeaves(c, n);
     }
 
     @Override

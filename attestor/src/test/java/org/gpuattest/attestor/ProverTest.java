@@ -143,6 +143,56 @@ class ProverTest {
   }
 
   @Test
+  void prove_honestDevices_saysWhatItCheckedBeforeCommitting() throws Exception {
+    StringWriter out = new StringWriter();
+    new Prover(FakeBackend.honest(2), KEY, new PrintWriter(out), Clock.systemUTC())
+        .prove(challenge(64, 3, 2, Instant.now()), List.of(), state);
+    List<String> lines = out.toString().lines().toList();
+    int checked = lines.indexOf("attestor: checked 4 rows of 2 iterations per device against"
+        + " the CPU reference: all equal");
+    assertTrue(checked >= 0, out.toString());
+    assertTrue(lines.get(checked + 1).startsWith("attestor: committed "), out.toString());
+  }
+
+  /** A device that computes one row wrong, consistently: caught when that row is checked. */
+  @Test
+  void prove_wrongRowOnOneDevice_refusedNamingItAndNothingKept() throws Exception {
+    FakeBackend wrong = FakeBackend.faulty(3, FakeBackend.Fault.WRONG_ROW, 2, 17);
+    ResultCheck row17 = new ResultCheck((iterations, n) ->
+        List.of(new ResultCheck.Pick(iterations - 1, new int[] {3, 17})));
+    StringWriter out = new StringWriter();
+    Prover p = new Prover(wrong, KEY, new PrintWriter(out), Clock.systemUTC(),
+        ProgressReporter.EVERY, row17);
+    BackendException e = assertThrows(BackendException.class,
+        () -> p.prove(challenge(64, 4, 2, Instant.now()), List.of(0, 2), state));
+    assertEquals("device 1 (FAKE-2, Fake GPU): row 17 of C(1,3) differs from the CPU"
+        + " reference; not committing", e.getMessage());
+    assertNothingCommitted(out, wrong);
+  }
+
+  /** Recomputed rows that do not hash to the root iterate gave: caught whatever is picked. */
+  @Test
+  void prove_rowLeavesDisagreeWithIterate_refusedWithRandomChecks() throws Exception {
+    FakeBackend unstable = FakeBackend.faulty(2, FakeBackend.Fault.UNSTABLE_ROW, 0, 9);
+    StringWriter out = new StringWriter();
+    BackendException e = assertThrows(BackendException.class,
+        () -> new Prover(unstable, KEY, new PrintWriter(out), Clock.systemUTC())
+            .prove(challenge(64, 3, 2, Instant.now()), List.of(), state));
+    assertTrue(e.getMessage().startsWith("device 0 (FAKE-0, Fake GPU): C(0,"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; not committing"), e.getMessage());
+    assertNothingCommitted(out, unstable);
+  }
+
+  private void assertNothingCommitted(StringWriter progress, FakeBackend b) throws Exception {
+    assertTrue(!progress.toString().contains("committed"), progress.toString());
+    assertTrue(!progress.toString().contains("all equal"), progress.toString());
+    assertEquals(b.prepared.get(), b.closed.get(), "every prepared device is released");
+    try (Stream<Path> files = Files.list(state)) {
+      assertEquals(List.of(), files.toList(), "no state for a refused proof");
+    }
+  }
+
+  @Test
   void prove_fewerDevicesThanClaimed_refused() {
     BackendException e = assertThrows(BackendException.class, () ->
         prover(FakeBackend.honest(1)).prove(challenge(64, 1, 2, Instant.now()), List.of(), state));
