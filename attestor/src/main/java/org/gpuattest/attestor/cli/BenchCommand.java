@@ -16,10 +16,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", description = {
     "Measure canonical-v1 on every GPU against cuBLAS DGEMM (needs a GPU).",
-    "Per GPU and size: the product kernel's FP64 TFLOP/s, the whole iteration (Philox",
-    "fill, product, hashing), the fill's GB/s and the hashing's share, with cuBLAS DGEMM",
-    "on the same GPU in the same run as the yardstick (or, where libcublas.so.12 cannot",
-    "load, the model's FP64 peak). Exit 3 without a GPU."})
+    "Per GPU and size: the product kernel's FP64 TFLOP/s, the whole iteration",
+    "(Philox fill, product, hashing), the fill's GB/s and the hashing's share, with",
+    "cuBLAS DGEMM on the same GPU in the same run as the yardstick (or, where",
+    "libcublas.so.12 cannot load, the model's FP64 peak). Exit 3 without a GPU."})
 final class BenchCommand implements Callable<Integer> {
   static final List<Integer> DEFAULT_DIMS = List.of(1024, 2048, 4096);
 

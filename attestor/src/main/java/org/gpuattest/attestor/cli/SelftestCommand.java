@@ -74,7 +74,8 @@ final class SelftestCommand implements Callable<Integer> {
     try {
       b = Backends.select(choice, err, parent.cuda);
     } catch (BackendException e) {
-      throw new BackendException("selftest needs a GPU: " + e.getMessage(), e);
+      throw new BackendException("selftest needs a GPU: " + e.getMessage()
+          + " (--backend cpu checks the CPU backend instead)", e);
     }
     Selftest.Expected expected = b.name().equals(CpuBackend.NAME) ? Selftest.reference()
         : Selftest.cpuBackend(Runtime.getRuntime().availableProcessors());

@@ -53,7 +53,7 @@ class AttestorSelftestCliTest {
     assertTrue(((Map<?, ?>) devices.get(0)).get("smCount") instanceof Integer, r.describe());
   }
 
-  /** Without a GPU (this build has no CUDA backend) the default fails as a runtime failure. */
+  /** Without a GPU the default fails as a runtime failure and says how to check the CPU path. */
   @Test
   void selftest_defaultWithoutGpu_exit3OneLine() {
     run("selftest").assertFailure(ExitCodes.RUNTIME, "selftest needs a GPU");

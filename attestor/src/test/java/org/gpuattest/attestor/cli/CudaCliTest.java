@@ -112,6 +112,16 @@ class CudaCliTest {
   }
 
   @Test
+  void selftest_fakeGpus_everyRootEqualsTheCpuBackend() throws Exception {
+    Result r = runOn(TWO_GPUS, "selftest", "--dim", "64,192", "--iterations", "2", "--json")
+        .assertOk();
+    Map<?, ?> report = Json.read("selftest", r.out().getBytes(StandardCharsets.UTF_8),
+        Map.class);
+    assertEquals(Boolean.TRUE, report.get("pass"), r.describe());
+    assertTrue(r.out().contains("Fake GPU 1"), r.describe());
+  }
+
+  @Test
   void bench_badDim_exit2NamingDim() {
     runOn(TWO_GPUS, "bench", "--dim", "100").assertBadInput("--dim");
   }
