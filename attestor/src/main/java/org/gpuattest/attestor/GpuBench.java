@@ -18,6 +18,7 @@ public final class GpuBench {
   /** One GPU at one n, with the yardstick it was compared with. */
   public record Row(int gpu, String name, int n, int repetitions, double productTflops,
       double iterationTflops, double fillGigabytesPerSecond, double hashShare,
+      double monitorOverhead,
       Double cublasTflops, Double productToCublas, String cublasUnavailable,
       Double fp64PeakTflops, Double productToFp64Peak, Double fp64TensorPeakTflops) {}
 
@@ -44,7 +45,8 @@ public final class GpuBench {
     Double fp64 = peak.map(Fp64Peaks.Peak::fp64Tflops).orElse(null);
     Double tensor = peak.map(Fp64Peaks.Peak::fp64TensorTflops).orElse(null);
     return new Row(g, id.name(), f.n(), f.repetitions(), product,
-        f.tflops(f.iterationMillis()), f.fillGigabytesPerSecond(), f.hashShare(), cublas,
+        f.tflops(f.iterationMillis()), f.fillGigabytesPerSecond(), f.hashShare(),
+        f.monitorOverhead(), cublas,
         cublas == null ? null : product / cublas, f.cublasUnavailable(), fp64,
         fp64 == null ? null : product / fp64, tensor);
   }

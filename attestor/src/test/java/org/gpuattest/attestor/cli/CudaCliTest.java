@@ -106,6 +106,7 @@ class CudaCliTest {
     assertEquals(64, row.get("n"));
     assertTrue(((Number) row.get("productTflops")).doubleValue() > 0, r.describe());
     assertTrue(((Number) row.get("hashShare")).doubleValue() > 0, r.describe());
+    assertTrue(row.get("monitorOverhead") instanceof Number, r.describe());
     assertTrue(String.valueOf(row.get("cublasUnavailable")).contains("cuBLAS"), r.describe());
     Result text = runOn(one, "bench", "--dim", "64", "--repetitions", "1").assertOk();
     assertTrue(text.out().contains("cuBLAS unavailable"), text.describe());

@@ -5,7 +5,7 @@ import org.gpuattest.kernels.BackendException;
 
 /**
  * What 'attestor bench' measures on one GPU at one n, from GPU events: the canonical product
- * kernel alone, the whole iteration (Philox fill of A, product, row hashing and tree), the
+ * kernel alone and without its SM monitor, the whole iteration (Philox fill of A, product, row hashing and tree), the
  * fill's write bandwidth, the hashing's share, and cuBLAS DGEMM on the same GPU in the same
  * run where libcublas.so.12 can load.
  */
@@ -14,7 +14,8 @@ public final class CudaBench {
 
   /** Per-iteration figures (means over the timed repetitions). */
   public record Figures(int n, int repetitions, double fillMillis, double productMillis,
-      double hashMillis, double cublasMillis, String cublasUnavailable) {
+      double hashMillis, double unmonitoredProductMillis, double cublasMillis,
+      String cublasUnavailable) {
     public double iterationMillis() {
       return fillMillis + productMillis + hashMillis;
     }
@@ -31,6 +32,11 @@ public final class CudaBench {
 
     public double hashShare() {
       return hashMillis / iterationMillis();
+    }
+
+    /** What the SM monitor adds to the product kernel, as a fraction of it without. */
+    public double monitorOverhead() {
+      return productMillis / unmonitoredProductMillis - 1.0;
     }
   }
 
@@ -51,9 +57,10 @@ public final class CudaBench {
       d.iterate(1, repetitions);
       PhaseTimes t = d.times();
       double per = 1e6 * t.iterations();
+      double unmonitored = d.unmonitoredProductMillis(repetitions);
       CublasDgemm.Outcome cublas = d.cublas(repetitions);
       return new Figures(n, repetitions, t.fillNanos() / per, t.matmulNanos() / per,
-          t.hashNanos() / per, cublas.millis(), cublas.unavailable());
+          t.hashNanos() / per, unmonitored, cublas.millis(), cublas.unavailable());
     } finally {
       d.close();
     }

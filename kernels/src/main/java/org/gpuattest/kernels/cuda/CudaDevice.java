@@ -205,6 +205,30 @@ final class CudaDevice implements Device {
     return times;
   }
 
+  /**
+   * Mean milliseconds of the product kernel without the SM monitor over {@code repetitions}
+   * launches (after one warm-up), for the monitor's overhead in 'attestor bench'.
+   */
+  double unmonitoredProductMillis(int repetitions) throws BackendException {
+    requirePrepared();
+    Event[] marks = res.eventArray();
+    try {
+      driver.setCurrent(res.context());
+      launch(Kernel.MATMUL_UNMONITORED, KernelGeometry.matmulGrid(n),
+          KernelGeometry.matmulBlock(), res.buffer("A"), res.buffer("B"), res.buffer("C"), n);
+      driver.record(marks[0], res.stream());
+      for (int r = 0; r < repetitions; r++) {
+        launch(Kernel.MATMUL_UNMONITORED, KernelGeometry.matmulGrid(n),
+            KernelGeometry.matmulBlock(), res.buffer("A"), res.buffer("B"), res.buffer("C"), n);
+      }
+      driver.record(marks[1], res.stream());
+      driver.synchronize(res.stream());
+      return driver.elapsedMillis(marks[0], marks[1]) / (double) repetitions;
+    } catch (CudaException e) {
+      throw failure("timing the product without the monitor", e);
+    }
+  }
+
   /** cuBLAS DGEMM timed on this device's A, B and C (their contents do not matter). */
   CublasDgemm.Outcome cublas(int repetitions) throws BackendException {
     requirePrepared();

@@ -31,6 +31,8 @@ public final class KernelGeometry {
   public enum Kernel {
     PHILOX_FILL("philox_fill", "philox_fill.ptx"),
     MATMUL("matmul_ffma", "matmul_ffma.ptx"),
+    /** The same product without the SM monitor: 'attestor bench' times the monitor's cost. */
+    MATMUL_UNMONITORED("matmul_ffma_unmonitored", "matmul_ffma.ptx"),
     ROW_HASH("sha256_rows", "sha256_merkle.ptx"),
     TREE("merkle_root", "sha256_merkle.ptx");
 

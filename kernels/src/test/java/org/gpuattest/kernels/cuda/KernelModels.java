@@ -35,6 +35,8 @@ public final class KernelModels {
     switch (entry) {
       case "philox_fill" -> philoxFill(grid, block, args);
       case "matmul_ffma" -> matmul(grid, block, args, smCount, clockNanos);
+      case "matmul_ffma_unmonitored" -> matmul(grid, block, unmonitored(args), smCount,
+          clockNanos);
       case "sha256_rows" -> sha256Rows(grid, block, args);
       case "merkle_root" -> merkleRoot(grid, block, args);
       default -> throw new IllegalArgumentException("no kernel named '" + entry + "'");
@@ -104,6 +106,16 @@ public final class KernelModels {
     long row = (long) by * TILE + (ty + SIDE * r);
     long col = (long) bx * TILE + (tx + SIDE * c);
     return row * n + col;
+  }
+
+  /** matmul_ffma_unmonitored's (A, B, C, n), run as matmul_ffma with a monitor nobody reads. */
+  private static Object[] unmonitored(Object[] args) {
+    check("matmul_ffma_unmonitored", args, ByteBuffer.class, ByteBuffer.class,
+        ByteBuffer.class, Integer.class);
+    int slots = KernelGeometry.MONITOR_SLOTS * Long.BYTES;
+    return new Object[] {args[0], args[1], args[2], args[3],
+        ByteBuffer.allocate(slots).order(java.nio.ByteOrder.LITTLE_ENDIAN),
+        ByteBuffer.allocate(slots).order(java.nio.ByteOrder.LITTLE_ENDIAN)};
   }
 
   private static void matmul(Dim3 grid, Dim3 block, Object[] args, int smCount,
