@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
+        "1:selftest: a GPU root differs from the CPU backend's",
         "2:bad usage or bad input (one line on stderr names what)",
         "3:runtime failure (device, I/O, standard input closed under --watch-stdin)"})
 public final class AttestorCli implements Runnable {
