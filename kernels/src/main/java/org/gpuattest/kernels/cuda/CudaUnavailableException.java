@@ -12,6 +12,9 @@ public final class CudaUnavailableException extends Exception {
   /** What a failure to load JCuda's native binding means for the operator. */
   static String describeLinkError(Throwable e) {
     String m = String.valueOf(e.getMessage());
+    for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
+      m += " / " + c.getMessage(); // a failed class initialisation names its first cause here
+    }
     if (m.contains("libcuda")) {
       return "no NVIDIA driver: libcuda.so.1 cannot be loaded (install the NVIDIA driver)";
     }

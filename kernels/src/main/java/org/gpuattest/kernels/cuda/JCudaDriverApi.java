@@ -22,17 +22,26 @@ import jcuda.driver.JCudaDriver;
 public final class JCudaDriverApi implements CudaDriver {
   private JCudaDriverApi() {}
 
+  /** Why the binding could not load, kept: a class whose initialisation failed never retries. */
+  private static String loadFailure;
+
   /**
    * Loads JCuda's driver binding, which needs the NVIDIA driver's libcuda.so.1.
    *
-   * @throws CudaUnavailableException naming what is missing
+   * @throws CudaUnavailableException naming what is missing (the same words every time: the JVM
+   *     does not retry a failed native load, and its second error would only say "Could not
+   *     initialize class")
    */
-  public static CudaDriver load() throws CudaUnavailableException {
+  public static synchronized CudaDriver load() throws CudaUnavailableException {
+    if (loadFailure != null) {
+      throw new CudaUnavailableException(loadFailure);
+    }
     try {
       JCudaDriver.setExceptionsEnabled(false);
       return new JCudaDriverApi();
     } catch (UnsatisfiedLinkError | NoClassDefFoundError | ExceptionInInitializerError e) {
-      throw new CudaUnavailableException(CudaUnavailableException.describeLinkError(e));
+      loadFailure = CudaUnavailableException.describeLinkError(e);
+      throw new CudaUnavailableException(loadFailure);
     }
   }
 
