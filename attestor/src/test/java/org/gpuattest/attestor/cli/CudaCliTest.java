@@ -54,14 +54,17 @@ class CudaCliTest {
     assertEquals("CUDA 12.6", first.get("driverVersion"));
   }
 
+  private static Commitment proveOnTwoFakeGpus(Challenge c, Path state) throws Exception {
+    Result r = runOn(TWO_GPUS, "--backend", "cuda", "prove", "--challenge",
+        MessageCodec.encode(c), "--state", state.toString()).assertOk();
+    return MessageCodec.decode("commitment", r.out().strip(), Commitment.class).value();
+  }
+
   @Test
   void proveThenOpen_cudaOverFakeDriver_commitsAndOpensCanonicalRoots() throws Exception {
     Challenge c = challenge(64, 3, 2, 4);
     Path state = dir.resolve("state");
-    Result r = runOn(TWO_GPUS, "--backend", "cuda", "prove", "--challenge",
-        MessageCodec.encode(c), "--state", state.toString()).assertOk();
-    Commitment commitment =
-        MessageCodec.decode("commitment", r.out().strip(), Commitment.class).value();
+    Commitment commitment = proveOnTwoFakeGpus(c, state);
     for (int g = 0; g < 2; g++) {
       DeviceReport d = commitment.devices().get(g);
       assertEquals(DeviceReport.CUDA, d.backend());
@@ -84,10 +87,7 @@ class CudaCliTest {
   void open_gpuNoLongerPresent_exit3NamingTheUuid() throws Exception {
     Challenge c = challenge(64, 2, 2, 4);
     Path state = dir.resolve("state");
-    Result r = runOn(TWO_GPUS, "--backend", "cuda", "prove", "--challenge",
-        MessageCodec.encode(c), "--state", state.toString()).assertOk();
-    Commitment commitment =
-        MessageCodec.decode("commitment", r.out().strip(), Commitment.class).value();
+    Commitment commitment = proveOnTwoFakeGpus(c, state);
     String request = MessageCodec.encode(new OpeningRequest(1, commitment.challengeDigest(),
         commitment.commitmentDigest(), List.of(new Sample(1, 0, 0))));
     Backends.CudaOpener oneGpu = w -> CudaFakes.backend(1, 1L << 30);
