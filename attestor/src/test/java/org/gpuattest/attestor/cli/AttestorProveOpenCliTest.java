@@ -287,6 +287,13 @@ class AttestorProveOpenCliTest {
     assertEquals(c.devices().get(0).uuid(), c.devices().get(1).uuid());
     assertTrue(!c.devices().get(0).root().equals(c.devices().get(1).root()),
         "each g computed its own B(g)");
+    // Before the subcommand too, as 'validator attest --prover "attestor --devices 0,0"' puts it.
+    Result root = run("--devices", "0,0", "prove", "--backend", "cpu", "--challenge",
+        MessageCodec.encode(small()), "--state", state.toString(), "--signing-key",
+        key.toString()).assertOk();
+    Commitment viaRoot =
+        MessageCodec.decode("commitment", root.out().strip(), Commitment.class).value();
+    assertEquals(viaRoot.devices().get(0).uuid(), viaRoot.devices().get(1).uuid());
   }
 
   @Test
