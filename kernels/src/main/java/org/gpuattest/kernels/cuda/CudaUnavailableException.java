@@ -18,6 +18,10 @@ public final class CudaUnavailableException extends Exception {
     if (m.contains("libcuda")) {
       return "no NVIDIA driver: libcuda.so.1 cannot be loaded (install the NVIDIA driver)";
     }
+    if (m.contains("undefined symbol")) {
+      return "the NVIDIA driver is too old: its libcuda.so.1 lacks a function JCuda 12.6 binds ("
+          + m + "); update the driver";
+    }
     if (e instanceof NoClassDefFoundError) {
       return "the JCuda classes are missing from this build (" + m + ")";
     }

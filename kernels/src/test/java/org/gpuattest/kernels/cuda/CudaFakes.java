@@ -16,6 +16,24 @@ public final class CudaFakes {
     return new FakeCudaDriver(12060, list);
   }
 
+  /** A backend over a fake driver, and what that driver still holds afterwards. */
+  public record Watched(CudaBackend backend, java.util.function.Supplier<String> live) {
+    /** What {@link #live} says when everything was given back. */
+    public static final String NOTHING_LIVE =
+        "allocations=0 modules=0 streams=0 events=0 contexts=0";
+  }
+
+  /** As {@link #backend}, with GPU {@code gpu}'s kernel faulting at its launch number {@code at}. */
+  public static Watched faulting(int gpus, long memory, int gpu, int at) {
+    FakeCudaDriver d = driver(gpus, memory);
+    d.faultAfterLaunch.put(gpu, at);
+    try {
+      return new Watched(CudaBackend.open(d, w -> {}), d::live);
+    } catch (CudaUnavailableException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   /** A CUDA backend over a fresh fake driver. */
   public static CudaBackend backend(int gpus, long memory) {
     try {

@@ -41,6 +41,9 @@ class JCudaDriverApiTest {
                 + " object file: No such file or directory")));
     assertTrue(CudaUnavailableException.describeLinkError(
         new NoClassDefFoundError("jcuda/driver/JCudaDriver")).contains("JCuda classes"));
+    assertTrue(CudaUnavailableException.describeLinkError(new UnsatisfiedLinkError(
+        "/tmp/libJCudaDriver-12.6.0-linux-x86_64.so: undefined symbol: cuDeviceGetUuid"))
+        .startsWith("the NVIDIA driver is too old"));
     assertTrue(CudaUnavailableException.describeLinkError(
         new UnsatisfiedLinkError("no JCudaDriver in java.library.path")).contains(
             "native driver binding cannot be loaded"));
