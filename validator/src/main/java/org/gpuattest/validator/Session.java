@@ -1,5 +1,6 @@
 package org.gpuattest.validator;
 
+import org.gpuattest.validator.check.Evidence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -30,7 +31,9 @@ public record Session(
     String commitment,
     String receivedAt,
     String samplingSeed,
-    String request) {
+    String request,
+    String goSentAt,
+    Long roundTripNanos) {
   public Session {
     Limits.version("session", version);
     Limits.required("challenge", challenge);
@@ -45,6 +48,23 @@ public record Session(
       Hex.decode("samplingSeed", samplingSeed, 32);
       Challenge.instant("receivedAt", receivedAt);
     }
+    if ((goSentAt != null) != (roundTripNanos != null)) {
+      throw new IllegalArgumentException("goSentAt and roundTripNanos come together, once the"
+          + " seed has been sent after the prover said it was ready");
+    }
+    if (goSentAt != null) {
+      Challenge.instant("goSentAt", goSentAt);
+      if (roundTripNanos < 0) {
+        throw new IllegalArgumentException("roundTripNanos must not be negative");
+      }
+    }
+  }
+
+  /** As the canonical constructor for a session without the ready/go start (§3.2). */
+  public Session(int version, String challenge, String issuedAt, String commitment,
+      String receivedAt, String samplingSeed, String request) {
+    this(version, challenge, issuedAt, commitment, receivedAt, samplingSeed, request, null,
+        null);
   }
 
   /** A session that has issued its challenge and waits for the commitment. */
@@ -79,7 +99,27 @@ public record Session(
   public Session withCommitment(String commitmentText, Instant at, byte[] seed,
       String requestText) {
     return new Session(version, challenge, issuedAt, commitmentText, at.toString(),
-        Hex.encode(seed), requestText);
+        Hex.encode(seed), requestText, goSentAt, roundTripNanos);
+  }
+
+  /**
+   * Records that the challenge (the seed) went to a prover that had said it was ready, at
+   * {@code sent} on the validator's clock, and the round trip the validator measured to it:
+   * the validator's timing window starts there (docs/protocol.md, ready/go start).
+   */
+  public Session withGo(Instant sent, long roundTripNanos) {
+    if (commitment != null) {
+      throw new IllegalStateException("the seed goes out before the commitment comes in");
+    }
+    return new Session(version, challenge, issuedAt, null, null, null, null, sent.toString(),
+        roundTripNanos);
+  }
+
+  /** Where the validator's clock started: the go for a ready/go start, else the issue time. */
+  public Evidence.ClockStart clockStart() throws BadMessageException {
+    return goSentAt == null
+        ? Evidence.ClockStart.separate(decodedChallenge().value().issued())
+        : Evidence.ClockStart.interactive(Instant.parse(goSentAt), roundTripNanos / 1e9);
   }
 
   public void save(Path file) throws IOException {

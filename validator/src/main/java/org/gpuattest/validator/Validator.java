@@ -96,7 +96,7 @@ public final class Validator {
         c.dim());
     Openings openings = MessageCodec.decode("openings", openingsText, Openings.class).value();
     Evidence e = new Evidence(c, challenge.bytes(), session.received(), request,
-        commitment, openings, profiles, options);
+        commitment, openings, profiles, options, session.clockStart());
     return new Verifier(replay, clock).verify(e);
   }
 

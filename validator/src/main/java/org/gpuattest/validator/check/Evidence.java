@@ -22,7 +22,36 @@ public record Evidence(
     Commitment commitment,
     Openings openings,
     GpuProfiles profiles,
-    Options options) {
+    Options options,
+    ClockStart clock) {
+  /**
+   * Where the validator's clock started for this commitment, and how: after a ready/go start
+   * (the prover prepared first, the seed left at {@code at}, and {@code roundTripSeconds} is the
+   * round trip the validator measured), or at the challenge's issue, with the prover's start-up
+   * inside the window ({@code roundTripSeconds} null).
+   */
+  public record ClockStart(Instant at, Double roundTripSeconds) {
+    public static ClockStart separate(Instant issued) {
+      return new ClockStart(issued, null);
+    }
+
+    public static ClockStart interactive(Instant goSent, double roundTripSeconds) {
+      return new ClockStart(goSent, roundTripSeconds);
+    }
+
+    /** True when start-up happened before the clock started (a ready/go start). */
+    public boolean startupOutside() {
+      return roundTripSeconds != null;
+    }
+  }
+
+  /** Evidence from the separate-command flow: the clock started when the challenge was issued. */
+  public Evidence(Challenge challenge, byte[] challengeBytes, Instant receivedAt,
+      OpeningRequest request, Commitment commitment, Openings openings, GpuProfiles profiles,
+      Options options) {
+    this(challenge, challengeBytes, receivedAt, request, commitment, openings, profiles, options,
+        ClockStart.separate(challenge.issued()));
+  }
   /** What the operator decided: whether CPU commitments may pass, and a pinned prover key. */
   public record Options(boolean allowCpu, Optional<Ed25519PublicKey> pinnedProverKey) {
     public static Options strict() {

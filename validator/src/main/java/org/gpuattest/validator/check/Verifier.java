@@ -44,7 +44,7 @@ public final class Verifier {
     checks.add(DeviceChecks.rootsDistinct(e));
     checks.addAll(DeviceChecks.model(e));
     checks.addAll(SmChecks.all(e));
-    checks.addAll(TimingChecks.all(e, e.challenge().issued()));
+    checks.addAll(TimingChecks.all(e, e.clock().at()));
     checks.addAll(OpeningChecks.all(e));
     return Verdict.of(e.challenge().id(), checks);
   }
