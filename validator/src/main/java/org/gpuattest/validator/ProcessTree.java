@@ -16,6 +16,48 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProcessTree {
   private static final long GRACE_MILLIS = 1000;
+  /** Every tree still running, for the shutdown hook; guarded by itself. */
+  private static final Set<ProcessTree> RUNNING = new java.util.HashSet<>();
+  private static boolean shuttingDown;
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(ProcessTree::stopAll, "stop-provers"));
+  }
+
+  /**
+   * Starts a process and registers it for the shutdown hook in one step: a validator stopped
+   * just after the start must not leave an unregistered prover running (nor start one while it
+   * stops).
+   *
+   * @throws IOException the process could not be started, or the validator is stopping
+   */
+  static ProcessTree start(ProcessBuilder pb) throws IOException {
+    synchronized (RUNNING) {
+      if (shuttingDown) {
+        throw new IOException("the validator is stopping");
+      }
+      ProcessTree tree = new ProcessTree(pb.start());
+      RUNNING.add(tree);
+      return tree;
+    }
+  }
+
+  private static void stopAll() {
+    List<ProcessTree> all;
+    synchronized (RUNNING) {
+      shuttingDown = true;
+      all = new ArrayList<>(RUNNING);
+    }
+    all.forEach(ProcessTree::stop);
+  }
+
+  /** Stops the tree and forgets it. */
+  void stopAndForget() {
+    stop();
+    synchronized (RUNNING) {
+      RUNNING.remove(this);
+    }
+  }
 
   private final Process root;
   private final Set<ProcessHandle> seen = ConcurrentHashMap.newKeySet();

@@ -11,8 +11,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.util.Printable;
@@ -46,12 +44,6 @@ public final class ProverProcess {
   static final Duration DRAIN = Duration.ofSeconds(2);
   /** The longest stderr line passed through; the rest of a longer one is dropped. */
   static final int MAX_ERR_LINE = 2000;
-  private static final Set<ProcessTree> RUNNING = ConcurrentHashMap.newKeySet();
-
-  static {
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ProcessTree::stop),
-        "stop-provers"));
-  }
 
   private final String command;
   private final PrintWriter err;
@@ -82,15 +74,14 @@ public final class ProverProcess {
     // sh expands CMD as the operator wrote it; the appended words pass through "$@" untouched.
     ProcessBuilder pb = new ProcessBuilder(List.of("/bin/sh", "-c", command + " \"$@\"",
         "attestor", step, flag, "-", WATCH_STDIN));
-    Process p;
+    ProcessTree tree;
     try {
-      p = pb.start();
+      tree = ProcessTree.start(pb);
     } catch (IOException e) {
       throw new RuntimeFailureException("cannot start the prover command with /bin/sh: "
           + e.getMessage());
     }
-    ProcessTree tree = new ProcessTree(p);
-    RUNNING.add(tree);
+    Process p = tree.root();
     try {
       daemon("prover-stderr", () -> passThrough(p.getErrorStream()));
       AnswerReader answer = new AnswerReader(p.getInputStream(), clock);
@@ -104,8 +95,7 @@ public final class ProverProcess {
       }
       return answer.result(step, DRAIN);
     } finally {
-      tree.stop();
-      RUNNING.remove(tree);
+      tree.stopAndForget();
     }
   }
 
