@@ -46,7 +46,7 @@ public final class ProverProcess {
   static final Duration DRAIN = Duration.ofSeconds(2);
   /** The longest stderr line passed through; the rest of a longer one is dropped. */
   static final int MAX_ERR_LINE = 2000;
-  private static final Set<ProcessTree> RUNNING = ConcurrentHashMap.newKeySet();
+  static final Set<ProcessTree> RUNNING = ConcurrentHashMap.newKeySet();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(ProcessTree::stop),
@@ -92,7 +92,7 @@ public final class ProverProcess {
     ProcessTree tree = new ProcessTree(p);
     RUNNING.add(tree);
     try {
-      daemon("prover-stderr", () -> passThrough(p.getErrorStream()));
+      daemon("prover-stderr", () -> passThrough(p.getErrorStream(), err));
       AnswerReader answer = new AnswerReader(p.getInputStream(), clock);
       daemon("prover-stdout", answer);
       daemon("prover-stdin", () -> send(p.getOutputStream(), message));
@@ -132,7 +132,7 @@ public final class ProverProcess {
     return tree.root().exitValue();
   }
 
-  private static String hint(int code) {
+  static String hint(int code) {
     return switch (code) {
       case 126 -> " (the shell could not run the prover command)";
       case 127 -> " (the shell found no such command: check the prover command)";
@@ -152,7 +152,7 @@ public final class ProverProcess {
   }
 
   /** Copies the prover's stderr, a line (ended by LF only) at a time, 2000 bytes at most. */
-  private void passThrough(InputStream from) {
+  static void passThrough(InputStream from, PrintWriter err) {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     try (InputStream in = new BufferedInputStream(from)) {
       int b;
@@ -163,17 +163,17 @@ public final class ProverProcess {
           }
           continue;
         }
-        show(line);
+        show(line, err);
       }
     } catch (IOException e) {
       // The process ended; what was read is shown below.
     }
     if (line.size() > 0) {
-      show(line);
+      show(line, err);
     }
   }
 
-  private void show(ByteArrayOutputStream line) {
+  private static void show(ByteArrayOutputStream line, PrintWriter err) {
     String text = line.toString(StandardCharsets.UTF_8);
     if (text.endsWith("\r")) {
       text = text.substring(0, text.length() - 1);
@@ -185,7 +185,7 @@ public final class ProverProcess {
     }
   }
 
-  private static void daemon(String name, Runnable r) {
+  static void daemon(String name, Runnable r) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     t.start();
