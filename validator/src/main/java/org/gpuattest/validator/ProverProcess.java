@@ -92,11 +92,12 @@ public final class ProverProcess {
     ProcessTree tree = new ProcessTree(p);
     RUNNING.add(tree);
     try {
-      daemon("prover-stderr", () -> passThrough(p.getErrorStream(), err));
+      Thread stderr = daemon("prover-stderr", () -> passThrough(p.getErrorStream(), err));
       AnswerReader answer = new AnswerReader(p.getInputStream(), clock);
       daemon("prover-stdout", answer);
       daemon("prover-stdin", () -> send(p.getOutputStream(), message));
       int code = await(tree, step, timeout);
+      joinQuietly(stderr); // its last lines belong before the validator's next ones
       if (code != 0) {
         throw new ProverFailure(ProverFailure.EXIT, step, "exit code " + code, "exit code 0",
             "The prover's '" + step + "' exited with code " + code + hint(code)
@@ -185,9 +186,19 @@ public final class ProverProcess {
     }
   }
 
-  static void daemon(String name, Runnable r) {
+  static Thread daemon(String name, Runnable r) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     t.start();
+    return t;
+  }
+
+  /** Waits at most {@link #DRAIN} for a pass-through to reach the end of its stream. */
+  private static void joinQuietly(Thread t) {
+    try {
+      t.join(DRAIN.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -25,9 +25,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "prove", description = {
     "Run a challenge on G devices and print the signed commitment (base64) on stdout.",
     "Progress goes to stderr at least every 2 s. The state that 'open' needs is kept",
-    "under --state, which is checked before any work starts. With --conversation, talk",
-    "with 'validator attest' over stdin and stdout instead: prepare, ready, ping, go,",
-    "commitment, opening request, openings (docs/protocol.md section 3.2)."})
+    "under --state, which is checked before any work starts. With --conversation,",
+    "talk with 'validator attest' over stdin and stdout instead: prepare, ready,",
+    "ping, go, commitment, opening request, openings (docs/protocol.md section 3.2)."})
 final class ProveCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;

@@ -32,10 +32,10 @@ import picocli.CommandLine.Spec;
     "Issues a challenge and runs one prover process, 'prove --conversation': it is",
     "told everything but the seed, allocates, says ready, and the clock starts when",
     "the seed is sent; the same process then opens the rows asked for, and the",
-    "validator verifies (docs/protocol.md section 3.2). A prover that exits with an error,",
-    "overruns its deadline or answers with anything but the message asked for fails",
-    "the attestation (exit 1, with a verdict naming what it did); problems on the",
-    "validator's side are exit 3."})
+    "validator verifies (docs/protocol.md section 3.2). A prover that exits with an",
+    "error, overruns its deadline or answers with anything but the message asked",
+    "for fails the attestation (exit 1, with a verdict naming what it did); problems",
+    "on the validator's side are exit 3."})
 final class AttestCommand implements Callable<Integer> {
   /** Time the prover gets to answer 'prove' after the challenge expires (default). */
   static final Duration PROVE_GRACE = Duration.ofSeconds(5);
