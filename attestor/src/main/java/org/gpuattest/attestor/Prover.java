@@ -12,18 +12,14 @@ import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.VerificationException;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
-import org.gpuattest.common.message.DeviceReport;
 import org.gpuattest.common.message.MessageCodec;
-import org.gpuattest.common.spec.CommitmentDigest;
-import org.gpuattest.common.spec.Reference;
+import org.gpuattest.common.message.Preparation;
 import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.common.util.Counts;
-import org.gpuattest.common.util.Hex;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.kernels.Backend;
 import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
-import org.gpuattest.kernels.DeviceIdentity;
 
 /**
  * Answers a challenge: runs canonical-v1 on G devices of one backend together (see
@@ -69,6 +65,9 @@ public final class Prover {
   }
 
   /**
+   * The separate-command flow: prepares and runs at once, so start-up is inside the window
+   * that starts at the challenge's issue (docs/protocol.md §3.1).
+   *
    * @param ordinals which of the backend's devices to use, or empty for the first G
    * @throws BadMessageException the challenge is expired, badly signed, or asks the impossible
    * @throws DeviceChoiceException {@code ordinals} does not name G distinct devices
@@ -77,12 +76,29 @@ public final class Prover {
    */
   public Commitment prove(MessageCodec.Decoded<Challenge> decoded, List<Integer> ordinals,
       Path stateRoot) throws BadMessageException, BackendException, IOException {
-    Challenge c = decoded.value();
-    checkAcceptable(c, clock.instant());
+    checkAcceptable(decoded.value(), clock.instant());
+    return prepare(Preparation.of(decoded.value()), ordinals, stateRoot, false).run(decoded);
+  }
+
+  /**
+   * Everything before the seed (docs/protocol.md §3.2): checks the state folder, the backend's
+   * room and the devices, and with {@code allocate} takes every device's buffers now.
+   *
+   * @throws BadMessageException the preparation is expired or asks the impossible
+   * @throws DeviceChoiceException {@code ordinals} does not name G distinct devices
+   * @throws BackendException a device failed, or there are fewer than G
+   */
+  public PreparedRun prepare(Preparation p, List<Integer> ordinals, Path stateRoot,
+      boolean allocate) throws BadMessageException, BackendException, IOException {
+    Instant now = clock.instant();
+    if (now.isAfter(p.expires())) {
+      throw new BadMessageException("preparation: the challenge expired at " + p.expiresAt()
+          + " (now " + now + ")");
+    }
     AtomicFiles.probeWritable("prover state folder", stateRoot); // before the work, not after
-    backend.checkFits(c.devices(), c.dim());
-    List<Device> all = backend.devices(c.devices());
-    List<Integer> chosen = choose(all.size(), c.devices(), ordinals);
+    backend.checkFits(p.devices(), p.dim());
+    List<Device> all = backend.devices(p.devices());
+    List<Integer> chosen = choose(all.size(), p.devices(), ordinals);
     List<Device> devices = new ArrayList<>();
     for (int i = 0; i < chosen.size(); i++) {
       int o = chosen.get(i);
@@ -91,47 +107,43 @@ public final class Prover {
         // commitment then reports one UUID twice, which a validator rejects (devices.distinct).
         progress.println("attestor: device " + o + " is listed twice: it acts as two devices"
             + " (for testing the multi-device path; a validator rejects the duplicate UUID)");
-        devices.add(backend.devices(c.devices()).get(o));
+        devices.add(backend.devices(p.devices()).get(o));
       } else {
         devices.add(all.get(o));
       }
     }
     progress.printf("attestor: %s backend, %s, n=%d, T=%d%n", backend.name(),
-        Counts.count(c.devices(), "device"), c.dim(), c.iterations());
+        Counts.count(p.devices(), "device"), p.dim(), p.iterations());
     progress.flush();
-    List<DeviceRun.Outcome> outcomes;
-    byte[][][] roots = new byte[c.devices()][][];
-    try {
-      outcomes = DeviceRun.runAll(devices, c, progress, c.expires(), progressEvery);
-      for (int g = 0; g < c.devices(); g++) {
-        roots[g] = outcomes.get(g).matrixRoots();
-      }
-      // No wrong result is signed: spot-check against the CPU reference while the devices
-      // still hold B(g) (docs/protocol.md §3, "Before the prover signs").
-      resultCheck.check(devices, c, roots, progress);
-    } finally {
-      for (Device d : devices) {
-        d.close();
-      }
+    PreparedRun run = new PreparedRun(this, p, chosen, devices, stateRoot);
+    if (allocate) {
+      run.allocate();
     }
-    byte[] challengeDigest = CommitmentDigest.challengeDigest(decoded.bytes());
-    List<DeviceReport> reports = new ArrayList<>();
-    for (int g = 0; g < c.devices(); g++) {
-      DeviceRun.Outcome o = outcomes.get(g);
-      DeviceIdentity id = devices.get(g).identity();
-      reports.add(new DeviceReport(g, id.name(), id.uuid(), id.pciBusId(),
-          id.computeCapability(), id.smCount(), id.memoryBytes(), id.driverVersion(),
-          backend.name(), Hex.encode(Reference.deviceRoot(roots[g])), o.timing(), o.monitor()));
-    }
-    Commitment commitment = Commitment.sign(challengeDigest, reports, key);
-    ProverState.Meta meta = new ProverState.Meta(1, backend.name(), chosen,
-        Hex.encode(challengeDigest), commitment.commitmentDigest(),
-        reports.stream().map(DeviceReport::uuid).toList());
-    Path saved = ProverState.of(meta, decoded, roots).save(stateRoot);
-    progress.printf("attestor: committed %s (state in %s)%n", commitment.commitmentDigest(),
-        saved);
-    progress.flush();
-    return commitment;
+    return run;
+  }
+
+  Backend backend() {
+    return backend;
+  }
+
+  Ed25519PrivateKey key() {
+    return key;
+  }
+
+  PrintWriter progress() {
+    return progress;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  Duration progressEvery() {
+    return progressEvery;
+  }
+
+  ResultCheck resultCheck() {
+    return resultCheck;
   }
 
   /**

@@ -13,7 +13,18 @@ import org.gpuattest.common.spec.PhiloxKey;
 public interface Device extends AutoCloseable {
   DeviceIdentity identity();
 
-  /** Allocates and generates B(g); called before the start barrier, so not timed as work. */
+  /**
+   * Takes what a job at size n holds on the device (context, modules, buffers) and nothing
+   * that needs the seed: the attest conversation calls it before the seed exists, so a
+   * device's fixed start-up costs stay outside the validator's clock (docs/protocol.md §3.2).
+   * Optional: {@link #prepare} allocates itself when this was not called (default: nothing).
+   */
+  default void allocate(int n) throws BackendException {}
+
+  /**
+   * Generates B(g), allocating first unless {@link #allocate} was called with the same n;
+   * called before the start barrier, so not timed as work.
+   */
   void prepare(PhiloxKey key, int g, int n) throws BackendException;
 
   /** Computes C(g, t) and returns r(g, t). */
@@ -37,7 +48,7 @@ public interface Device extends AutoCloseable {
   /** Block counts per SM and busy fraction over all iterations since prepare. */
   SmMonitor monitor();
 
-  /** Frees what prepare allocated. */
+  /** Frees what allocate and prepare allocated. */
   @Override
   void close();
 }

@@ -27,7 +27,8 @@ public final class ProverFailure extends Exception {
   private final String expected;
 
   /**
-   * @param step the prover command that failed: "prove" or "open"
+   * @param step the step that failed: "prove" or "open" (separate runs); "prepare", "ready",
+   *     "go" or "open" (the attest conversation, docs/protocol.md §3.2)
    * @param message what the prover did and what to do about it, one line
    */
   public ProverFailure(String check, String step, String measured, String expected,

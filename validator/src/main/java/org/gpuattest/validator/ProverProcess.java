@@ -83,11 +83,12 @@ public final class ProverProcess {
     }
     Process p = tree.root();
     try {
-      daemon("prover-stderr", () -> passThrough(p.getErrorStream()));
+      Thread stderr = daemon("prover-stderr", () -> passThrough(p.getErrorStream(), err));
       AnswerReader answer = new AnswerReader(p.getInputStream(), clock);
       daemon("prover-stdout", answer);
       daemon("prover-stdin", () -> send(p.getOutputStream(), message));
       int code = await(tree, step, timeout);
+      joinQuietly(stderr); // its last lines belong before the validator's next ones
       if (code != 0) {
         throw new ProverFailure(ProverFailure.EXIT, step, "exit code " + code, "exit code 0",
             "The prover's '" + step + "' exited with code " + code + hint(code)
@@ -122,7 +123,7 @@ public final class ProverProcess {
     return tree.root().exitValue();
   }
 
-  private static String hint(int code) {
+  static String hint(int code) {
     return switch (code) {
       case 126 -> " (the shell could not run the prover command)";
       case 127 -> " (the shell found no such command: check the prover command)";
@@ -142,7 +143,7 @@ public final class ProverProcess {
   }
 
   /** Copies the prover's stderr, a line (ended by LF only) at a time, 2000 bytes at most. */
-  private void passThrough(InputStream from) {
+  static void passThrough(InputStream from, PrintWriter err) {
     ByteArrayOutputStream line = new ByteArrayOutputStream();
     try (InputStream in = new BufferedInputStream(from)) {
       int b;
@@ -153,17 +154,17 @@ public final class ProverProcess {
           }
           continue;
         }
-        show(line);
+        show(line, err);
       }
     } catch (IOException e) {
       // The process ended; what was read is shown below.
     }
     if (line.size() > 0) {
-      show(line);
+      show(line, err);
     }
   }
 
-  private void show(ByteArrayOutputStream line) {
+  private static void show(ByteArrayOutputStream line, PrintWriter err) {
     String text = line.toString(StandardCharsets.UTF_8);
     if (text.endsWith("\r")) {
       text = text.substring(0, text.length() - 1);
@@ -175,9 +176,19 @@ public final class ProverProcess {
     }
   }
 
-  private static void daemon(String name, Runnable r) {
+  static Thread daemon(String name, Runnable r) {
     Thread t = new Thread(r, name);
     t.setDaemon(true);
     t.start();
+    return t;
+  }
+
+  /** Waits at most {@link #DRAIN} for a pass-through to reach the end of its stream. */
+  private static void joinQuietly(Thread t) {
+    try {
+      t.join(DRAIN.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

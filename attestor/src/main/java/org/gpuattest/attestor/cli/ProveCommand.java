@@ -25,14 +25,24 @@ import picocli.CommandLine.Spec;
 @Command(name = "prove", description = {
     "Run a challenge on G devices and print the signed commitment (base64) on stdout.",
     "Progress goes to stderr at least every 2 s. The state that 'open' needs is kept",
-    "under --state, which is checked before any work starts."})
+    "under --state, which is checked before any work starts. With --conversation,",
+    "talk with 'validator attest' over stdin and stdout instead: prepare, ready,",
+    "ping, go, commitment, opening request, openings (docs/protocol.md section 3.2)."})
 final class ProveCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;
 
-  @Option(names = "--challenge", required = true, paramLabel = "<B64|@file|->",
-      description = "The validator's challenge: base64 text, @file, or - for stdin.")
+  @Option(names = "--challenge", paramLabel = "<B64|@file|->",
+      description = "The validator's challenge: base64 text, @file, or - for stdin. Its"
+          + " timing window includes this prover's start-up.")
   String challenge;
+
+  @Option(names = "--conversation",
+      description = "Instead of --challenge: read the validator's lines from stdin and answer"
+          + " on stdout, allocating every device before the seed arrives and opening in the"
+          + " same process; stdin closing stops the prover (exit 3). 'validator attest'"
+          + " passes this.")
+  boolean conversation;
 
   @Option(names = "--backend", paramLabel = "auto|cuda|cpu",
       description = "Compute backend (default: auto).")
@@ -58,6 +68,12 @@ final class ProveCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    if (conversation == (challenge != null)) {
+      throw new BadMessageException("prove: give either --challenge or --conversation");
+    }
+    if (conversation) {
+      return converse(err);
+    }
     MessageCodec.Decoded<Challenge> decoded = MessageCodec.decode("challenge",
         watchStdin.read(parent, "challenge", "--challenge", challenge),
         Challenge.class);
@@ -69,13 +85,30 @@ final class ProveCommand implements Callable<Integer> {
     Commitment c;
     try (StdinWatch watch = watchStdin.start(parent, err)) {
       c = watch.guard(() -> new Prover(b, key, err, Clock.systemUTC())
-          .prove(decoded, !devices.isEmpty() || parent.devices == null ? devices
-              : parent.devices, root));
+          .prove(decoded, ordinals(), root));
     } catch (Prover.DeviceChoiceException e) {
       throw new BadMessageException("--devices: " + e.getMessage());
     }
     spec.commandLine().getOut().println(MessageCodec.encode(c));
     return 0;
+  }
+
+  /** The attest conversation (docs/protocol.md §3.2): everything else is checked first. */
+  private int converse(PrintWriter err) throws Exception {
+    Ed25519PrivateKey key = loadKey(signingKey != null ? signingKey : parent.signingKey, err);
+    Path root = StateOption.orDefault(state != null ? state : parent.state);
+    try (StdinLines lines = StdinLines.start(parent.in, Thread.currentThread(), err,
+        parent.ownsJvm)) {
+      Backend b = Backends.select(parent.backendChoice(backend), err, parent.cuda);
+      new Conversation(b, key, ordinals(), root, spec.commandLine().getOut(), err).run(lines);
+    } catch (Prover.DeviceChoiceException e) {
+      throw new BadMessageException("--devices: " + e.getMessage());
+    }
+    return 0;
+  }
+
+  private List<Integer> ordinals() {
+    return !devices.isEmpty() || parent.devices == null ? devices : parent.devices;
   }
 
   static Ed25519PrivateKey loadKey(Path key, PrintWriter err) throws BadMessageException {

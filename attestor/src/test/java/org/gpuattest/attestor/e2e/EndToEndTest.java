@@ -68,6 +68,47 @@ class EndToEndTest {
     assertTrue(r.err().contains("s to answer 'prove' and "), r.err());
   }
 
+  /**
+   * The attest conversation (docs/protocol.md §3.2): one prover process from prepare to
+   * openings, and the session records when the seed went out and the measured round trip.
+   */
+  @Test
+  void attest_conversation_oneProverProcessAndSessionRecordsTheGo() throws Exception {
+    Path starts = home.resolve("starts");
+    Path session = home.resolve("session.json");
+    Result r = validator("attest", "--prover", "echo started >> '" + starts + "'; "
+        + "GPU_ATTEST_HOME='" + home + "' exec " + proverCommand(), "--allow-cpu", "--json",
+        "--gpus", "1", "--model", MODEL, "--dim", "64", "--iterations", "2",
+        "--replay-dir", home.resolve("replay").toString(), "--session", session.toString());
+    assertEquals(0, r.code(), r.err() + r.out());
+    assertEquals(List.of("started"), Files.readAllLines(starts), "one prover process");
+    assertTrue(r.err().contains("validator: prover ready in "), r.err());
+    assertTrue(r.err().contains("; seed sent, clock started"), r.err());
+    assertTrue(r.err().contains("after the seed was sent"), r.err());
+    com.fasterxml.jackson.databind.JsonNode saved =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(session.toFile());
+    java.time.Instant go = java.time.Instant.parse(saved.get("goSentAt").asText());
+    java.time.Instant issued = java.time.Instant.parse(saved.get("issuedAt").asText());
+    java.time.Instant received = java.time.Instant.parse(saved.get("receivedAt").asText());
+    assertTrue(!go.isBefore(issued) && go.isBefore(received), go + " " + issued + " " + received);
+    long rtt = saved.get("roundTripNanos").asLong();
+    assertTrue(rtt > 0 && rtt < 10_000_000_000L, "round trip " + rtt);
+  }
+
+  /** The old two-process flow stays available for provers without the conversation. */
+  @Test
+  void attest_separate_twoProverProcessesAndNoGoRecorded() throws Exception {
+    Path starts = home.resolve("starts");
+    Path session = home.resolve("session.json");
+    Result r = validator("attest", "--separate", "--prover", "echo started >> '" + starts
+        + "'; GPU_ATTEST_HOME='" + home + "' exec " + proverCommand(), "--allow-cpu",
+        "--gpus", "1", "--model", MODEL, "--dim", "64", "--iterations", "1",
+        "--replay-dir", home.resolve("replay").toString(), "--session", session.toString());
+    assertEquals(0, r.code(), r.err() + r.out());
+    assertEquals(List.of("started", "started"), Files.readAllLines(starts));
+    assertTrue(!Files.readString(session).contains("goSentAt"), Files.readString(session));
+  }
+
   @Test
   void attest_cpuProverWithoutAllowCpu_rejectedByBackendCheck() throws BadMessageException {
     Result r = validator(attestArgs("--json").toArray(new String[0]));
@@ -119,7 +160,7 @@ class EndToEndTest {
     assertEquals(1, r.code(), r.err());
     Verdict v = Json.read("verdict", r.out().getBytes(), Verdict.class);
     assertEquals(Check.FAIL, v.check("prover.exit").status());
-    assertTrue(v.check("prover.exit").message().contains("'prove' exited with code 1"),
+    assertTrue(v.check("prover.exit").message().contains("exited with code 1 at 'prepare'"),
         v.check("prover.exit").message());
   }
 

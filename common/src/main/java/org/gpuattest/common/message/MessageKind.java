@@ -22,6 +22,10 @@ public enum MessageKind {
       Set.of("samples", "commitmentDigest"), Set.of("openings")),
   OPENINGS("openings", Openings.class, Set.of("openings"), Set.of()),
   VERDICT("a verdict", Verdict.class, Set.of("checks", "result"), Set.of()),
+  PREPARATION("a preparation", Preparation.class, Set.of("challengeId", "dim", "expiresAt"),
+      Set.of()),
+  READY("a ready answer", Ready.class, Set.of("challengeId", "devices"),
+      Set.of("dim", "checks")),
   /** The validator's session file; its record lives in the validator, out of common's reach. */
   SESSION("a validator session", null, Set.of("samplingSeed", "challenge"), Set.of());
 

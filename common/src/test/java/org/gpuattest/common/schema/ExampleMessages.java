@@ -16,6 +16,8 @@ import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.merkle.MerkleTree;
 import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Preparation;
+import org.gpuattest.common.message.Ready;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.DeviceReport;
@@ -119,6 +121,8 @@ public final class ExampleMessages {
     Verdict verdict = Verdict.of(challenge.id(), checks(challenge, commitment, openings));
 
     Map<String, String> files = new LinkedHashMap<>();
+    files.put("preparation.json", Json.writeString(Preparation.of(challenge)));
+    files.put("ready.json", Json.writeString(new Ready(1, challenge.id(), DEVICES)));
     files.put("challenge.json", challengeJson);
     files.put("commitment.json", Json.writeString(commitment));
     files.put("opening-request.json", Json.writeString(request));

@@ -32,6 +32,8 @@ import org.gpuattest.common.json.Json;
 import org.gpuattest.common.merkle.InclusionProof;
 import org.gpuattest.common.merkle.MerkleTree;
 import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Preparation;
+import org.gpuattest.common.message.Ready;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.Opening;
 import org.gpuattest.common.message.OpeningRequest;
@@ -66,6 +68,8 @@ class SchemaTest {
   /** The message kinds: file stem, record type. */
   static Stream<Arguments> messages() {
     return Stream.of(
+        Arguments.of("preparation", Preparation.class),
+        Arguments.of("ready", Ready.class),
         Arguments.of("challenge", Challenge.class),
         Arguments.of("commitment", Commitment.class),
         Arguments.of("opening-request", OpeningRequest.class),
@@ -163,6 +167,12 @@ class SchemaTest {
    */
   static Stream<Arguments> tampered() {
     return Stream.of(
+        tamper("preparation", "seed given", "additionalProperties",
+            "unknown field 'seed'", n -> obj(n).put("seed", "00".repeat(32))),
+        tamper("preparation", "dim 100", "multipleOf", "dim must be a multiple of 64",
+            n -> obj(n).put("dim", 100)),
+        tamper("ready", "devices 0", "minimum", "devices must be in [1, 64]",
+            n -> obj(n).put("devices", 0)),
         tamper("challenge", "extra top-level field", "additionalProperties",
             "unknown field 'nonce'", n -> obj(n).put("nonce", 7)),
         tamper("challenge", "dim 100", "multipleOf", "dim must be a multiple of 64",

@@ -39,6 +39,8 @@ final class CudaDevice implements Device {
   private int g;
   private int n;
   private int blocksPerSm;
+  /** The n that {@link #allocate} holds buffers for; 0 when nothing is held. */
+  private int allocatedFor;
 
   CudaDevice(CudaDriver driver, int ordinal, DeviceIdentity identity, Consumer<String> warnings) {
     this.driver = driver;
@@ -57,13 +59,17 @@ final class CudaDevice implements Device {
     return ordinal;
   }
 
+  /**
+   * Retains the context, loads the modules, allocates every buffer and creates the events for
+   * size n: all of a job but B(g), so the attest conversation can do it before the seed
+   * exists (docs/protocol.md §3.2). A second call with the same n keeps what is there.
+   */
   @Override
-  public void prepare(PhiloxKey key, int g, int n) throws BackendException {
+  public void allocate(int n) throws BackendException {
+    if (res.isOpen() && allocatedFor == n) {
+      return;
+    }
     close();
-    this.key = key;
-    this.g = g;
-    this.n = n;
-    times.reset();
     try {
       res.open();
       for (Kernel k : Kernel.values()) {
@@ -81,6 +87,25 @@ final class CudaDevice implements Device {
       res.allocate("smBlocks", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
       res.allocate("smBusy", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
       res.events(BATCH * MARKS);
+      allocatedFor = n;
+    } catch (CudaException e) {
+      close();
+      throw failure("allocating for n=" + n, e);
+    } catch (BackendException | RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  @Override
+  public void prepare(PhiloxKey key, int g, int n) throws BackendException {
+    allocate(n);
+    this.key = key;
+    this.g = g;
+    this.n = n;
+    times.reset();
+    try {
+      driver.setCurrent(res.context());
       driver.zero(res.buffer("smBlocks"), KernelGeometry.MONITOR_SLOTS * (long) Long.BYTES,
           res.stream());
       driver.zero(res.buffer("smBusy"), KernelGeometry.MONITOR_SLOTS * (long) Long.BYTES,
@@ -90,7 +115,7 @@ final class CudaDevice implements Device {
     } catch (CudaException e) {
       close();
       throw failure("preparing B(" + g + ") at n=" + n, e);
-    } catch (BackendException | RuntimeException e) {
+    } catch (RuntimeException e) {
       close();
       throw e;
     }
@@ -277,6 +302,8 @@ final class CudaDevice implements Device {
   @Override
   public void close() {
     functions.clear();
+    allocatedFor = 0;
+    key = null;
     for (String problem : res.close()) {
       warnings.accept("cuda device " + ordinal + ": while freeing: " + problem);
     }

@@ -85,6 +85,45 @@ class CudaBackendTest {
     assertEquals(NOTHING_LIVE, d.live());
   }
 
+  /** After allocate (before the seed exists) prepare launches only the B fill (§3.2). */
+  @Test
+  void prepare_afterAllocate_launchesOnlyTheBFillAndAllocatesNothingMore() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
+      dev.allocate(64);
+      String held = d.live();
+      assertTrue(held.contains("allocations=8 modules=3 streams=1 events=256 contexts=1"),
+          held);
+      assertEquals(List.of(), d.launchLog);
+      dev.prepare(KEY, 0, 64);
+      assertEquals(List.of("0:philox_fill"), d.launchLog);
+      assertEquals(held, d.live());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 64, 1)[0], dev.iterate(0).matrixRoot());
+    }
+    assertEquals(NOTHING_LIVE, d.live());
+  }
+
+  @Test
+  void close_afterAllocateOnly_freesEverything() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    Device dev = open(d, new ArrayList<>()).devices(1).get(0);
+    dev.allocate(128);
+    dev.close();
+    assertEquals(NOTHING_LIVE, d.live());
+  }
+
+  /** Preparing at another n than was allocated gives the buffers back and takes new ones. */
+  @Test
+  void prepare_otherSizeThanAllocated_reallocates() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
+      dev.allocate(128);
+      dev.prepare(KEY, 0, 64);
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 64, 1)[0], dev.iterate(0).matrixRoot());
+    }
+    assertEquals(NOTHING_LIVE, d.live());
+  }
+
   @Test
   void checkFits_sizeBeyondTheGpusMemory_refusedBeforeAllocation() throws Exception {
     FakeCudaDriver d = CudaFakes.driver(1, 64L << 20);

@@ -14,8 +14,10 @@ import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.Counts;
 import org.gpuattest.validator.ChallengeIssuer;
+import org.gpuattest.validator.ProverConversation;
 import org.gpuattest.validator.ProverFailure;
 import org.gpuattest.validator.ProverProcess;
+import org.gpuattest.validator.ReadyGo;
 import org.gpuattest.validator.Session;
 import org.gpuattest.validator.Validator;
 import picocli.CommandLine.Command;
@@ -27,16 +29,20 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "attest", description = {
     "Run the whole exchange with a prover command and print the verdict.",
-    "Issues a challenge, runs the prover's 'prove' and 'open' with each message as",
-    "the first line of its stdin, and verifies. A prover that exits with an error,",
-    "overruns its deadline or answers with anything but the message asked for fails",
-    "the attestation (exit 1, with a verdict naming what it did); problems on the",
-    "validator's side are exit 3."})
+    "Issues a challenge and runs one prover process, 'prove --conversation': it is",
+    "told everything but the seed, allocates, says ready, and the clock starts when",
+    "the seed is sent; the same process then opens the rows asked for, and the",
+    "validator verifies (docs/protocol.md section 3.2). A prover that exits with an",
+    "error, overruns its deadline or answers with anything but the message asked",
+    "for fails the attestation (exit 1, with a verdict naming what it did); problems",
+    "on the validator's side are exit 3."})
 final class AttestCommand implements Callable<Integer> {
   /** Time the prover gets to answer 'prove' after the challenge expires (default). */
   static final Duration PROVE_GRACE = Duration.ofSeconds(5);
   /** Time the prover gets for 'open' on top of the challenge's lifetime (default). */
   static final Duration OPEN_ALLOWANCE = Duration.ofMinutes(10);
+  /** Time the prover gets from 'prepare' to 'ready' (default). */
+  static final Duration PREPARE_DEFAULT = Duration.ofSeconds(60);
 
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
@@ -46,13 +52,25 @@ final class AttestCommand implements Callable<Integer> {
   @Option(names = "--prover", required = true, paramLabel = "CMD",
       description = "The prover command, run by /bin/sh, for example \"java -jar"
           + " attestor/target/attestor.jar\" or \"ssh gpu1 /opt/attestor/bin/attestor\"."
-          + " 'prove --challenge - " + ProverProcess.WATCH_STDIN + "' or 'open --request - "
-          + ProverProcess.WATCH_STDIN + "' is appended.")
+          + " 'prove --conversation' is appended (with --separate: 'prove --challenge - "
+          + ProverProcess.WATCH_STDIN + "', then 'open --request - "
+          + ProverProcess.WATCH_STDIN + "').")
   String prover;
 
+  @Option(names = "--separate",
+      description = "Run the prover twice, 'prove' then 'open', each given one message, as"
+          + " provers without 'prove --conversation' need; the timing window then starts at"
+          + " the challenge's issue and includes the prover's start-up.")
+  boolean separate;
+
+  @Option(names = "--prepare-timeout", paramLabel = "SECONDS",
+      description = "How long the prover may take from 'prepare' to 'ready': its start-up,"
+          + " outside the clock (default: 60 s).")
+  Long prepareTimeout;
+
   @Option(names = "--prove-timeout", paramLabel = "SECONDS",
-      description = "How long the prover may take for 'prove' (default: until the challenge"
-          + " expires, plus 5 s).")
+      description = "How long the prover may take for 'prove', counted from the seed's"
+          + " sending (default: until the challenge expires, plus 5 s).")
   Long proveTimeout;
 
   @Option(names = "--open-timeout", paramLabel = "SECONDS",
@@ -75,6 +93,10 @@ final class AttestCommand implements Callable<Integer> {
     }
     positive("--prove-timeout", proveTimeout);
     positive("--open-timeout", openTimeout);
+    positive("--prepare-timeout", prepareTimeout);
+    if (separate && prepareTimeout != null) {
+      throw new BadMessageException("--prepare-timeout: there is no 'prepare' with --separate");
+    }
     VerifyOptions.Prepared prepared = verify.prepare();
     if (session != null) {
       NewFiles.checkCreatable("--session", session, ChallengeCommand.ONE_USE);
@@ -96,10 +118,12 @@ final class AttestCommand implements Callable<Integer> {
     err.printf("validator: the prover has %d s to answer 'prove' and %d s for 'open'%n",
         proveDeadline.toSeconds(), openDeadline.toSeconds());
     err.flush();
-    ProverProcess process = new ProverProcess(prover, err, env.clock());
     Verdict verdict;
     try {
-      verdict = exchange(v, s, process, prepared, proveDeadline, openDeadline, err);
+      verdict = separate
+          ? exchange(v, s, new ProverProcess(prover, err, env.clock()), prepared,
+              proveDeadline, openDeadline, err)
+          : converse(v, s, env, prepared, proveTimeout, openDeadline, err);
     } catch (ProverFailure f) {
       err.printf("validator: the prover failed at '%s' (%s)%n", f.step(), f.check());
       verdict = f.verdict(c.id());
@@ -108,26 +132,63 @@ final class AttestCommand implements Callable<Integer> {
     return verdict.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
   }
 
+  /**
+   * One prover process from preparation to openings (docs/protocol.md §3.2); the prove
+   * deadline counts from the seed's sending.
+   */
+  private Verdict converse(Validator v, Session issued, Environment env,
+      VerifyOptions.Prepared prepared, Long proveSeconds, Duration openDeadline,
+      PrintWriter err) throws Exception {
+    try (ProverConversation p = ProverConversation.start(prover, err, env.clock())) {
+      Session s = ReadyGo.start(p, issued, prepareTimeout != null
+          ? Duration.ofSeconds(prepareTimeout) : PREPARE_DEFAULT, env.clock(), env.random(), err);
+      if (session != null) {
+        s.save(session);
+      }
+      Instant expires = s.decodedChallenge().value().expires();
+      Duration proveDeadline = proveSeconds != null ? Duration.ofSeconds(proveSeconds)
+          : Duration.between(Instant.parse(s.goSentAt()), expires).plus(PROVE_GRACE);
+      s = sampled(v, s, p.next("go", proveDeadline), "go", err);
+      p.send(s.request());
+      ProverProcess.Answer openings = p.next("open", openDeadline);
+      p.finish("open");
+      return verified(v, s, openings, prepared);
+    }
+  }
+
   private Verdict exchange(Validator v, Session issued, ProverProcess process,
       VerifyOptions.Prepared prepared, Duration proveDeadline, Duration openDeadline,
       PrintWriter err) throws Exception {
-    ProverProcess.Answer commitment =
-        process.call("prove", "--challenge", issued.challenge(), proveDeadline);
+    Session s = sampled(v, issued,
+        process.call("prove", "--challenge", issued.challenge(), proveDeadline), "prove", err);
+    return verified(v, s,
+        process.call("open", "--request", s.request(), openDeadline), prepared);
+  }
+
+  /** Takes the commitment, draws the samples and keeps the session. */
+  private Session sampled(Validator v, Session before, ProverProcess.Answer commitment,
+      String step, PrintWriter err) throws Exception {
     Session s;
     try {
-      s = v.sample(issued, commitment.text(), commitment.receivedAt());
+      s = v.sample(before, commitment.text(), commitment.receivedAt());
     } catch (BadMessageException e) {
-      throw ProverFailure.unusable("prove", "commitment", e);
+      throw ProverFailure.unusable(step, "commitment", e);
     }
     if (session != null) {
       s.save(session);
     }
-    Instant issuedAt = Instant.parse(s.issuedAt());
-    err.printf("validator: commitment arrived %.3f s after the challenge was issued; asking"
-        + " for %s%n", Duration.between(issuedAt, s.received()).toNanos() / 1e9,
+    Instant start = s.goSentAt() != null ? Instant.parse(s.goSentAt())
+        : Instant.parse(s.issuedAt());
+    err.printf("validator: commitment arrived %.3f s after the %s; asking for %s%n",
+        Duration.between(start, s.received()).toNanos() / 1e9,
+        s.goSentAt() != null ? "seed was sent" : "challenge was issued",
         Counts.count(s.decodedRequest().samples().size(), "row"));
     err.flush();
-    ProverProcess.Answer openings = process.call("open", "--request", s.request(), openDeadline);
+    return s;
+  }
+
+  private static Verdict verified(Validator v, Session s, ProverProcess.Answer openings,
+      VerifyOptions.Prepared prepared) throws Exception {
     try {
       return v.verify(s, openings.text(), prepared.options());
     } catch (BadMessageException e) {

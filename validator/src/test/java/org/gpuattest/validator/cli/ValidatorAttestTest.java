@@ -41,7 +41,10 @@ class ValidatorAttestTest {
   }
 
   private String[] attest(String prover, String... extra) {
-    List<String> args = new ArrayList<>(List.of("attest", "--prover", prover, "--gpus", "1",
+    // The separate flow: these scripts answer one message each (the conversation has its own
+    // tests, ProverConversationTest and AttestConversationTest).
+    List<String> args = new ArrayList<>(List.of("attest", "--separate", "--prover", prover,
+        "--gpus", "1",
         "--model", MODEL, "--dim", "64", "--iterations", "1"));
     args.addAll(List.of(extra));
     if (!args.contains("--replay-dir")) {

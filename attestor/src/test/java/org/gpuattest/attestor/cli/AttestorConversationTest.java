@@ -1,0 +1,240 @@
+package org.gpuattest.attestor.cli;
+
+import static org.gpuattest.attestor.cli.AttestorCliHarness.challenge;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.MessageCodec;
+import org.gpuattest.common.message.OpeningRequest;
+import org.gpuattest.common.message.Openings;
+import org.gpuattest.common.message.Preparation;
+import org.gpuattest.common.message.Ready;
+import org.gpuattest.common.message.Sample;
+import org.gpuattest.common.spec.CommitmentDigest;
+import org.gpuattest.common.util.Hex;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code attestor prove --conversation} in-process (docs/protocol.md §3.2): the validator's
+ * lines go in one at a time, each answer is read before the next line is sent, as
+ * {@code validator attest} does; a wrong line is exit 2 with one error line, and stdin closing
+ * part way is exit 3.
+ */
+class AttestorConversationTest {
+  @TempDir Path dir;
+
+  /** One prover run with a live stdin and a stdout read line by line. */
+  private final class Live implements AutoCloseable {
+    final PipedOutputStream stdin = new PipedOutputStream();
+    final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
+    final StringWriter err = new StringWriter();
+    final CompletableFuture<Integer> code;
+
+    Live() throws IOException {
+      PipedInputStream in = new PipedInputStream(stdin, 1 << 20);
+      PrintWriter out = new PrintWriter(new LineWriter(stdout));
+      code = CompletableFuture.supplyAsync(() -> AttestorCli.run(new String[] {"prove",
+          "--conversation", "--backend", "cpu", "--state", dir.resolve("state").toString()},
+          in, out, new PrintWriter(err), AttestorCliHarness.NO_GPU));
+    }
+
+    void send(String line) throws IOException {
+      stdin.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+      stdin.flush();
+    }
+
+    String answer() throws Exception {
+      String line = stdout.poll(60, TimeUnit.SECONDS);
+      assertNotNull(line, () -> "no answer; stderr: " + err);
+      return line;
+    }
+
+    int exit() throws Exception {
+      return code.get(60, TimeUnit.SECONDS);
+    }
+
+    /** The last stderr line, with no stack trace anywhere. */
+    String lastErrLine() {
+      String text = err.toString();
+      assertFalse(text.contains("\tat "), text);
+      List<String> lines = text.strip().lines().toList();
+      return lines.get(lines.size() - 1);
+    }
+
+    @Override
+    public void close() throws IOException {
+      stdin.close();
+    }
+  }
+
+  /** Collects what is printed into whole lines. */
+  private static final class LineWriter extends Writer {
+    private final BlockingQueue<String> lines;
+    private final StringBuilder line = new StringBuilder();
+
+    LineWriter(BlockingQueue<String> lines) {
+      this.lines = lines;
+    }
+
+    @Override
+    public synchronized void write(char[] buf, int off, int len) {
+      for (int i = off; i < off + len; i++) {
+        if (buf[i] == '\n') {
+          lines.add(line.toString());
+          line.setLength(0);
+        } else if (buf[i] != '\r') {
+          line.append(buf[i]);
+        }
+      }
+    }
+
+    @Override
+    public void flush() {}
+
+    @Override
+    public void close() {}
+  }
+
+  private static String prepare(Challenge c) {
+    return "prepare " + MessageCodec.encode(Preparation.of(c));
+  }
+
+  /** Prepares {@code c} and returns once the prover is ready. */
+  private static void ready(Live p, Challenge c) throws Exception {
+    p.send(prepare(c));
+    String ready = p.answer();
+    assertTrue(ready.startsWith("ready "), ready);
+    Ready r = MessageCodec.decode("ready", ready.substring(6), Ready.class).value();
+    assertEquals(c.id(), r.challengeId());
+    assertEquals(c.devices(), r.devices());
+  }
+
+  @Test
+  void conversation_prepareToOpenings_answersEachLineInOneProcess() throws Exception {
+    Challenge c = challenge(64, 3, 2, 4);
+    try (Live p = new Live()) {
+      ready(p, c);
+      p.send("ping 0a1b2c3d");
+      assertEquals("pong 0a1b2c3d", p.answer());
+      p.send("ping ff");
+      assertEquals("pong ff", p.answer());
+      String challengeText = MessageCodec.encode(c);
+      p.send("go " + challengeText);
+      Commitment commitment = MessageCodec.decode("commitment", p.answer(), Commitment.class)
+          .value();
+      assertEquals(Hex.encode(CommitmentDigest.challengeDigest(
+          MessageCodec.base64("challenge", challengeText))), commitment.challengeDigest());
+      assertEquals(2, commitment.devices().size());
+      OpeningRequest request = new OpeningRequest(1, commitment.challengeDigest(),
+          commitment.commitmentDigest(), List.of(new Sample(0, 1, 5), new Sample(1, 2, 63)));
+      p.send(MessageCodec.encode(request));
+      Openings o = MessageCodec.decode("openings", p.answer(), Openings.class).value();
+      assertEquals(commitment.commitmentDigest(), o.commitmentDigest());
+      assertEquals(2, o.openings().size());
+      assertEquals(63, o.openings().get(1).row());
+      assertArrayEquals(new Object[] {ExitCodes.OK}, new Object[] {p.exit()}, p.err::toString);
+      assertTrue(p.err.toString().contains("attestor: ready: 2 device(s) allocated"),
+          p.err.toString());
+    }
+  }
+
+  @Test
+  void go_anotherChallengeId_exit2OneLine() throws Exception {
+    Challenge c = challenge(64, 1, 1, 1);
+    try (Live p = new Live()) {
+      ready(p, c);
+      p.send("go " + MessageCodec.encode(challenge(64, 1, 1, 1)));
+      assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
+      assertTrue(p.lastErrLine().contains("challenge: not the prepared challenge: its id"),
+          p.err.toString());
+      assertTrue(p.stdout.isEmpty(), "no commitment: " + p.stdout);
+    }
+  }
+
+  @Test
+  void go_sameIdOtherSize_exit2NamingTheSizes() throws Exception {
+    Challenge c = challenge(64, 1, 1, 1);
+    Challenge bigger = new Challenge(1, c.id(), c.seed(), 128, 1, 1, c.model(), c.issuedAt(),
+        c.expiresAt(), 1, null, null);
+    try (Live p = new Live()) {
+      ready(p, c);
+      p.send("go " + MessageCodec.encode(bigger));
+      assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
+      assertTrue(p.lastErrLine().contains("n=128, T=1, G=1 where n=64"), p.err.toString());
+    }
+  }
+
+  @Test
+  void unknownLineAfterReady_exit2NamingTheKeyword() throws Exception {
+    try (Live p = new Live()) {
+      ready(p, challenge(64, 1, 1, 1));
+      p.send("hello there");
+      assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
+      assertTrue(p.lastErrLine().contains("expected 'go ...', got 'hello ...'"),
+          p.err.toString());
+    }
+  }
+
+  /** An old validator sends the bare challenge first: refused, pointing at the old command. */
+  @Test
+  void firstLineABareChallenge_exit2PointingAtProveChallenge() throws Exception {
+    try (Live p = new Live()) {
+      p.send(MessageCodec.encode(challenge(64, 1, 1, 1)));
+      assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
+      assertTrue(p.lastErrLine().contains("old single-message challenge goes to 'attestor"
+          + " prove --challenge -'"), p.err.toString());
+      assertTrue(p.stdout.isEmpty());
+    }
+  }
+
+  @Test
+  void stdinClosedAfterReady_exit3() throws Exception {
+    try (Live p = new Live()) {
+      ready(p, challenge(64, 1, 1, 1));
+      p.stdin.close();
+      assertEquals(ExitCodes.RUNTIME, p.exit(), p.err::toString);
+      assertTrue(p.lastErrLine().contains("stopped: standard input closed"), p.err.toString());
+      assertTrue(p.err.toString().contains("attestor: standard input closed: the validator"
+          + " has gone away"), p.err.toString());
+    }
+  }
+
+  @Test
+  void stdinClosedAfterCommitment_exit3() throws Exception {
+    Challenge c = challenge(64, 1, 1, 1);
+    try (Live p = new Live()) {
+      ready(p, c);
+      p.send("go " + MessageCodec.encode(c));
+      MessageCodec.decode("commitment", p.answer(), Commitment.class);
+      p.stdin.close();
+      assertEquals(ExitCodes.RUNTIME, p.exit(), p.err::toString);
+      assertTrue(p.lastErrLine().contains("waiting for the opening request"), p.err.toString());
+    }
+  }
+
+  @Test
+  void prove_neitherChallengeNorConversation_exit2() {
+    AttestorCliHarness.run("prove", "--backend", "cpu").assertBadInput(
+        "give either --challenge or --conversation");
+  }
+}

@@ -1,0 +1,180 @@
+package org.gpuattest.validator;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.gpuattest.common.RuntimeFailureException;
+
+/**
+ * The validator's end of the attest conversation (docs/protocol.md §3.2): one prover process,
+ * "CMD prove --conversation" through /bin/sh, from preparation to openings. Lines go to its
+ * standard input from a writer thread (a prover that stops reading cannot stall the
+ * validator), and standard input stays open until the conversation ends: it is the prover's
+ * lifeline, as for {@link ProverProcess}. Each answer is a line of its standard output
+ * ({@link AnswerLines}); its standard error is passed through marked {@code prover:}. The whole
+ * process tree is stopped when the conversation ends, at a deadline, or when this JVM is
+ * stopped by a signal. What the prover does wrong is a {@link ProverFailure} naming the step:
+ * prepare, ready, go or open.
+ */
+public final class ProverConversation implements AutoCloseable {
+  /** The words appended to the prover command. */
+  public static final List<String> WORDS = List.of("prove", "--conversation");
+
+  private final ProcessTree tree;
+  private final AnswerLines answers;
+  private final BlockingQueue<String> outgoing = new LinkedBlockingQueue<>();
+
+  private ProverConversation(ProcessTree tree, AnswerLines answers) {
+    this.tree = tree;
+    this.answers = answers;
+  }
+
+  /**
+   * Starts the prover.
+   *
+   * @throws RuntimeFailureException the shell could not be started
+   */
+  public static ProverConversation start(String command, PrintWriter err, Clock clock)
+      throws RuntimeFailureException {
+    if (command == null || command.isBlank()) {
+      throw new IllegalArgumentException("the prover command is empty");
+    }
+    ProcessBuilder pb = new ProcessBuilder(List.of("/bin/sh", "-c", command + " \"$@\"",
+        "attestor", WORDS.get(0), WORDS.get(1)));
+    ProcessTree tree;
+    try {
+      tree = ProcessTree.start(pb);
+    } catch (IOException e) {
+      throw new RuntimeFailureException("cannot start the prover command with /bin/sh: "
+          + e.getMessage());
+    }
+    Process p = tree.root();
+    ProverConversation c = new ProverConversation(tree, new AnswerLines(p.getInputStream(),
+        clock));
+    ProverProcess.daemon("prover-stderr", () -> ProverProcess.passThrough(p.getErrorStream(),
+        err));
+    ProverProcess.daemon("prover-stdout", c.answers);
+    ProverProcess.daemon("prover-stdin", () -> c.write(p.getOutputStream()));
+    return c;
+  }
+
+  /** Queues one line for the prover's standard input. */
+  public void send(String line) {
+    outgoing.add(line);
+  }
+
+  /** Writes queued lines in order and keeps the stream open: the prover's lifeline. */
+  private void write(OutputStream in) {
+    try {
+      while (true) {
+        String line = outgoing.take();
+        in.write(line.getBytes(StandardCharsets.US_ASCII));
+        in.write('\n');
+        in.flush();
+      }
+    } catch (IOException | InterruptedException e) {
+      // The prover closed its input or exited; its exit code and output say why.
+    }
+  }
+
+  /**
+   * The prover's next line, within {@code timeout}.
+   *
+   * @param step the step waiting, for the failure: prepare, ready, go or open
+   * @throws ProverFailure it exited with an error, ended its output, wrote a line too long or
+   *     empty, or overran the deadline (then it is stopped)
+   */
+  public ProverProcess.Answer next(String step, Duration timeout) throws ProverFailure {
+    long deadline = System.nanoTime() + Math.max(1, timeout.toNanos());
+    try {
+      while (true) {
+        AnswerLines.Line line = answers.poll(100);
+        if (line != null) {
+          return answer(step, line);
+        }
+        tree.noteChildren();
+        if (!tree.root().isAlive() && tree.root().exitValue() != 0) {
+          throw exited(step, tree.root().exitValue());
+        }
+        if (System.nanoTime() - deadline >= 0) {
+          tree.stop();
+          throw new ProverFailure(ProverFailure.TIMEOUT, step,
+              "no answer after " + timeout.toSeconds() + " s",
+              "an answer within " + timeout.toSeconds() + " s",
+              "The prover did not answer '" + step + "' within its deadline of "
+                  + timeout.toSeconds() + " s and was stopped.");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ProverFailure(ProverFailure.TIMEOUT, step, "interrupted", "an answer",
+          "The validator was interrupted while the prover ran '" + step + "'.");
+    }
+  }
+
+  private ProverProcess.Answer answer(String step, AnswerLines.Line line) throws ProverFailure {
+    if (line.oversized()) {
+      throw output(step, "over " + org.gpuattest.common.message.MessageCodec.MAX_TEXT_CHARS
+          + " characters", "wrote more than any message can be without a line end.");
+    }
+    if (line.text() == null) {
+      int code = exitCode();
+      if (code != 0) {
+        throw exited(step, code);
+      }
+      throw output(step, "nothing", "ended its output without answering.");
+    }
+    if (line.text().isBlank()) {
+      throw output(step, "nothing", "wrote an empty line.");
+    }
+    return new ProverProcess.Answer(line.text(), line.at());
+  }
+
+  /** The exit code once the process has ended (within the drain time), else 0. */
+  private int exitCode() {
+    try {
+      if (tree.root().waitFor(ProverProcess.DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
+        return tree.root().exitValue();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return 0;
+  }
+
+  /**
+   * After the last answer: the prover must exit 0 within the drain time.
+   *
+   * @throws ProverFailure it exited with an error
+   */
+  public void finish(String step) throws ProverFailure {
+    int code = exitCode();
+    if (code != 0) {
+      throw exited(step, code);
+    }
+  }
+
+  static ProverFailure output(String step, String measured, String what) {
+    return new ProverFailure(ProverFailure.OUTPUT, step, measured, "one message line",
+        "The prover's '" + step + "' " + what);
+  }
+
+  private static ProverFailure exited(String step, int code) {
+    return new ProverFailure(ProverFailure.EXIT, step, "exit code " + code, "exit code 0",
+        "The prover exited with code " + code + ProverProcess.hint(code) + " at '" + step
+            + "'; its standard error, marked 'prover:', says why.");
+  }
+
+  /** Stops everything the prover started and ends its lifeline. */
+  @Override
+  public void close() {
+    tree.stopAndForget();
+  }
+}
