@@ -37,6 +37,8 @@ final class AttestCommand implements Callable<Integer> {
   static final Duration PROVE_GRACE = Duration.ofSeconds(5);
   /** Time the prover gets for 'open' on top of the challenge's lifetime (default). */
   static final Duration OPEN_ALLOWANCE = Duration.ofMinutes(10);
+  /** Where this exchange starts the validator's clock: at the issue, until the ready/go start. */
+  static final ChallengeIssuer.TimedFrom TIMED_FROM = ChallengeIssuer.TimedFrom.ISSUE;
 
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
@@ -80,7 +82,7 @@ final class AttestCommand implements Callable<Integer> {
       NewFiles.checkCreatable("--session", session, ChallengeCommand.ONE_USE);
     }
     Validator v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock());
-    Session s = challenge.issue(v);
+    Session s = challenge.issue(v, TIMED_FROM, verify.allowCpu);
     if (session != null) {
       NewFiles.createPrivate("--session", session, Json.write(s), ChallengeCommand.ONE_USE);
     }
