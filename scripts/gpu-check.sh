@@ -8,7 +8,8 @@
 #   bench      bin/attestor bench --json              measures the kernel
 #   attest     bin/validator attest --prover bin/attestor --gpus 1 --model <GPU 0's name>
 #              (no --allow-cpu, default challenge size)  the verdict passes (exit 0)
-#   duplicate  the same with --prover "bin/attestor --devices 0,0" --gpus 2 --json
+#   duplicate  the same with --prover "bin/attestor --devices 0,0" --gpus 2 --iterations 8
+#              --weak-timing --json (a tiny challenge: the issuer refuses it without the flag)
 #              the verdict fails (exit 1) on devices.distinct: one GPU cannot pose as two
 # If no GPU is listed the later steps are skipped. Everything goes into ONE report file:
 # date, host, nvidia-smi's output, then per step its command, exit code, wall time and full
@@ -137,7 +138,7 @@ if [[ ${results[0]} == PASS* ]]; then
 
   # 5. duplicate: GPU 0 twice must fail the verdict on devices.distinct.
   run_step duplicate 900 "$V" attest --prover "$(shq "$A") --devices 0,0" --gpus 2 \
-    --model "$model" --iterations 8 --json
+    --model "$model" --iterations 8 --weak-timing --json
   distinct=$(flat "$work/duplicate.out" \
     | grep -o '{[^{}]*"devices\.distinct"[^{}]*}' \
     | sed -n 's/.*"status"[[:space:]]*:[[:space:]]*"\([a-z]*\)".*/\1/p' || true)

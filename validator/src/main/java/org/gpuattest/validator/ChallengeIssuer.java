@@ -22,7 +22,9 @@ import org.gpuattest.common.util.Hex;
  * Issues challenges: fresh id and seed from a SecureRandom, sizes checked against the protocol
  * limits and the model against the profile table, expiry at the end of the timing window
  * unless a TTL is given. A challenge whose openings this JVM could not verify (the sampled
- * rows would not fit in its heap) is refused here, before a prover does any work for it.
+ * rows would not fit in its heap) is refused here, before a prover does any work for it, and
+ * so is one whose timing would prove little ({@link TimingStrength}, docs/soundness.md section
+ * 7) unless the request asks for weak timing.
  */
 public final class ChallengeIssuer {
   /** Rows opened by default: at least 99% detection of 1% faked rows (docs/soundness.md). */
@@ -41,12 +43,33 @@ public final class ChallengeIssuer {
     this.clock = clock;
   }
 
-  /** What the validator asks for; iterations null means "derive from seconds". */
+  /**
+   * Where the validator's clock will start for this challenge: at the go of a ready/go start
+   * (the prover prepared first; docs/protocol.md), or at the challenge's issue, with the
+   * prover's start-up inside the window (the separate commands).
+   */
+  public enum TimedFrom { GO, ISSUE }
+
+  /**
+   * What the validator asks for; iterations null means "derive from seconds". weakTiming
+   * issues a challenge whose timing proves little (demos, tests, the separate commands).
+   */
   public record Request(int devices, String model, int dim, Integer iterations, Double seconds,
-      int samples, Duration ttl, Ed25519PrivateKey key) {}
+      int samples, Duration ttl, Ed25519PrivateKey key, TimedFrom timedFrom,
+      boolean weakTiming) {
+    public Request {
+      Limits.required("timedFrom", timedFrom);
+    }
+
+    /** As before timing strength was checked: timed from issue, weak timing accepted. */
+    public Request(int devices, String model, int dim, Integer iterations, Double seconds,
+        int samples, Duration ttl, Ed25519PrivateKey key) {
+      this(devices, model, dim, iterations, seconds, samples, ttl, key, TimedFrom.ISSUE, true);
+    }
+  }
 
   /** The part of a {@link Request} a refusal is about, so a CLI can name its own option. */
-  public enum Field { DEVICES, MODEL, DIM, ITERATIONS, SECONDS, SAMPLES, TTL }
+  public enum Field { DEVICES, MODEL, DIM, ITERATIONS, SECONDS, SAMPLES, TTL, WEAK_TIMING }
 
   /**
    * A request the protocol or the profile table does not allow. The text names fields as
@@ -111,10 +134,20 @@ public final class ChallengeIssuer {
           : Field.SECONDS, r.devices() + " devices x " + iterations + " iterations is over the"
           + " limit of " + Limits.MAX_MATRICES + " matrices; lower {ITERATIONS} or {DEVICES}");
     }
+    if (!r.weakTiming()) {
+      Optional<String> weak = TimingStrength.weakness(profile, profiles.defaults(), r.dim(),
+          iterations, r.devices(), r.timedFrom());
+      if (weak.isPresent()) {
+        throw new InvalidRequestException(r.timedFrom() == TimedFrom.ISSUE ? Field.WEAK_TIMING
+            : r.iterations() != null ? Field.ITERATIONS : Field.SECONDS, weak.get());
+      }
+    }
     checkVerifiable(r.samples(), (long) iterations * r.dim(), r.dim());
     Instant issued = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Duration ttl = r.ttl();
     if (ttl == null) {
+      // The window from issue, start-up included, even for a ready/go start: the prover
+      // prepares after the issue and before the go, inside the challenge's lifetime.
       TimingWindow w = TimingWindow.of(profile, profiles.defaults(), r.dim(), iterations,
           r.devices());
       ttl = Duration.ofMillis((long) Math.ceil(w.maxSeconds() * 1000)).plusSeconds(30);

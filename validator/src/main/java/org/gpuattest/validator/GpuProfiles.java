@@ -14,15 +14,37 @@ import org.gpuattest.common.json.Json;
  * The table of GPU models a validator accepts claims for (testdata/gpu-profiles.json, packaged
  * into the validator): SM count, FP64 rates, the canonical kernel's expected throughput, and the
  * bounds of the timing and SM checks.
+ *
+ * <p>{@code canonicalTflops} is the rate of the whole canonical iteration (fill, product and
+ * hashing, 2 n^3 flops per iteration), as 'attestor bench' measures it, not the product's alone:
+ * the ready/go window (docs/soundness.md section 6) holds a run to it within {@code tolerance}.
  */
 public record GpuProfiles(int version, String about, Defaults defaults, List<Profile> profiles) {
+  /**
+   * Bounds shared by every model. startupSeconds, perDeviceSeconds and slack shape the window
+   * of a run timed from the challenge's issue (start-up inside); tolerance, maxRoundTripSeconds
+   * and commitSeconds shape the window of a ready/go start (docs/soundness.md section 6).
+   */
   public record Defaults(
       @JsonProperty(required = true) double startupSeconds,
       @JsonProperty(required = true) double perDeviceSeconds,
       @JsonProperty(required = true) double perIterationSeconds,
       @JsonProperty(required = true) double slack,
+      @JsonProperty(required = true) double tolerance,
+      @JsonProperty(required = true) double maxRoundTripSeconds,
+      @JsonProperty(required = true) double commitSeconds,
       @JsonProperty(required = true) double maxSmImbalance,
-      @JsonProperty(required = true) double minBusyFraction) {}
+      @JsonProperty(required = true) double minBusyFraction) {
+    public Defaults {
+      if (!(tolerance >= 0 && tolerance < 1)) {
+        throw new IllegalArgumentException("tolerance must be in [0, 1), got " + tolerance);
+      }
+      if (!(maxRoundTripSeconds >= 0 && commitSeconds >= 0 && perIterationSeconds >= 0)) {
+        throw new IllegalArgumentException("maxRoundTripSeconds, commitSeconds and"
+            + " perIterationSeconds must not be negative");
+      }
+    }
+  }
 
   public record Profile(
       String model,

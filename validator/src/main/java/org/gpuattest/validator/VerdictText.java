@@ -1,5 +1,7 @@
 package org.gpuattest.validator;
 
+import java.util.Map;
+import java.util.Optional;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.Printable;
@@ -8,7 +10,9 @@ import org.gpuattest.common.util.Printable;
  * A verdict as a person reads it: one line per check, then the result on the last line, each
  * line ended by {@code \n}. Checks quote what the prover sent (device names, UUIDs, digests),
  * so every string taken from the verdict goes through {@link Printable#escape}: no prover text
- * can end a line, print a "verdict:" line of its own, or drive the terminal.
+ * can end a line, print a "verdict:" line of its own, or drive the terminal. Where timing.window
+ * carries its figures, a "proven:" line before the result gives the throughput the run showed
+ * and what any passing run proves (docs/soundness.md section 6).
  */
 public final class VerdictText {
   private VerdictText() {}
@@ -35,10 +39,29 @@ public final class VerdictText {
       }
       sb.append('\n');
     }
+    proven(v).ifPresent(line -> sb.append(line).append('\n'));
     // '\n', not %n: a "\r\n" ending would put a control character in the text on Windows.
     sb.append(String.format("verdict: %s (challenge %s; %d passed, %d failed, %d skipped)\n",
         v.result().toUpperCase(java.util.Locale.ROOT), Printable.escape(v.challengeId()),
         passed, failed, skipped));
     return sb.toString();
+  }
+
+  /** "proven: 7.9 of 8 claimed GPUs' canonical rate in this run; passing proves at least 7.2". */
+  static Optional<String> proven(Verdict v) {
+    Map<String, Double> f = v.checks().stream()
+        .filter(c -> c.name().equals("timing.window") && c.figures() != null)
+        .map(Check::figures).findFirst().orElse(Map.of());
+    Double atBound = f.get("provenAtBound");
+    Double claimed = f.get("claimedDevices");
+    if (atBound == null || claimed == null) {
+      return Optional.empty();
+    }
+    Double shown = f.get("provenDevices");
+    return Optional.of("proven: " + (shown == null ? "-" : ProvenRate.number(shown))
+        + " of " + Math.round(claimed) + " claimed GPUs' canonical rate in this run; passing"
+        + " proves at least " + ProvenRate.number(atBound)
+        + (Double.valueOf(0.0).equals(f.get("startupOutside")) ? " (start-up inside the window)"
+        : ""));
   }
 }

@@ -56,4 +56,63 @@ class ChallengeIssuerTest {
     assertNull(s.samplingSeed());
     assertNull(s.commitment());
   }
+
+  private static ChallengeIssuer.Request timed(int devices, int dim, Integer iterations,
+      Double seconds, ChallengeIssuer.TimedFrom from, boolean weak) {
+    return new ChallengeIssuer.Request(devices, MODEL, dim, iterations, seconds, 8, null, null,
+        from, weak);
+  }
+
+  @Test
+  void issue_readyGoDefaultSize_accepted() throws Exception {
+    Session s = issuer.issue(timed(8, ChallengeIssuer.DEFAULT_DIM, null, null,
+        ChallengeIssuer.TimedFrom.GO, false));
+    assertEquals(ChallengeIssuer.DEFAULT_DIM, s.decodedChallenge().value().dim());
+  }
+
+  @Test
+  void issue_readyGoTooShort_refusedSayingWhatItProvesAndHowToFix() {
+    InvalidRequestException e = refused(timed(8, 2048, null, 2.0, ChallengeIssuer.TimedFrom.GO,
+        false));
+    assertEquals(Field.SECONDS, e.field());
+    String cli = e.detail(f -> "--" + f.name().toLowerCase(java.util.Locale.ROOT)
+        .replace('_', '-'));
+    assertTrue(cli.contains("would prove at most 6."), cli);
+    assertTrue(cli.contains("of 8 " + MODEL + " GPUs' canonical rate"), cli);
+    assertTrue(cli.contains("ask for at least 3.4 s of work with --seconds, or give"
+        + " --weak-timing to issue it anyway"), cli);
+    assertEquals(1, cli.lines().count(), cli);
+    assertTrue(assertDoesNotThrowIssue(timed(8, 2048, null, 3.4, ChallengeIssuer.TimedFrom.GO,
+        false)));
+  }
+
+  @Test
+  void issue_readyGoDimTooSmallForAnyLength_namesTheLeastDim() {
+    InvalidRequestException e = refused(timed(1, 64, 1000, null, ChallengeIssuer.TimedFrom.GO,
+        false));
+    assertEquals(Field.ITERATIONS, e.field());
+    int least = TimingStrength.minDim(GpuProfiles.bundled().find(MODEL).orElseThrow(),
+        GpuProfiles.bundled().defaults());
+    assertTrue(e.getMessage().contains("no length is enough at dim 64: use dim " + least
+        + " or more, or give weak_timing"), e.getMessage());
+  }
+
+  @Test
+  void issue_timedFromIssue_needsWeakTiming() throws Exception {
+    InvalidRequestException e = refused(timed(1, 2048, null, 600.0,
+        ChallengeIssuer.TimedFrom.ISSUE, false));
+    assertEquals(Field.WEAK_TIMING, e.field());
+    assertTrue(e.getMessage().contains("start-up (20 s)"), e.getMessage());
+    assertTrue(e.getMessage().endsWith("give weak_timing to issue it anyway"), e.getMessage());
+    assertTrue(assertDoesNotThrowIssue(timed(1, 2048, null, 10.0,
+        ChallengeIssuer.TimedFrom.ISSUE, true)));
+  }
+
+  private boolean assertDoesNotThrowIssue(ChallengeIssuer.Request r) {
+    try {
+      return issuer.issue(r) != null;
+    } catch (Exception e) {
+      throw new AssertionError(e.getMessage(), e);
+    }
+  }
 }

@@ -111,7 +111,7 @@ class EndToEndTest {
 
   @Test
   void attest_cpuProverWithoutAllowCpu_rejectedByBackendCheck() throws BadMessageException {
-    Result r = validator(attestArgs("--json").toArray(new String[0]));
+    Result r = validator(attestArgs("--json", "--weak-timing").toArray(new String[0]));
     assertEquals(1, r.code(), r.err());
     Verdict v = Json.read("verdict", r.out().getBytes(), Verdict.class);
     assertEquals(Check.FAIL, v.check("devices.backend").status());
@@ -169,7 +169,8 @@ class EndToEndTest {
     Path session = home.resolve("session.json");
     Path stateDir = home.resolve("state");
     Result challenge = validator("challenge", "--gpus", "1", "--model", MODEL, "--dim", "64",
-        "--iterations", "2", "--samples", "16", "--session", session.toString());
+        "--iterations", "2", "--samples", "16", "--weak-timing", "--session",
+        session.toString());
     assertEquals(0, challenge.code(), challenge.err());
     Result commitment = attestor("prove", "--backend", "cpu", "--challenge",
         challenge.out().trim(), "--state", stateDir.toString());

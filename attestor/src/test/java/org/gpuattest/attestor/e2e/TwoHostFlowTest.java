@@ -53,7 +53,8 @@ class TwoHostFlowTest {
     session = home.resolve("s.json");
     Path state = home.resolve("state");
     Result c = validator("challenge", "--gpus", "1", "--model", MODEL, "--dim", "64",
-        "--iterations", "2", "--samples", "16", "--session", session.toString());
+        "--iterations", "2", "--samples", "16", "--weak-timing", "--session",
+        session.toString());
     Path challenge = Files.writeString(home.resolve("challenge.b64"), c.out());
     Result commitment = attestor("prove", "--backend", "cpu", "--challenge", "@" + challenge,
         "--state", state.toString());

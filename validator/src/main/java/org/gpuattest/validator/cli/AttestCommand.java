@@ -102,7 +102,9 @@ final class AttestCommand implements Callable<Integer> {
       NewFiles.checkCreatable("--session", session, ChallengeCommand.ONE_USE);
     }
     Validator v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock());
-    Session s = challenge.issue(v);
+    // The conversation starts the clock at the go (start-up outside it); --separate at issue.
+    Session s = challenge.issue(v, separate ? ChallengeIssuer.TimedFrom.ISSUE
+        : ChallengeIssuer.TimedFrom.GO, verify.allowCpu);
     if (session != null) {
       NewFiles.createPrivate("--session", session, Json.write(s), ChallengeCommand.ONE_USE);
     }

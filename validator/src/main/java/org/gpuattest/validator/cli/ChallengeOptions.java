@@ -17,7 +17,8 @@ final class ChallengeOptions {
   /** The option that sets each field of a challenge request, for error messages. */
   private static final Map<Field, String> OPTIONS = Map.of(Field.DEVICES, "--gpus",
       Field.MODEL, "--model", Field.DIM, "--dim", Field.ITERATIONS, "--iterations",
-      Field.SECONDS, "--seconds", Field.SAMPLES, "--samples", Field.TTL, "--ttl");
+      Field.SECONDS, "--seconds", Field.SAMPLES, "--samples", Field.TTL, "--ttl",
+      Field.WEAK_TIMING, "--weak-timing");
 
   @Option(names = "--gpus", required = true, paramLabel = "G",
       description = "How many GPUs the prover claims.")
@@ -51,6 +52,12 @@ final class ChallengeOptions {
           + " window plus 30 s).")
   Long ttl;
 
+  @Option(names = "--weak-timing",
+      description = "Issue a challenge whose timing proves little: one timed from its issue"
+          + " (start-up inside the window), or one so small that fixed allowances take over"
+          + " 10%% of its window (docs/soundness.md section 7). For demos and tests.")
+  boolean weakTiming;
+
   @Option(names = "--signing-key", paramLabel = "FILE",
       description = "This validator's Ed25519 private key (PEM) to sign the challenge with,"
           + " so provers can check who asks (default: unsigned).")
@@ -59,15 +66,19 @@ final class ChallengeOptions {
   /**
    * Issues the challenge, naming the option at fault when one is refused.
    *
+   * @param timedFrom where the command will start the validator's clock
+   * @param allowCpu a CPU demo: its timing is skipped, so weak timing is no loss
    * @throws BadMessageException an option is out of range or the key file is unusable
    * @throws RuntimeFailureException the verification could not be held in this JVM
    */
-  Session issue(Validator v) throws BadMessageException, RuntimeFailureException {
+  Session issue(Validator v, ChallengeIssuer.TimedFrom timedFrom, boolean allowCpu)
+      throws BadMessageException, RuntimeFailureException {
     Ed25519PrivateKey key = signingKey == null ? null
         : Ed25519PrivateKey.fromFile("--signing-key", signingKey);
     try {
       return v.challenge(new ChallengeIssuer.Request(gpus, model, dim, iterations, seconds,
-          samples, ttl == null ? null : Duration.ofSeconds(ttl), key));
+          samples, ttl == null ? null : Duration.ofSeconds(ttl), key, timedFrom,
+          weakTiming || allowCpu));
     } catch (ChallengeIssuer.InvalidRequestException e) {
       throw new BadMessageException(OPTIONS.get(e.field()) + ": " + e.detail(OPTIONS::get));
     }

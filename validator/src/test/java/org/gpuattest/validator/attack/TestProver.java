@@ -222,7 +222,7 @@ public final class TestProver {
     TimingWindow w = TimingWindow.of(p, profiles.defaults(), c.dim(), c.iterations(),
         c.devices());
     long nanos = Math.round(w.expectedSeconds() * 1e9);
-    if (nanos < w.minSeconds() * 1e9 || nanos > w.maxKernelSeconds(profiles.defaults()) * 1e9) {
+    if (nanos < w.minSeconds() * 1e9 || nanos > w.maxKernelSeconds() * 1e9) {
       throw new IllegalStateException("no honest kernel time for " + w);
     }
     return nanos;

@@ -47,6 +47,7 @@ class ValidatorBadInputTest {
     options.put("--dim", "64");
     options.put("--iterations", "2");
     options.put("--samples", "8");
+    options.put("--weak-timing", "");
     options.put("--session", session().toString());
     for (int i = 0; i < overrides.length; i += 2) {
       options.put(overrides[i], overrides[i + 1]);
@@ -55,7 +56,9 @@ class ValidatorBadInputTest {
     options.forEach((k, v) -> {
       if (v != null) {
         args.add(k);
-        args.add(v);
+        if (!v.isEmpty()) { // "" marks a flag
+          args.add(v);
+        }
       }
     });
     return args.toArray(String[]::new);

@@ -46,7 +46,8 @@ class ValidatorSessionTest {
   void issue() throws Exception {
     session = dir.resolve("session.json");
     challengeText = run("challenge", "--gpus", "2", "--model", MODEL, "--dim", "64",
-        "--iterations", "2", "--samples", "8", "--session", session.toString()).assertOk()
+        "--iterations", "2", "--samples", "8", "--weak-timing", "--session", session.toString())
+        .assertOk()
         .out().strip();
     commitment = MessageCodec.encode(ValidatorMessageBadInputTest.commitmentFor(challengeText));
   }
@@ -68,7 +69,8 @@ class ValidatorSessionTest {
   void sample_anotherChallengesCommitment_exit2AndSessionUntouched() throws Exception {
     Path other = dir.resolve("other.json");
     String otherChallenge = run("challenge", "--gpus", "2", "--model", MODEL, "--dim", "64",
-        "--iterations", "2", "--samples", "8", "--session", other.toString()).assertOk()
+        "--iterations", "2", "--samples", "8", "--weak-timing", "--session", other.toString())
+        .assertOk()
         .out().strip();
     String foreign = MessageCodec.encode(
         ValidatorMessageBadInputTest.commitmentFor(otherChallenge));
@@ -169,7 +171,7 @@ class ValidatorSessionTest {
     Path s = dir.resolve("big.json");
     Process p = ChildValidator.start(List.of("-Xmx256m"), dir.resolve("out"),
         dir.resolve("err"), "challenge", "--gpus", "1", "--model", MODEL, "--dim", "16384",
-        "--iterations", "1", "--samples", "4096", "--session", s.toString());
+        "--iterations", "1", "--samples", "4096", "--weak-timing", "--session", s.toString());
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     String err = Files.readString(dir.resolve("err"));
     assertEquals(ExitCodes.RUNTIME, p.exitValue(), err);
@@ -186,7 +188,7 @@ class ValidatorSessionTest {
     String prover = script(dir, "slow", "sleep 120 & echo $! > '" + pid + "'; wait");
     Process v = ChildValidator.start(List.of(), dir.resolve("out"), dir.resolve("err"),
         "attest", "--prover", prover, "--gpus", "1", "--model", MODEL, "--dim", "64",
-        "--iterations", "1", "--replay-dir", dir.resolve("replay").toString());
+        "--iterations", "1", "--weak-timing", "--replay-dir", dir.resolve("replay").toString());
     long child = awaitPid(pid);
     v.destroy(); // SIGTERM
     assertTrue(v.waitFor(30, TimeUnit.SECONDS));
