@@ -61,15 +61,18 @@ final class StdinLines implements AutoCloseable {
     } catch (IOException e) {
       // a broken pipe ends the lifeline as surely as end of file
     }
-    lines.add(END);
     if (finished) {
+      lines.add(END);
       return;
     }
     closed = true;
+    // Said before the end is queued, so this line always comes before the worker's own
+    // "stopped: ..." error line, which it writes once it takes the end.
     synchronized (err) {
       err.println("attestor: standard input closed: the validator has gone away; stopping");
       err.flush();
     }
+    lines.add(END);
     worker.interrupt();
     if (ownsJvm) {
       try {
