@@ -40,6 +40,20 @@ public final class Limits {
     return n;
   }
 
+  /**
+   * The work a challenge asks for: n (a legal dim), T iterations and G devices, and at most
+   * {@link #MAX_MATRICES} matrices in all, as the challenge and its preparation both check.
+   */
+  public static void work(int dim, int iterations, int devices) {
+    dim("dim", dim);
+    range("iterations", iterations, 1, MAX_ITERATIONS);
+    range("devices", devices, 1, MAX_DEVICES);
+    if ((long) devices * iterations > MAX_MATRICES) {
+      throw new IllegalArgumentException("devices x iterations must be at most " + MAX_MATRICES
+          + ", got " + (long) devices * iterations);
+    }
+  }
+
   public static String text(String field, String value) {
     if (value == null) {
       throw new IllegalArgumentException(field + " is required");

@@ -105,17 +105,12 @@ public final class ProverConversation implements AutoCloseable {
         }
         if (System.nanoTime() - deadline >= 0) {
           tree.stop();
-          throw new ProverFailure(ProverFailure.TIMEOUT, step,
-              "no answer after " + timeout.toSeconds() + " s",
-              "an answer within " + timeout.toSeconds() + " s",
-              "The prover did not answer '" + step + "' within its deadline of "
-                  + timeout.toSeconds() + " s and was stopped.");
+          throw ProverFailure.timedOut(step, timeout, "answer");
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProverFailure(ProverFailure.TIMEOUT, step, "interrupted", "an answer",
-          "The validator was interrupted while the prover ran '" + step + "'.");
+      throw ProverFailure.interrupted(step);
     }
   }
 

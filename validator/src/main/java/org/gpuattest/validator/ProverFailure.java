@@ -41,6 +41,19 @@ public final class ProverFailure extends Exception {
   }
 
   /** The prover's answer to {@code step} arrived but is not a usable {@code message}. */
+  /** The prover did not {@code verb} '{@code step}' within {@code timeout} and was stopped. */
+  static ProverFailure timedOut(String step, java.time.Duration timeout, String verb) {
+    return new ProverFailure(TIMEOUT, step, "no answer after " + timeout.toSeconds() + " s",
+        "an answer within " + timeout.toSeconds() + " s", "The prover did not " + verb + " '"
+            + step + "' within its deadline of " + timeout.toSeconds() + " s and was stopped.");
+  }
+
+  /** The validator's own thread was interrupted while the prover ran {@code step}. */
+  static ProverFailure interrupted(String step) {
+    return new ProverFailure(TIMEOUT, step, "interrupted", "an answer",
+        "The validator was interrupted while the prover ran '" + step + "'.");
+  }
+
   public static ProverFailure unusable(String step, String message, Exception why) {
     return new ProverFailure(OUTPUT, step, "not a usable " + message, "this challenge's "
         + message, "The prover's '" + step + "' answer is not a usable " + message + ": "

@@ -108,17 +108,12 @@ public final class ProverProcess {
         tree.noteChildren();
         if (System.nanoTime() - deadline >= 0) {
           tree.stop();
-          throw new ProverFailure(ProverFailure.TIMEOUT, step,
-              "no answer after " + timeout.toSeconds() + " s",
-              "an answer within " + timeout.toSeconds() + " s",
-              "The prover did not finish '" + step + "' within its deadline of "
-                  + timeout.toSeconds() + " s and was stopped.");
+          throw ProverFailure.timedOut(step, timeout, "finish");
         }
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ProverFailure(ProverFailure.TIMEOUT, step, "interrupted", "an answer",
-          "The validator was interrupted while the prover ran '" + step + "'.");
+      throw ProverFailure.interrupted(step);
     }
     return tree.root().exitValue();
   }

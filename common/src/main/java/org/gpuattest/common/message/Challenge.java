@@ -39,14 +39,7 @@ public record Challenge(
     Limits.version("challenge", version);
     Hex.decode("id", id, ID_BYTES);
     Hex.decode("seed", seed, PhiloxKey.SEED_BYTES);
-    Limits.dim("dim", dim);
-    Limits.range("iterations", iterations, 1, Limits.MAX_ITERATIONS);
-    Limits.range("devices", devices, 1, Limits.MAX_DEVICES);
-    if ((long) devices * iterations > Limits.MAX_MATRICES) {
-      throw new IllegalArgumentException(
-          "devices x iterations must be at most " + Limits.MAX_MATRICES + ", got "
-              + (long) devices * iterations);
-    }
+    Limits.work(dim, iterations, devices);
     Limits.text("model", model);
     Instant issued = instant("issuedAt", issuedAt);
     Instant expires = instant("expiresAt", expiresAt);

@@ -24,14 +24,7 @@ public record Preparation(
   public Preparation {
     Limits.version("preparation", version);
     Hex.decode("challengeId", challengeId, Challenge.ID_BYTES);
-    Limits.dim("dim", dim);
-    Limits.range("iterations", iterations, 1, Limits.MAX_ITERATIONS);
-    Limits.range("devices", devices, 1, Limits.MAX_DEVICES);
-    if ((long) devices * iterations > Limits.MAX_MATRICES) {
-      throw new IllegalArgumentException(
-          "devices x iterations must be at most " + Limits.MAX_MATRICES + ", got "
-              + (long) devices * iterations);
-    }
+    Limits.work(dim, iterations, devices);
     Limits.text("model", model);
     Challenge.instant("expiresAt", expiresAt);
   }
