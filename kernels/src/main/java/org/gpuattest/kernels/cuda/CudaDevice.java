@@ -25,8 +25,11 @@ import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
 final class CudaDevice implements Device {
   /** Iterations queued before one wait: the roots buffer has this many 32-byte slots. */
   static final int BATCH = 64;
-  /** Events per iteration: before the fill, after it, after the product, after the hashing. */
-  private static final int MARKS = 4;
+  /**
+   * Events per iteration: before the fill, after it, after the product (C ready), then on the
+   * hashing stream its start and its end (C free again).
+   */
+  private static final int MARKS = 5;
 
   private final CudaDriver driver;
   private final int ordinal;
@@ -80,7 +83,8 @@ final class CudaDevice implements Device {
       long matrix = (long) n * n * Double.BYTES;
       res.allocate("A", matrix);
       res.allocate("B", matrix);
-      res.allocate("C", matrix);
+      res.allocate("C0", matrix); // C of even iterations: hashed while the next product runs
+      res.allocate("C1", matrix); // C of odd iterations
       res.allocate("leaves", (long) n * 32);
       res.allocate("scratch", 2L * ((n + 1) / 2) * 32);
       res.allocate("roots", (long) BATCH * 32);
@@ -110,7 +114,7 @@ final class CudaDevice implements Device {
           res.stream());
       driver.zero(res.buffer("smBusy"), KernelGeometry.MONITOR_SLOTS * (long) Long.BYTES,
           res.stream());
-      fill(res.buffer("B"), 0, g, 1);
+      fill(res.buffer("B"), 0, g, 1, res.stream());
       driver.synchronize(res.stream());
     } catch (CudaException e) {
       close();
@@ -136,23 +140,39 @@ final class CudaDevice implements Device {
     return out;
   }
 
+  /**
+   * One batch on two streams: the fill and product of iteration t on one, the row hashing and
+   * tree of t on the other, which waits for t's product (its C ready) while the product of t+1
+   * runs; C alternates between two buffers, and the product of t+2 waits until the hashing of
+   * t has finished with the buffer they share. Only the batch's roots come back.
+   */
   private List<IterationResult> batch(int first, int count) throws BackendException {
     Event[] marks = res.eventArray();
+    CudaDriver.Stream compute = res.stream();
+    CudaDriver.Stream hashing = res.hashStream();
     try {
       driver.setCurrent(res.context());
       for (int s = 0; s < count; s++) {
         int t = first + s;
-        driver.record(marks[s * MARKS], res.stream());
-        fill(res.buffer("A"), t, g, 0);
-        driver.record(marks[s * MARKS + 1], res.stream());
-        multiply();
-        driver.record(marks[s * MARKS + 2], res.stream());
-        hashRows();
-        launch(Kernel.TREE, KernelGeometry.treeGrid(), KernelGeometry.treeBlock(),
+        int m = s * MARKS;
+        DevicePointer c = res.buffer(t % 2 == 0 ? "C0" : "C1");
+        if (s >= 2) {
+          driver.waitEvent(compute, marks[m - 2 * MARKS + 4]); // hashing of t-2 done with c
+        }
+        driver.record(marks[m], compute);
+        fill(res.buffer("A"), t, g, 0, compute);
+        driver.record(marks[m + 1], compute);
+        multiply(c, compute);
+        driver.record(marks[m + 2], compute);
+        driver.waitEvent(hashing, marks[m + 2]); // c holds C(g, t)
+        driver.record(marks[m + 3], hashing);
+        hashRows(c, hashing);
+        launch(Kernel.TREE, KernelGeometry.treeGrid(), KernelGeometry.treeBlock(), hashing,
             res.buffer("leaves"), res.buffer("scratch"), n, res.buffer("roots").plus(32L * s));
-        driver.record(marks[s * MARKS + 3], res.stream());
+        driver.record(marks[m + 4], hashing);
       }
-      driver.synchronize(res.stream());
+      driver.synchronize(compute);
+      driver.synchronize(hashing);
       byte[] roots = new byte[32 * count];
       driver.copyToHost(roots, res.buffer("roots"));
       List<IterationResult> out = new ArrayList<>(count);
@@ -172,9 +192,9 @@ final class CudaDevice implements Device {
     requirePrepared();
     try {
       driver.setCurrent(res.context());
-      fill(res.buffer("A"), t, g, 0);
-      multiply();
-      hashRows();
+      fill(res.buffer("A"), t, g, 0, res.stream());
+      multiply(res.buffer("C0"), res.stream());
+      hashRows(res.buffer("C0"), res.stream());
       driver.synchronize(res.stream());
       byte[] all = new byte[32 * n];
       driver.copyToHost(all, res.buffer("leaves"));
@@ -189,25 +209,25 @@ final class CudaDevice implements Device {
   }
 
   /** Philox4x32-10 into an n x n matrix with counter (e >> 1, c1, c2, c3) (§2.2). */
-  private void fill(DevicePointer out, int c1, int c2, int c3) throws CudaException {
-    launch(Kernel.PHILOX_FILL, KernelGeometry.fillGrid(n), KernelGeometry.fillBlock(), out,
-        (long) n * n / 2, key.k0(), key.k1(), c1, c2, c3);
-  }
-
-  private void multiply() throws CudaException {
-    launch(Kernel.MATMUL, KernelGeometry.matmulGrid(n), KernelGeometry.matmulBlock(),
-        res.buffer("A"), res.buffer("B"), res.buffer("C"), n, res.buffer("smBlocks"),
-        res.buffer("smBusy"));
-  }
-
-  private void hashRows() throws CudaException {
-    launch(Kernel.ROW_HASH, KernelGeometry.rowHashGrid(n), KernelGeometry.rowHashBlock(),
-        res.buffer("C"), n, res.buffer("leaves"));
-  }
-
-  private void launch(Kernel k, CudaDriver.Dim3 grid, CudaDriver.Dim3 block, Object... args)
+  private void fill(DevicePointer out, int c1, int c2, int c3, CudaDriver.Stream stream)
       throws CudaException {
-    driver.launch(functions.get(k), grid, block, 0, res.stream(), args);
+    launch(Kernel.PHILOX_FILL, KernelGeometry.fillGrid(n), KernelGeometry.fillBlock(), stream,
+        out, (long) n * n / 2, key.k0(), key.k1(), c1, c2, c3);
+  }
+
+  private void multiply(DevicePointer c, CudaDriver.Stream stream) throws CudaException {
+    launch(Kernel.MATMUL, KernelGeometry.matmulGrid(n), KernelGeometry.matmulBlock(), stream,
+        res.buffer("A"), res.buffer("B"), c, n, res.buffer("smBlocks"), res.buffer("smBusy"));
+  }
+
+  private void hashRows(DevicePointer c, CudaDriver.Stream stream) throws CudaException {
+    launch(Kernel.ROW_HASH, KernelGeometry.rowHashGrid(n), KernelGeometry.rowHashBlock(),
+        stream, c, n, res.buffer("leaves"));
+  }
+
+  private void launch(Kernel k, CudaDriver.Dim3 grid, CudaDriver.Dim3 block,
+      CudaDriver.Stream stream, Object... args) throws CudaException {
+    driver.launch(functions.get(k), grid, block, 0, stream, args);
   }
 
   @Override
@@ -240,11 +260,13 @@ final class CudaDevice implements Device {
     try {
       driver.setCurrent(res.context());
       launch(Kernel.MATMUL_UNMONITORED, KernelGeometry.matmulGrid(n),
-          KernelGeometry.matmulBlock(), res.buffer("A"), res.buffer("B"), res.buffer("C"), n);
+          KernelGeometry.matmulBlock(), res.stream(), res.buffer("A"), res.buffer("B"),
+          res.buffer("C0"), n);
       driver.record(marks[0], res.stream());
       for (int r = 0; r < repetitions; r++) {
         launch(Kernel.MATMUL_UNMONITORED, KernelGeometry.matmulGrid(n),
-            KernelGeometry.matmulBlock(), res.buffer("A"), res.buffer("B"), res.buffer("C"), n);
+            KernelGeometry.matmulBlock(), res.stream(), res.buffer("A"), res.buffer("B"),
+          res.buffer("C0"), n);
       }
       driver.record(marks[1], res.stream());
       driver.synchronize(res.stream());
@@ -262,7 +284,7 @@ final class CudaDevice implements Device {
     } catch (CudaException e) {
       throw failure("timing cuBLAS", e);
     }
-    return CublasDgemm.time(res.buffer("A"), res.buffer("B"), res.buffer("C"), n, repetitions,
+    return CublasDgemm.time(res.buffer("A"), res.buffer("B"), res.buffer("C0"), n, repetitions,
         driver, res.stream());
   }
 

@@ -64,6 +64,12 @@ public interface CudaDriver {
   void launch(Function function, Dim3 grid, Dim3 block, int dynamicSharedBytes, Stream stream,
       Object... args) throws CudaException;
 
+  /**
+   * Makes work queued on {@code stream} after this call wait until {@code event}, as last
+   * recorded before this call, has completed (cuStreamWaitEvent).
+   */
+  void waitEvent(Stream stream, Event event) throws CudaException;
+
   /** Waits until everything queued on {@code stream} has run; reports a kernel's fault. */
   void synchronize(Stream stream) throws CudaException;
 

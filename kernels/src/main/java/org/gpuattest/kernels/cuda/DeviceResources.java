@@ -21,6 +21,7 @@ final class DeviceResources {
   private final int ordinal;
   private Context context;
   private Stream stream;
+  private Stream hashStream;
   private final Map<String, Module> modules = new LinkedHashMap<>();
   private final Map<String, DevicePointer> buffers = new LinkedHashMap<>();
   private final List<Event> events = new ArrayList<>();
@@ -30,11 +31,12 @@ final class DeviceResources {
     this.ordinal = ordinal;
   }
 
-  /** Retains the context, makes it current and creates the stream. */
+  /** Retains the context, makes it current and creates the two streams. */
   void open() throws CudaException {
     context = driver.retainContext(ordinal);
     driver.setCurrent(context);
     stream = driver.createStream();
+    hashStream = driver.createStream();
   }
 
   boolean isOpen() {
@@ -45,8 +47,14 @@ final class DeviceResources {
     return context;
   }
 
+  /** The stream of the fill and the product. */
   Stream stream() {
     return stream;
+  }
+
+  /** The stream of the row hashing and the tree, which overlap the next product. */
+  Stream hashStream() {
+    return hashStream;
   }
 
   /** The module of one ptx/ file, loaded on first use. */
@@ -91,8 +99,10 @@ final class DeviceResources {
       return problems;
     }
     attempt(problems, () -> driver.setCurrent(context));
-    if (stream != null) {
-      attempt(problems, () -> driver.synchronize(stream)); // nothing may still use a buffer
+    for (Stream s : new Stream[] {stream, hashStream}) {
+      if (s != null) {
+        attempt(problems, () -> driver.synchronize(s)); // nothing may still use a buffer
+      }
     }
     for (Event e : events) {
       attempt(problems, () -> driver.destroyEvent(e));
@@ -106,11 +116,13 @@ final class DeviceResources {
       attempt(problems, () -> driver.unloadModule(m));
     }
     modules.clear();
-    if (stream != null) {
-      Stream s = stream;
-      attempt(problems, () -> driver.destroyStream(s));
-      stream = null;
+    for (Stream s : new Stream[] {stream, hashStream}) {
+      if (s != null) {
+        attempt(problems, () -> driver.destroyStream(s));
+      }
     }
+    stream = null;
+    hashStream = null;
     Context c = context;
     attempt(problems, () -> driver.releaseContext(c));
     context = null;

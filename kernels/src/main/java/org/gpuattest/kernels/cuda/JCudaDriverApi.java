@@ -218,6 +218,12 @@ public final class JCudaDriverApi implements CudaDriver {
   }
 
   @Override
+  public void waitEvent(Stream stream, Event event) throws CudaException {
+    check("cuStreamWaitEvent", JCudaDriver.cuStreamWaitEvent((CUstream) stream.handle(),
+        (CUevent) event.handle(), 0));
+  }
+
+  @Override
   public void synchronize(Stream stream) throws CudaException {
     check("cuStreamSynchronize", JCudaDriver.cuStreamSynchronize((CUstream) stream.handle()));
   }

@@ -81,12 +81,15 @@ public final class KernelGeometry {
     return Dim3.of(TREE_THREADS);
   }
 
-  /** Device bytes one device holds at size n: A, B, C, the row leaves and the tree's scratch. */
+  /**
+   * Device bytes one device holds at size n: A, B, two C (one hashed while the next product
+   * runs), the row leaves and the tree's scratch.
+   */
   public static long deviceBytes(int n, int rootSlots) {
     long matrix = (long) n * n * Double.BYTES;
     long leaves = (long) n * 32;
     long scratch = 2L * ((n + 1) / 2) * 32; // two halves: one tree level in, the next out
     long monitor = 2L * MONITOR_SLOTS * Long.BYTES;
-    return 3 * matrix + leaves + scratch + (long) rootSlots * 32 + monitor;
+    return 4 * matrix + leaves + scratch + (long) rootSlots * 32 + monitor;
   }
 }

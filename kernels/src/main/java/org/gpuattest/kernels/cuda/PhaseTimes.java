@@ -4,7 +4,7 @@ import org.gpuattest.kernels.cuda.CudaDriver.Event;
 
 /**
  * GPU time of the three phases of an iteration (fill A, product, hashing), summed over the
- * iterations since prepare, from events recorded between the kernels on the device's stream.
+ * iterations since prepare, from events recorded between the kernels on the device's streams.
  */
 final class PhaseTimes {
   private long fillNanos;
@@ -19,11 +19,16 @@ final class PhaseTimes {
     iterations = 0;
   }
 
-  /** Adds one iteration from its four events (at {@code at}); returns its whole time. */
+  /**
+   * Adds one iteration from its events (at {@code at}): before the fill, after it, after the
+   * product (on the product's stream), then the start and end of its hashing (on the hashing
+   * stream). Returns the iteration's GPU time: the three phases' sum, though the hashing of
+   * one iteration overlaps the next one's product.
+   */
   long add(CudaDriver driver, Event[] marks, int at) throws CudaException {
     long fill = nanos(driver.elapsedMillis(marks[at], marks[at + 1]));
     long matmul = nanos(driver.elapsedMillis(marks[at + 1], marks[at + 2]));
-    long hash = nanos(driver.elapsedMillis(marks[at + 2], marks[at + 3]));
+    long hash = nanos(driver.elapsedMillis(marks[at + 3], marks[at + 4]));
     fillNanos += fill;
     matmulNanos += matmul;
     hashNanos += hash;

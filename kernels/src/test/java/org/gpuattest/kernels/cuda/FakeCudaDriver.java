@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 /**
  * A CUDA driver without a GPU, for testing everything above {@link CudaDriver}: it keeps device
  * memory in byte buffers, runs each launch through the kernels' Java models
- * ({@link KernelModels}) on the calling thread, checks that a context is current where the
+ * ({@link KernelModels}) when a stream is waited for, in an order its events allow (see the
+ * stream section), checks that a context is current where the
  * driver needs one, counts what is live (so a test sees any leak), and fails on request: no
  * device, a refused PTX, out of memory, a kernel fault found at the next synchronize.
  */
@@ -192,31 +193,88 @@ final class FakeCudaDriver implements CudaDriver {
         .order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  @Override
-  public void zero(DevicePointer pointer, long bytes, Stream stream) throws CudaException {
-    requireCurrent("cuMemsetD8Async");
-    ByteBuffer b = view(pointer);
-    for (int i = 0; i < bytes; i++) {
-      b.put(i, (byte) 0);
+  // ---- Streams: each a queue of work, run only when someone waits on it -------------------
+  //
+  // A real GPU runs two streams' work in any order their events allow; so does this fake. Work
+  // is queued per stream and run, at a synchronize or a copy, by a scheduler that picks at
+  // random (from a seed) among the streams whose next item may run. A missing cuStreamWaitEvent
+  // then shows as wrong bits under some seed, as it would on a GPU under some timing.
+
+  /** One stream's queue; a wait item may run once its event's record has completed. */
+  private static final class FakeStream {
+    final java.util.ArrayDeque<Item> items = new java.util.ArrayDeque<>();
+  }
+
+  private record Item(Runnable work, FakeEvent waitFor, int generation) {
+    boolean runnable() {
+      return waitFor == null || waitFor.completed >= generation;
+    }
+  }
+
+  /** An event: how many records were queued, how many have run, and when the last ran. */
+  private static final class FakeEvent {
+    int recorded;
+    int completed;
+    long nanos;
+  }
+
+  private final List<FakeStream> streams = new ArrayList<>();
+  /** The scheduler's choices; a test sets the seed to try other orders. */
+  java.util.Random schedule = new java.util.Random(1);
+
+  private synchronized void enqueue(Stream stream, Item item) {
+    ((FakeStream) stream.handle()).items.add(item);
+  }
+
+  /** Runs queued work until {@code target} (or, when null, every stream) is empty. */
+  private synchronized void drain(FakeStream target) {
+    while (target == null ? streams.stream().anyMatch(x -> !x.items.isEmpty())
+        : !target.items.isEmpty()) {
+      List<FakeStream> ready = new ArrayList<>();
+      for (FakeStream x : streams) {
+        if (!x.items.isEmpty() && x.items.peek().runnable()) {
+          ready.add(x);
+        }
+      }
+      if (ready.isEmpty()) {
+        throw new IllegalStateException("the fake GPU's streams wait on each other forever");
+      }
+      ready.get(schedule.nextInt(ready.size())).items.poll().work().run();
     }
   }
 
   @Override
+  public void zero(DevicePointer pointer, long bytes, Stream stream) throws CudaException {
+    requireCurrent("cuMemsetD8Async");
+    ByteBuffer b = view(pointer);
+    enqueue(stream, new Item(() -> {
+      for (int i = 0; i < bytes; i++) {
+        b.put(i, (byte) 0);
+      }
+    }, null, 0));
+  }
+
+  /** Like cuMemcpyDtoH, waits for all work queued before it (blocking streams). */
+  @Override
   public void copyToHost(byte[] dst, DevicePointer src) throws CudaException {
     requireCurrent("cuMemcpyDtoH");
+    drain(null);
     view(src).get(0, dst);
   }
 
   @Override
-  public Stream createStream() throws CudaException {
+  public synchronized Stream createStream() throws CudaException {
     requireCurrent("cuStreamCreate");
     liveStreams.incrementAndGet();
-    return new Stream(new Object());
+    FakeStream x = new FakeStream();
+    streams.add(x);
+    return new Stream(x);
   }
 
   @Override
-  public void destroyStream(Stream stream) {
+  public synchronized void destroyStream(Stream stream) {
     liveStreams.decrementAndGet();
+    streams.remove((FakeStream) stream.handle());
   }
 
   @Override
@@ -228,8 +286,9 @@ final class FakeCudaDriver implements CudaDriver {
       count = launches.computeIfAbsent(ordinal, o -> new AtomicInteger()).incrementAndGet();
       Integer faultAt = faultAfterLaunch.get(ordinal);
       if (faultAt != null && count >= faultAt) {
-        faulted.put(ordinal, true);
-        return; // a faulting kernel's launch succeeds; the fault shows at the next wait
+        // A faulting kernel's launch succeeds; the fault shows at the next wait.
+        enqueue(stream, new Item(() -> faulted.put(ordinal, true), null, 0));
+        return;
       }
     }
     Object[] modelArgs = new Object[args.length];
@@ -237,15 +296,26 @@ final class FakeCudaDriver implements CudaDriver {
       modelArgs[i] = args[i] instanceof DevicePointer ? view((DevicePointer) args[i]) : args[i];
     }
     launchLog.add(ordinal + ":" + function.name());
-    KernelModels.run(function.name(), grid, block, modelArgs, gpus.get(ordinal).smCount(),
-        System::nanoTime);
+    int sms = gpus.get(ordinal).smCount();
+    enqueue(stream, new Item(() -> KernelModels.run(function.name(), grid, block, modelArgs,
+        sms, System::nanoTime), null, 0));
   }
 
   @Override
-  public synchronized void synchronize(Stream stream) throws CudaException {
+  public synchronized void waitEvent(Stream stream, Event event) throws CudaException {
+    requireCurrent("cuStreamWaitEvent");
+    FakeEvent e = (FakeEvent) event.handle();
+    enqueue(stream, new Item(() -> {}, e, e.recorded));
+  }
+
+  @Override
+  public void synchronize(Stream stream) throws CudaException {
     int ordinal = requireCurrent("cuStreamSynchronize").ordinal();
-    if (faulted.getOrDefault(ordinal, false)) {
-      throw error("cuStreamSynchronize", CudaException.LAUNCH_FAILED);
+    drain((FakeStream) stream.handle());
+    synchronized (this) {
+      if (faulted.getOrDefault(ordinal, false)) {
+        throw error("cuStreamSynchronize", CudaException.LAUNCH_FAILED);
+      }
     }
   }
 
@@ -253,18 +323,23 @@ final class FakeCudaDriver implements CudaDriver {
   public Event createEvent() throws CudaException {
     requireCurrent("cuEventCreate");
     liveEvents.incrementAndGet();
-    return new Event(new long[1]);
+    return new Event(new FakeEvent());
   }
 
   @Override
-  public void record(Event event, Stream stream) throws CudaException {
+  public synchronized void record(Event event, Stream stream) throws CudaException {
     requireCurrent("cuEventRecord");
-    ((long[]) event.handle())[0] = System.nanoTime();
+    FakeEvent e = (FakeEvent) event.handle();
+    int generation = ++e.recorded;
+    enqueue(stream, new Item(() -> {
+      e.nanos = System.nanoTime();
+      e.completed = generation;
+    }, null, 0));
   }
 
   @Override
   public float elapsedMillis(Event start, Event end) {
-    return (((long[]) end.handle())[0] - ((long[]) start.handle())[0]) / 1e6f;
+    return (((FakeEvent) end.handle()).nanos - ((FakeEvent) start.handle()).nanos) / 1e6f;
   }
 
   @Override
