@@ -14,18 +14,7 @@
 // __syncthreads, and adds one block and the elapsed nanoseconds to the slot smid % 1024 of
 // smBlocks and smBusyNanos (KernelGeometry.MONITOR_SLOTS).
 #include "canonical_v1.cuh"
-
-__device__ inline unsigned int sm_id() {
-  unsigned int id;
-  asm volatile("mov.u32 %0, %%smid;" : "=r"(id));
-  return id;
-}
-
-__device__ inline unsigned long long global_timer() {
-  unsigned long long ns;
-  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(ns));
-  return ns;
-}
+#include "sm_monitor.cuh"
 
 // The product with or without the SM monitor: one body, so the two differ only in the
 // monitor's few instructions and 'attestor bench' can measure what monitoring costs.

@@ -16,7 +16,7 @@ public final class GpuBench {
   private GpuBench() {}
 
   /** One GPU at one n, with the yardstick it was compared with. */
-  public record Row(int gpu, String name, int n, int repetitions, double productTflops,
+  public record Row(int gpu, String name, String productKernel, int n, int repetitions, double productTflops,
       double iterationTflops, double fillGigabytesPerSecond, double hashShare,
       double monitorOverhead,
       Double cublasTflops, Double productToCublas, String cublasUnavailable,
@@ -44,7 +44,7 @@ public final class GpuBench {
     var peak = Fp64Peaks.of(id.name());
     Double fp64 = peak.map(Fp64Peaks.Peak::fp64Tflops).orElse(null);
     Double tensor = peak.map(Fp64Peaks.Peak::fp64TensorTflops).orElse(null);
-    return new Row(g, id.name(), f.n(), f.repetitions(), product,
+    return new Row(g, id.name(), f.productKernel(), f.n(), f.repetitions(), product,
         f.tflops(f.iterationMillis()), f.fillGigabytesPerSecond(), f.hashShare(),
         f.monitorOverhead(), cublas,
         cublas == null ? null : product / cublas, f.cublasUnavailable(), fp64,

@@ -38,8 +38,9 @@ class CudaProverTest {
 
   @Test
   void prove_gpuFaultsMidRun_failsNamingItAndFreesBothGpus() throws Exception {
-    // GPU 1: B fill, then two iterations of four kernels, then a fault in the third.
-    CudaFakes.Watched w = CudaFakes.faulting(2, 1L << 30, 1, 10);
+    // GPU 1: the tensor-core probe's 3 launches, B fill, two iterations of four kernels, then
+    // a fault in the third.
+    CudaFakes.Watched w = CudaFakes.faulting(2, 1L << 30, 1, 13);
     BackendException e = assertThrows(BackendException.class, () -> new Prover(w.backend(),
         KEY, new PrintWriter(new StringWriter()), Clock.systemUTC())
         .prove(challenge(64, 6, 2, Instant.now()), List.of(), state));

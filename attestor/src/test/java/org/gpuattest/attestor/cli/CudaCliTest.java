@@ -104,6 +104,7 @@ class CudaCliTest {
     assertEquals(1, results.size(), r.describe());
     Map<?, ?> row = (Map<?, ?>) results.get(0);
     assertEquals(64, row.get("n"));
+    assertEquals("dmma", row.get("productKernel"), "a 9.0 fake GPU runs the tensor-core product");
     assertTrue(((Number) row.get("productTflops")).doubleValue() > 0, r.describe());
     assertTrue(((Number) row.get("hashShare")).doubleValue() > 0, r.describe());
     assertTrue(row.get("monitorOverhead") instanceof Number, r.describe());

@@ -13,7 +13,7 @@ public final class CudaBench {
   private CudaBench() {}
 
   /** Per-iteration figures (means over the timed repetitions). */
-  public record Figures(int n, int repetitions, double fillMillis, double productMillis,
+  public record Figures(String productKernel, int n, int repetitions, double fillMillis, double productMillis,
       double hashMillis, double unmonitoredProductMillis, double cublasMillis,
       String cublasUnavailable) {
     public double iterationMillis() {
@@ -59,7 +59,8 @@ public final class CudaBench {
       double per = 1e6 * t.iterations();
       double unmonitored = d.unmonitoredProductMillis(repetitions);
       CublasDgemm.Outcome cublas = d.cublas(repetitions);
-      return new Figures(n, repetitions, t.fillNanos() / per, t.matmulNanos() / per,
+      return new Figures(d.product().name().toLowerCase(java.util.Locale.ROOT), n, repetitions,
+          t.fillNanos() / per, t.matmulNanos() / per,
           t.hashNanos() / per, unmonitored, cublas.millis(), cublas.unavailable());
     } finally {
       d.close();

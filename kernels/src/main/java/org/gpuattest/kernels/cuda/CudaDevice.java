@@ -42,6 +42,8 @@ final class CudaDevice implements Device {
   private int g;
   private int n;
   private int blocksPerSm;
+  /** The product kernel this device runs: tensor cores where its GPU has them and agrees. */
+  private ProductKernel product = ProductKernel.FFMA;
   /** The n that {@link #allocate} holds buffers for; 0 when nothing is held. */
   private int allocatedFor;
 
@@ -76,10 +78,13 @@ final class CudaDevice implements Device {
     try {
       res.open();
       for (Kernel k : Kernel.values()) {
-        functions.put(k, driver.function(res.module(k.ptxFile), k.entry));
+        if (ProductKernel.loadable(k, identity.computeCapability())) {
+          functions.put(k, driver.function(res.module(k.ptxFile), k.entry));
+        }
       }
-      blocksPerSm = driver.maxActiveBlocksPerSm(functions.get(Kernel.MATMUL),
-          (int) KernelGeometry.matmulBlock().count(), 0);
+      product = chooseProduct();
+      blocksPerSm = driver.maxActiveBlocksPerSm(functions.get(product.monitored),
+          (int) product.block().count(), 0);
       long matrix = (long) n * n * Double.BYTES;
       res.allocate("A", matrix);
       res.allocate("B", matrix);
@@ -99,6 +104,28 @@ final class CudaDevice implements Device {
       close();
       throw e;
     }
+  }
+
+  /**
+   * The tensor-core product where the GPU has FP64 tensor cores and the probe agrees with the
+   * CPU bit for bit; else FFMA, saying why when the probe disagreed.
+   */
+  private ProductKernel chooseProduct() throws CudaException {
+    if (!ProductKernel.hasTensorCores(identity.computeCapability())) {
+      return ProductKernel.FFMA;
+    }
+    if (ProductProbe.tensorCoresAgree(driver, res.stream(), functions.get(Kernel.PHILOX_FILL),
+        functions.get(Kernel.MATMUL_DMMA_UNMONITORED))) {
+      return ProductKernel.DMMA;
+    }
+    warnings.accept("cuda device " + ordinal + " (" + identity.name() + "): the tensor-core"
+        + " product differs from the CPU reference on a test case; using the FFMA kernel");
+    return ProductKernel.FFMA;
+  }
+
+  /** The product kernel chosen at allocate. */
+  ProductKernel product() {
+    return product;
   }
 
   @Override
@@ -216,8 +243,8 @@ final class CudaDevice implements Device {
   }
 
   private void multiply(DevicePointer c, CudaDriver.Stream stream) throws CudaException {
-    launch(Kernel.MATMUL, KernelGeometry.matmulGrid(n), KernelGeometry.matmulBlock(), stream,
-        res.buffer("A"), res.buffer("B"), c, n, res.buffer("smBlocks"), res.buffer("smBusy"));
+    launch(product.monitored, product.grid(n), product.block(), stream, res.buffer("A"),
+        res.buffer("B"), c, n, res.buffer("smBlocks"), res.buffer("smBusy"));
   }
 
   private void hashRows(DevicePointer c, CudaDriver.Stream stream) throws CudaException {
@@ -259,14 +286,12 @@ final class CudaDevice implements Device {
     Event[] marks = res.eventArray();
     try {
       driver.setCurrent(res.context());
-      launch(Kernel.MATMUL_UNMONITORED, KernelGeometry.matmulGrid(n),
-          KernelGeometry.matmulBlock(), res.stream(), res.buffer("A"), res.buffer("B"),
-          res.buffer("C0"), n);
+      launch(product.unmonitored, product.grid(n), product.block(), res.stream(),
+          res.buffer("A"), res.buffer("B"), res.buffer("C0"), n);
       driver.record(marks[0], res.stream());
       for (int r = 0; r < repetitions; r++) {
-        launch(Kernel.MATMUL_UNMONITORED, KernelGeometry.matmulGrid(n),
-            KernelGeometry.matmulBlock(), res.stream(), res.buffer("A"), res.buffer("B"),
-          res.buffer("C0"), n);
+        launch(product.unmonitored, product.grid(n), product.block(), res.stream(),
+            res.buffer("A"), res.buffer("B"), res.buffer("C0"), n);
       }
       driver.record(marks[1], res.stream());
       driver.synchronize(res.stream());

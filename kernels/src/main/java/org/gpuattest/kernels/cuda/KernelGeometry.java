@@ -18,6 +18,23 @@ public final class KernelGeometry {
   /** Slots of the SM monitor's per-SM arrays; a block with %smid beyond is counted at its id mod this. */
   public static final int MONITOR_SLOTS = 1024;
 
+  /**
+   * Threads per block of matmul_dmma (1-D): 8 warps in 4 x 2, each computing 16 x 32 of the
+   * block's 64 x 64 tile of C as 2 x 4 tensor-core tiles of 8 x 8 (kernels/src/main/cuda/
+   * dmma_layout.cuh).
+   */
+  public static final int DMMA_THREADS = 256;
+
+  /**
+   * The lowest compute capability (major * 10 + minor) that runs matmul_dmma: 8.0, because
+   * {@code mma.sync.aligned.m8n8k4} with .f64 operands and {@code cp.async} exist from sm_80 on,
+   * and its PTX declares {@code .target sm_80} (a driver refuses to load it on an older GPU).
+   * Reaching this capability is necessary, not sufficient: that one m8n8k4 f64 mma equals the
+   * four-step fma chain of docs/protocol.md section 1.5 was measured on an H100 only, so a GPU
+   * of another architecture must pass a bit-for-bit self-test before its result is trusted.
+   */
+  public static final int DMMA_MIN_COMPUTE_CAPABILITY = 80;
+
   /** Threads per block of the Philox fill; each thread writes one Philox block (2 elements). */
   public static final int FILL_THREADS = 256;
 
@@ -33,6 +50,14 @@ public final class KernelGeometry {
     MATMUL("matmul_ffma", "matmul_ffma.ptx"),
     /** The same product without the SM monitor: 'attestor bench' times the monitor's cost. */
     MATMUL_UNMONITORED("matmul_ffma_unmonitored", "matmul_ffma.ptx"),
+    /**
+     * The same product on FP64 tensor cores (mma m8n8k4 .f64), same parameters as MATMUL.
+     * Its PTX targets sm_80: it needs compute capability
+     * {@link KernelGeometry#DMMA_MIN_COMPUTE_CAPABILITY}.
+     */
+    MATMUL_DMMA("matmul_dmma", "matmul_dmma.ptx"),
+    /** matmul_dmma without the SM monitor, for 'attestor bench', as MATMUL_UNMONITORED. */
+    MATMUL_DMMA_UNMONITORED("matmul_dmma_unmonitored", "matmul_dmma.ptx"),
     ROW_HASH("sha256_rows", "sha256_merkle.ptx"),
     TREE("merkle_root", "sha256_merkle.ptx");
 
@@ -62,6 +87,19 @@ public final class KernelGeometry {
 
   public static Dim3 matmulBlock() {
     return Dim3.of(MATMUL_THREADS_PER_SIDE, MATMUL_THREADS_PER_SIDE);
+  }
+
+  /**
+   * matmul_dmma: block (bx, by) computes the 64 x 64 tile of C at rows 64 by, columns 64 bx,
+   * as matmul_ffma does; n must be a multiple of 64.
+   */
+  public static Dim3 dmmaGrid(int n) {
+    return Dim3.of(n / MATMUL_TILE, n / MATMUL_TILE);
+  }
+
+  /** matmul_dmma: a 1-D block of {@link #DMMA_THREADS} threads (8 warps). */
+  public static Dim3 dmmaBlock() {
+    return Dim3.of(DMMA_THREADS);
   }
 
   /** sha256_rows: one thread per row. */

@@ -92,11 +92,16 @@ class CudaBackendTest {
     try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
       dev.allocate(64);
       String held = d.live();
-      assertTrue(held.contains("allocations=9 modules=3 streams=2 events=320 contexts=1"),
+      // A 9.0 GPU: the four PTX files, the tensor-core one included (ProductKernel).
+      assertTrue(held.contains("allocations=9 modules=4 streams=2 events=320 contexts=1"),
           held);
-      assertEquals(List.of(), d.launchLog);
+      List<String> probe = List.of("0:philox_fill", "0:philox_fill",
+          "0:matmul_dmma_unmonitored"); // the tensor-core probe (ProductProbe), before the seed
+      assertEquals(probe, d.launchLog);
       dev.prepare(KEY, 0, 64);
-      assertEquals(List.of("0:philox_fill"), d.launchLog);
+      List<String> withB = new ArrayList<>(probe);
+      withB.add("0:philox_fill");
+      assertEquals(withB, d.launchLog);
       assertEquals(held, d.live());
       assertArrayEquals(Reference.matrixRoots(KEY, 0, 64, 1)[0], dev.iterate(0).matrixRoot());
     }
@@ -137,7 +142,8 @@ class CudaBackendTest {
   @Test
   void iterate_faultMidRun_failsNamingTheGpuAndCloseFreesEverything() throws Exception {
     FakeCudaDriver d = CudaFakes.driver(2, 1L << 30);
-    d.faultAfterLaunch.put(1, 6); // B fill, then A fill + product + rows + tree, then a fault
+    // The probe's 3 launches, the B fill, then A fill + product + rows + tree, then a fault.
+    d.faultAfterLaunch.put(1, 9);
     List<Device> devices = open(d, new ArrayList<>()).devices(2);
     Device dev = devices.get(1);
     dev.prepare(KEY, 1, 64);
@@ -270,5 +276,44 @@ class CudaBackendTest {
         }
       }
     }
+  }
+
+  @Test
+  void allocate_gpuWithFp64TensorCores_runsTheTensorCoreProduct() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
+      dev.prepare(KEY, 0, 128);
+      assertEquals(ProductKernel.DMMA, ((CudaDevice) dev).product());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 2)[1], dev.iterate(1).matrixRoot());
+      assertTrue(d.launchLog.contains("0:matmul_dmma"), d.launchLog.toString());
+    }
+  }
+
+  @Test
+  void allocate_olderGpu_neverLoadsTheTensorCorePtx() throws Exception {
+    FakeCudaDriver d = new FakeCudaDriver(12060,
+        List.of(FakeCudaDriver.gpu(0, 4, 1L << 30, 7, 5)));
+    try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
+      dev.prepare(KEY, 0, 64);
+      assertEquals(ProductKernel.FFMA, ((CudaDevice) dev).product());
+      assertTrue(d.live().contains("modules=3"), d.live());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 64, 1)[0], dev.iterate(0).matrixRoot());
+    }
+  }
+
+  @Test
+  void allocate_tensorCoresDifferFromTheCpu_fallsBackToFfmaAndSaysSo() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    d.corrupt = "matmul_dmma_unmonitored";
+    List<String> warnings = new ArrayList<>();
+    try (Device dev = open(d, warnings).devices(1).get(0)) {
+      dev.prepare(KEY, 0, 64);
+      assertEquals(ProductKernel.FFMA, ((CudaDevice) dev).product());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 64, 1)[0], dev.iterate(0).matrixRoot());
+    }
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("differs from the CPU reference")
+        && warnings.get(0).contains("using the FFMA kernel"), warnings.get(0));
+    assertEquals(NOTHING_LIVE, d.live());
   }
 }

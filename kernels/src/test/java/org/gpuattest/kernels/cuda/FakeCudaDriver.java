@@ -36,6 +36,8 @@ final class FakeCudaDriver implements CudaDriver {
   final List<String> launchLog = java.util.Collections.synchronizedList(new ArrayList<>());
 
   int initFailure;
+  /** A kernel entry whose result (its third argument, C) gets one bit flipped, or null. */
+  String corrupt;
   boolean refusePtx;
   /** Launch number (1-based, per GPU) after which that GPU's next synchronize reports a fault. */
   final Map<Integer, Integer> faultAfterLaunch = new HashMap<>();
@@ -46,14 +48,19 @@ final class FakeCudaDriver implements CudaDriver {
     this.gpus = List.copyOf(gpus);
   }
 
-  /** A fake GPU with this many SMs and this much memory. */
+  /** A fake GPU of compute capability 9.0 with this many SMs and this much memory. */
   static DeviceProperties gpu(int index, int sms, long memory) {
+    return gpu(index, sms, memory, 9, 0);
+  }
+
+  /** A fake GPU of compute capability major.minor. */
+  static DeviceProperties gpu(int index, int sms, long memory, int major, int minor) {
     byte[] uuid = new byte[16];
     for (int i = 0; i < 16; i++) {
       uuid[i] = (byte) (0x11 * (index + 1) + i);
     }
     return new DeviceProperties("Fake GPU " + index, uuid,
-        String.format("0000:%02X:00.0", 0x18 + index), 9, 0, sms, memory);
+        String.format("0000:%02X:00.0", 0x18 + index), major, minor, sms, memory);
   }
 
   private static CudaException error(String call, int code) {
@@ -297,8 +304,14 @@ final class FakeCudaDriver implements CudaDriver {
     }
     launchLog.add(ordinal + ":" + function.name());
     int sms = gpus.get(ordinal).smCount();
-    enqueue(stream, new Item(() -> KernelModels.run(function.name(), grid, block, modelArgs,
-        sms, System::nanoTime), null, 0));
+    boolean flip = function.name().equals(corrupt);
+    enqueue(stream, new Item(() -> {
+      KernelModels.run(function.name(), grid, block, modelArgs, sms, System::nanoTime);
+      if (flip) {
+        ByteBuffer c = (ByteBuffer) modelArgs[2];
+        c.put(8, (byte) (c.get(8) ^ 1)); // one bit of C[0][1]
+      }
+    }, null, 0));
   }
 
   @Override

@@ -24,8 +24,9 @@ public final class KernelModels {
 
   /**
    * Runs kernel {@code entry} over {@code grid} x {@code block}. For the SM monitor of
-   * matmul_ffma, block (bx, by) runs on SM (by * grid.x + bx) % smCount and reads
-   * {@code clockNanos} at its start and end, as %globaltimer.
+   * matmul_ffma and matmul_dmma ({@link DmmaModel}), block (bx, by) runs on SM
+   * (by * grid.x + bx) % smCount and reads {@code clockNanos} at its start and end, as
+   * %globaltimer.
    *
    * @throws IllegalArgumentException on an unknown entry, or arguments or shapes the kernel
    *     does not take
@@ -37,6 +38,8 @@ public final class KernelModels {
       case "matmul_ffma" -> matmul(grid, block, args, smCount, clockNanos);
       case "matmul_ffma_unmonitored" -> matmul(grid, block, unmonitored(args), smCount,
           clockNanos);
+      case "matmul_dmma", "matmul_dmma_unmonitored" -> DmmaModel.run(entry, grid, block, args,
+          smCount, clockNanos);
       case "sha256_rows" -> sha256Rows(grid, block, args);
       case "merkle_root" -> merkleRoot(grid, block, args);
       default -> throw new IllegalArgumentException("no kernel named '" + entry + "'");
@@ -304,7 +307,7 @@ public final class KernelModels {
 
   // ---- arguments --------------------------------------------------------------------------
 
-  private static void check(String entry, Object[] args, Class<?>... types) {
+  static void check(String entry, Object[] args, Class<?>... types) {
     if (args == null || args.length != types.length) {
       throw new IllegalArgumentException(entry + " takes " + types.length + " arguments, got "
           + (args == null ? "none" : args.length));

@@ -32,6 +32,13 @@ class PtxFilesTest {
   /** What scripts/build-ptx.sh declares (see ptx/README.md for why). */
   static final String PTX_ISA = "6.3";
   static final String TARGET = "sm_75";
+  /**
+   * What it declares for matmul_dmma.ptx: mma m8n8k4 .f64 and cp.async need sm_80, and 7.0 is
+   * the lowest ISA ptxas 13.0 accepts for that target and for those instructions.
+   */
+  static final String DMMA_PTX_ISA = "7.0";
+  static final String DMMA_TARGET = "sm_80";
+  static final String DMMA_FILE = "matmul_dmma.ptx";
   /** The newest ISA a CUDA 12.0 driver loads; ours must not be newer. */
   static final double NEWEST_LOADABLE_ISA = 8.0;
 
@@ -58,13 +65,16 @@ class PtxFilesTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"philox_fill.ptx", "matmul_ffma.ptx", "sha256_merkle.ptx"})
+  @ValueSource(strings = {"philox_fill.ptx", "matmul_ffma.ptx", "sha256_merkle.ptx",
+      DMMA_FILE})
   void ptxFile_declaresLoadableIsaAndTarget_andHoldsItsEntries(String file) throws IOException {
     String ptx = read(file);
+    String isa = file.equals(DMMA_FILE) ? DMMA_PTX_ISA : PTX_ISA;
+    String target = file.equals(DMMA_FILE) ? DMMA_TARGET : TARGET;
     List<String> versions = ptx.lines().filter(l -> l.startsWith(".version")).toList();
-    assertEquals(List.of(".version " + PTX_ISA), versions, file);
-    assertTrue(Double.parseDouble(PTX_ISA) <= NEWEST_LOADABLE_ISA);
-    assertEquals(List.of(".target " + TARGET),
+    assertEquals(List.of(".version " + isa), versions, file);
+    assertTrue(Double.parseDouble(isa) <= NEWEST_LOADABLE_ISA);
+    assertEquals(List.of(".target " + target),
         ptx.lines().filter(l -> l.startsWith(".target")).toList(), file);
     for (KernelGeometry.Kernel kernel : KernelGeometry.Kernel.values()) {
       boolean declared = ptx.contains(".visible .entry " + kernel.entry + "(");
@@ -87,6 +97,44 @@ class PtxFilesTest {
     assertFalse(Pattern.compile("\\b(mul|add|sub)(\\.r[nzmp])?\\.f64").matcher(ptx).find(),
         "matmul_ffma.ptx has a separate f64 multiply or add");
     assertFalse(ptx.contains(".f32"), "matmul_ffma.ptx computes in lower precision");
+  }
+
+  @Test
+  void dmmaPtx_eachEntryTakesEveryProductFromTheM8n8k4Mma_andNoSeparateF64Arithmetic()
+      throws IOException {
+    // docs/protocol.md 1.5: only mma.m8n8k4 .f64 is measured equal to the chain (on H100);
+    // the larger f64 shapes (m16n8k*) are unproven, and a separate multiply, add or fma on
+    // the accumulators would be another chain.
+    String ptx = read(DMMA_FILE);
+    for (String entry : new String[] {"matmul_dmma", "matmul_dmma_unmonitored"}) {
+      String body = entryBody(ptx, entry);
+      long mmas = body.lines().map(String::trim)
+          .filter(l -> l.startsWith("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64")).count();
+      assertEquals(4 * 2 * 4, mmas,
+          entry + ": per k-tile of 16, 4 k-steps x 2 x 4 tiles of one warp");
+      assertEquals(mmas, body.lines().map(String::trim)
+          .filter(l -> l.startsWith("mma.") || l.startsWith("wmma.")).count(),
+          entry + " holds another mma");
+      assertFalse(Pattern.compile("\\b(mul|add|sub|fma|mad)(\\.r[nzmp])?\\.f64").matcher(body)
+          .find(), entry + " has separate f64 arithmetic");
+      assertFalse(body.contains(".f32") || body.contains(".f16") || body.contains(".tf32"),
+          entry + " computes in lower precision");
+      assertEquals(2 * 4, body.lines().filter(l -> l.trim().startsWith("cp.async.cg.shared"))
+          .count(), entry + ": 2 A and 2 B 16-byte copies per thread, for k-tile 0 and in the"
+          + " loop");
+      assertTrue(body.contains("cp.async.wait_group 1;"), entry + " waits for its copies");
+      assertEquals(entry.equals("matmul_dmma"), body.contains("%globaltimer"),
+          entry + ": the SM monitor");
+    }
+  }
+
+  /** The text of entry {@code entry}: from its .entry line to the next .entry or the end. */
+  static String entryBody(String ptx, String entry) {
+    String head = ".visible .entry " + entry + "(";
+    int start = ptx.indexOf(head);
+    assertTrue(start >= 0, entry + " not in the PTX");
+    int next = ptx.indexOf(".entry ", start + head.length());
+    return ptx.substring(start, next < 0 ? ptx.length() : next);
   }
 
   @ParameterizedTest

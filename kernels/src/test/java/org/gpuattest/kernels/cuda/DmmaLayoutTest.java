@@ -1,0 +1,80 @@
+package org.gpuattest.kernels.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link DmmaLayout} is dmma_layout.cuh one to one: the header's helpers are
+ * {@code __host__ __device__}, so a host C++ compiler (c++ on PATH, with {@code __host__} and
+ * {@code __device__} defined away) builds a program that prints every constant and every value
+ * of every helper, and the Java mirror must print the same. Skipped where no c++ is installed.
+ */
+class DmmaLayoutTest {
+  private static final String PROGRAM = """
+      #include <cstdio>
+      #include "dmma_layout.cuh"
+      int main() {
+        std::printf("%d %d %d %d %d %d %d %d %d %d\\n", DMMA_TILE, DMMA_THREADS, DMMA_KTILE,
+                    DMMA_K, DMMA_WARPS_N, DMMA_M_TILES, DMMA_N_TILES, DMMA_A_STRIDE,
+                    DMMA_B_STRIDE, DMMA_CHUNKS_PER_THREAD);
+        for (int w = 0; w < DMMA_THREADS / 32; w++)
+          for (int t = 0; t < 4; t++)
+            std::printf("tile %d %d %d %d\\n", w, t, dmma_tile_row(w, t), dmma_tile_col(w, t));
+        for (int l = 0; l < 32; l++)
+          std::printf("lane %d %d %d %d %d %d %d %d\\n", l, dmma_a_row(l), dmma_a_k(l),
+                      dmma_b_k(l), dmma_b_col(l), dmma_c_row(l), dmma_c_col(l, 0),
+                      dmma_c_col(l, 1));
+        for (int c = 0; c < DMMA_THREADS * DMMA_CHUNKS_PER_THREAD; c++)
+          std::printf("chunk %d %d %d %d %d\\n", c, dmma_a_chunk_row(c), dmma_a_chunk_k(c),
+                      dmma_b_chunk_k(c), dmma_b_chunk_col(c));
+        return 0;
+      }
+      """;
+
+  static String javaTable() {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format("%d %d %d %d %d %d %d %d %d %d%n", DmmaLayout.TILE,
+        DmmaLayout.THREADS, DmmaLayout.KTILE, DmmaLayout.K, DmmaLayout.WARPS_N,
+        DmmaLayout.M_TILES, DmmaLayout.N_TILES, DmmaLayout.A_STRIDE, DmmaLayout.B_STRIDE,
+        DmmaLayout.CHUNKS_PER_THREAD));
+    for (int w = 0; w < DmmaLayout.WARPS; w++) {
+      for (int t = 0; t < 4; t++) {
+        s.append(String.format("tile %d %d %d %d%n", w, t, DmmaLayout.tileRow(w, t),
+            DmmaLayout.tileCol(w, t)));
+      }
+    }
+    for (int l = 0; l < 32; l++) {
+      s.append(String.format("lane %d %d %d %d %d %d %d %d%n", l, DmmaLayout.aRow(l),
+          DmmaLayout.aK(l), DmmaLayout.bK(l), DmmaLayout.bCol(l), DmmaLayout.cRow(l),
+          DmmaLayout.cCol(l, 0), DmmaLayout.cCol(l, 1)));
+    }
+    for (int c = 0; c < DmmaLayout.THREADS * DmmaLayout.CHUNKS_PER_THREAD; c++) {
+      s.append(String.format("chunk %d %d %d %d %d%n", c, DmmaLayout.aChunkRow(c),
+          DmmaLayout.aChunkK(c), DmmaLayout.bChunkK(c), DmmaLayout.bChunkCol(c)));
+    }
+    return s.toString();
+  }
+
+  @Test
+  void javaMirror_printsWhatTheHeaderComputes(@TempDir Path tmp) throws Exception {
+    Optional<Path> cxx = CudaToolchain.find("c++");
+    assumeTrue(cxx.isPresent(), "no c++ on PATH: dmma_layout.cuh not compiled on the host");
+    Path cuda = CudaToolchain.projectRoot().resolve("kernels/src/main/cuda");
+    Files.writeString(tmp.resolve("layout.cpp"), PROGRAM);
+    CudaToolchain.Result built = CudaToolchain.run(List.of(cxx.get().toString(),
+        "-D__host__=", "-D__device__=", "-I", cuda.toString(), "-o",
+        tmp.resolve("layout").toString(), tmp.resolve("layout.cpp").toString()), tmp, 120);
+    assertEquals(0, built.exitCode(), "c++ failed:\n" + built.output());
+    CudaToolchain.Result ran = CudaToolchain.run(List.of(tmp.resolve("layout").toString()),
+        tmp, 60);
+    assertEquals(0, ran.exitCode(), ran.output());
+    assertEquals(javaTable(), ran.output());
+  }
+}
