@@ -227,18 +227,8 @@ class KernelModelsTest {
     AtomicLong clock = new AtomicLong(1_000);
     matmul(Operands.matrixA(KEY, 0, 0, n), Operands.matrixB(KEY, 0, n), n, blocks, busy,
         smCount, clock);
-    long[] want = new long[smCount]; // block (bx, by) on SM (3 by + bx) % 4
-    for (int block = 0; block < 9; block++) {
-      want[block % smCount]++;
-    }
-    long total = 0;
-    for (int slot = 0; slot < 1024; slot++) {
-      long count = blocks.getLong(8 * slot);
-      assertEquals(slot < smCount ? want[slot] : 0, count, "slot " + slot);
-      assertEquals(10 * count, busy.getLong(8 * slot), "busy ns of slot " + slot);
-      total += count;
-    }
-    assertEquals(9, total);
+    // block (bx, by) on SM (3 by + bx) % 4
+    MonitorAssertions.assertRoundRobin(blocks, busy, smCount, 9);
   }
 
   // ---- sha256_rows and merkle_root --------------------------------------------------------
