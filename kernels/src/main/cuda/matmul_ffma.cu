@@ -91,10 +91,7 @@ __device__ __forceinline__ void matmul_body(const double* A, const double* B, do
 
   __syncthreads();  // every thread's stores issued: the block's work is done
   if (monitor) {
-    unsigned long long end = global_timer();
-    unsigned int slot = sm_id() % MONITOR_SLOTS;
-    atomicAdd(&smBlocks[slot], 1ull);
-    atomicAdd(&smBusyNanos[slot], end - start);
+    monitor_record(smBlocks, smBusyNanos, start);
   }
 }
 

@@ -18,4 +18,15 @@ __device__ inline unsigned long long global_timer() {
   return ns;
 }
 
+// The block's record, from thread 0 once the block's work is done: one more block on this SM
+// and the nanoseconds since start. MONITOR_SLOTS is canonical_v1.cuh's.
+__device__ inline void monitor_record(unsigned long long* smBlocks,
+                                      unsigned long long* smBusyNanos,
+                                      unsigned long long start) {
+  unsigned long long end = global_timer();
+  unsigned int slot = sm_id() % MONITOR_SLOTS;
+  atomicAdd(&smBlocks[slot], 1ull);
+  atomicAdd(&smBusyNanos[slot], end - start);
+}
+
 #endif  // GPUATTEST_SM_MONITOR_CUH
