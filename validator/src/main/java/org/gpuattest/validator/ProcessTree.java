@@ -42,6 +42,25 @@ final class ProcessTree {
     }
   }
 
+  /**
+   * Runs the operator's prover command with /bin/sh, the given words appended: sh expands the
+   * command as the operator wrote it, and the words pass through "$@" untouched.
+   *
+   * @throws RuntimeFailureException the shell could not be started
+   */
+  static ProcessTree startProver(String command, List<String> words)
+      throws org.gpuattest.common.RuntimeFailureException {
+    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", command + " \"$@\"",
+        "attestor"));
+    argv.addAll(words);
+    try {
+      return start(new ProcessBuilder(argv));
+    } catch (IOException e) {
+      throw new org.gpuattest.common.RuntimeFailureException(
+          "cannot start the prover command with /bin/sh: " + e.getMessage());
+    }
+  }
+
   private static void stopAll() {
     List<ProcessTree> all;
     synchronized (RUNNING) {

@@ -46,15 +46,7 @@ public final class ProverConversation implements AutoCloseable {
     if (command == null || command.isBlank()) {
       throw new IllegalArgumentException("the prover command is empty");
     }
-    ProcessBuilder pb = new ProcessBuilder(List.of("/bin/sh", "-c", command + " \"$@\"",
-        "attestor", WORDS.get(0), WORDS.get(1)));
-    ProcessTree tree;
-    try {
-      tree = ProcessTree.start(pb);
-    } catch (IOException e) {
-      throw new RuntimeFailureException("cannot start the prover command with /bin/sh: "
-          + e.getMessage());
-    }
+    ProcessTree tree = ProcessTree.startProver(command, WORDS);
     Process p = tree.root();
     ProverConversation c = new ProverConversation(tree, new AnswerLines(p.getInputStream(),
         clock));

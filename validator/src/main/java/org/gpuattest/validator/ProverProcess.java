@@ -71,16 +71,7 @@ public final class ProverProcess {
    */
   public Answer call(String step, String flag, String message, Duration timeout)
       throws ProverFailure, RuntimeFailureException {
-    // sh expands CMD as the operator wrote it; the appended words pass through "$@" untouched.
-    ProcessBuilder pb = new ProcessBuilder(List.of("/bin/sh", "-c", command + " \"$@\"",
-        "attestor", step, flag, "-", WATCH_STDIN));
-    ProcessTree tree;
-    try {
-      tree = ProcessTree.start(pb);
-    } catch (IOException e) {
-      throw new RuntimeFailureException("cannot start the prover command with /bin/sh: "
-          + e.getMessage());
-    }
+    ProcessTree tree = ProcessTree.startProver(command, List.of(step, flag, "-", WATCH_STDIN));
     Process p = tree.root();
     try {
       Thread stderr = daemon("prover-stderr", () -> passThrough(p.getErrorStream(), err));
