@@ -23,6 +23,9 @@ public final class CudaBackend implements Backend {
   private final CudaDriver driver;
   private final List<DeviceIdentity> gpus;
   private final Consumer<String> warnings;
+  /** The product kernel each GPU's probe chose (ProductProbe), shared by its devices. */
+  private final java.util.Map<Integer, ProductKernel> products =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   private CudaBackend(CudaDriver driver, List<DeviceIdentity> gpus, Consumer<String> warnings) {
     this.driver = driver;
@@ -98,7 +101,7 @@ public final class CudaBackend implements Backend {
   public List<Device> devices(int wanted) {
     List<Device> out = new ArrayList<>(gpus.size());
     for (int i = 0; i < gpus.size(); i++) {
-      out.add(new CudaDevice(driver, i, gpus.get(i), warnings));
+      out.add(new CudaDevice(driver, i, gpus.get(i), warnings, products));
     }
     return out;
   }
@@ -107,7 +110,7 @@ public final class CudaBackend implements Backend {
   public Optional<Device> deviceWithUuid(String uuid) {
     for (int i = 0; i < gpus.size(); i++) {
       if (gpus.get(i).uuid().equalsIgnoreCase(uuid)) {
-        return Optional.of(new CudaDevice(driver, i, gpus.get(i), warnings));
+        return Optional.of(new CudaDevice(driver, i, gpus.get(i), warnings, products));
       }
     }
     return Optional.empty();

@@ -47,11 +47,16 @@ final class CudaDevice implements Device {
   /** The n that {@link #allocate} holds buffers for; 0 when nothing is held. */
   private int allocatedFor;
 
-  CudaDevice(CudaDriver driver, int ordinal, DeviceIdentity identity, Consumer<String> warnings) {
+  /** The product kernel chosen per GPU ordinal, kept by the backend: one probe per GPU. */
+  private final Map<Integer, ProductKernel> chosen;
+
+  CudaDevice(CudaDriver driver, int ordinal, DeviceIdentity identity, Consumer<String> warnings,
+      Map<Integer, ProductKernel> chosen) {
     this.driver = driver;
     this.ordinal = ordinal;
     this.identity = identity;
     this.warnings = warnings;
+    this.chosen = chosen;
     this.res = new DeviceResources(driver, ordinal);
   }
 
@@ -108,12 +113,23 @@ final class CudaDevice implements Device {
 
   /**
    * The tensor-core product where the GPU has FP64 tensor cores and the probe agrees with the
-   * CPU bit for bit; else FFMA, saying why when the probe disagreed.
+   * CPU bit for bit; else FFMA, saying why when the probe disagreed. Each GPU is probed once
+   * per backend.
    */
   private ProductKernel chooseProduct() throws CudaException {
     if (!ProductKernel.hasTensorCores(identity.computeCapability())) {
       return ProductKernel.FFMA;
     }
+    ProductKernel known = chosen.get(ordinal);
+    if (known != null) {
+      return known; // this GPU was probed already by another device on it
+    }
+    ProductKernel choice = probe();
+    chosen.put(ordinal, choice);
+    return choice;
+  }
+
+  private ProductKernel probe() throws CudaException {
     if (ProductProbe.tensorCoresAgree(driver, res.stream(), functions.get(Kernel.PHILOX_FILL),
         functions.get(Kernel.MATMUL_DMMA_UNMONITORED))) {
       return ProductKernel.DMMA;

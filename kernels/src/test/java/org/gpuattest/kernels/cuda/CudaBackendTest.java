@@ -316,4 +316,18 @@ class CudaBackendTest {
         && warnings.get(0).contains("using the FFMA kernel"), warnings.get(0));
     assertEquals(NOTHING_LIVE, d.live());
   }
+
+  @Test
+  void allocate_secondDeviceOnTheSameGpu_doesNotProbeAgain() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    CudaBackend b = open(d, new ArrayList<>());
+    try (Device first = b.devices(1).get(0);
+        Device second = b.deviceWithUuid(b.gpus().get(0).uuid()).orElseThrow()) {
+      first.allocate(64);
+      second.allocate(64);
+      assertEquals(ProductKernel.DMMA, ((CudaDevice) second).product());
+      assertEquals(1, d.launchLog.stream().filter(l -> l.endsWith("matmul_dmma_unmonitored"))
+          .count(), d.launchLog.toString());
+    }
+  }
 }
