@@ -2,6 +2,7 @@ package org.gpuattest.attestor;
 
 import java.io.PrintWriter;
 import java.util.List;
+import org.gpuattest.common.cpu.CpuKernels;
 import org.gpuattest.kernels.Backend;
 import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
@@ -53,9 +54,24 @@ public final class Backends {
           progress.println("attestor: no usable GPU (" + e.getMessage() + "); using the exact"
               + " CPU backend (validators reject cpu commitments unless --allow-cpu)");
           progress.flush();
-          return CpuBackend.withAvailableProcessors();
+          return cpu(progress);
         }
     }
+  }
+
+  /**
+   * The CPU backend where CUDA was wanted but is not there, after one line saying which CPU
+   * kernel it runs (and why, for the plain one): the fallback's cost is then stated with it.
+   * An explicit {@code --backend cpu} stays quiet; {@code attestor devices} names the kernel.
+   */
+  private static Backend cpu(PrintWriter progress) throws BackendException {
+    try {
+      progress.println("attestor: " + CpuKernels.get().description());
+    } catch (IllegalStateException e) {
+      throw new BackendException("cpu backend: " + e.getMessage());
+    }
+    progress.flush();
+    return CpuBackend.withAvailableProcessors();
   }
 
   /** The backend that made a stored commitment, for opening it. */

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.gpuattest.common.cpu.CpuKernels;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.util.Counts;
 import org.gpuattest.kernels.DeviceIdentity;
@@ -31,7 +32,8 @@ final class DevicesCommand implements Callable<Integer> {
   record Gpu(int index, String name, String uuid, String pciBusId, String computeCapability,
       int smCount, long memoryBytes, String driverVersion) {}
 
-  record Listing(List<Gpu> gpus, String note, int cpuThreads) {}
+  /** cpuKernel: which CPU kernel the CPU backend runs, and why where it is the plain one. */
+  record Listing(List<Gpu> gpus, String note, int cpuThreads, String cpuKernel) {}
 
   @Override
   public Integer call() {
@@ -51,9 +53,11 @@ final class DevicesCommand implements Callable<Integer> {
       note = "no GPUs: " + e.getMessage();
     }
     int threads = Runtime.getRuntime().availableProcessors();
+    String kernel = CpuKernels.get().description();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(Json.writeString(new Listing(gpus, note, threads)));
+      out.println(Json.writeString(new Listing(gpus, note, threads,
+          kernel.substring("CPU kernel: ".length()))));
       return 0;
     }
     if (gpus.isEmpty()) {
@@ -68,7 +72,7 @@ final class DevicesCommand implements Callable<Integer> {
       }
     }
     out.println("CPU backend: " + Counts.count(threads, "thread")
-        + " (exact, for tests and demos).");
+        + " (exact, for tests and demos); " + kernel + ".");
     return 0;
   }
 }

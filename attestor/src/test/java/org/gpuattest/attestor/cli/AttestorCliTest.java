@@ -48,6 +48,8 @@ class AttestorCliTest {
     Map<?, ?> listing = Json.read("devices", r.out().getBytes(StandardCharsets.UTF_8), Map.class);
     assertEquals(List.of(), listing.get("gpus"), r.describe());
     assertTrue(listing.get("cpuThreads") instanceof Integer i && i >= 1, r.describe());
+    // The build runs tests with the Vector API enabled, as the launchers do.
+    assertTrue(String.valueOf(listing.get("cpuKernel")).startsWith("vector "), r.describe());
     assertEquals("", r.err());
   }
 

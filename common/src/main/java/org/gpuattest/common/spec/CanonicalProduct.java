@@ -1,20 +1,21 @@
 package org.gpuattest.common.spec;
 
+import java.util.Arrays;
+import org.gpuattest.common.cpu.CanonicalKernel;
+import org.gpuattest.common.cpu.CpuKernels;
+import org.gpuattest.common.cpu.PackedPanel;
+
 /**
  * The product of canonical-v1, section "Product": each C[i][j] is the fused-multiply-add chain
  * acc = +0.0; for k = 0..n-1: acc = fma(A[i][k], B[k][j], acc), in ascending k.
  *
  * <p>Design: {@link Math#fma} is IEEE 754 fusedMultiplyAdd with round to nearest even, the
  * same operation as the GPU's DFMA and (per k-step of four, as measured on H100) its FP64
- * tensor-core mma. Blocking over i and j is allowed because it never changes the order in
- * which one element's chain visits k; blocking over k keeps k ascending by visiting k-blocks in
- * order with the accumulator carried in C. The tile sizes keep a B tile in L2 (kTile x jTile x
- * 8 bytes = 256 KiB) and a C row segment in L1.
+ * tensor-core mma. {@link #element} is that definition, one element at a time: the oracle every
+ * faster form is tested against. {@link #multiply} runs the JVM's chosen {@link CanonicalKernel}
+ * ({@link CpuKernels}), which blocks over i, j and k without changing any element's chain.
  */
 public final class CanonicalProduct {
-  private static final int J_TILE = 256;
-  private static final int K_TILE = 128;
-
   private CanonicalProduct() {}
 
   /**
@@ -31,27 +32,23 @@ public final class CanonicalProduct {
   /** As {@link #multiply(double[], int, double[], int, double[])} on a slice of rows. */
   public static void multiply(
       double[] a, int aOff, int rows, double[] b, int n, double[] c, int cOff) {
-    java.util.Arrays.fill(c, cOff, cOff + rows * n, 0.0); // +0.0, the chain's start value
-    for (int j0 = 0; j0 < n; j0 += J_TILE) {
-      int j1 = Math.min(n, j0 + J_TILE);
-      for (int k0 = 0; k0 < n; k0 += K_TILE) {
-        int k1 = Math.min(n, k0 + K_TILE);
-        for (int r = 0; r < rows; r++) {
-          int ar = aOff + r * n;
-          int cr = cOff + r * n;
-          for (int k = k0; k < k1; k++) {
-            axpy(a[ar + k], b, k * n, c, cr, j0, j1);
-          }
-        }
-      }
-    }
+    multiply(a, aOff, rows, pack(b, n), c, cOff);
   }
 
-  /** One k-step for a row segment: c[j] = fma(alpha, b[j], c[j]) for j in [j0, j1). */
-  static void axpy(double alpha, double[] b, int bRow, double[] c, int cRow, int j0, int j1) {
-    for (int j = j0; j < j1; j++) {
-      c[cRow + j] = Math.fma(alpha, b[bRow + j], c[cRow + j]);
+  /** B (n x n) laid out for this JVM's kernel: pack once, multiply many row blocks by it. */
+  public static PackedPanel pack(double[] b, int n) {
+    return CpuKernels.get().product().pack(b, 0, n, n);
+  }
+
+  /** C[r][*] = A[r][*] x B for a B from {@link #pack}; a and c row-major with row length n. */
+  public static void multiply(double[] a, int aOff, int rows, PackedPanel b, double[] c,
+      int cOff) {
+    int n = b.columns();
+    if (b.rows() != n) {
+      throw new IllegalArgumentException("B must be square: " + b.rows() + " x " + n);
     }
+    Arrays.fill(c, cOff, cOff + rows * n, 0.0); // +0.0, the chain's start value
+    CpuKernels.get().product().accumulate(a, aOff, n, rows, b, c, cOff, n);
   }
 
   /** The plain definition, one element at a time; the model the blocked form is tested against. */

@@ -1,5 +1,7 @@
 package org.gpuattest.common.spec;
 
+import org.gpuattest.common.cpu.CpuKernels;
+
 /**
  * The element mapping of canonical-v1, section "Philox4x32-10": operand A of device g and
  * iteration t takes element e (row-major, e = i*n + j) from the Philox block with counter
@@ -15,14 +17,6 @@ public final class Operands {
   /** The element for the 64-bit word u; exact, since (u >>> 11) has 53 bits. */
   public static double element(long u) {
     return (u >>> 11) * TWO_POW_MINUS_52 - 1.0;
-  }
-
-  static long even(int[] x) {
-    return (x[1] & 0xFFFFFFFFL) << 32 | (x[0] & 0xFFFFFFFFL);
-  }
-
-  static long odd(int[] x) {
-    return (x[3] & 0xFFFFFFFFL) << 32 | (x[2] & 0xFFFFFFFFL);
   }
 
   /** Row i of A(g, t), n elements, into out[off..off+n). */
@@ -64,17 +58,19 @@ public final class Operands {
     return one[(int) (e & 1)];
   }
 
-  /** Elements first..first+count (first and count even) with counter words c1, c2, c3. */
+  /** Rows k0 .. k0 + rows - 1 of B(g), row-major rows x n, into out[off..]. */
+  public static void rowsB(PhiloxKey key, int g, int n, int k0, int rows, double[] out,
+      int off) {
+    fill(key, (long) k0 * n, rows * n, 0, g, 1, out, off);
+  }
+
+  /**
+   * Elements first..first+count (first and count even) with counter words c1, c2, c3, by the
+   * CPU kernels' operand fill (vectorized where enabled; the same bits as the scalar form,
+   * which {@code OperandsTest} checks against {@link Philox4x32#block} one block at a time).
+   */
   private static void fill(
       PhiloxKey key, long first, int count, int c1, int c2, int c3, double[] out, int off) {
-    int[] x = new int[4];
-    int k0 = key.k0();
-    int k1 = key.k1();
-    for (int p = 0; p < count; p += 2) {
-      int c0 = (int) ((first + p) >>> 1);
-      Philox4x32.block(c0, c1, c2, c3, k0, k1, x);
-      out[off + p] = element(even(x));
-      out[off + p + 1] = element(odd(x));
-    }
+    CpuKernels.get().operands().fill(key.k0(), key.k1(), first, count, c1, c2, c3, out, off);
   }
 }

@@ -10,10 +10,10 @@ package org.gpuattest.common.spec;
  * the key is bumped by the Weyl constants between rounds (nine bumps).
  */
 public final class Philox4x32 {
-  static final long M0 = 0xD2511F53L;
-  static final long M1 = 0xCD9E8D57L;
-  static final int W0 = 0x9E3779B9;
-  static final int W1 = 0xBB67AE85;
+  public static final long M0 = 0xD2511F53L;
+  public static final long M1 = 0xCD9E8D57L;
+  public static final int W0 = 0x9E3779B9;
+  public static final int W1 = 0xBB67AE85;
   public static final int ROUNDS = 10;
 
   private Philox4x32() {}

@@ -1,17 +1,28 @@
 package org.gpuattest.common.spec;
 
+import org.gpuattest.common.cpu.CanonicalKernel;
+import org.gpuattest.common.cpu.CpuKernels;
+
 /**
  * Rows of C(g, t) for several (t, i) of one device, computed the way a validator can afford:
- * B(g) is generated one row at a time and streamed past all sampled rows, so memory is
- * O(rows x n) rather than O(n^2), and each element is still the spec's ascending-k FMA chain
- * (canonical-v1, "Product"; "Opening and checking").
+ * B(g) is generated {@link #B_ROWS} rows at a time and each block is streamed past all sampled
+ * rows at once, so memory is O(rows x n) rather than O(n^2), B(g) is generated once per device
+ * however many rows are sampled, and each element is still the spec's ascending-k FMA chain
+ * (canonical-v1, "Product"; "Opening and checking"), carried in C from one block to the next.
  */
 public final class SampledRows {
+  /** Rows of B(g) per block: the CPU kernel's own k-block, so a block is packed once per use. */
+  static final int B_ROWS = 128;
+
   private SampledRows() {}
 
-  /** Heap that {@link #compute} takes for {@code rows} rows of size n: A rows, C rows, a B row. */
+  /**
+   * Heap that {@link #compute} takes for {@code rows} rows of size n: A rows and C rows, a block
+   * of B rows and its packed copy, and the kernel's k-major copy of A for one block.
+   */
   public static long bytesFor(long rows, int n) {
-    return (2 * rows + 1) * n * (long) Double.BYTES;
+    long block = Math.min(B_ROWS, n);
+    return (2 * rows * n + 2 * block * n + rows * block) * (long) Double.BYTES;
   }
 
   /**
@@ -30,12 +41,12 @@ public final class SampledRows {
       Operands.rowA(key, g, iterations[r], n, rows[r], a, r * n);
     }
     double[] c = new double[s * n]; // +0.0, the chain's start value
-    double[] bRow = new double[n];
-    for (int k = 0; k < n; k++) {
-      Operands.rowB(key, g, n, k, bRow, 0);
-      for (int r = 0; r < s; r++) {
-        CanonicalProduct.axpy(a[r * n + k], bRow, 0, c, r * n, 0, n);
-      }
+    CanonicalKernel kernel = CpuKernels.get().product();
+    double[] block = new double[Math.min(B_ROWS, n) * n];
+    for (int k0 = 0; k0 < n; k0 += B_ROWS) {
+      int kn = Math.min(B_ROWS, n - k0);
+      Operands.rowsB(key, g, n, k0, kn, block, 0);
+      kernel.accumulate(a, k0, n, s, kernel.pack(block, 0, kn, n), c, 0, n);
     }
     return c;
   }

@@ -7,6 +7,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.gpuattest.common.merkle.MerkleTree;
 import org.gpuattest.common.message.SmMonitor;
+import org.gpuattest.common.cpu.PackedPanel;
 import org.gpuattest.common.spec.CanonicalProduct;
 import org.gpuattest.common.spec.Operands;
 import org.gpuattest.common.spec.PhiloxKey;
@@ -24,7 +25,7 @@ import org.gpuattest.kernels.IterationResult;
  * worker ran it and for how long: the SM monitor of canonical-v1's GPU kernels, on a CPU.
  */
 final class CpuDevice implements Device {
-  static final int BLOCK_ROWS = 16;
+  static final int BLOCK_ROWS = 64;
 
   private final int ordinal;
   private final WorkerPool pool;
@@ -34,7 +35,8 @@ final class CpuDevice implements Device {
   private PhiloxKey key;
   private int g;
   private int n;
-  private double[] b;
+  /** B(g), packed once for the CPU kernel and shared by every block of every iteration. */
+  private PackedPanel b;
 
   CpuDevice(int ordinal, WorkerPool pool) {
     this.ordinal = ordinal;
@@ -53,7 +55,7 @@ final class CpuDevice implements Device {
     this.key = key;
     this.g = g;
     this.n = n;
-    this.b = Operands.matrixB(key, g, n);
+    this.b = CanonicalProduct.pack(Operands.matrixB(key, g, n), n);
   }
 
   @Override
@@ -101,7 +103,7 @@ final class CpuDevice implements Device {
       Operands.rowA(key, g, t, n, first + r, a, r * n);
     }
     double[] c = new double[rows * n];
-    CanonicalProduct.multiply(a, rows, b, n, c);
+    CanonicalProduct.multiply(a, 0, rows, b, c, 0);
     var md = Bytes.sha256();
     byte[] scratch = new byte[8 * n];
     for (int r = 0; r < rows; r++) {
