@@ -5,6 +5,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
@@ -40,7 +41,7 @@ public final class Validator {
 
   /**
    * @param threads the most threads a {@link #verify} (its devices' rows recomputed at once)
-   *     uses, 1 to
+   *     or a {@link #verifyAll} (attestations, then devices) uses, 1 to
    *     {@link Workers#MAX_THREADS}, for example {@code Runtime.getRuntime()
    *     .availableProcessors()}. Fewer run while this JVM's heap cannot hold more devices'
    *     sampled rows at once.
@@ -115,6 +116,20 @@ public final class Validator {
     Evidence e = new Evidence(c, challenge.bytes(), session.received(), request,
         commitment, openings, profiles, options, session.clockStart());
     return new Verifier(replay, clock, threads).verify(e);
+  }
+
+  /**
+   * Verifies many attestations concurrently on this validator's threads, each as
+   * {@link #verify} would, with threads and memory bounded ({@link AttestationBatch}).
+   *
+   * @return one outcome per item, in the items' order: its verdict, or why it has none
+   * @throws InterruptedException interrupted while waiting; the batch has no outcomes
+   */
+  public List<AttestationBatch.Outcome> verifyAll(List<AttestationBatch.Item> items)
+      throws InterruptedException {
+    return AttestationBatch.verifyAll(items, threads, (item, each) ->
+        new Validator(profiles, replay, random, clock, each)
+            .verify(item.session(), item.openings(), item.options()));
   }
 
   /** The most samples any one device has: those rows are recomputed together. */
