@@ -185,7 +185,10 @@ public final class ChallengeIssuer {
 
   /**
    * Refuses what verification could not hold: in the worst case every sampled row belongs to
-   * one device, and {@link SampledRows} keeps two rows of n doubles per sample.
+   * one device, and {@link SampledRows} keeps two rows of n doubles per sample. One device is
+   * enough, however many threads verify: devices recomputed at once share the heap's budget
+   * ({@code check.HeapBudget}) and wait for it, so more threads never need more heap, and a
+   * challenge is never refused because the validator has many cores.
    *
    * @param rowsPerDevice the rows one device has: T x n
    */

@@ -5,8 +5,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.Limits;
 import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
@@ -30,12 +32,27 @@ public final class Validator {
   private final ReplayStore replay;
   private final SecureRandom random;
   private final Clock clock;
+  private final int threads;
 
+  /** A validator that verifies on the caller's thread only. */
   public Validator(GpuProfiles profiles, ReplayStore replay, SecureRandom random, Clock clock) {
+    this(profiles, replay, random, clock, 1);
+  }
+
+  /**
+   * @param threads the most threads a {@link #verify} (its devices' rows recomputed at once)
+   *     or a {@link #verifyAll} (attestations, then devices) uses, 1 to
+   *     {@link Workers#MAX_THREADS}, for example {@code Runtime.getRuntime()
+   *     .availableProcessors()}. Fewer run while this JVM's heap cannot hold more devices'
+   *     sampled rows at once.
+   */
+  public Validator(GpuProfiles profiles, ReplayStore replay, SecureRandom random, Clock clock,
+      int threads) {
     this.profiles = profiles;
     this.replay = replay;
     this.random = random;
     this.clock = clock;
+    this.threads = Limits.range("threads", threads, 1, Workers.MAX_THREADS);
   }
 
   public Session challenge(ChallengeIssuer.Request request)
@@ -83,8 +100,9 @@ public final class Validator {
 
   /**
    * @throws BadMessageException the openings do not decode (the session is not sampled)
-   * @throws IOException the replay store cannot be written
-   * @throws RuntimeFailureException this JVM's heap cannot hold the sampled rows
+   * @throws IOException the replay store cannot be written, or the thread was interrupted
+   *     while it recomputed rows ({@link java.io.InterruptedIOException})
+   * @throws RuntimeFailureException this JVM's heap cannot hold one device's sampled rows
    */
   public Verdict verify(Session session, String openingsText, Evidence.Options options)
       throws BadMessageException, IOException, RuntimeFailureException {
@@ -97,7 +115,21 @@ public final class Validator {
     Openings openings = MessageCodec.decode("openings", openingsText, Openings.class).value();
     Evidence e = new Evidence(c, challenge.bytes(), session.received(), request,
         commitment, openings, profiles, options, session.clockStart());
-    return new Verifier(replay, clock).verify(e);
+    return new Verifier(replay, clock, threads).verify(e);
+  }
+
+  /**
+   * Verifies many attestations concurrently on this validator's threads, each as
+   * {@link #verify} would, with threads and memory bounded ({@link AttestationBatch}).
+   *
+   * @return one outcome per item, in the items' order: its verdict, or why it has none
+   * @throws InterruptedException interrupted while waiting; the batch has no outcomes
+   */
+  public List<AttestationBatch.Outcome> verifyAll(List<AttestationBatch.Item> items)
+      throws InterruptedException {
+    return AttestationBatch.verifyAll(items, threads, (item, each) ->
+        new Validator(profiles, replay, random, clock, each)
+            .verify(item.session(), item.openings(), item.options()));
   }
 
   /** The most samples any one device has: those rows are recomputed together. */

@@ -1,5 +1,6 @@
 package org.gpuattest.validator.check;
 
+import java.io.InterruptedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import org.gpuattest.common.spec.RowHash;
 import org.gpuattest.common.spec.SampledRows;
 import org.gpuattest.common.util.Counts;
 import org.gpuattest.common.util.Hex;
+import org.gpuattest.validator.Workers;
 
 /**
  * canonical-v1, "Opening and checking": the openings answer exactly the samples asked for, and
@@ -23,11 +25,21 @@ import org.gpuattest.common.util.Hex;
  * path to r(g, t) and r(g, t)'s path to the committed R(g). Nothing the prover says about a
  * sample is trusted beyond what those hashes prove. Only requested samples are computed, so a
  * prover cannot make the validator do more work than it chose.
+ *
+ * <p>Devices are recomputed on up to {@code threads} threads, each holding its rows' heap from
+ * a {@link HeapBudget} meanwhile, and their results are taken in device order: the verdict,
+ * its first failure included, is the same on any number of threads.
  */
 final class OpeningChecks {
   private OpeningChecks() {}
 
-  static List<Check> all(Evidence e) {
+  /**
+   * @param threads devices recomputed at once, at most (1: one after another, on this thread)
+   * @param budget the heap the recomputations in flight share
+   * @throws InterruptedIOException interrupted while recomputing: no verdict
+   */
+  static List<Check> all(Evidence e, int threads, HeapBudget budget)
+      throws InterruptedIOException {
     List<Sample> asked = e.request().samples();
     List<Opening> given = e.openings().openings();
     List<Check> out = new ArrayList<>();
@@ -45,11 +57,12 @@ final class OpeningChecks {
           answered + "/" + Counts.count(given.size(), "opening") + " matching",
           asked.size() + " requested", "The openings do not answer the samples asked for."));
     }
-    out.add(exact(e, asked, given));
+    out.add(exact(e, asked, given, threads, budget));
     return out;
   }
 
-  private static Check exact(Evidence e, List<Sample> asked, List<Opening> given) {
+  private static Check exact(Evidence e, List<Sample> asked, List<Opening> given, int threads,
+      HeapBudget budget) throws InterruptedIOException {
     Challenge c = e.challenge();
     List<DeviceReport> devices = e.commitment().devices();
     Map<Integer, List<Opening>> byDevice = new TreeMap<>();
@@ -70,33 +83,21 @@ final class OpeningChecks {
       }
       byDevice.computeIfAbsent(o.device(), g -> new ArrayList<>()).add(o);
     }
-    int n = c.dim();
-    for (Map.Entry<Integer, List<Opening>> entry : byDevice.entrySet()) {
-      int g = entry.getKey();
-      List<Opening> list = entry.getValue();
-      int[] ts = new int[list.size()];
-      int[] rows = new int[list.size()];
-      for (int k = 0; k < ts.length; k++) {
-        ts[k] = list.get(k).iteration();
-        rows[k] = list.get(k).row();
-      }
-      double[] computed = SampledRows.compute(c.philoxKey(), g, n, ts, rows);
-      byte[] deviceRoot = devices.get(g).rootBytes();
-      for (int k = 0; k < ts.length; k++) {
-        Opening o = list.get(k);
-        String what = "device " + g + ", iteration " + o.iteration() + ", row " + o.row();
-        try {
-          byte[] matrixRoot = Hex.decode("matrixRoot", o.matrixRoot(), 32);
-          InclusionProof.verify(what + " (row in r(g,t))", o.row(), n,
-              RowHash.leaf(computed, k * n, n), Opening.decodePath(o.rowPath()), matrixRoot);
-          InclusionProof.verify(what + " (r(g,t) in R(g))", o.iteration(), c.iterations(),
-              MerkleTree.leafHash(matrixRoot), Opening.decodePath(o.matrixPath()), deviceRoot);
-        } catch (VerificationException ex) {
-          failures++;
-          if (firstFailure == null) {
-            firstFailure = ex.getMessage();
-          }
-        }
+    List<DeviceOpenings> work = new ArrayList<>();
+    byDevice.forEach((g, list) -> work.add(new DeviceOpenings(g, list)));
+    List<DeviceResult> results;
+    try {
+      // In device order whatever order they finish in: the first failure is the sequential one.
+      results = Workers.inOrder(work, threads, d -> d.check(c, devices.get(d.g()), budget));
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while recomputing the sampled rows; no"
+          + " verdict");
+    }
+    for (DeviceResult r : results) {
+      failures += r.failures();
+      if (firstFailure == null) {
+        firstFailure = r.firstFailure();
       }
     }
     int exact = considered - failures;
@@ -109,5 +110,50 @@ final class OpeningChecks {
     }
     return Check.pass("openings.exact", measured, asked.size() + "/" + asked.size() + " exact",
         "Every sampled row, recomputed on this CPU, matches the commitment bit for bit.");
+  }
+
+  /** What checking one device's openings found: how many failed, and the first (or null). */
+  private record DeviceResult(int failures, String firstFailure) {}
+
+  /** The openings of device g that answer samples asked for, in the request's order. */
+  private record DeviceOpenings(int g, List<Opening> openings) {
+    /**
+     * Recomputes the rows (holding their heap from {@code budget} meanwhile) and checks each
+     * row's path to r(g, t) and r(g, t)'s path to R(g).
+     */
+    DeviceResult check(Challenge c, DeviceReport device, HeapBudget budget)
+        throws InterruptedException {
+      int n = c.dim();
+      int[] ts = new int[openings.size()];
+      int[] rows = new int[openings.size()];
+      for (int k = 0; k < ts.length; k++) {
+        ts[k] = openings.get(k).iteration();
+        rows[k] = openings.get(k).row();
+      }
+      int failures = 0;
+      String firstFailure = null;
+      try (HeapBudget.Lease lease = budget.lease(SampledRows.bytesFor(ts.length, n))) {
+        double[] computed = SampledRows.compute(c.philoxKey(), g, n, ts, rows);
+        byte[] deviceRoot = device.rootBytes();
+        for (int k = 0; k < ts.length; k++) {
+          Opening o = openings.get(k);
+          String what = "device " + g + ", iteration " + o.iteration() + ", row " + o.row();
+          try {
+            byte[] matrixRoot = Hex.decode("matrixRoot", o.matrixRoot(), 32);
+            InclusionProof.verify(what + " (row in r(g,t))", o.row(), n,
+                RowHash.leaf(computed, k * n, n), Opening.decodePath(o.rowPath()), matrixRoot);
+            InclusionProof.verify(what + " (r(g,t) in R(g))", o.iteration(), c.iterations(),
+                MerkleTree.leafHash(matrixRoot), Opening.decodePath(o.matrixPath()),
+                deviceRoot);
+          } catch (VerificationException ex) {
+            failures++;
+            if (firstFailure == null) {
+              firstFailure = ex.getMessage();
+            }
+          }
+        }
+      }
+      return new DeviceResult(failures, firstFailure);
+    }
   }
 }

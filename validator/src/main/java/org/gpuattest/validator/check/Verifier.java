@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import org.gpuattest.common.Limits;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.validator.ReplayStore;
+import org.gpuattest.validator.Workers;
 
 /**
  * Runs every check on one attestation and returns the verdict: pass only if no check failed.
@@ -23,14 +25,35 @@ public final class Verifier {
 
   private final ReplayStore replay;
   private final Clock clock;
+  private final int threads;
+  private final HeapBudget budget;
 
+  /** Recomputes one device's sampled rows after another, on the caller's thread. */
   public Verifier(ReplayStore replay, Clock clock) {
-    this.replay = replay;
-    this.clock = clock;
+    this(replay, clock, 1);
   }
 
   /**
-   * @throws IOException the replay store cannot be written: the validator's fault, no verdict
+   * @param threads how many devices' sampled rows are recomputed at once, at most, 1 to
+   *     {@link Workers#MAX_THREADS}; fewer while this JVM's heap cannot hold more of them
+   *     (1: one after another, on the caller's thread). The verdict is the same for any value.
+   */
+  public Verifier(ReplayStore replay, Clock clock, int threads) {
+    this(replay, clock, threads, HeapBudget.JVM);
+  }
+
+  /** As {@link #Verifier(ReplayStore, Clock, int)}, the rows in flight held to {@code budget}. */
+  Verifier(ReplayStore replay, Clock clock, int threads, HeapBudget budget) {
+    this.replay = replay;
+    this.clock = clock;
+    this.threads = Limits.range("threads", threads, 1, Workers.MAX_THREADS);
+    this.budget = budget;
+  }
+
+  /**
+   * @throws IOException the replay store cannot be written, or the thread was interrupted
+   *     while it recomputed rows ({@link java.io.InterruptedIOException}): the validator's
+   *     fault, no verdict
    */
   public Verdict verify(Evidence e) throws IOException {
     List<Check> checks = new ArrayList<>();
@@ -45,7 +68,7 @@ public final class Verifier {
     checks.addAll(DeviceChecks.model(e));
     checks.addAll(SmChecks.all(e));
     checks.addAll(TimingChecks.all(e, e.clock().at()));
-    checks.addAll(OpeningChecks.all(e));
+    checks.addAll(OpeningChecks.all(e, threads, budget));
     return Verdict.of(e.challenge().id(), checks);
   }
 }

@@ -101,7 +101,8 @@ final class AttestCommand implements Callable<Integer> {
     if (session != null) {
       NewFiles.checkCreatable("--session", session, ChallengeCommand.ONE_USE);
     }
-    Validator v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock());
+    Validator v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock(),
+        prepared.threads());
     // The conversation starts the clock at the go (start-up outside it); --separate at issue.
     Session s = challenge.issue(v, separate ? ChallengeIssuer.TimedFrom.ISSUE
         : ChallengeIssuer.TimedFrom.GO, verify.allowCpu);

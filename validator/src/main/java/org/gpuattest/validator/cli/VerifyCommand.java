@@ -38,7 +38,8 @@ final class VerifyCommand implements Callable<Integer> {
     VerifyOptions.Prepared prepared = verify.prepare();
     Session s = Session.load(session);
     String text = MessageInput.read("openings", openings, parent.in);
-    Verdict v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock())
+    Verdict v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock(),
+        prepared.threads())
         .verify(s, text, prepared.options());
     print(spec, v, verify.json);
     return v.passed() ? ExitCodes.OK : ExitCodes.REJECTED;

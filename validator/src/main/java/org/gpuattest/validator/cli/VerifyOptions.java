@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.Limits;
 import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.validator.ReplayStore;
+import org.gpuattest.validator.Workers;
 import org.gpuattest.validator.check.Evidence;
 import picocli.CommandLine.Option;
 
@@ -34,14 +36,23 @@ final class VerifyOptions {
           + "used-challenges, else $HOME/.gpu-attest/validator/used-challenges).")
   Path replayDir;
 
-  /** The checked options. */
-  record Prepared(Evidence.Options options, ReplayStore replay) {}
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Verify up to N devices at once, 1 to " + Workers.MAX_THREADS
+          + " (default: all available processors); fewer while the heap cannot hold their"
+          + " sampled rows. The verdict is the same for any N.")
+  Integer threads;
+
+  /** The checked options; {@code threads} is what verification may use. */
+  record Prepared(Evidence.Options options, ReplayStore replay, int threads) {}
 
   /**
+   * @throws IllegalArgumentException --threads is out of range (exit 2)
    * @throws BadMessageException the pinned key file is missing or not a public key (exit 2)
    * @throws RuntimeFailureException the replay store cannot be written (exit 3)
    */
   Prepared prepare() throws BadMessageException, RuntimeFailureException {
+    int n = threads != null ? Limits.range("--threads", threads, 1, Workers.MAX_THREADS)
+        : Math.min(Runtime.getRuntime().availableProcessors(), Workers.MAX_THREADS);
     Optional<Ed25519PublicKey> pinned = Optional.empty();
     if (proverKey != null) {
       pinned = Optional.of(Ed25519PublicKey.fromFile("--prover-key", proverKey));
@@ -53,6 +64,6 @@ final class VerifyOptions {
     } catch (IOException e) {
       throw new RuntimeFailureException("--replay-dir: " + e.getMessage());
     }
-    return new Prepared(new Evidence.Options(allowCpu, pinned), replay);
+    return new Prepared(new Evidence.Options(allowCpu, pinned), replay, n);
   }
 }

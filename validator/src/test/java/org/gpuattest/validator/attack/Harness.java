@@ -52,8 +52,14 @@ public final class Harness {
   public final Ed25519PrivateKey proverKey = key("prover");
 
   public Harness(Path dir, long seed) {
+    this(dir, seed, 1);
+  }
+
+  /** A validator that recomputes up to {@code threads} devices' rows at once. */
+  public Harness(Path dir, long seed, int threads) {
     this.replayDir = dir.resolve("used-challenges");
-    this.validator = new Validator(profiles, new ReplayStore(replayDir), seeded(seed), clock);
+    this.validator = new Validator(profiles, new ReplayStore(replayDir), seeded(seed), clock,
+        threads);
   }
 
   /** A deterministic SecureRandom: SHA1PRNG seeded before its first use never self-seeds. */
@@ -162,12 +168,17 @@ public final class Harness {
     }
 
     public Verdict verdict() throws BadMessageException, IOException {
+      return opened().verifyAgain();
+    }
+
+    /** The protocol's steps up to the openings, not verified: {@link #verifyAgain} does. */
+    public Run opened() throws BadMessageException {
       issued = editIssued.apply(challenge(shape, validatorKey));
       commitment = editCommitment.apply(prover.commit(issued.decodedChallenge()));
       clock.advance(elapsed);
       sampled = validator.sample(issued, MessageCodec.encode(commitment));
       openings = editOpenings.apply(prover.open(sampled.decodedRequest()));
-      return verifyAgain();
+      return this;
     }
 
     /** Verifies the sampled session with the same openings once more. */
