@@ -9,6 +9,7 @@ import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.cli.NewFiles;
+import org.gpuattest.common.cpu.CpuKernels;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Verdict;
@@ -186,6 +187,9 @@ final class AttestCommand implements Callable<Integer> {
         Duration.between(start, s.received()).toNanos() / 1e9,
         s.goSentAt() != null ? "seed was sent" : "challenge was issued",
         Counts.count(s.decodedRequest().samples().size(), "row"));
+    // Which kernel recomputes them, so a slow verification on a JVM without the Vector API
+    // says why (docs/benchmarks.md, "CPU kernels").
+    err.println("validator: rows are recomputed with the " + CpuKernels.get().description());
     err.flush();
     return s;
   }
