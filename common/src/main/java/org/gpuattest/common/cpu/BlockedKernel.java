@@ -26,8 +26,8 @@ abstract class BlockedKernel implements CanonicalKernel {
   }
 
   @Override
-  public PackedPanel pack(double[] b, int off, int kn, int n) {
-    return new PackedPanel(b, off, kn, n, width);
+  public PackedPanel panel(int kn, int n) {
+    return new PackedPanel(kn, n, width);
   }
 
   @Override

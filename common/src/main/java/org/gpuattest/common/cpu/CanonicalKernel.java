@@ -15,8 +15,17 @@ public interface CanonicalKernel {
   /** A short name for logs and benchmarks, e.g. "scalar 4x4" or "vector 512-bit 4x32". */
   String name();
 
+  /** An empty panel of kn rows and n columns laid out for this kernel; fill it by rows. */
+  PackedPanel panel(int kn, int n);
+
   /** Lays out rows [0, kn) of a row-major kn x n block of B, starting at b[off], for this kernel. */
-  PackedPanel pack(double[] b, int off, int kn, int n);
+  default PackedPanel pack(double[] b, int off, int kn, int n) {
+    PackedPanel p = panel(kn, n);
+    for (int k = 0; k < kn; k++) {
+      p.putRow(k, b, off + k * n);
+    }
+    return p;
+  }
 
   /**
    * Continues the chains of {@code rows} rows of C over the panel's kn values of k: for each

@@ -15,7 +15,8 @@ public final class PackedPanel {
   final int strips;
   final int tailOffset;
 
-  PackedPanel(double[] b, int off, int kn, int n, int width) {
+  /** An empty panel (all +0.0) for kn rows of n columns, strips {@code width} wide. */
+  PackedPanel(int kn, int n, int width) {
     if (kn < 0 || n < 0 || width < 1) {
       throw new IllegalArgumentException("bad panel shape: kn=" + kn + " n=" + n
           + " width=" + width);
@@ -26,14 +27,22 @@ public final class PackedPanel {
     this.strips = n / width;
     this.tailOffset = strips * kn * width;
     this.data = new double[kn * n];
-    for (int k = 0; k < kn; k++) {
-      int row = off + k * n;
-      for (int s = 0; s < strips; s++) {
-        System.arraycopy(b, row + s * width, data, s * kn * width + k * width, width);
-      }
-      int tail = n - strips * width;
-      System.arraycopy(b, row + strips * width, data, tailOffset + k * tail, tail);
+  }
+
+  /**
+   * Sets row k (0 <= k < rows()) to the n values at row[off..]. A panel can be refilled this
+   * way row by row, as the validator does for each block of B(g): no block-sized copy and no
+   * new array per block.
+   */
+  public void putRow(int k, double[] row, int off) {
+    if (k < 0 || k >= kn) {
+      throw new IndexOutOfBoundsException("row " + k + " of a panel of " + kn);
     }
+    for (int s = 0; s < strips; s++) {
+      System.arraycopy(row, off + s * width, data, s * kn * width + k * width, width);
+    }
+    int tail = n - strips * width;
+    System.arraycopy(row, off + strips * width, data, tailOffset + k * tail, tail);
   }
 
   /** Rows of B in this panel (the k extent). */

@@ -58,12 +58,6 @@ public final class Operands {
     return one[(int) (e & 1)];
   }
 
-  /** Rows k0 .. k0 + rows - 1 of B(g), row-major rows x n, into out[off..]. */
-  public static void rowsB(PhiloxKey key, int g, int n, int k0, int rows, double[] out,
-      int off) {
-    fill(key, (long) k0 * n, rows * n, 0, g, 1, out, off);
-  }
-
   /**
    * Elements first..first+count (first and count even) with counter words c1, c2, c3, by the
    * CPU kernels' operand fill (vectorized where enabled; the same bits as the scalar form,

@@ -2,6 +2,7 @@ package org.gpuattest.common.spec;
 
 import org.gpuattest.common.cpu.CanonicalKernel;
 import org.gpuattest.common.cpu.CpuKernels;
+import org.gpuattest.common.cpu.PackedPanel;
 
 /**
  * Rows of C(g, t) for several (t, i) of one device, computed the way a validator can afford:
@@ -17,12 +18,13 @@ public final class SampledRows {
   private SampledRows() {}
 
   /**
-   * Heap that {@link #compute} takes for {@code rows} rows of size n: A rows and C rows, a block
-   * of B rows and its packed copy, and the kernel's k-major copy of A for one block.
+   * Heap that {@link #compute} takes for {@code rows} rows of size n: A rows and C rows, one
+   * row of B, a packed block of B rows (two where the last block is shorter), and the kernel's
+   * k-major copy of A for one block.
    */
   public static long bytesFor(long rows, int n) {
     long block = Math.min(B_ROWS, n);
-    return (2 * rows * n + 2 * block * n + rows * block) * (long) Double.BYTES;
+    return (2 * rows * n + n + 2 * block * n + rows * block) * (long) Double.BYTES;
   }
 
   /**
@@ -42,11 +44,18 @@ public final class SampledRows {
     }
     double[] c = new double[s * n]; // +0.0, the chain's start value
     CanonicalKernel kernel = CpuKernels.get().product();
-    double[] block = new double[Math.min(B_ROWS, n) * n];
+    double[] bRow = new double[n];
+    PackedPanel panel = null;
     for (int k0 = 0; k0 < n; k0 += B_ROWS) {
       int kn = Math.min(B_ROWS, n - k0);
-      Operands.rowsB(key, g, n, k0, kn, block, 0);
-      kernel.accumulate(a, k0, n, s, kernel.pack(block, 0, kn, n), c, 0, n);
+      if (panel == null || panel.rows() != kn) {
+        panel = kernel.panel(kn, n); // once, and once more for a shorter last block
+      }
+      for (int k = 0; k < kn; k++) {
+        Operands.rowB(key, g, n, k0 + k, bRow, 0);
+        panel.putRow(k, bRow, 0);
+      }
+      kernel.accumulate(a, k0, n, s, panel, c, 0, n);
     }
     return c;
   }
