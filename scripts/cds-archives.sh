@@ -22,6 +22,7 @@
 set -euo pipefail
 
 die() { echo "cds-archives.sh: $*" >&2; exit 1; }
+usage="usage: scripts/cds-archives.sh [--java JAVA] [--relocatable] ATTESTOR_JAR VALIDATOR_JAR"
 
 java=java
 relocatable=0
@@ -31,14 +32,16 @@ while (($#)); do
     --java=*) java=${1#--java=}; shift ;;
     --relocatable) relocatable=1; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    -*) die "unknown option '$1' (usage: scripts/cds-archives.sh [--java JAVA] [--relocatable] ATTESTOR_JAR VALIDATOR_JAR)" ;;
+    -*) die "unknown option '$1' ($usage)" ;;
     *) break ;;
   esac
 done
-(($# == 2)) || die "needs ATTESTOR_JAR and VALIDATOR_JAR (usage: scripts/cds-archives.sh [--java JAVA] [--relocatable] ATTESTOR_JAR VALIDATOR_JAR)"
+(($# == 2)) || die "needs ATTESTOR_JAR and VALIDATOR_JAR ($usage)"
 command -v "$java" >/dev/null || die "no Java at '$java'"
 abs() { (cd "$(dirname "$1")" && echo "$(pwd -P)/$(basename "$1")"); }
-for jar in "$1" "$2"; do [[ -f $jar ]] || die "no jar at $jar (build it first: mvn -q -B -DskipTests package)"; done
+for jar in "$1" "$2"; do
+  [[ -f $jar ]] || die "no jar at $jar (build it first: mvn -q -B -DskipTests package)"
+done
 attestor_jar=$(abs "$1")
 validator_jar=$(abs "$2")
 
@@ -85,7 +88,8 @@ run attestor openings.b64 open --request @request.b64
 run validator verdict.json verify --session session.json --openings @openings.b64 --allow-cpu \
   --json
 # 'attest' with the prover conversation, as scripts/demo.sh runs it.
-prover="$(sq "$java") ${JOPTS[*]} -XX:DumpLoadedClassList=$(sq "$work/attestor-conversation.classlist")"
+prover="$(sq "$java") ${JOPTS[*]}"
+prover+=" -XX:DumpLoadedClassList=$(sq "$work/attestor-conversation.classlist")"
 prover+=" -jar $(sq "$attestor_jar") --backend cpu"
 run validator verdict.txt attest --prover "$prover" --allow-cpu --gpus 2 --model "$model" \
   --dim 64 --iterations 2

@@ -127,7 +127,8 @@ class BundleScriptIT {
         "--gpus", "1", "--model", "NVIDIA H100 80GB HBM3", "--dim", "64", "--iterations", "2");
     assertEquals(0, r.code, r.out + r.err);
     assertTrue(r.out.contains("verdict: PASS"), r.out);
-    assertTrue(r.out.startsWith("PASS  challenge.binding"), "stdout is the verdict alone: " + r.out);
+    assertTrue(r.out.startsWith("PASS  challenge.binding"),
+        "stdout is the verdict alone: " + r.out);
     assertTrue(r.err.startsWith(INCUBATOR_NOTE), r.err);
     assertTrue(r.err.contains("prover: " + INCUBATOR_NOTE), "the prover's JVM says it too");
   }
