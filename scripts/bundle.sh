@@ -76,7 +76,9 @@ top=$work/$name
 mkdir -p "$top/bin" "$top/lib" "$top/scripts"
 
 # The runtime's modules are what jdeps finds in the two jars, less java.desktop, plus
-# jdk.unsupported for libraries that reach sun.misc. java.desktop (about 9 MB of the tarball)
+# jdk.unsupported for libraries that reach sun.misc and jdk.incubator.vector, which the
+# launchers add (common's Vector API fast path, found only at run time; a JVM told to add a
+# module it lacks does not start). java.desktop (about 9 MB of the tarball)
 # is named only by code these tools never run: Jackson's optional java.beans support, which
 # Jackson loads only if it is there, and commons-math3's 2D geometry; the bundle test runs the
 # whole exchange on this runtime. No --compress: the tarball's gzip packs jlink's default,
@@ -85,7 +87,8 @@ mkdir -p "$top/bin" "$top/lib" "$top/scripts"
 echo "bundle.sh: making the Java runtime with $jlink ($jdk_version)" >&2
 modules=$("$jdeps" --print-module-deps --ignore-missing-deps --multi-release 17 "${jars[@]}") \
   || die "jdeps failed on ${jars[*]}"
-modules=$(tr ',' '\n' <<<"$modules,jdk.unsupported" | grep -vx 'java.desktop' | sort -u | paste -sd, -)
+modules=$(tr ',' '\n' <<<"$modules,jdk.unsupported,jdk.incubator.vector" | grep -vx 'java.desktop' \
+  | sort -u | paste -sd, -)
 "$jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --output "$top/runtime" >&2 || die "jlink failed (modules: $modules)"
 
@@ -98,6 +101,13 @@ cp -R "$root/ptx" "$top/ptx"
 java_version=$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$top/runtime/release")
 sed -e "s/@VERSION@/$version/" -e "s/@JAVA_VERSION@/${java_version:-17}/" \
   "$root/scripts/bundle/README.txt" > "$top/README.txt"
+
+# The launchers' class-data archives, lib/attestor.jsa and lib/validator.jsa: made here, by a
+# training run on the bundle's own runtime (an archive works only on the JVM that made it),
+# naming each jar as /dev/fd/3 so that they work wherever the bundle is unpacked.
+bash "$root/scripts/cds-archives.sh" --java "$top/runtime/bin/java" --relocatable \
+  "$top/lib/attestor.jar" "$top/lib/validator.jar" \
+  || die "could not make the class-data archives (the reason is above)"
 
 echo "bundle.sh: packing $tarball" >&2
 tar -C "$work" -czf "$work/$tarball" "$name"

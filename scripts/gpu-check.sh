@@ -86,13 +86,19 @@ run_step() {
   report "--- end of $name"
 }
 
+# A tool's version, or the error it gives instead; not the JVM's note on the incubator module,
+# which every run prints first on stderr.
+version() {
+  "$1" --version 2>&1 | grep -v '^WARNING: Using incubator modules' | head -n 1
+}
+
 report "gpu-attest GPU check" \
   "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)" \
   "host: $host" \
   "system: $(uname -srmv)" \
   "bundle: $bundle" \
-  "attestor: $("$bundle/bin/attestor" --version 2>&1 | head -n 1)" \
-  "validator: $("$bundle/bin/validator" --version 2>&1 | head -n 1)" \
+  "attestor: $(version "$bundle/bin/attestor")" \
+  "validator: $(version "$bundle/bin/validator")" \
   "" "=== nvidia-smi"
 if command -v nvidia-smi > /dev/null; then
   limited 60 nvidia-smi >> "$out" 2>&1 || report "(nvidia-smi exited with code $?)"

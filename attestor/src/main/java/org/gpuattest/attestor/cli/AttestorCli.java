@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.gpuattest.common.cli.CliRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -16,9 +17,6 @@ import picocli.CommandLine.Option;
     version = {"attestor 0.1.0 (canonical-v1, protocol version 1)"},
     description = "Proves GPU work for a validator's challenge: exact FP64 matrix products,"
         + " committed in SHA-256 Merkle trees, opened on request.",
-    subcommands = {
-        DevicesCommand.class, ProveCommand.class, OpenCommand.class, KeygenCommand.class,
-        SelftestCommand.class, BenchCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success",
@@ -26,6 +24,14 @@ import picocli.CommandLine.Option;
         "2:bad usage or bad input (one line on stderr names what)",
         "3:runtime failure (device, I/O, standard input closed under --watch-stdin)"})
 public final class AttestorCli implements Runnable {
+  /**
+   * The subcommands, in the order 'attestor --help' lists them. They are added by {@link
+   * #tree} rather than named in {@code @Command}: picocli builds the model of every subcommand
+   * it is given, by reflection, before it parses a word, and a run needs only the one it names.
+   */
+  static final List<String> SUBCOMMANDS = List.of("devices", "prove", "open", "keygen",
+      "selftest", "bench");
+
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
   boolean debug;
@@ -79,23 +85,54 @@ public final class AttestorCli implements Runnable {
 
   /** The command tree, for documentation and tests. */
   public static picocli.CommandLine commandLine() {
-    return new picocli.CommandLine(new AttestorCli(InputStream.nullInputStream(), false));
+    return tree(new AttestorCli(InputStream.nullInputStream(), false), new String[0]);
+  }
+
+  /**
+   * The command tree for {@code args}: with only the subcommand they start with, or with all
+   * of them where they start with none (help, version, root options, a usage error).
+   */
+  static picocli.CommandLine tree(AttestorCli root, String[] args) {
+    picocli.CommandLine cli = new picocli.CommandLine(root);
+    String only = args.length > 0 && SUBCOMMANDS.contains(args[0]) ? args[0] : null;
+    for (String name : SUBCOMMANDS) {
+      if (only == null || only.equals(name)) {
+        cli.addSubcommand(name, subcommand(name));
+      }
+    }
+    return cli;
+  }
+
+  private static Object subcommand(String name) {
+    return switch (name) {
+      case "devices" -> new DevicesCommand();
+      case "prove" -> new ProveCommand();
+      case "open" -> new OpenCommand();
+      case "keygen" -> new KeygenCommand();
+      case "selftest" -> new SelftestCommand();
+      case "bench" -> new BenchCommand();
+      default -> throw new IllegalArgumentException("no subcommand " + name);
+    };
   }
 
   /** Runs the CLI and returns its exit code; never exits the JVM. */
   public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err) {
-    return CliRunner.run(new AttestorCli(in, false), args, out, err);
+    return run(new AttestorCli(in, false), args, out, err);
   }
 
   /** As {@link #run(String[], InputStream, PrintWriter, PrintWriter)} over another driver. */
   static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err,
       org.gpuattest.attestor.Backends.CudaOpener cuda) {
-    return CliRunner.run(new AttestorCli(in, false, cuda), args, out, err);
+    return run(new AttestorCli(in, false, cuda), args, out, err);
+  }
+
+  private static int run(AttestorCli root, String[] args, PrintWriter out, PrintWriter err) {
+    return CliRunner.run(() -> tree(root, args), args, out, err);
   }
 
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
-    System.exit(CliRunner.run(new AttestorCli(System.in, true), args, out, err));
+    System.exit(run(new AttestorCli(System.in, true), args, out, err));
   }
 }

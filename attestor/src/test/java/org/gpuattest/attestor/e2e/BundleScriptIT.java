@@ -10,8 +10,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -19,17 +22,25 @@ import java.util.zip.ZipFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * scripts/bundle.sh, run the way a user runs it but on the jars this build just packaged
  * (--no-build; surefire's integration-test execution runs this after 'package'), and the bundle
  * it makes, unpacked and used with no Java but its own. Also scripts/gpu-check.sh from that
- * bundle where there is no GPU: it must fail at once, with its report written.
+ * bundle where there is no GPU: it must fail at once, with its report written. The launchers'
+ * class-data archives are checked for use, not for speed: the bundle is unpacked elsewhere than
+ * where it was made, and the JVM must map the tools' own classes from them; with an archive
+ * missing, broken or stale the launchers must work as before, and say nothing about it.
  */
 class BundleScriptIT {
   private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
   private static final Path JDK = Path.of(System.getProperty("java.home"));
   private static final String VERSION = System.getProperty("project.version");
+  /** What the JVM prints on stderr as it starts with the Vector API module, as it must. */
+  private static final String INCUBATOR_NOTE =
+      "WARNING: Using incubator modules: jdk.incubator.vector\n";
 
   @TempDir static Path tmp;
   private static Path tarball;
@@ -74,10 +85,15 @@ class BundleScriptIT {
         "scripts/gpu-check.sh")) {
       assertTrue(Files.isExecutable(bundle.resolve(exe)), exe);
     }
-    for (String file : List.of("lib/attestor.jar", "lib/validator.jar", "README.txt",
-        "ptx/README.md", "runtime/release")) {
+    for (String file : List.of("lib/attestor.jar", "lib/validator.jar", "lib/attestor.jsa",
+        "lib/validator.jsa", "README.txt", "ptx/README.md", "runtime/release")) {
       assertTrue(Files.isRegularFile(bundle.resolve(file)), file);
     }
+    // The launchers add the Vector API module: a runtime without it would not start.
+    String modules = Files.readAllLines(bundle.resolve("runtime/release")).stream()
+        .filter(l -> l.startsWith("MODULES=")).findFirst().orElse("");
+    assertTrue(List.of(modules.replaceAll("^MODULES=\"|\"$", "").split(" "))
+        .contains("jdk.incubator.vector"), modules);
     assertTrue(Files.readString(bundle.resolve("README.txt")).startsWith(
         "gpu-attest " + VERSION + " for linux-x86_64"));
     try (ZipFile jar = new ZipFile(bundle.resolve("lib/attestor.jar").toFile())) {
@@ -93,10 +109,12 @@ class BundleScriptIT {
   void launchers_useTheBundledRuntime_andPassExitCodesThrough() throws Exception {
     Result a = runBundled(60, "bin/attestor", "--version");
     assertEquals(0, a.code, a.err);
-    assertTrue(a.out.startsWith("attestor "), a.out);
+    assertTrue(a.out.startsWith("attestor ") && a.out.lines().count() == 1, a.out);
+    assertEquals(INCUBATOR_NOTE, a.err, "the JVM's one line, and no other");
     Result v = runBundled(60, "bin/validator", "--version");
     assertEquals(0, v.code, v.err);
-    assertTrue(v.out.startsWith("validator "), v.out);
+    assertTrue(v.out.startsWith("validator ") && v.out.lines().count() == 1, v.out);
+    assertEquals(INCUBATOR_NOTE, v.err);
     Result bad = runBundled(60, "bin/validator", "--no-such-option");
     assertEquals(2, bad.code, "bad usage is exit 2 through the launcher");
     assertFalse(bad.err.contains("the Java on PATH was used"));
@@ -109,6 +127,57 @@ class BundleScriptIT {
         "--gpus", "1", "--model", "NVIDIA H100 80GB HBM3", "--dim", "64", "--iterations", "2");
     assertEquals(0, r.code, r.out + r.err);
     assertTrue(r.out.contains("verdict: PASS"), r.out);
+    assertTrue(r.out.startsWith("PASS  challenge.binding"),
+        "stdout is the verdict alone: " + r.out);
+    assertTrue(r.err.startsWith(INCUBATOR_NOTE), r.err);
+    assertTrue(r.err.contains("prover: " + INCUBATOR_NOTE), "the prover's JVM says it too");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"attestor", "validator"})
+  void launchers_mapTheToolsClassesFromTheirArchive(String tool) throws Exception {
+    // -Xshare:on turns a usable-but-unused archive into a failure to start; the class log
+    // shows the tool's own classes mapped from it, not read from the jar.
+    Path log = tmp.resolve(tool + "-classes.log");
+    Result r = runBundled(60, Map.of("GPU_ATTEST_JAVA_OPTS",
+        "-Xshare:on -Xlog:class+load=info:file=" + log), "bin/" + tool, "--help");
+    assertEquals(0, r.code, r.err);
+    String main = "org.gpuattest." + tool + ".cli." + (tool.equals("attestor")
+        ? "AttestorCli" : "ValidatorCli");
+    assertTrue(Files.readString(log).contains(main + " source: shared objects file"),
+        "the launcher's JVM did not map " + main + " from lib/" + tool + ".jsa");
+  }
+
+  @Test
+  void launchers_withoutAUsableArchive_workAsBefore_andSayNothing() throws Exception {
+    // A bundle of its own, at yet another place: one archive deleted, one jar's time stamp
+    // changed (its archive then names another file), one archive cut short.
+    Path other = Files.createDirectories(tmp.resolve("unpacked-again"));
+    assertEquals(0, run(Map.of(), 60, "tar", "-C", other.toString(), "-xzf",
+        tarball.toString()).code);
+    Path copy = other.resolve("gpu-attest-" + VERSION);
+    Files.delete(copy.resolve("lib/validator.jsa"));
+    Path attestorJar = copy.resolve("lib/attestor.jar");
+    Files.setLastModifiedTime(attestorJar, FileTime.fromMillis(
+        Files.getLastModifiedTime(attestorJar).toMillis() - 60_000));
+    for (String tool : List.of("attestor", "validator")) {
+      Result r = runIn(copy, 60, Map.of(), "bin/" + tool, "--version");
+      assertEquals(0, r.code, r.err);
+      assertTrue(r.out.startsWith(tool + " ") && r.out.lines().count() == 1, r.out);
+      assertEquals(INCUBATOR_NOTE, r.err, tool + ": no word about the archive");
+    }
+    Path archive = copy.resolve("lib/attestor.jsa");
+    byte[] head = Arrays.copyOf(Files.readAllBytes(archive), 4096);
+    Files.delete(archive); // it is read-only, as the JVM writes it
+    Files.write(archive, head);
+    String prover = "'" + copy.resolve("bin/attestor") + "' --backend cpu";
+    Result r = runIn(copy, 180, Map.of(), "bin/validator", "attest", "--prover", prover,
+        "--allow-cpu", "--gpus", "1", "--model", "NVIDIA H100 80GB HBM3", "--dim", "64",
+        "--iterations", "1");
+    assertEquals(0, r.code, r.out + r.err);
+    assertTrue(r.out.startsWith("PASS  challenge.binding"), r.out);
+    assertFalse(r.out.contains("cds") || r.err.contains("cds") || r.err.contains("shared"),
+        r.err);
   }
 
   @Test
@@ -121,6 +190,8 @@ class BundleScriptIT {
     assertEquals(1, r.code, r.out + r.err);
     String text = Files.readString(report);
     assertTrue(text.startsWith("gpu-attest GPU check\ndate: "), text);
+    assertTrue(text.contains("\nattestor: attestor ") && text.contains("\nvalidator: validator "),
+        "the tools' versions, not the JVM's note before them: " + text);
     assertTrue(text.contains("=== devices\ncommand: " + bundle.resolve("bin/attestor")
         + " devices --json"), text);
     assertTrue(text.contains("\nexit code: 0\nwall time: "), text);
@@ -145,12 +216,24 @@ class BundleScriptIT {
 
   /** Runs a bundle file with PATH led by a failing java and no JAVA_HOME. */
   private static Result runBundled(int seconds, String file, String... args) throws Exception {
+    return runIn(bundle, seconds, Map.of(), file, args);
+  }
+
+  private static Result runBundled(int seconds, Map<String, String> env, String file,
+      String... args) throws Exception {
+    return runIn(bundle, seconds, env, file, args);
+  }
+
+  /** As {@link #runBundled}, in the bundle unpacked at {@code home}, with {@code env} too. */
+  private static Result runIn(Path home, int seconds, Map<String, String> env, String file,
+      String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
-    cmd.add(bundle.resolve(file).toString());
+    cmd.add(home.resolve(file).toString());
     cmd.addAll(List.of(args));
-    return run(Map.of("PATH", fakeJavaBin + ":" + System.getenv("PATH"),
-        "GPU_ATTEST_HOME", Files.createTempDirectory(tmp, "home").toString()),
-        seconds, cmd.toArray(new String[0]));
+    Map<String, String> all = new HashMap<>(env);
+    all.put("PATH", fakeJavaBin + ":" + System.getenv("PATH"));
+    all.put("GPU_ATTEST_HOME", Files.createTempDirectory(tmp, "home").toString());
+    return run(all, seconds, cmd.toArray(new String[0]));
   }
 
   private static Result run(Map<String, String> env, int seconds, String... cmd)

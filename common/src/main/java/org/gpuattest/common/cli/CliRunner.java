@@ -3,6 +3,7 @@ package org.gpuattest.common.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.function.Supplier;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.RuntimeFailureException;
@@ -26,10 +27,20 @@ public final class CliRunner {
   private CliRunner() {}
 
   public static int run(Object command, String[] args, PrintWriter out, PrintWriter err) {
+    return run(() -> new CommandLine(command), args, out, err);
+  }
+
+  /**
+   * As {@link #run(Object, String[], PrintWriter, PrintWriter)}, with the command tree made by
+   * {@code tree}: a CLI may leave out the subcommands the arguments do not name, since picocli
+   * builds each one's model by reflection at start-up.
+   */
+  public static int run(Supplier<CommandLine> tree, String[] args, PrintWriter out,
+      PrintWriter err) {
     boolean debug = java.util.Arrays.asList(args).contains("--debug");
     String name = "gpu-attest";
     try {
-      CommandLine cli = new CommandLine(command);
+      CommandLine cli = tree.get();
       name = cli.getCommandSpec().name();
       cli.setExpandAtFiles(false);
       cli.setOut(out);

@@ -1,12 +1,73 @@
 package org.gpuattest.validator.cli;
 
+import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.Objects;
 import org.gpuattest.validator.GpuProfiles;
 
-/** The validator's clock, randomness and profile table; tests substitute a fixed clock. */
-public record Environment(Clock clock, SecureRandom random, GpuProfiles profiles) {
+/**
+ * The validator's clock, randomness and profile table; tests substitute a fixed clock.
+ *
+ * <p>The system's randomness and profile table are made on first use, not when the command
+ * line is built: reading the table starts Jackson, some 550 classes and a third of the JVM's
+ * start-up, which '--help', '--version', 'spec' and every refused option would pay for nothing.
+ */
+public final class Environment {
+  private final Clock clock;
+  /** Null until first asked for, in {@link #system()}'s environment only. */
+  private SecureRandom random;
+  private GpuProfiles profiles;
+
+  /** Everything given up front, as tests do. */
+  public Environment(Clock clock, SecureRandom random, GpuProfiles profiles) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    this.random = Objects.requireNonNull(random, "random");
+    this.profiles = Objects.requireNonNull(profiles, "profiles");
+  }
+
+  // Plain null checks rather than Suppliers of method references: a method reference
+  // resolves its type at once, which would load SecureRandom and GpuProfiles at start-up.
+  private Environment(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** This host's clock, a non-blocking CSPRNG and the bundled table, the last two on use. */
   public static Environment system() {
-    return new Environment(Clock.systemUTC(), new SecureRandom(), GpuProfiles.bundled());
+    return new Environment(Clock.systemUTC());
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** Where challenge ids and seeds and sampling seeds come from. */
+  public synchronized SecureRandom random() {
+    if (random == null) {
+      random = nonBlockingRandom();
+    }
+    return random;
+  }
+
+  public synchronized GpuProfiles profiles() {
+    if (profiles == null) {
+      profiles = GpuProfiles.bundled();
+    }
+    return profiles;
+  }
+
+  /**
+   * The kernel's CSPRNG (/dev/urandom, getrandom) read directly. {@code new SecureRandom()}
+   * reads it too under the JDK's default configuration, but a host whose java.security names
+   * another {@code securerandom.source} gets a DRBG seeded from that source, which may block;
+   * seeds and sampling seeds must never wait for entropy. Where the algorithm does not exist
+   * (Windows), the platform default is non-blocking already.
+   */
+  static SecureRandom nonBlockingRandom() {
+    try {
+      return SecureRandom.getInstance("NativePRNGNonBlocking");
+    } catch (NoSuchAlgorithmException e) {
+      return new SecureRandom();
+    }
   }
 }

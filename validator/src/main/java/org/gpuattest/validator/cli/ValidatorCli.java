@@ -4,6 +4,7 @@ import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.gpuattest.common.cli.CliRunner;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -15,9 +16,6 @@ import picocli.CommandLine.Option;
     scope = picocli.CommandLine.ScopeType.INHERIT,
     version = {"validator 0.1.0 (canonical-v1, protocol version 1)"},
     description = "Challenges a GPU prover and checks its answer exactly, on any CPU.",
-    subcommands = {
-        ChallengeCommand.class, SampleCommand.class, VerifyCommand.class, AttestCommand.class,
-        SpecCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:success; for verify and attest, the verdict passed",
@@ -25,6 +23,14 @@ import picocli.CommandLine.Option;
         "2:bad usage or bad input (one line on stderr names what)",
         "3:runtime failure on the validator's side (its files, memory, a signal)"})
 public final class ValidatorCli implements Runnable {
+  /**
+   * The subcommands, in the order 'validator --help' lists them. They are added by {@link
+   * #tree} rather than named in {@code @Command}: picocli builds the model of every subcommand
+   * it is given, by reflection, before it parses a word, and a run needs only the one it names.
+   */
+  static final List<String> SUBCOMMANDS = List.of("challenge", "sample", "verify", "attest",
+      "spec");
+
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
   boolean debug;
@@ -45,8 +51,34 @@ public final class ValidatorCli implements Runnable {
 
   /** The command tree, for documentation and tests. */
   public static picocli.CommandLine commandLine() {
-    return new picocli.CommandLine(new ValidatorCli(InputStream.nullInputStream(),
-        Environment.system()));
+    return tree(new ValidatorCli(InputStream.nullInputStream(), Environment.system()),
+        new String[0]);
+  }
+
+  /**
+   * The command tree for {@code args}: with only the subcommand they start with, or with all
+   * of them where they start with none (help, version, a usage error).
+   */
+  static picocli.CommandLine tree(ValidatorCli root, String[] args) {
+    picocli.CommandLine cli = new picocli.CommandLine(root);
+    String only = args.length > 0 && SUBCOMMANDS.contains(args[0]) ? args[0] : null;
+    for (String name : SUBCOMMANDS) {
+      if (only == null || only.equals(name)) {
+        cli.addSubcommand(name, subcommand(name));
+      }
+    }
+    return cli;
+  }
+
+  private static Object subcommand(String name) {
+    return switch (name) {
+      case "challenge" -> new ChallengeCommand();
+      case "sample" -> new SampleCommand();
+      case "verify" -> new VerifyCommand();
+      case "attest" -> new AttestCommand();
+      case "spec" -> new SpecCommand();
+      default -> throw new IllegalArgumentException("no subcommand " + name);
+    };
   }
 
   /** Runs the CLI and returns its exit code; never exits the JVM. */
@@ -57,7 +89,7 @@ public final class ValidatorCli implements Runnable {
   /** As {@link #run(String[], InputStream, PrintWriter, PrintWriter)} with a test clock. */
   public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err,
       Environment env) {
-    return CliRunner.run(new ValidatorCli(in, env), args, out, err);
+    return CliRunner.run(() -> tree(new ValidatorCli(in, env), args), args, out, err);
   }
 
   public static void main(String[] args) {
