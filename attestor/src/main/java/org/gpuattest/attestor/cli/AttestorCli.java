@@ -88,19 +88,9 @@ public final class AttestorCli implements Runnable {
     return tree(new AttestorCli(InputStream.nullInputStream(), false), new String[0]);
   }
 
-  /**
-   * The command tree for {@code args}: with only the subcommand they start with, or with all
-   * of them where they start with none (help, version, root options, a usage error).
-   */
+  /** The command tree for {@code args} ({@link CliRunner#tree}). */
   static picocli.CommandLine tree(AttestorCli root, String[] args) {
-    picocli.CommandLine cli = new picocli.CommandLine(root);
-    String only = args.length > 0 && SUBCOMMANDS.contains(args[0]) ? args[0] : null;
-    for (String name : SUBCOMMANDS) {
-      if (only == null || only.equals(name)) {
-        cli.addSubcommand(name, subcommand(name));
-      }
-    }
-    return cli;
+    return CliRunner.tree(root, args, SUBCOMMANDS, AttestorCli::subcommand);
   }
 
   private static Object subcommand(String name) {

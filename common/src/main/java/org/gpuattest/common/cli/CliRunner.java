@@ -3,6 +3,8 @@ package org.gpuattest.common.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
@@ -28,6 +30,24 @@ public final class CliRunner {
 
   public static int run(Object command, String[] args, PrintWriter out, PrintWriter err) {
     return run(() -> new CommandLine(command), args, out, err);
+  }
+
+  /**
+   * The command tree for {@code args}: {@code root} with only the subcommand the arguments start
+   * with, or with all of {@code names} where they start with none (help, version, root options,
+   * a usage error). {@code make} builds a subcommand by name, so the classes of the others are
+   * never loaded (a constructor reference would load each one).
+   */
+  public static CommandLine tree(Object root, String[] args, List<String> names,
+      Function<String, Object> make) {
+    CommandLine cli = new CommandLine(root);
+    String only = args.length > 0 && names.contains(args[0]) ? args[0] : null;
+    for (String name : names) {
+      if (only == null || only.equals(name)) {
+        cli.addSubcommand(name, make.apply(name));
+      }
+    }
+    return cli;
   }
 
   /**
