@@ -35,6 +35,18 @@ public final class ValidatorCli implements Runnable {
       description = "Print stack traces on errors.")
   boolean debug;
 
+  /**
+   * Inherited, so it may stand before or after the subcommand; a setter, so the file is only
+   * noted here and read when a command first needs the table (Jackson stays unloaded for
+   * --help).
+   */
+  @Option(names = "--profiles", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "GPU profiles (JSON) that add models or replace bundled ones and their"
+          + " defaults, for the commands that use the profile table (README, 'GPU profiles').")
+  void profiles(java.nio.file.Path file) {
+    env.overrideProfiles(file);
+  }
+
   final InputStream in;
   final Environment env;
 
