@@ -26,7 +26,7 @@ final class ChallengeOptions {
 
   @Option(names = "--model", required = true, paramLabel = "NAME",
       description = "The GPU model claimed, as the driver names it (see"
-          + " testdata/gpu-profiles.json).")
+          + " testdata/gpu-profiles.json and --profiles).")
   String model;
 
   @Option(names = "--dim", defaultValue = "" + ChallengeIssuer.DEFAULT_DIM, paramLabel = "n",

@@ -41,8 +41,9 @@ public final class ValidatorCli implements Runnable {
    * --help).
    */
   @Option(names = "--profiles", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "GPU profiles (JSON) that add models or replace bundled ones and their"
-          + " defaults, for the commands that use the profile table (README, 'GPU profiles').")
+      description = "Lay this JSON file of GPU profiles over the bundled table: new models are"
+          + " added, a known model is replaced whole, each field of its defaults replaces the"
+          + " bundled one (docs/protocol.md section 8.5).")
   void profiles(java.nio.file.Path file) {
     env.overrideProfiles(file);
   }
