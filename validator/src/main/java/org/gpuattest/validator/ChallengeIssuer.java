@@ -53,6 +53,7 @@ public final class ChallengeIssuer {
   /**
    * What the validator asks for; iterations null means "derive from seconds". weakTiming
    * issues a challenge whose timing proves little (demos, tests, the separate commands).
+   * Made with {@link #builder()}, which names each field and holds the CLI's defaults.
    */
   public record Request(int devices, String model, int dim, Integer iterations, Double seconds,
       int samples, Duration ttl, Ed25519PrivateKey key, TimedFrom timedFrom,
@@ -61,10 +62,113 @@ public final class ChallengeIssuer {
       Limits.required("timedFrom", timedFrom);
     }
 
-    /** As before timing strength was checked: timed from issue, weak timing accepted. */
-    public Request(int devices, String model, int dim, Integer iterations, Double seconds,
-        int samples, Duration ttl, Ed25519PrivateKey key) {
-      this(devices, model, dim, iterations, seconds, samples, ttl, key, TimedFrom.ISSUE, true);
+    /**
+     * A request with the defaults of 'validator attest': n = {@link #DEFAULT_DIM}, {@link
+     * #DEFAULT_SAMPLES} samples, {@link #DEFAULT_SECONDS} of work unless iterations are given,
+     * the lifetime of the timing window plus 30 s, unsigned, timed from the go of a ready/go
+     * start, and weak timing refused. {@code gpus} and {@code model} have no default.
+     */
+    public static Builder builder() {
+      return new Builder();
+    }
+  }
+
+  /**
+   * Builds a {@link Request}; each setter is named after its 'validator challenge' option.
+   * Ranges are checked when the request is issued ({@link #issue}), against the protocol and
+   * the profile table, where a refusal names the field ({@link InvalidRequestException}).
+   */
+  public static final class Builder {
+    private Integer gpus;
+    private String model;
+    private int dim = DEFAULT_DIM;
+    private Integer iterations;
+    private Double seconds;
+    private int samples = DEFAULT_SAMPLES;
+    private Duration ttl;
+    private Ed25519PrivateKey signingKey;
+    private TimedFrom timedFrom = TimedFrom.GO;
+    private boolean weakTiming;
+
+    private Builder() {}
+
+    /** How many GPUs the prover claims (G); required. */
+    public Builder gpus(int gpus) {
+      this.gpus = gpus;
+      return this;
+    }
+
+    /** The GPU model claimed, as the driver names it; required, and in the profile table. */
+    public Builder model(String model) {
+      this.model = model;
+      return this;
+    }
+
+    /** Matrix size n, a multiple of 64 in [64, 16384]. */
+    public Builder dim(int dim) {
+      this.dim = dim;
+      return this;
+    }
+
+    /** Matrix products per GPU (T), instead of seconds; null derives them from seconds. */
+    public Builder iterations(Integer iterations) {
+      this.iterations = iterations;
+      return this;
+    }
+
+    /** About this many seconds of work at the model's rate; null for the default. */
+    public Builder seconds(Double seconds) {
+      this.seconds = seconds;
+      return this;
+    }
+
+    /** Rows to open (K). */
+    public Builder samples(int samples) {
+      this.samples = samples;
+      return this;
+    }
+
+    /** The challenge's lifetime, 1 s to {@link #MAX_TTL}; null for the window plus 30 s. */
+    public Builder ttl(Duration ttl) {
+      this.ttl = ttl;
+      return this;
+    }
+
+    /** The validator's own key to sign the challenge with; null leaves it unsigned. */
+    public Builder signingKey(Ed25519PrivateKey signingKey) {
+      this.signingKey = signingKey;
+      return this;
+    }
+
+    /** Where the clock will start: {@link TimedFrom#GO} (ready/go) or at the issue. */
+    public Builder timedFrom(TimedFrom timedFrom) {
+      this.timedFrom = timedFrom;
+      return this;
+    }
+
+    /** Accept a challenge whose timing proves little (docs/soundness.md section 7). */
+    public Builder weakTiming(boolean weakTiming) {
+      this.weakTiming = weakTiming;
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException gpus or model was not set, or timedFrom was set to null
+     */
+    public Request build() {
+      if (gpus == null) {
+        throw new IllegalStateException("challenge request: gpus is not set (how many GPUs"
+            + " the prover claims)");
+      }
+      if (model == null) {
+        throw new IllegalStateException("challenge request: model is not set (the GPU model"
+            + " claimed, as the driver names it)");
+      }
+      if (timedFrom == null) {
+        throw new IllegalStateException("challenge request: timedFrom is null");
+      }
+      return new Request(gpus, model, dim, iterations, seconds, samples, ttl, signingKey,
+          timedFrom, weakTiming);
     }
   }
 

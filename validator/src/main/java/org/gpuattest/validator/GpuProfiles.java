@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.gpuattest.common.BadMessageException;
@@ -36,12 +37,33 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
       @JsonProperty(required = true) double maxSmImbalance,
       @JsonProperty(required = true) double minBusyFraction) {
     public Defaults {
+      for (double v : new double[] {startupSeconds, perDeviceSeconds, perIterationSeconds,
+          slack, tolerance, maxRoundTripSeconds, commitSeconds, maxSmImbalance,
+          minBusyFraction}) {
+        if (!Double.isFinite(v)) {
+          throw new IllegalArgumentException("every default must be a finite number");
+        }
+      }
       if (!(tolerance >= 0 && tolerance < 1)) {
         throw new IllegalArgumentException("tolerance must be in [0, 1), got " + tolerance);
       }
-      if (!(maxRoundTripSeconds >= 0 && commitSeconds >= 0 && perIterationSeconds >= 0)) {
-        throw new IllegalArgumentException("maxRoundTripSeconds, commitSeconds and"
-            + " perIterationSeconds must not be negative");
+      if (!(startupSeconds >= 0 && perDeviceSeconds >= 0 && maxRoundTripSeconds >= 0
+          && commitSeconds >= 0 && perIterationSeconds >= 0)) {
+        throw new IllegalArgumentException("startupSeconds, perDeviceSeconds,"
+            + " perIterationSeconds, maxRoundTripSeconds and commitSeconds must not be"
+            + " negative");
+      }
+      // A slack under 1 would fail honest runs at the profile's own rate (soundness.md 6).
+      if (!(slack >= 1)) {
+        throw new IllegalArgumentException("slack must be >= 1, got " + slack);
+      }
+      if (!(maxSmImbalance >= 0 && maxSmImbalance <= 1)) {
+        throw new IllegalArgumentException("maxSmImbalance must be in [0, 1], got "
+            + maxSmImbalance);
+      }
+      if (!(minBusyFraction >= 0 && minBusyFraction <= 1)) {
+        throw new IllegalArgumentException("minBusyFraction must be in [0, 1], got "
+            + minBusyFraction);
       }
     }
   }
@@ -54,11 +76,31 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
       @JsonProperty(required = true) double fp64TensorTflops,
       @JsonProperty(required = true) double canonicalTflops,
       @JsonProperty(required = true) boolean canonicalMeasured) {
+    /**
+     * The checks an operator's entry needs too ({@link ProfileOverrides}): each message starts
+     * with the field it is about, so it reads after the entry's path.
+     */
     public Profile {
       Limits.text("model", model);
-      if (!(canonicalTflops > 0 && fp64TensorTflops >= canonicalTflops)) {
-        throw new IllegalArgumentException(
-            model + ": need 0 < canonicalTflops <= fp64TensorTflops");
+      if (model.isBlank()) {
+        throw new IllegalArgumentException("model must not be empty");
+      }
+      Limits.range("smCount", smCount, 1, Limits.MAX_SMS);
+      if (memoryGiB < 1) {
+        throw new IllegalArgumentException("memoryGiB must be >= 1, got " + memoryGiB);
+      }
+      if (!(fp64Tflops > 0 && Double.isFinite(fp64Tflops))) {
+        throw new IllegalArgumentException("fp64Tflops must be > 0, got " + fp64Tflops);
+      }
+      if (!(fp64TensorTflops > 0 && Double.isFinite(fp64TensorTflops))) {
+        throw new IllegalArgumentException("fp64TensorTflops must be > 0, got "
+            + fp64TensorTflops);
+      }
+      // The window's floor divides the work by fp64TensorTflops: a canonical rate above the
+      // peak would put the expected time under the fastest possible (soundness.md section 6).
+      if (!(canonicalTflops > 0 && canonicalTflops <= fp64TensorTflops)) {
+        throw new IllegalArgumentException("canonicalTflops must be > 0 and <="
+            + " fp64TensorTflops (" + fp64TensorTflops + "), got " + canonicalTflops);
       }
     }
   }
@@ -81,6 +123,16 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
     } catch (BadMessageException e) {
       throw new IllegalStateException(e.getMessage());
     }
+  }
+
+  /**
+   * This table with an operator's overrides from {@code file} laid over it ({@link
+   * ProfileOverrides}); errors name the file.
+   *
+   * @throws BadMessageException the file is unusable or has bad entries, all reported
+   */
+  public GpuProfiles withOverrides(Path file) throws BadMessageException {
+    return ProfileOverrides.apply(this, file.toString(), file);
   }
 
   public Optional<Profile> find(String model) {

@@ -24,18 +24,34 @@ class ChallengeIssuerTest {
     return assertThrows(InvalidRequestException.class, () -> issuer.issue(r));
   }
 
+  /** The builder's defaults are the CLI's: 'validator attest --gpus G --model M'. */
+  @Test
+  void builder_onlyGpusAndModel_cliDefaults() {
+    ChallengeIssuer.Request r = ChallengeIssuer.Request.builder().gpus(8).model(MODEL).build();
+    assertEquals(new ChallengeIssuer.Request(8, MODEL, ChallengeIssuer.DEFAULT_DIM, null, null,
+        ChallengeIssuer.DEFAULT_SAMPLES, null, null, ChallengeIssuer.TimedFrom.GO, false), r);
+  }
+
+  @Test
+  void builder_withoutGpusOrModel_refusesNamingIt() {
+    IllegalStateException noGpus = assertThrows(IllegalStateException.class,
+        () -> ChallengeIssuer.Request.builder().model(MODEL).build());
+    assertTrue(noGpus.getMessage().contains("gpus is not set"), noGpus.getMessage());
+    IllegalStateException noModel = assertThrows(IllegalStateException.class,
+        () -> ChallengeIssuer.Request.builder().gpus(1).build());
+    assertTrue(noModel.getMessage().contains("model is not set"), noModel.getMessage());
+  }
+
   @Test
   void issue_badDevices_namesTheField() {
-    InvalidRequestException e = refused(new ChallengeIssuer.Request(0, MODEL, 64, 1, null, 8,
-        null, null));
+    InvalidRequestException e = refused(separate(0, MODEL, 1, null));
     assertEquals(Field.DEVICES, e.field());
     assertEquals("devices: must be in [1, 64], got 0", e.getMessage());
   }
 
   @Test
   void issue_secondsNeedTooManyIterations_otherFieldsNamedByTheCaller() {
-    InvalidRequestException e = refused(new ChallengeIssuer.Request(1, MODEL, 64, null, 10.0,
-        8, null, null));
+    InvalidRequestException e = refused(separate(1, MODEL, null, 10.0));
     assertEquals(Field.SECONDS, e.field());
     assertFalse(e.getMessage().contains("--"), e.getMessage());
     assertTrue(e.getMessage().contains("choose a larger dim or give iterations"),
@@ -46,21 +62,29 @@ class ChallengeIssuerTest {
 
   @Test
   void issue_unknownModel_namesTheModelField() {
-    assertEquals(Field.MODEL, refused(new ChallengeIssuer.Request(1, "Acme 1", 64, 1, null, 8,
-        null, null)).field());
+    assertEquals(Field.MODEL, refused(separate(1, "Acme 1", 1, null)).field());
   }
 
   @Test
   void issue_valid_sessionWithoutSamplingSeed() throws Exception {
-    Session s = issuer.issue(new ChallengeIssuer.Request(1, MODEL, 64, 1, null, 8, null, null));
+    Session s = issuer.issue(separate(1, MODEL, 1, null));
     assertNull(s.samplingSeed());
     assertNull(s.commitment());
   }
 
+  /** n = 64, 8 samples, as the separate commands issue: timed from issue, weak accepted. */
+  private static ChallengeIssuer.Request separate(int devices, String model, Integer iterations,
+      Double seconds) {
+    return ChallengeIssuer.Request.builder().gpus(devices).model(model).dim(64)
+        .iterations(iterations).seconds(seconds).samples(8)
+        .timedFrom(ChallengeIssuer.TimedFrom.ISSUE).weakTiming(true).build();
+  }
+
   private static ChallengeIssuer.Request timed(int devices, int dim, Integer iterations,
       Double seconds, ChallengeIssuer.TimedFrom from, boolean weak) {
-    return new ChallengeIssuer.Request(devices, MODEL, dim, iterations, seconds, 8, null, null,
-        from, weak);
+    return ChallengeIssuer.Request.builder().gpus(devices).model(MODEL).dim(dim)
+        .iterations(iterations).seconds(seconds).samples(8).timedFrom(from).weakTiming(weak)
+        .build();
   }
 
   @Test

@@ -15,7 +15,8 @@ import picocli.CommandLine;
 
 /**
  * Runs a picocli command tree with the exit-code contract of both CLIs (docs/cli.md): results
- * on stdout, one line on stderr for any error, 2 for bad usage or input, 3 for a runtime
+ * on stdout, one line on stderr for any error (one per problem where a file has several,
+ * {@link BadMessageException#problems()}), 2 for bad usage or input, 3 for a runtime
  * failure (an {@link Error} such as running out of memory included), and a stack trace only
  * with {@code --debug}. Tests call {@link #run} with their own writers; {@code main} only exits
  * with what it returns (picocli manual, "Testing").
@@ -97,7 +98,13 @@ public final class CliRunner {
         || ex instanceof UncheckedIOException || ex instanceof RuntimeFailureException)) {
       text = "internal error: " + ex;
     }
-    err.println(name + ": " + oneLine(text));
+    if (ex instanceof BadMessageException bad && bad.problems().size() > 1) {
+      for (String problem : bad.problems()) { // a file with several bad entries: one line each
+        err.println(name + ": " + oneLine(problem));
+      }
+    } else {
+      err.println(name + ": " + oneLine(text));
+    }
     if (debug) {
       ex.printStackTrace(err);
     } else if (text != null && text.startsWith("internal error")) {

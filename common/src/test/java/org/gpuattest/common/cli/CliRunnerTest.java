@@ -9,6 +9,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,10 @@ class CliRunnerTest {
       }
       if ("denied".equals(toThrow)) {
         sneaky(new java.nio.file.AccessDeniedException("/srv/session.json"));
+      }
+      if ("problems".equals(toThrow)) {
+        sneaky(new BadMessageException(java.util.List.of("f.json: entries[0]: bad\rline",
+            "f.json: entries[3]: also bad")));
       }
       seen = message + (allowAnything ? " +allow" : "");
       return 0;
@@ -101,6 +106,15 @@ class CliRunnerTest {
     Run r = run(new Tool(), "--throw", "denied");
     assertEquals(ExitCodes.RUNTIME, r.code());
     assertEquals("tool: permission denied: /srv/session.json", r.err().strip());
+  }
+
+  /** A file with several bad entries: every one on its own line, none able to forge one. */
+  @Test
+  void run_severalProblems_oneLineEachExit2() {
+    Run r = run(new Tool(), "--throw", "problems");
+    assertEquals(ExitCodes.BAD_INPUT, r.code());
+    assertEquals(java.util.List.of("tool: f.json: entries[0]: bad line",
+        "tool: f.json: entries[3]: also bad"), r.err().strip().lines().toList());
   }
 
   @Test

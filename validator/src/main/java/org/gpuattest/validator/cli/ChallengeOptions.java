@@ -26,7 +26,7 @@ final class ChallengeOptions {
 
   @Option(names = "--model", required = true, paramLabel = "NAME",
       description = "The GPU model claimed, as the driver names it (see"
-          + " testdata/gpu-profiles.json).")
+          + " testdata/gpu-profiles.json and --profiles).")
   String model;
 
   @Option(names = "--dim", defaultValue = "" + ChallengeIssuer.DEFAULT_DIM, paramLabel = "n",
@@ -76,9 +76,10 @@ final class ChallengeOptions {
     Ed25519PrivateKey key = signingKey == null ? null
         : Ed25519PrivateKey.fromFile("--signing-key", signingKey);
     try {
-      return v.challenge(new ChallengeIssuer.Request(gpus, model, dim, iterations, seconds,
-          samples, ttl == null ? null : Duration.ofSeconds(ttl), key, timedFrom,
-          weakTiming || allowCpu));
+      return v.challenge(ChallengeIssuer.Request.builder().gpus(gpus).model(model).dim(dim)
+          .iterations(iterations).seconds(seconds).samples(samples)
+          .ttl(ttl == null ? null : Duration.ofSeconds(ttl)).signingKey(key)
+          .timedFrom(timedFrom).weakTiming(weakTiming || allowCpu).build());
     } catch (ChallengeIssuer.InvalidRequestException e) {
       throw new BadMessageException(OPTIONS.get(e.field()) + ": " + e.detail(OPTIONS::get));
     }

@@ -1,13 +1,17 @@
 package org.gpuattest.validator.cli;
 
+import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.Objects;
+import org.gpuattest.common.BadMessageException;
 import org.gpuattest.validator.GpuProfiles;
+import org.gpuattest.validator.ProfileOverrides;
 
 /**
- * The validator's clock, randomness and profile table; tests substitute a fixed clock.
+ * The validator's clock, randomness and profile table (the bundled one, or the tests', with
+ * the operator's '--profiles' overrides laid over it); tests substitute a fixed clock.
  *
  * <p>The system's randomness and profile table are made on first use, not when the command
  * line is built: reading the table starts Jackson, some 550 classes and a third of the JVM's
@@ -18,6 +22,9 @@ public final class Environment {
   /** Null until first asked for, in {@link #system()}'s environment only. */
   private SecureRandom random;
   private GpuProfiles profiles;
+  /** The operator's overrides ('--profiles'), applied on first use; null for none. */
+  private Path overrides;
+  private boolean overridden;
 
   /** Everything given up front, as tests do. */
   public Environment(Clock clock, SecureRandom random, GpuProfiles profiles) {
@@ -49,9 +56,24 @@ public final class Environment {
     return random;
   }
 
-  public synchronized GpuProfiles profiles() {
+  /** Overrides to lay over the table when it is first used ('--profiles FILE'). */
+  public synchronized void overrideProfiles(Path file) {
+    overrides = file;
+  }
+
+  /**
+   * The profile table, with the overrides applied.
+   *
+   * @throws BadMessageException the overrides file is unusable or has bad entries, each one
+   *     of its problems named
+   */
+  public synchronized GpuProfiles profiles() throws BadMessageException {
     if (profiles == null) {
       profiles = GpuProfiles.bundled();
+    }
+    if (overrides != null && !overridden) {
+      profiles = ProfileOverrides.apply(profiles, "--profiles " + overrides, overrides);
+      overridden = true;
     }
     return profiles;
   }

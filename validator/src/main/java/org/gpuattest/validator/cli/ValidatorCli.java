@@ -35,6 +35,19 @@ public final class ValidatorCli implements Runnable {
       description = "Print stack traces on errors.")
   boolean debug;
 
+  /**
+   * Inherited, so it may stand before or after the subcommand; a setter, so the file is only
+   * noted here and read when a command first needs the table (Jackson stays unloaded for
+   * --help).
+   */
+  @Option(names = "--profiles", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "Lay this JSON file of GPU profiles over the bundled table: new models are"
+          + " added, a known model is replaced whole, each field of its defaults replaces the"
+          + " bundled one (docs/protocol.md section 8.5).")
+  void profiles(java.nio.file.Path file) {
+    env.overrideProfiles(file);
+  }
+
   final InputStream in;
   final Environment env;
 

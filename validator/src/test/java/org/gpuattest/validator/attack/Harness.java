@@ -90,8 +90,10 @@ public final class Harness {
   /** A challenge for H100s of that shape, signed when {@code validatorKey} is not null. */
   public Session challenge(Shape s, Ed25519PrivateKey validatorKey) throws BadMessageException {
     try {
-      return validator.challenge(new ChallengeIssuer.Request(s.devices(), TestProver.H100_NAME,
-          s.dim(), s.iterations(), null, s.samples(), null, validatorKey));
+      return validator.challenge(ChallengeIssuer.Request.builder().gpus(s.devices())
+          .model(TestProver.H100_NAME).dim(s.dim()).iterations(s.iterations())
+          .samples(s.samples()).signingKey(validatorKey)
+          .timedFrom(ChallengeIssuer.TimedFrom.ISSUE).weakTiming(true).build());
     } catch (RuntimeFailureException e) {
       throw new IllegalStateException("the test JVM cannot hold this shape: " + e.getMessage());
     }

@@ -52,8 +52,9 @@ final class TimingFixture {
       throws Exception {
     ChallengeIssuer issuer = new ChallengeIssuer(PROFILES, new SecureRandom(),
         Clock.fixed(ISSUED, ZoneOffset.UTC));
-    return issuer.issue(new ChallengeIssuer.Request(devices, H100, n, iterations, null, 8, null,
-        null, ChallengeIssuer.TimedFrom.GO, false)).decodedChallenge();
+    return issuer.issue(ChallengeIssuer.Request.builder().gpus(devices).model(H100).dim(n)
+        .iterations(iterations).samples(8).timedFrom(ChallengeIssuer.TimedFrom.GO)
+        .weakTiming(false).build()).decodedChallenge();
   }
 
   /** The profile's time for one device's work in this challenge. */

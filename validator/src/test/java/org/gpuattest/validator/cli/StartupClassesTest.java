@@ -22,14 +22,15 @@ import org.junit.jupiter.params.provider.ValueSource;
 class StartupClassesTest {
   /** Prefixes of class names that only real work may load. */
   private static final List<String> LATE = List.of("com.fasterxml.jackson.",
-      "org.bouncycastle.", "org.gpuattest.validator.GpuProfiles", "java.security.SecureRandom",
+      "org.bouncycastle.", "org.gpuattest.validator.GpuProfiles",
+      "org.gpuattest.validator.ProfileOverrides", "java.security.SecureRandom",
       "sun.security.provider.NativePRNG");
 
   @TempDir Path dir;
 
   @ParameterizedTest
   @ValueSource(strings = {"--version", "--help", "verify --help", "attest --help",
-      "--no-such-option"})
+      "--profiles ops.json attest --help", "--no-such-option"})
   void commandsThatNeedNothing_loadNoJsonCryptoProfilesOrRandomness(String command)
       throws Exception {
     Path log = dir.resolve("classes.log");
