@@ -143,8 +143,12 @@ class SshProverTest {
       Check first = r.verdict().checks().get(0);
       assertEquals(ProverFailure.EXIT, first.name(), first.toString());
       assertEquals(Check.FAIL, first.status());
-      assertTrue(first.message().contains("code 255") && first.message().contains("at 'go'"),
+      assertTrue(first.message().startsWith("The prover exited with code 255 (ssh's code when"
+          + " its connection fails or drops") && first.message().contains("at 'go'"),
           first.message());
+      assertTrue(r.err().lines().anyMatch(l -> l.startsWith("prover: ")
+          && l.toLowerCase(java.util.Locale.ROOT).contains("connection")),
+          "ssh's own word for the drop is passed through: " + r.err());
       assertTrue(r.took().compareTo(Duration.ofSeconds(60)) < 0,
           "ended by the drop, not by the 100 s deadline: " + r.took());
       List<RemoteShellCommand> ran = host.commands();
