@@ -113,6 +113,10 @@ public final class ProverProcess {
     return switch (code) {
       case 126 -> " (the shell could not run the prover command)";
       case 127 -> " (the shell found no such command: check the prover command)";
+      // The verdict may be all an operator keeps: ssh's own failures (no connection, a host
+      // that dropped it) are this code, and its stderr line alone would not say so there.
+      case 255 -> " (ssh's code when its connection fails or drops, for a prover run over"
+          + " ssh)";
       default -> "";
     };
   }
