@@ -3,6 +3,7 @@ package org.gpuattest.common.schema;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
@@ -27,6 +28,17 @@ public final class Schemas {
       SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build();
 
   private Schemas() {}
+
+  /** What the draft 2020-12 meta-schema says is wrong with {@code kind}.schema.json itself. */
+  public static List<String> schemaErrors(String kind) {
+    try {
+      String text = Files.readString(SCHEMAS.resolve(kind + ".schema.json"));
+      return FACTORY.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"))
+          .validate(text, InputFormat.JSON).stream().map(ValidationMessage::toString).toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** What {@code kind}.schema.json says is wrong with {@code json}; empty when it is valid. */
   public static List<String> errors(String kind, String json) {

@@ -28,37 +28,37 @@ import org.gpuattest.validator.attack.Harness;
  * and verdict.json, the verdict a real {@link Verdict} written by {@link Json}. Attestations are
  * G = 8 H100s at n = 8192, T = 40, their elapsed time chosen to give the rate asked for.
  */
-final class ArchiveFixture {
-  static final String H100 = "NVIDIA H100 80GB HBM3";
-  static final String A100 = "NVIDIA A100-SXM4-80GB";
-  static final Instant DAY_ONE = Instant.parse("2030-03-01T12:00:00Z");
+public final class ArchiveFixture {
+  public static final String H100 = "NVIDIA H100 80GB HBM3";
+  public static final String A100 = "NVIDIA A100-SXM4-80GB";
+  public static final Instant DAY_ONE = Instant.parse("2030-03-01T12:00:00Z");
   static final int DIM = 8192;
   static final int ITERATIONS = 40;
 
-  final Path dir;
+  public final Path dir;
   private int next;
 
-  ArchiveFixture(Path dir) {
+  public ArchiveFixture(Path dir) {
     this.dir = dir;
   }
 
   /** The public key a provider's prover signs with (a fixed test key per name). */
-  static Ed25519PublicKey key(String prover) {
+  public static Ed25519PublicKey key(String prover) {
     return Harness.key("fleet " + prover).publicKey();
   }
 
   /** A passing cuda attestation at {@code tflops} per GPU, by {@code prover}'s key. */
-  Path passed(String label, String prover, String model, double tflops) {
+  public Path passed(String label, String prover, String model, double tflops) {
     return exchange(label, verdict(prover, model, tflops, "cuda", true), DAY_ONE);
   }
 
   /** A failed attestation (openings.exact failed) whose timing shows {@code tflops}. */
-  Path failed(String label, String prover, String model, double tflops) {
+  public Path failed(String label, String prover, String model, double tflops) {
     return exchange(label, verdict(prover, model, tflops, "cuda", false), DAY_ONE);
   }
 
   /** A verdict of {@code prover} with its attestation, for the next challenge id. */
-  Verdict verdict(String prover, String model, double tflops, String backend, boolean pass) {
+  public Verdict verdict(String prover, String model, double tflops, String backend, boolean pass) {
     String id = nextId();
     Ed25519PublicKey k = key(prover);
     double elapsed = 2.0 * DIM * DIM * (double) DIM * ITERATIONS / (tflops * 1e12);
@@ -73,7 +73,7 @@ final class ArchiveFixture {
   }
 
   /** A prover failure: no attestation; session.json names the model when {@code model} is. */
-  Path proverFailure(String label, String model) {
+  public Path proverFailure(String label, String model) {
     String id = nextId();
     Path folder = exchange(label, ProverFailure.unusable("prove", "commitment",
         new IllegalArgumentException("not base64")).verdict(id), DAY_ONE);
@@ -87,7 +87,7 @@ final class ArchiveFixture {
   }
 
   /** Writes the exchange folder of {@code v}, verified at {@code at}. */
-  Path exchange(String label, Verdict v, Instant at) {
+  public Path exchange(String label, Verdict v, Instant at) {
     Path folder = dir.resolve(at.atOffset(ZoneOffset.UTC).toLocalDate().toString())
         .resolve(v.challengeId());
     try {
@@ -101,7 +101,7 @@ final class ArchiveFixture {
   }
 
   /** record.json as the archive writes it; provider null when there is no label. */
-  static String record(String challengeId, String label, Instant at) {
+  public static String record(String challengeId, String label, Instant at) {
     try {
       ObjectNode r = Json.read("record", "{}".getBytes(StandardCharsets.UTF_8),
           ObjectNode.class);
@@ -130,7 +130,7 @@ final class ArchiveFixture {
     }
   }
 
-  static Instant days(int n) {
+  public static Instant days(int n) {
     return DAY_ONE.plus(Duration.ofDays(n));
   }
 }
