@@ -10,11 +10,12 @@ import org.gpuattest.common.util.Printable;
 /**
  * A verdict as a person reads it: a header line with what was attested where the verdict says
  * (model, n, T, G, the prover's key id, the rate per GPU), one line per check, then the result
- * on the last line, each line ended by {@code \n}. Checks quote what the prover sent (device names, UUIDs, digests),
- * so every string taken from the verdict goes through {@link Printable#escape}: no prover text
- * can end a line, print a "verdict:" line of its own, or drive the terminal. Where timing.window
- * carries its figures, a "proven:" line before the result gives the throughput the run showed
- * and what any passing run proves (docs/soundness.md section 6).
+ * on the last line, each line ended by {@code \n}. Checks quote what the prover sent (device
+ * names, UUIDs, digests), so every string taken from the verdict goes through {@link
+ * Printable#escape}: no prover text can end a line, print a "verdict:" line of its own, or
+ * drive the terminal. Where timing.window carries its figures, a "proven:" line before the
+ * result gives the throughput the run showed and what any passing run proves
+ * (docs/soundness.md section 6).
  */
 public final class VerdictText {
   private VerdictText() {}

@@ -110,6 +110,6 @@ final class BindingChecks {
     }
     String pinned = e.options().pinnedProverKey().isPresent() ? "pinned key" : "key in message";
     return Check.pass("signature.prover", "valid", "valid Ed25519 (" + pinned + ")",
-        "The commitment is signed by " + Hex.encode(key.raw()).substring(0, 16) + "...");
+        "The commitment is signed by key " + key.keyId() + ".");
   }
 }

@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
     "Summarise an evidence archive per provider and claimed model.",
     "Counts attestations passed and failed, takes the median TFLOP/s per GPU of each",
     "provider's passing cuda attestations, and flags every provider whose median is",
-    "more than 10% below its model's median: the median over all passing cuda",
+    "more than 10%% below its model's median: the median over all passing cuda",
     "attestations of that model, whoever proved them. A provider is the --provider",
     "label the archive records, else the prover's key id. Entries that cannot be",
     "read are skipped, one warning line each on stderr. Exit 0 when the report is",
@@ -43,8 +43,8 @@ final class FleetCommand implements Callable<Integer> {
   @ParentCommand ValidatorCli parent;
 
   @Parameters(arity = "0..1", paramLabel = "DIR",
-      description = "The archive folder (default: $GPU_ATTEST_HOME/validator/archive, else"
-          + " ~/.gpu-attest/validator/archive).")
+      description = "The evidence archive (default: $GPU_ATTEST_HOME/validator/archive,"
+          + " else $HOME/.gpu-attest/validator/archive).")
   Path archive;
 
   @Option(names = "--json", description = "Print the report as JSON.")

@@ -28,7 +28,7 @@ class StartupClassesTest {
   @TempDir Path dir;
 
   @ParameterizedTest
-  @ValueSource(strings = {"--version", "--help", "verify --help", "attest --help",
+  @ValueSource(strings = {"--version", "--help", "verify --help", "attest --help", "fleet --help",
       "--no-such-option"})
   void commandsThatNeedNothing_loadNoJsonCryptoProfilesOrRandomness(String command)
       throws Exception {

@@ -162,7 +162,8 @@ class FleetReportTest {
     assertEquals(1, scan.entries().size());
     assertEquals(5, scan.skippedCount(), scan.skipped().toString());
     List<String> reasons = scan.skipped().stream().map(ArchiveReader.Skipped::reason).toList();
-    assertTrue(reasons.contains("no verdict.json (a damaged or hand-made entry)"), reasons::toString);
+    assertTrue(reasons.contains("no verdict.json (a damaged or hand-made entry)"),
+        reasons::toString);
     assertTrue(reasons.contains("record.json: challengeId is not the folder's name"),
         reasons::toString);
     assertTrue(reasons.contains("verdict.json is larger than 1024 KiB"), reasons::toString);
