@@ -2,23 +2,29 @@ package org.gpuattest.validator;
 
 import java.util.Map;
 import java.util.Optional;
+import org.gpuattest.common.message.Attestation;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.Printable;
 
 /**
- * A verdict as a person reads it: one line per check, then the result on the last line, each
- * line ended by {@code \n}. Checks quote what the prover sent (device names, UUIDs, digests),
- * so every string taken from the verdict goes through {@link Printable#escape}: no prover text
- * can end a line, print a "verdict:" line of its own, or drive the terminal. Where timing.window
- * carries its figures, a "proven:" line before the result gives the throughput the run showed
- * and what any passing run proves (docs/soundness.md section 6).
+ * A verdict as a person reads it: a header line with what was attested where the verdict says
+ * (model, n, T, G, the prover's key id, the rate per GPU), one line per check, then the result
+ * on the last line, each line ended by {@code \n}. Checks quote what the prover sent (device
+ * names, UUIDs, digests), so every string taken from the verdict goes through {@link
+ * Printable#escape}: no prover text can end a line, print a "verdict:" line of its own, or
+ * drive the terminal. Where timing.window carries its figures, a "proven:" line before the
+ * result gives the throughput the run showed and what any passing run proves
+ * (docs/soundness.md section 6).
  */
 public final class VerdictText {
   private VerdictText() {}
 
   public static String format(Verdict v) {
     StringBuilder sb = new StringBuilder();
+    if (v.attestation() != null) {
+      sb.append(header(v.attestation())).append('\n');
+    }
     int width = v.checks().stream().mapToInt(c -> Printable.escape(c.name()).length()).max()
         .orElse(10);
     int passed = 0;
@@ -45,6 +51,22 @@ public final class VerdictText {
         v.result().toUpperCase(java.util.Locale.ROOT), Printable.escape(v.challengeId()),
         passed, failed, skipped));
     return sb.toString();
+  }
+
+  /**
+   * "attestation: 8 x NVIDIA H100 80GB HBM3, n=8192, T=40, 256 samples, cuda; prover key
+   * 0123456789abcdef; 52.1 TFLOP/s per GPU over 3.402 s": the claim and this run's rate, before
+   * the checks. The rate is the validator's clock's, round trip and commit step included.
+   */
+  static String header(Attestation a) {
+    Double tflops = a.timing().tflopsPerGpu();
+    return String.format(java.util.Locale.ROOT,
+        "attestation: %d x %s, n=%d, T=%d, %d samples, %s; prover key %s; %s over %.3f s",
+        a.devices(), Printable.escape(a.model()), a.dim(), a.iterations(), a.samples(),
+        Printable.escape(a.backend()), a.proverKeyId() == null ? "unreadable"
+            : Printable.escape(a.proverKeyId()),
+        tflops == null ? "no rate" : ProvenRate.number(tflops) + " TFLOP/s per GPU",
+        a.timing().elapsedSeconds());
   }
 
   /** "proven: 7.9 of 8 claimed GPUs' canonical rate in this run; passing proves at least 7.2". */

@@ -127,7 +127,8 @@ class BundleScriptIT {
         "--gpus", "1", "--model", "NVIDIA H100 80GB HBM3", "--dim", "64", "--iterations", "2");
     assertEquals(0, r.code, r.out + r.err);
     assertTrue(r.out.contains("verdict: PASS"), r.out);
-    assertTrue(r.out.startsWith("PASS  challenge.binding"),
+    assertTrue(r.out.startsWith("attestation: 1 x NVIDIA H100 80GB HBM3, n=64, T=2, ")
+        && r.out.lines().skip(1).findFirst().orElse("").startsWith("PASS  challenge.binding"),
         "stdout is the verdict alone: " + r.out);
     assertTrue(r.err.startsWith(INCUBATOR_NOTE), r.err);
     assertTrue(r.err.contains("prover: " + INCUBATOR_NOTE), "the prover's JVM says it too");
@@ -175,7 +176,8 @@ class BundleScriptIT {
         "--allow-cpu", "--gpus", "1", "--model", "NVIDIA H100 80GB HBM3", "--dim", "64",
         "--iterations", "1");
     assertEquals(0, r.code, r.out + r.err);
-    assertTrue(r.out.startsWith("PASS  challenge.binding"), r.out);
+    assertTrue(r.out.startsWith("attestation: 1 x ")
+        && r.out.contains("\nPASS  challenge.binding"), r.out);
     assertFalse(r.out.contains("cds") || r.err.contains("cds") || r.err.contains("shared"),
         r.err);
   }

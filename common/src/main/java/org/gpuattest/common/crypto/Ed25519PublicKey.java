@@ -10,10 +10,13 @@ import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.VerificationException;
 import org.gpuattest.common.util.Bytes;
+import org.gpuattest.common.util.Hex;
 
 /** An Ed25519 verifying key (RFC 8032), as an X.509 SubjectPublicKeyInfo "PUBLIC KEY" PEM. */
 public final class Ed25519PublicKey {
   static final String PEM_TYPE = "PUBLIC KEY";
+  /** The length of a {@link #keyId()}: 64 bits, ample to tell a fleet's keys apart. */
+  public static final int KEY_ID_HEX_DIGITS = 16;
   private final Ed25519PublicKeyParameters key;
 
   Ed25519PublicKey(Ed25519PublicKeyParameters key) {
@@ -54,6 +57,15 @@ public final class Ed25519PublicKey {
 
   public byte[] raw() {
     return key.getEncoded();
+  }
+
+  /**
+   * A short name for this key that both tools print the same way: the first
+   * {@value #KEY_ID_HEX_DIGITS} hex digits of SHA-256 of the raw 32-byte key (docs/protocol.md
+   * section 4.5). It names a key for people and reports; it is no substitute for comparing keys.
+   */
+  public String keyId() {
+    return Hex.encode(Bytes.sha256(raw())).substring(0, KEY_ID_HEX_DIGITS);
   }
 
   public boolean sameKeyAs(Ed25519PublicKey other) {

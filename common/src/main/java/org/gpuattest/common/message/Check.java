@@ -9,7 +9,8 @@ import org.gpuattest.common.Limits;
  * One line of a verdict: what was checked, how it came out, the value measured, the bound it
  * was held to, and a sentence a person can act on. A check may also carry {@code figures}:
  * named numbers a program can read without parsing the sentence (timing.window's proven
- * throughput, docs/protocol.md section 8.3); absent (null) for checks that have none.
+ * throughput, sm.busy's busy fraction and its bound, ...: docs/protocol.md section 8.3); absent
+ * (null) for checks that measure no number.
  */
 public record Check(String name, String status, String measured, String expected, String message,
     Map<String, Double> figures) {
@@ -33,7 +34,7 @@ public record Check(String name, String status, String measured, String expected
     }
   }
 
-  /** A check without figures, as every check but timing.window is. */
+  /** A check without figures. */
   public Check(String name, String status, String measured, String expected, String message) {
     this(name, status, measured, expected, message, null);
   }

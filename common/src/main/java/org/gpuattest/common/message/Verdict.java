@@ -4,10 +4,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import org.gpuattest.common.Limits;
 
-/** The validator's decision: pass only when no check failed; every check is listed. */
+/**
+ * The validator's decision: pass only when no check failed; every check is listed. Where a
+ * commitment was taken, {@code attestation} states what was judged as numbers and ids
+ * (docs/protocol.md section 4.5); null, and absent from the JSON, where there was none.
+ */
 public record Verdict(
     @JsonProperty(required = true) int version, String result, String challengeId,
-    List<Check> checks) {
+    Attestation attestation, List<Check> checks) {
   public static final String PASS = "pass";
   public static final String FAIL = "fail";
 
@@ -22,9 +26,14 @@ public record Verdict(
     }
   }
 
+  /** A verdict with no attestation summary: the prover gave no usable commitment. */
   public static Verdict of(String challengeId, List<Check> checks) {
+    return of(challengeId, checks, null);
+  }
+
+  public static Verdict of(String challengeId, List<Check> checks, Attestation attestation) {
     boolean anyFailed = checks.stream().anyMatch(Check::failed);
-    return new Verdict(1, anyFailed ? FAIL : PASS, challengeId, checks);
+    return new Verdict(1, anyFailed ? FAIL : PASS, challengeId, attestation, checks);
   }
 
   public boolean passed() {

@@ -15,6 +15,7 @@ import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.merkle.MerkleTree;
+import org.gpuattest.common.message.Attestation;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Preparation;
 import org.gpuattest.common.message.Ready;
@@ -118,7 +119,8 @@ public final class ExampleMessages {
     Openings openings = new Openings(1, request.challengeDigest(), request.commitmentDigest(),
         answers);
 
-    Verdict verdict = Verdict.of(challenge.id(), checks(challenge, commitment, openings));
+    Verdict verdict = Verdict.of(challenge.id(), checks(challenge, commitment, openings),
+        attestation(challenge, commitment));
 
     Map<String, String> files = new LinkedHashMap<>();
     files.put("preparation.json", Json.writeString(Preparation.of(challenge)));
@@ -193,7 +195,8 @@ public final class ExampleMessages {
         Check.pass("sm.balance", "CV 0.000 (device 0)", "<= 0.25",
             "Blocks were spread evenly over the SMs."),
         Check.pass("sm.busy", "0.961 (device 1)", ">= 0.85",
-            "SMs were busy for most of the kernel time."),
+            "SMs were busy for most of the kernel time.").withFigures(figures(
+                "busyFraction", 0.961, "minBusyFraction", 0.85, "device", 1.0)),
         timingWindow(),
         Check.skipped("timing.kernel",
             "illustration only: n = 64 is too small for timing to say anything"),
@@ -202,7 +205,32 @@ public final class ExampleMessages {
         Check.pass("openings.complete", n + " openings", n + " requested",
             "Every requested sample was answered, in order."),
         Check.pass("openings.exact", n + "/" + n + " exact", n + "/" + n + " exact",
-            "Every sampled row, recomputed on this CPU, matches the commitment bit for bit."));
+            "Every sampled row, recomputed on this CPU, matches the commitment bit for bit.")
+            .withFigures(figures("exact", (double) n, "requested", (double) n)));
+  }
+
+  /**
+   * The verdict's attestation summary: the challenge's claim, the commitment's key and UUIDs,
+   * and the timing of {@link #timingWindow()} (the same window, elapsed time and round trip).
+   */
+  private static Attestation attestation(Challenge challenge, Commitment commitment) {
+    Map<String, Double> f = timingWindow().figures();
+    double elapsed = f.get("elapsedSeconds");
+    String keyId;
+    try {
+      keyId = Ed25519PublicKey.fromPem("proverPublicKey", commitment.proverPublicKey()).keyId();
+    } catch (BadMessageException e) {
+      throw new IllegalStateException("example prover key does not read", e);
+    }
+    return new Attestation(challenge.model(), challenge.dim(), challenge.iterations(),
+        challenge.devices(), challenge.samples(), DeviceReport.CUDA,
+        commitment.proverPublicKey(), keyId,
+        commitment.devices().stream().map(DeviceReport::uuid).toList(),
+        "2025-06-02T09:30:02.412Z",
+        new Attestation.Throughput(elapsed, f.get("expectedSeconds"), f.get("minSeconds"),
+            f.get("maxSeconds"), f.get("provenDevices"), f.get("provenAtBound"),
+            Attestation.tflopsPerGpu(challenge.dim(), challenge.iterations(), elapsed), true,
+            f.get("roundTripSeconds")));
   }
 
   /**
@@ -232,6 +260,14 @@ public final class ExampleMessages {
         + " arrived within the profile's window. Passing proves at least 0.000 of 2 " + MODEL
         + " GPUs' canonical rate (this run: 0.000; provisional: the profile's canonical rate is not"
         + " yet measured).").withFigures(f);
+  }
+
+  private static Map<String, Double> figures(Object... namesAndValues) {
+    Map<String, Double> f = new LinkedHashMap<>();
+    for (int i = 0; i < namesAndValues.length; i += 2) {
+      f.put((String) namesAndValues[i], (Double) namesAndValues[i + 1]);
+    }
+    return f;
   }
 
   private static List<String> hexPath(byte[][] path) {

@@ -248,7 +248,21 @@ class SchemaTest {
             n -> obj(n).put("result", "fail")),
         tamper("verdict", "check message missing", "required",
             "field 'checks[2].message' is required",
-            n -> obj(n.at("/checks/2")).remove("message")));
+            n -> obj(n.at("/checks/2")).remove("message")),
+        tamper("verdict", "extra field in the attestation", "additionalProperties",
+            "unknown field 'attestation.region'",
+            n -> obj(n.at("/attestation")).put("region", "eu")),
+        tamper("verdict", "attestation dim as a string", "type", "field 'attestation.dim'",
+            n -> obj(n.at("/attestation")).put("dim", "64")),
+        tamper("verdict", "proverKeyId of 15 hex digits", "pattern",
+            "proverKeyId must be 16 lower-case hex digits",
+            n -> obj(n.at("/attestation")).put("proverKeyId", "0123456789abcde")),
+        tamper("verdict", "negative tflopsPerGpu", "minimum",
+            "timing.tflopsPerGpu must not be negative",
+            n -> obj(n.at("/attestation/timing")).put("tflopsPerGpu", -1.0)),
+        tamper("verdict", "attestation timing missing", "required",
+            "field 'attestation.timing' is required",
+            n -> obj(n.at("/attestation")).remove("timing")));
   }
 
   @ParameterizedTest(name = "{0}: {1}")

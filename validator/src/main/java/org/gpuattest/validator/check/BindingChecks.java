@@ -44,12 +44,16 @@ final class BindingChecks {
   static Check expiry(Evidence e) {
     Instant received = e.receivedAt();
     Instant expires = e.challenge().expires();
+    // Negative when it arrived late: how far inside (or past) the validity window it was.
+    var figures = Figures.of("secondsBeforeExpiry",
+        java.time.Duration.between(received, expires).toNanos() / 1e9);
     if (received.isAfter(expires)) {
       return Check.fail("challenge.expiry", received.toString(), "<= " + expires,
-          "The commitment arrived after the challenge expired; issue a new challenge.");
+          "The commitment arrived after the challenge expired; issue a new challenge.")
+          .withFigures(figures);
     }
     return Check.pass("challenge.expiry", received.toString(), "<= " + expires,
-        "The commitment arrived before the challenge expired.");
+        "The commitment arrived before the challenge expired.").withFigures(figures);
   }
 
   /**
@@ -106,6 +110,6 @@ final class BindingChecks {
     }
     String pinned = e.options().pinnedProverKey().isPresent() ? "pinned key" : "key in message";
     return Check.pass("signature.prover", "valid", "valid Ed25519 (" + pinned + ")",
-        "The commitment is signed by " + Hex.encode(key.raw()).substring(0, 16) + "...");
+        "The commitment is signed by key " + key.keyId() + ".");
   }
 }

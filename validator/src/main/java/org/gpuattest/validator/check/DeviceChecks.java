@@ -46,13 +46,15 @@ final class DeviceChecks {
             "index " + i + " at " + i, "Device reports must be listed by index.");
       }
     }
+    var figures = Figures.of("reportedDevices", devices.size(), "claimedDevices", g);
     if (devices.size() != g) {
       return Check.fail("devices.count", String.valueOf(devices.size()), String.valueOf(g),
           "The commitment reports " + Counts.count(devices.size(), "device")
-              + " but the challenge claims " + g + ".");
+              + " but the challenge claims " + g + ".").withFigures(figures);
     }
     return Check.pass("devices.count", String.valueOf(g), String.valueOf(g),
-        "The commitment reports the " + Counts.count(g, "claimed device") + ".");
+        "The commitment reports the " + Counts.count(g, "claimed device") + ".")
+        .withFigures(figures);
   }
 
   /**
@@ -143,12 +145,14 @@ final class DeviceChecks {
         out.add(Check.fail("devices.sm-count", String.valueOf(d.smCount()),
             String.valueOf(want), "Device " + d.index() + " reports "
                 + Counts.count(d.smCount(), "SM") + "; the claimed " + claimed + " has " + want
-                + "."));
+                + ".").withFigures(Figures.of("smCount", d.smCount(), "profileSmCount", want,
+                    "device", d.index())));
         return out;
       }
     }
     out.add(Check.pass("devices.sm-count", String.valueOf(want), String.valueOf(want),
-        "Every device has the profile's SM count."));
+        "Every device has the profile's SM count.").withFigures(Figures.of("smCount", want,
+            "profileSmCount", want)));
     return out;
   }
 }

@@ -49,13 +49,17 @@ final class OpeningChecks {
         answered++;
       }
     }
+    var figures = Figures.of("requested", asked.size(), "given", given.size(), "matching",
+        answered);
     if (answered == asked.size() && given.size() == asked.size()) {
       out.add(Check.pass("openings.complete", Counts.count(given.size(), "opening"),
-          asked.size() + " requested", "Every requested sample was answered, in order."));
+          asked.size() + " requested", "Every requested sample was answered, in order.")
+          .withFigures(figures));
     } else {
       out.add(Check.fail("openings.complete",
           answered + "/" + Counts.count(given.size(), "opening") + " matching",
-          asked.size() + " requested", "The openings do not answer the samples asked for."));
+          asked.size() + " requested", "The openings do not answer the samples asked for.")
+          .withFigures(figures));
     }
     out.add(exact(e, asked, given, threads, budget));
     return out;
@@ -102,14 +106,17 @@ final class OpeningChecks {
     }
     int exact = considered - failures;
     String measured = exact + "/" + asked.size() + " exact";
+    var figures = Figures.of("exact", exact, "requested", asked.size());
     if (failures > 0 || considered == 0) {
       return Check.fail("openings.exact", measured, asked.size() + "/" + asked.size() + " exact",
           "Recomputed rows do not match the commitment (first: "
               + (firstFailure == null ? "nothing was answered" : firstFailure)
-              + "): the committed work is not the canonical FP64 product.");
+              + "): the committed work is not the canonical FP64 product.")
+          .withFigures(figures);
     }
     return Check.pass("openings.exact", measured, asked.size() + "/" + asked.size() + " exact",
-        "Every sampled row, recomputed on this CPU, matches the commitment bit for bit.");
+        "Every sampled row, recomputed on this CPU, matches the commitment bit for bit.")
+        .withFigures(figures);
   }
 
   /** What checking one device's openings found: how many failed, and the first (or null). */

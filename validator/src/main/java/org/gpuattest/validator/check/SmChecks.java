@@ -40,7 +40,8 @@ final class SmChecks {
         return Check.fail("sm.coverage", Counts.count(blocks.length, "SM entry", "SM entries"),
             Counts.count(r.smCount(), "entry", "entries"), "Device " + r.index()
                 + " reports blocks for " + Counts.count(blocks.length, "SM") + " but has "
-                + r.smCount() + ".");
+                + r.smCount() + ".").withFigures(Figures.of("smEntries", blocks.length,
+                    "smCount", r.smCount(), "device", r.index()));
       }
       if (covered < worst) {
         worst = covered;
@@ -49,11 +50,15 @@ final class SmChecks {
     }
     String measured = worst + "/" + Counts.count(worstDevice.smCount(), "SM") + " (device "
         + worstDevice.index() + ")";
+    var figures = Figures.of("coveredSms", worst, "smCount", worstDevice.smCount(), "device",
+        worstDevice.index());
     if (worst < worstDevice.smCount()) {
       return Check.fail("sm.coverage", measured, "every SM",
-          "Some SMs ran no block: the kernel did not use the whole GPU, or the GPU is shared.");
+          "Some SMs ran no block: the kernel did not use the whole GPU, or the GPU is shared.")
+          .withFigures(figures);
     }
-    return Check.pass("sm.coverage", measured, "every SM", "Every SM of every device ran blocks.");
+    return Check.pass("sm.coverage", measured, "every SM", "Every SM of every device ran blocks.")
+        .withFigures(figures);
   }
 
   static Check balance(Evidence e, double maxCv) {
@@ -71,12 +76,15 @@ final class SmChecks {
       }
     }
     String measured = String.format("CV %.3f (device %d)", worst, worstIndex);
+    var figures = Figures.of("coefficientOfVariation", worst, "maxCoefficientOfVariation",
+        maxCv, "device", worstIndex);
     if (!(worst <= maxCv)) {
       return Check.fail("sm.balance", measured, String.format("<= %.2f", maxCv),
-          "Blocks were spread unevenly over the SMs: some SMs were held by other work.");
+          "Blocks were spread unevenly over the SMs: some SMs were held by other work.")
+          .withFigures(figures);
     }
     return Check.pass("sm.balance", measured, String.format("<= %.2f", maxCv),
-        "Blocks were spread evenly over the SMs.");
+        "Blocks were spread evenly over the SMs.").withFigures(figures);
   }
 
   static Check busy(Evidence e, double min) {
@@ -89,11 +97,14 @@ final class SmChecks {
       }
     }
     String measured = String.format("%.3f (device %d)", worst, worstIndex);
+    var figures = Figures.of("busyFraction", worst, "minBusyFraction", min, "device",
+        worstIndex);
     if (worst < min) {
       return Check.fail("sm.busy", measured, String.format(">= %.2f", min),
-          "SMs sat idle for much of the kernel: the GPU was shared or throttled.");
+          "SMs sat idle for much of the kernel: the GPU was shared or throttled.")
+          .withFigures(figures);
     }
     return Check.pass("sm.busy", measured, String.format(">= %.2f", min),
-        "SMs were busy for most of the kernel time.");
+        "SMs were busy for most of the kernel time.").withFigures(figures);
   }
 }

@@ -107,17 +107,24 @@ final class TimingChecks {
     double lo = w.minSeconds();
     double hi = w.maxKernelSeconds();
     String expected = String.format("%.3f s .. %.3f s per device", lo, hi);
+    double fastest = Double.POSITIVE_INFINITY;
+    double slowest = 0;
     for (DeviceReport r : e.commitment().devices()) {
       double k = r.timing().kernelNanos() / 1e9;
       if (k < lo || k > hi) {
         return Check.fail("timing.kernel", String.format("%.3f s (device %d)", k, r.index()),
             expected, k < lo ? "Device " + r.index() + " claims a kernel time faster than its"
                 + " FP64 peak allows." : "Device " + r.index() + " ran slower than the claimed"
-                + " model does.");
+                + " model does.").withFigures(Figures.of("kernelSeconds", k, "device",
+                    r.index(), "minSeconds", lo, "maxSeconds", hi));
       }
+      fastest = Math.min(fastest, k);
+      slowest = Math.max(slowest, k);
     }
     return Check.pass("timing.kernel", "all devices in range", expected,
-        "Every device's kernel time fits the claimed model.");
+        "Every device's kernel time fits the claimed model.").withFigures(Figures.of(
+            "fastestKernelSeconds", fastest, "slowestKernelSeconds", slowest, "minSeconds", lo,
+            "maxSeconds", hi));
   }
 
   /**
@@ -159,6 +166,8 @@ final class TimingChecks {
     }
     return Check.pass("timing.barriers", String.format("%.3f s overlap",
         (earliestEnd - latestStart) / 1e9), "all devices overlap",
-        "All devices ran between common barriers, at the same time.");
+        "All devices ran between common barriers, at the same time.").withFigures(Figures.of(
+            "overlapSeconds", (earliestEnd - latestStart) / 1e9, "longestRunSeconds",
+            longest / 1e9, "elapsedSeconds", elapsedSeconds));
   }
 }

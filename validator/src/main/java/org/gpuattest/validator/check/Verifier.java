@@ -2,6 +2,7 @@ package org.gpuattest.validator.check;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.gpuattest.common.Limits;
@@ -59,7 +60,8 @@ public final class Verifier {
     List<Check> checks = new ArrayList<>();
     checks.add(BindingChecks.binding(e));
     checks.add(BindingChecks.expiry(e));
-    checks.add(BindingChecks.replay(e, replay, clock.instant()));
+    Instant now = clock.instant();
+    checks.add(BindingChecks.replay(e, replay, now));
     checks.addAll(BindingChecks.signatures(e));
     checks.add(DeviceChecks.backend(e));
     checks.add(DeviceChecks.count(e));
@@ -69,6 +71,6 @@ public final class Verifier {
     checks.addAll(SmChecks.all(e));
     checks.addAll(TimingChecks.all(e, e.clock().at()));
     checks.addAll(OpeningChecks.all(e, threads, budget));
-    return Verdict.of(e.challenge().id(), checks);
+    return Verdict.of(e.challenge().id(), checks, AttestationSummary.of(e, now));
   }
 }

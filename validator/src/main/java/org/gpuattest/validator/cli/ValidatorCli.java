@@ -29,7 +29,7 @@ public final class ValidatorCli implements Runnable {
    * it is given, by reflection, before it parses a word, and a run needs only the one it names.
    */
   static final List<String> SUBCOMMANDS = List.of("challenge", "sample", "verify", "attest",
-      "spec");
+      "fleet", "spec");
 
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
@@ -79,6 +79,7 @@ public final class ValidatorCli implements Runnable {
       case "sample" -> new SampleCommand();
       case "verify" -> new VerifyCommand();
       case "attest" -> new AttestCommand();
+      case "fleet" -> new FleetCommand();
       case "spec" -> new SpecCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };

@@ -46,8 +46,9 @@ class TextInjectionAttacksTest {
     List<String> verdictLines = lines.stream().filter(l -> l.startsWith("verdict:")).toList();
     assertEquals(List.of(lines.get(lines.size() - 2)), verdictLines, text);
     assertTrue(verdictLines.get(0).startsWith("verdict: FAIL (challenge "), text);
-    assertEquals(Verdicts.ALL_CHECKS.size() + 3, lines.size(),
-        "one line per check, the proven line, then the verdict");
+    assertEquals(Verdicts.ALL_CHECKS.size() + 4, lines.size(),
+        "the attestation line, one line per check, the proven line, then the verdict");
+    assertTrue(lines.get(0).startsWith("attestation: 2 x "), text);
     assertTrue(lines.get(lines.size() - 3).startsWith("proven: "), text);
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);

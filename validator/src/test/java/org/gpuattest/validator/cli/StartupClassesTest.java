@@ -30,7 +30,7 @@ class StartupClassesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"--version", "--help", "verify --help", "attest --help",
-      "--profiles ops.json attest --help", "--no-such-option"})
+      "--profiles ops.json attest --help", "fleet --help", "--no-such-option"})
   void commandsThatNeedNothing_loadNoJsonCryptoProfilesOrRandomness(String command)
       throws Exception {
     Path log = dir.resolve("classes.log");

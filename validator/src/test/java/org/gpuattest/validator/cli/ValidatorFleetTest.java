@@ -1,0 +1,148 @@
+package org.gpuattest.validator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.json.Json;
+import org.gpuattest.common.schema.Schemas;
+import org.gpuattest.validator.cli.ValidatorCliHarness.Result;
+import org.gpuattest.validator.fleet.ArchiveFixture;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** 'validator fleet': the table for people, JSON for tools, exit codes and warnings. */
+class ValidatorFleetTest {
+  @TempDir Path dir;
+  ArchiveFixture archive;
+
+  @BeforeEach
+  void setUp() {
+    archive = new ArchiveFixture(dir.resolve("archive"));
+  }
+
+  /** Three providers of H100s: one at the median, one 11% and one 9% below it. */
+  private void fleet() {
+    for (int i = 0; i < 3; i++) {
+      archive.passed("fast", "fast", ArchiveFixture.H100, 50);
+    }
+    archive.failed("fast", "fast", ArchiveFixture.H100, 50);
+    archive.passed("slow11", "slow11", ArchiveFixture.H100, 44.5);
+    archive.passed(null, "slow9", ArchiveFixture.H100, 45.5);
+  }
+
+  @Test
+  void fleet_text_alignsColumnsAndFlagsTheSlowProvider() {
+    fleet();
+    Result r = ValidatorCliHarness.run("fleet", archive.dir.toString()).assertOk();
+    assertEquals("", r.err());
+    List<String> lines = r.out().lines().toList();
+    assertTrue(lines.get(0).startsWith("PROVIDER"), r.out());
+    String fast = line(lines, "fast (key " + ArchiveFixture.key("fast").keyId() + ")");
+    String slow11 = line(lines, "slow11 ");
+    String slow9 = line(lines, ArchiveFixture.key("slow9").keyId());
+    assertTrue(slow11.endsWith("-11.0%  FLAGGED"), slow11);
+    assertTrue(slow9.endsWith("-9.0%"), slow9);
+    assertTrue(fast.matches(".*  3\\s+1\\s+50\\.0\\s+3\\s+\\+0\\.0%$"), fast);
+    // Aligned: the MODEL column starts at the same place on every row.
+    int model = lines.get(0).indexOf("MODEL");
+    for (String l : List.of(fast, slow11, slow9)) {
+      assertEquals(model, l.indexOf(ArchiveFixture.H100), l);
+    }
+    assertTrue(r.out().contains("  " + ArchiveFixture.H100 + ": 50.0 TFLOP/s per GPU, median"
+        + " of 5 (3 providers; 5 passed, 1 failed)"), r.out());
+    assertTrue(r.out().endsWith("fleet: 6 attestations; 1 provider flagged (median more than"
+        + " 10% below its model's); 0 entries skipped\n"), r.out());
+  }
+
+  @Test
+  void fleet_json_validatesAgainstTheSchemaAndCarriesTheNumbers() throws Exception {
+    fleet();
+    archive.proverFailure(null, null);
+    Result r = ValidatorCliHarness.run("fleet", "--json", archive.dir.toString()).assertOk();
+    assertEquals(List.of(), Schemas.schemaErrors("fleet"));
+    assertEquals(List.of(), Schemas.errors("fleet", r.out()), r.out());
+    JsonNode report = Json.read("fleet", r.out().getBytes(StandardCharsets.UTF_8),
+        JsonNode.class);
+    assertEquals(7, report.get("attestations").asInt());
+    assertEquals(1, report.get("flagged").asInt());
+    assertEquals(50.0, report.at("/models/0/medianTflopsPerGpu").asDouble(), 1e-9);
+    JsonNode slow11 = null;
+    for (JsonNode p : report.get("providers")) {
+      if (p.get("provider").asText().equals("slow11")) {
+        slow11 = p;
+      }
+    }
+    assertTrue(slow11.get("flagged").asBoolean());
+    assertTrue(slow11.get("medianTflopsPerGpu").isNumber());
+    assertEquals(0.89, slow11.get("vsModelMedian").asDouble(), 1e-9);
+  }
+
+  @Test
+  void fleet_failOnFlagged_exitsOneWhenAProviderIsFlagged() {
+    fleet();
+    Result r = ValidatorCliHarness.run("fleet", "--fail-on-flagged", archive.dir.toString());
+    assertEquals(ExitCodes.REJECTED, r.code(), r.describe());
+    assertTrue(r.out().contains("FLAGGED"), r.out());
+    ArchiveFixture calm = new ArchiveFixture(dir.resolve("calm"));
+    calm.passed("a", "a", ArchiveFixture.H100, 50);
+    calm.passed("b", "b", ArchiveFixture.H100, 46);
+    ValidatorCliHarness.run("fleet", "--fail-on-flagged", calm.dir.toString()).assertOk();
+  }
+
+  @Test
+  void fleet_damagedEntries_oneWarningLineEach_thenACount() throws Exception {
+    archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    int damaged = FleetCommand.MAX_WARNINGS + 3;
+    for (int i = 0; i < damaged; i++) {
+      Path p = archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+      Files.writeString(p.resolve("verdict.json"), "{\"version\": 1, \"checks\": [");
+    }
+    Result r = ValidatorCliHarness.run("fleet", archive.dir.toString()).assertOk();
+    List<String> err = r.err().lines().toList();
+    assertEquals(FleetCommand.MAX_WARNINGS + 1, err.size(), r.describe());
+    assertTrue(err.get(0).startsWith("validator fleet: skipped " + archive.dir), err.get(0));
+    assertTrue(err.get(0).contains(": verdict.json: "), err.get(0));
+    assertEquals("validator fleet: 3 more entries skipped", err.get(err.size() - 1));
+    assertTrue(r.out().contains("1 attestation; 0 providers flagged"), r.out());
+    assertTrue(r.out().contains(damaged + " entries skipped"), r.out());
+  }
+
+  @Test
+  void fleet_badOptions_areOneLineExitTwo() {
+    ValidatorCliHarness.run("fleet", dir.resolve("missing").toString())
+        .assertBadInput("no archive folder");
+    ValidatorCliHarness.run("fleet", "--since", "yesterday", dir.toString())
+        .assertBadInput("--since");
+    ValidatorCliHarness.run("fleet", "--since", "2030-01-01", "--days", "3", dir.toString())
+        .assertBadInput("--since and --days");
+    ValidatorCliHarness.run("fleet", "--days", "0", dir.toString()).assertBadInput("--days");
+  }
+
+  @Test
+  void fleet_days_countsOnlyTheLastDays() {
+    // The harness clock is 2026-01-01; the fixture's attestations are dated 2030, so all of
+    // them fall in any last-N-days window but none before it.
+    archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Result r = ValidatorCliHarness.run("fleet", "--json", "--days", "1",
+        archive.dir.toString()).assertOk();
+    assertTrue(r.out().contains("\"since\" : \"2025-12-31T00:00:00Z\""), r.out());
+    assertTrue(r.out().contains("\"attestations\" : 1"), r.out());
+    Result later = ValidatorCliHarness.run("fleet", "--json", "--since", "2030-03-02",
+        archive.dir.toString()).assertOk();
+    assertTrue(later.out().contains("\"attestations\" : 0"), later.out());
+    assertFalse(later.out().contains("FLAGGED"));
+  }
+
+  private static String line(List<String> lines, String start) {
+    return lines.stream().filter(l -> l.startsWith(start)).findFirst()
+        .orElseThrow(() -> new AssertionError("no line starting '" + start + "' in " + lines));
+  }
+}

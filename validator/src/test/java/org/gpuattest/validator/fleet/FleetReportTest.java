@@ -1,0 +1,199 @@
+package org.gpuattest.validator.fleet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.json.Json;
+import org.gpuattest.common.message.Verdict;
+import org.gpuattest.validator.attack.Harness;
+import org.gpuattest.validator.attack.TestProver;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fleet report over archives written in the archive's layout (ArchiveFixture). */
+class FleetReportTest {
+  @TempDir Path dir;
+  ArchiveFixture archive;
+
+  @BeforeEach
+  void setUp() {
+    archive = new ArchiveFixture(dir.resolve("archive"));
+  }
+
+  private FleetReport report() throws Exception {
+    ArchiveReader.Scan scan = ArchiveReader.scan(archive.dir, null);
+    return FleetReport.of(archive.dir.toString(), null, scan.entries(), scan.skippedCount());
+  }
+
+  private static FleetReport.ProviderRow row(FleetReport r, String provider, String model) {
+    return r.providers().stream()
+        .filter(p -> p.provider().equals(provider) && p.model().equals(model)).findFirst()
+        .orElseThrow(() -> new AssertionError("no row " + provider + "/" + model + ": " + r));
+  }
+
+  @Test
+  void medians_oddCountIsTheMiddle_evenCountTheMeanOfTheTwoMiddle() throws Exception {
+    for (double t : new double[] {10, 30, 20}) {
+      archive.passed("odd", "p1", ArchiveFixture.H100, t);
+    }
+    for (double t : new double[] {40, 10, 30, 20}) {
+      archive.passed("even", "p2", ArchiveFixture.H100, t);
+    }
+    FleetReport r = report();
+    assertEquals(20.0, row(r, "odd", ArchiveFixture.H100).medianTflopsPerGpu(), 1e-9);
+    assertEquals(3, row(r, "odd", ArchiveFixture.H100).medianOf());
+    assertEquals(25.0, row(r, "even", ArchiveFixture.H100).medianTflopsPerGpu(), 1e-9);
+    FleetReport.ModelRow m = r.models().get(0);
+    // 10 10 20 20 30 30 40: the model's median over every provider's passing attestations.
+    assertEquals(20.0, m.medianTflopsPerGpu(), 1e-9);
+    assertEquals(7, m.medianOf());
+    assertEquals(2, m.providers());
+    assertEquals(1.25, row(r, "even", ArchiveFixture.H100).vsModelMedian(), 1e-9);
+  }
+
+  @Test
+  void flag_elevenPercentBelowIsFlagged_ninePercentBelowIsNot() throws Exception {
+    for (int i = 0; i < 3; i++) {
+      archive.passed("fast", "f", ArchiveFixture.H100, 50);
+    }
+    archive.passed("slow11", "s11", ArchiveFixture.H100, 44.5); // 0.89 of 50
+    archive.passed("slow9", "s9", ArchiveFixture.H100, 45.5); // 0.91 of 50
+    FleetReport r = report();
+    assertEquals(50.0, r.models().get(0).medianTflopsPerGpu(), 1e-9);
+    assertTrue(row(r, "slow11", ArchiveFixture.H100).flagged());
+    assertEquals(0.89, row(r, "slow11", ArchiveFixture.H100).vsModelMedian(), 1e-9);
+    assertFalse(row(r, "slow9", ArchiveFixture.H100).flagged());
+    assertFalse(row(r, "fast", ArchiveFixture.H100).flagged());
+    assertEquals(1, r.flagged());
+  }
+
+  @Test
+  void models_areComparedOnlyWithThemselves() throws Exception {
+    archive.passed("a", "a", ArchiveFixture.H100, 50);
+    archive.passed("b", "b", ArchiveFixture.A100, 10); // slow, but the only A100
+    FleetReport r = report();
+    assertEquals(2, r.models().size());
+    assertFalse(row(r, "b", ArchiveFixture.A100).flagged());
+    assertEquals(1.0, row(r, "b", ArchiveFixture.A100).vsModelMedian(), 1e-9);
+  }
+
+  @Test
+  void failed_areCountedButNotInMedians() throws Exception {
+    archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    archive.failed("acme", "acme", ArchiveFixture.H100, 1);
+    archive.failed("acme", "acme", ArchiveFixture.H100, 2);
+    archive.exchange("acme", archive.verdict("acme", ArchiveFixture.H100, 0.001, "cpu", true),
+        ArchiveFixture.DAY_ONE); // --allow-cpu: passes, but proves no GPU rate
+    FleetReport.ProviderRow acme = row(report(), "acme", ArchiveFixture.H100);
+    assertEquals(2, acme.passed());
+    assertEquals(2, acme.failed());
+    assertEquals(40.0, acme.medianTflopsPerGpu(), 1e-9);
+    assertEquals(1, acme.medianOf());
+  }
+
+  @Test
+  void proverFailures_countAsFailedForTheLabel_elseUnknown() throws Exception {
+    archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    archive.proverFailure("acme", ArchiveFixture.H100);
+    archive.proverFailure(null, null);
+    FleetReport r = report();
+    assertEquals(1, row(r, "acme", ArchiveFixture.H100).failed());
+    FleetReport.ProviderRow unknown = row(r, FleetEntry.UNKNOWN, FleetEntry.UNKNOWN);
+    assertEquals(0, unknown.passed());
+    assertEquals(1, unknown.failed());
+    assertNull(unknown.medianTflopsPerGpu());
+    assertNull(unknown.vsModelMedian());
+    assertEquals(3, r.attestations());
+  }
+
+  @Test
+  void provider_isTheLabelWithItsKeys_elseTheKeyId() throws Exception {
+    archive.passed("acme", "acme-1", ArchiveFixture.H100, 40);
+    archive.passed("acme", "acme-2", ArchiveFixture.H100, 40);
+    archive.passed(null, "anon", ArchiveFixture.H100, 40);
+    FleetReport r = report();
+    String anonId = ArchiveFixture.key("anon").keyId();
+    FleetReport.ProviderRow anon = row(r, anonId, ArchiveFixture.H100);
+    assertNull(anon.label());
+    assertEquals(List.of(anonId), anon.proverKeyIds());
+    FleetReport.ProviderRow acme = row(r, "acme", ArchiveFixture.H100);
+    assertEquals("acme", acme.label());
+    assertEquals(List.of(ArchiveFixture.key("acme-1").keyId(),
+        ArchiveFixture.key("acme-2").keyId()).stream().sorted().toList(), acme.proverKeyIds());
+  }
+
+  @Test
+  void realVerifierVerdict_isReadWithItsKeyAndRate() throws Exception {
+    Harness h = new Harness(dir, 21);
+    Verdict v = h.run(h.prover(TestProver.Hardware.H100, TestProver.Cheats.HONEST)).verdict();
+    Path folder = archive.exchange("lab", v, ArchiveFixture.DAY_ONE);
+    FleetEntry e = ArchiveReader.read(folder);
+    assertTrue(e.passed());
+    assertEquals(h.proverKey.publicKey().keyId(), e.proverKeyId());
+    assertEquals(TestProver.H100_NAME, e.model());
+    assertEquals(v.attestation().timing().tflopsPerGpu(), e.tflopsPerGpu());
+    assertTrue(e.countsForThroughput());
+  }
+
+  @Test
+  void damagedEntries_areSkippedWithAReason_andTheRestCounted() throws Exception {
+    archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Path noVerdict = archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Files.delete(noVerdict.resolve("verdict.json"));
+    Path malformed = archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Files.writeString(malformed.resolve("verdict.json"), "{\"version\": 1, \"result\": ");
+    Path otherId = archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Files.writeString(otherId.resolve("record.json"),
+        ArchiveFixture.record("ff".repeat(16), "acme", ArchiveFixture.DAY_ONE));
+    Path huge = archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Files.write(huge.resolve("verdict.json"), new byte[ArchiveReader.MAX_VERDICT_BYTES + 1]);
+    Files.createDirectories(archive.dir.resolve("notes"));
+    Files.createDirectories(archive.dir.resolve("2030-03-01").resolve("." + "ab".repeat(16)
+        + ".tmp")); // being written: passed over, not reported
+    ArchiveReader.Scan scan = ArchiveReader.scan(archive.dir, null);
+    assertEquals(1, scan.entries().size());
+    assertEquals(5, scan.skippedCount(), scan.skipped().toString());
+    List<String> reasons = scan.skipped().stream().map(ArchiveReader.Skipped::reason).toList();
+    assertTrue(reasons.contains("no verdict.json (a damaged or hand-made entry)"),
+        reasons::toString);
+    assertTrue(reasons.contains("record.json: challengeId is not the folder's name"),
+        reasons::toString);
+    assertTrue(reasons.contains("verdict.json is larger than 1024 KiB"), reasons::toString);
+    assertTrue(reasons.contains("not a YYYY-MM-DD folder of the archive"), reasons::toString);
+    assertTrue(reasons.stream().anyMatch(x -> x.startsWith("verdict.json: ")),
+        reasons::toString);
+  }
+
+  @Test
+  void since_countsOnlyLaterVerifications() throws Exception {
+    archive.exchange("acme", archive.verdict("acme", ArchiveFixture.H100, 10, "cuda", true),
+        ArchiveFixture.days(-3));
+    archive.exchange("acme", archive.verdict("acme", ArchiveFixture.H100, 30, "cuda", true),
+        ArchiveFixture.days(0));
+    ArchiveReader.Scan scan = ArchiveReader.scan(archive.dir, ArchiveFixture.days(-1));
+    assertEquals(1, scan.entries().size());
+    assertEquals(30.0, scan.entries().get(0).tflopsPerGpu(), 1e-9);
+  }
+
+  @Test
+  void missingArchive_isBadInput() {
+    BadMessageException e = assertThrows(BadMessageException.class,
+        () -> ArchiveReader.scan(dir.resolve("nowhere"), null));
+    assertTrue(e.getMessage().startsWith("no archive folder "), e.getMessage());
+  }
+
+  @Test
+  void report_readsBackAsJson() throws Exception {
+    archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    FleetReport r = report();
+    assertEquals(r, Json.read("fleet", Json.write(r), FleetReport.class));
+  }
+}
