@@ -2,6 +2,7 @@ package org.gpuattest.attestor.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.attestor.Opener;
@@ -41,7 +42,8 @@ final class OpenCommand implements Callable<Integer> {
     OpeningRequest r = MessageCodec.decode("request",
         watchStdin.read(parent, "request", "--request", request),
         OpeningRequest.class).value();
-    Path root = StateOption.orDefault(state != null ? state : parent.state);
+    Path root = ProverSettings.resolve(parent, new ProverSettings.Own(null, state, null,
+        List.of(), List.of())).state();
     ProverState loaded = ProverState.load(root, r.commitmentDigest());
     Openings o;
     try (StdinWatch watch = watchStdin.start(parent, err)) {

@@ -55,7 +55,8 @@ class AttestorConversationTest {
       PrintWriter out = new PrintWriter(new LineWriter(stdout));
       code = CompletableFuture.supplyAsync(() -> AttestorCli.run(new String[] {"prove",
           "--conversation", "--backend", "cpu", "--state", dir.resolve("state").toString()},
-          in, out, new PrintWriter(err), AttestorCliHarness.NO_GPU));
+          in, out, new PrintWriter(err), AttestorCliHarness.NO_GPU,
+          AttestorCliHarness.NO_CONFIG));
     }
 
     void send(String line) throws IOException {
