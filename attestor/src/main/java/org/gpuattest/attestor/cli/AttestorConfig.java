@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
@@ -19,6 +22,7 @@ import org.gpuattest.common.util.AtomicFiles;
  * operator would otherwise repeat on every prover command line, above all the validators this
  * prover trusts. Every field but {@code version} is optional; the command line overrides each
  * one. Paths are as written in the file; {@link #resolve} makes them relative to its folder.
+ * A field given as null is refused, as the schema does: leave it out instead.
  *
  * @param validatorKeys public key files of the trusted validators (docs/protocol.md §6)
  * @param signingKey this prover's private key file, as --signing-key
@@ -95,8 +99,22 @@ record AttestorConfig(
     } catch (IOException e) {
       throw new BadMessageException(what + ": cannot read it (" + AtomicFiles.describe(e) + ")");
     }
-    return Json.read(what, bytes, AttestorConfig.class)
-        .resolve(file.toAbsolutePath().getParent());
+    AttestorConfig c = Json.read(what, bytes, AttestorConfig.class);
+    // Jackson reads "state": null as no state; the schema refuses it, and so does this.
+    Set<String> given = Json.topLevelFieldNames(bytes);
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("validatorKeys", c.validatorKeys());
+    values.put("signingKey", c.signingKey());
+    values.put("state", c.state());
+    values.put("backend", c.backend());
+    values.put("devices", c.devices());
+    for (Map.Entry<String, Object> v : values.entrySet()) {
+      if (v.getValue() == null && given.contains(v.getKey())) {
+        throw new BadMessageException(what + ": field '" + v.getKey() + "' is null; leave it"
+            + " out instead");
+      }
+    }
+    return c.resolve(file.toAbsolutePath().getParent());
   }
 
   /** This config with every relative path taken as relative to {@code folder}. */

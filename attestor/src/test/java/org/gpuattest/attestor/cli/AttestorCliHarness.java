@@ -100,6 +100,15 @@ final class AttestorCliHarness {
     return new Result(code, out.toString(), err.toString());
   }
 
+  /** Runs with {@code defaultConfig} read as the default config file (if it exists). */
+  static Result runWithDefaultConfig(Path defaultConfig, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = AttestorCli.run(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out),
+        new PrintWriter(err), NO_GPU, defaultConfig);
+    return new Result(code, out.toString(), err.toString());
+  }
+
   static Result runOn(Backends.CudaOpener cuda, String... args) {
     return runOn(cuda, new ByteArrayInputStream(new byte[0]), args);
   }
