@@ -91,7 +91,6 @@ final class ProveCommand implements Callable<Integer> {
     // Refuse a bad challenge before saying anything else: bad input is one line.
     trusted.check(decoded.value());
     Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
-    ProverSettings.noteAnyValidator(trusted, err);
     Ed25519PrivateKey key = loadKey(settings.signingKey(), err);
     Backend b = Backends.select(settings.backend(), err, parent.cuda);
     Commitment c;
@@ -102,6 +101,7 @@ final class ProveCommand implements Callable<Integer> {
       throw new BadMessageException("--devices: " + e.getMessage());
     }
     spec.commandLine().getOut().println(MessageCodec.encode(c));
+    ProverSettings.noteAnyValidator(trusted, err); // after the work: an error stays one line
     return 0;
   }
 

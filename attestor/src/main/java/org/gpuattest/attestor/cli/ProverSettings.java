@@ -67,8 +67,8 @@ record ProverSettings(Path signingKey, Path state, Backends.Choice backend,
   /** One line on stderr when any validator is answered, so an operator sees the choice. */
   static void noteAnyValidator(TrustedValidators trusted, PrintWriter err) {
     if (trusted.trustsAny()) {
-      err.println("attestor: answering any validator's challenge (no --validator-key given; see"
-          + " 'validator keygen')");
+      err.println("attestor: this prover answers any validator's challenge (no --validator-key"
+          + " given; see 'validator keygen')");
       err.flush();
     }
   }

@@ -94,7 +94,7 @@ class AttestorTrustCliTest {
   @Test
   void prove_noValidatorKey_answersAndSaysAnyValidatorIsAnswered() {
     Result r = prove(unsigned()).assertOk();
-    assertTrue(r.err().contains("attestor: answering any validator's challenge (no"
+    assertTrue(r.err().contains("attestor: this prover answers any validator's challenge (no"
         + " --validator-key given"), r.describe());
   }
 
