@@ -91,7 +91,7 @@ final class ProveCommand implements Callable<Integer> {
     // Refuse a bad challenge before saying anything else: bad input is one line.
     trusted.check(decoded.value());
     Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
-    Ed25519PrivateKey key = loadKey(settings.signingKey(), err);
+    Ed25519PrivateKey key = loadKey(settings, err);
     Backend b = Backends.select(settings.backend(), err, parent.cuda);
     Commitment c;
     try (StdinWatch watch = watchStdin.start(parent, err)) {
@@ -108,7 +108,7 @@ final class ProveCommand implements Callable<Integer> {
   /** The attest conversation (docs/protocol.md §3.2): everything else is checked first. */
   private int converse(ProverSettings settings, TrustedValidators trusted, PrintWriter err)
       throws Exception {
-    Ed25519PrivateKey key = loadKey(settings.signingKey(), err);
+    Ed25519PrivateKey key = loadKey(settings, err);
     try (StdinLines lines = StdinLines.start(parent.in, Thread.currentThread(), err,
         parent.ownsJvm)) {
       Backend b = Backends.select(settings.backend(), err, parent.cuda);
@@ -120,12 +120,14 @@ final class ProveCommand implements Callable<Integer> {
     return 0;
   }
 
-  static Ed25519PrivateKey loadKey(Path key, PrintWriter err) throws BadMessageException {
+  static Ed25519PrivateKey loadKey(ProverSettings settings, PrintWriter err)
+      throws BadMessageException {
+    Path key = settings.signingKey();
     if (key == null) {
       err.println("attestor: no --signing-key given: signing with a fresh key the validator"
           + " cannot pin (see 'attestor keygen')");
       return Ed25519PrivateKey.generate(new SecureRandom());
     }
-    return Ed25519PrivateKey.fromFile("--signing-key", key);
+    return Ed25519PrivateKey.fromFile(settings.signingKeySource(), key);
   }
 }

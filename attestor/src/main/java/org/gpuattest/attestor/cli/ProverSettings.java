@@ -15,13 +15,14 @@ import org.gpuattest.common.BadMessageException;
  * use it read it; --help and --version never do.
  *
  * @param signingKey this prover's private key file, or null for a fresh key
+ * @param signingKeySource where {@code signingKey} came from, for refusals
  * @param state the prover state folder
  * @param backend the compute backend
  * @param devices device ordinals, or empty for the first G
  * @param validatorKeys the trusted validators' public key files, or empty for any validator
  * @param validatorKeySource where {@code validatorKeys} came from, for refusals
  */
-record ProverSettings(Path signingKey, Path state, Backends.Choice backend,
+record ProverSettings(Path signingKey, String signingKeySource, Path state, Backends.Choice backend,
     List<Integer> devices, List<Path> validatorKeys, String validatorKeySource) {
   static final String VALIDATOR_KEY = "--validator-key";
 
@@ -36,6 +37,8 @@ record ProverSettings(Path signingKey, Path state, Backends.Choice backend,
     AttestorConfig c = config(root);
     Path signingKey = first(own.signingKey(), root.signingKey, c == null ? null
         : c.signingKeyPath());
+    String signingKeySource = own.signingKey() != null || root.signingKey != null
+        ? "--signing-key" : "signingKey in " + root.configFile();
     Path state = StateOption.orDefault(first(own.state(), root.state, c == null ? null
         : c.statePath()));
     Backends.Choice backend = first(own.backend(), root.backend, c == null ? null
@@ -52,7 +55,7 @@ record ProverSettings(Path signingKey, Path state, Backends.Choice backend,
       keys = c == null ? List.of() : c.validatorKeyPaths();
       source = "validatorKeys in " + root.configFile();
     }
-    return new ProverSettings(signingKey, state,
+    return new ProverSettings(signingKey, signingKeySource, state,
         backend == null ? Backends.Choice.AUTO : backend, devices, keys, source);
   }
 

@@ -170,6 +170,14 @@ class AttestorTrustCliTest {
   }
 
   @Test
+  void config_missingSigningKey_exit2NamingTheConfig() throws Exception {
+    Path file = config("{\"version\":1,\"signingKey\":\"nope.pem\",\"backend\":\"cpu\"}");
+    runWithDefaultConfig(file, "prove", "--challenge", unsigned(), "--state", state.toString())
+        .assertBadInput("signingKey in " + file + ": no such file "
+            + file.resolveSibling("nope.pem"));
+  }
+
+  @Test
   void config_commandLineOverridesState() throws Exception {
     Path file = config("{\"version\":1,\"state\":\"st\",\"backend\":\"cpu\"}");
     Result r = runWithDefaultConfig(file, "--state", state.toString(), "prove", "--challenge",
