@@ -17,7 +17,8 @@ V=(java -jar validator/target/validator.jar)
     "${A[@]}" $cmd --help
     echo '```'
   done
-  for cmd in "" challenge sample verify attest fleet spec "spec philox" "spec roots" "spec matrix"; do
+  for cmd in "" challenge sample verify attest fleet spec "spec philox" "spec roots" "spec matrix" \
+      keygen; do
     echo; echo "## validator${cmd:+ $cmd}"; echo; echo '```'
     "${V[@]}" $cmd --help
     echo '```'

@@ -61,8 +61,8 @@ public final class PreparedRun implements AutoCloseable {
   /**
    * Runs the challenge on the prepared devices and commits; the devices are freed after.
    *
-   * @throws BadMessageException the challenge is not the prepared one, is expired or badly
-   *     signed
+   * @throws BadMessageException the challenge is not the prepared one, is expired, badly
+   *     signed or not from a trusted validator
    * @throws BackendException a device failed, or a result differs from the CPU reference
    */
   public Commitment run(MessageCodec.Decoded<Challenge> decoded)
@@ -77,6 +77,7 @@ public final class PreparedRun implements AutoCloseable {
       if (difference != null) {
         throw new BadMessageException("challenge: not the prepared challenge: " + difference);
       }
+      prover.trusted().check(c); // before the timed work (docs/protocol.md §6)
       Prover.checkAcceptable(c, prover.clock().instant());
       return commit(decoded, compute(c));
     } finally {

@@ -34,6 +34,7 @@ public final class Prover {
   private final Clock clock;
   private final Duration progressEvery;
   private final ResultCheck resultCheck;
+  private final TrustedValidators trusted;
 
   public Prover(Backend backend, Ed25519PrivateKey key, PrintWriter progress, Clock clock) {
     this(backend, key, progress, clock, ProgressReporter.EVERY);
@@ -49,12 +50,26 @@ public final class Prover {
   /** As above, with the spot check before signing chosen by the caller (tests). */
   Prover(Backend backend, Ed25519PrivateKey key, PrintWriter progress, Clock clock,
       Duration progressEvery, ResultCheck resultCheck) {
+    this(backend, key, progress, clock, progressEvery, resultCheck, TrustedValidators.ANY);
+  }
+
+  private Prover(Backend backend, Ed25519PrivateKey key, PrintWriter progress, Clock clock,
+      Duration progressEvery, ResultCheck resultCheck, TrustedValidators trusted) {
     this.backend = backend;
     this.key = key;
     this.progress = progress;
     this.clock = clock;
     this.progressEvery = progressEvery;
     this.resultCheck = resultCheck;
+    this.trusted = trusted;
+  }
+
+  /**
+   * This prover, answering only challenges {@code validators} accept (docs/protocol.md §6):
+   * {@link #prove} and {@link PreparedRun#run} refuse any other before the timed work.
+   */
+  public Prover trusting(TrustedValidators validators) {
+    return new Prover(backend, key, progress, clock, progressEvery, resultCheck, validators);
   }
 
   /** The device ordinals asked for do not fit the challenge or the backend. */
@@ -69,13 +84,15 @@ public final class Prover {
    * that starts at the challenge's issue (docs/protocol.md §3.1).
    *
    * @param ordinals which of the backend's devices to use, or empty for the first G
-   * @throws BadMessageException the challenge is expired, badly signed, or asks the impossible
+   * @throws BadMessageException the challenge is expired, badly signed, not from a trusted
+   *     validator ({@link #trusting}), or asks the impossible
    * @throws DeviceChoiceException {@code ordinals} does not name G distinct devices
    * @throws BackendException a device failed, or there are fewer than G, or a result differs
    *     from the CPU reference ({@link ResultCheck}); no state is kept then
    */
   public Commitment prove(MessageCodec.Decoded<Challenge> decoded, List<Integer> ordinals,
       Path stateRoot) throws BadMessageException, BackendException, IOException {
+    trusted.check(decoded.value());
     checkAcceptable(decoded.value(), clock.instant());
     return prepare(Preparation.of(decoded.value()), ordinals, stateRoot, false).run(decoded);
   }
@@ -144,6 +161,10 @@ public final class Prover {
 
   ResultCheck resultCheck() {
     return resultCheck;
+  }
+
+  TrustedValidators trusted() {
+    return trusted;
   }
 
   /**

@@ -54,6 +54,20 @@ public final class AttestorCli implements Runnable {
       description = "Which devices 'prove' uses, by ordinal (see 'attestor prove --help').")
   java.util.List<Integer> devices;
 
+  @Option(names = "--validator-key", paramLabel = "FILE",
+      description = "A validator's Ed25519 public key (PEM) that 'prove' trusts; repeatable"
+          + " (see 'attestor prove --help').")
+  java.util.List<java.nio.file.Path> validatorKeys;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "The attestor's config file (JSON), read by 'prove' and 'open'; options"
+          + " given override it (default: attestor/config.json in $GPU_ATTEST_HOME, or in"
+          + " $HOME/.gpu-attest, if it exists).")
+  java.nio.file.Path config;
+
+  /** The config file read without --config; null for the real default (tests give another). */
+  java.nio.file.Path defaultConfig;
+
   final InputStream in;
   /** Whether this run may end the JVM (only from {@link #main}): see {@link StdinWatch}. */
   final boolean ownsJvm;
@@ -70,11 +84,10 @@ public final class AttestorCli implements Runnable {
     this.cuda = cuda;
   }
 
-  /** Choice given by a subcommand, else by the root, else auto. */
-  org.gpuattest.attestor.Backends.Choice backendChoice(
-      org.gpuattest.attestor.Backends.Choice own) {
-    return own != null ? own
-        : backend != null ? backend : org.gpuattest.attestor.Backends.Choice.AUTO;
+  /** The config file in effect: --config, else the default (which need not exist). */
+  java.nio.file.Path configFile() {
+    return config != null ? config
+        : defaultConfig != null ? defaultConfig : AttestorConfig.defaultPath();
   }
 
   @Override
@@ -110,10 +123,15 @@ public final class AttestorCli implements Runnable {
     return run(new AttestorCli(in, false), args, out, err);
   }
 
-  /** As {@link #run(String[], InputStream, PrintWriter, PrintWriter)} over another driver. */
+  /**
+   * As {@link #run(String[], InputStream, PrintWriter, PrintWriter)} over another driver, with
+   * {@code defaultConfig} read in place of $GPU_ATTEST_HOME/attestor/config.json.
+   */
   static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err,
-      org.gpuattest.attestor.Backends.CudaOpener cuda) {
-    return run(new AttestorCli(in, false, cuda), args, out, err);
+      org.gpuattest.attestor.Backends.CudaOpener cuda, java.nio.file.Path defaultConfig) {
+    AttestorCli root = new AttestorCli(in, false, cuda);
+    root.defaultConfig = defaultConfig;
+    return run(root, args, out, err);
   }
 
   private static int run(AttestorCli root, String[] args, PrintWriter out, PrintWriter err) {

@@ -9,6 +9,7 @@ import org.gpuattest.attestor.Opener;
 import org.gpuattest.attestor.PreparedRun;
 import org.gpuattest.attestor.ProgressReporter;
 import org.gpuattest.attestor.Prover;
+import org.gpuattest.attestor.TrustedValidators;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
@@ -46,15 +47,18 @@ final class Conversation {
   private static final Pattern NONCE = Pattern.compile("[0-9a-fA-F]{1,64}");
 
   private final Prover prover;
+  private final TrustedValidators trusted;
   private final Backend backend;
   private final List<Integer> ordinals;
   private final Path stateRoot;
   private final PrintWriter out;
   private final PrintWriter err;
 
-  Conversation(Backend backend, Ed25519PrivateKey key, List<Integer> ordinals, Path stateRoot,
-      PrintWriter out, PrintWriter err) {
-    this.prover = new Prover(backend, key, err, Clock.systemUTC());
+  /** @param trusted whose challenges to answer, checked at 'go' before the timed work */
+  Conversation(Backend backend, Ed25519PrivateKey key, TrustedValidators trusted,
+      List<Integer> ordinals, Path stateRoot, PrintWriter out, PrintWriter err) {
+    this.prover = new Prover(backend, key, err, Clock.systemUTC()).trusting(trusted);
+    this.trusted = trusted;
     this.backend = backend;
     this.ordinals = ordinals;
     this.stateRoot = stateRoot;
@@ -82,6 +86,9 @@ final class Conversation {
       }
       MessageCodec.Decoded<Challenge> challenge =
           MessageCodec.decode("go", payload(line, GO), Challenge.class);
+      // PreparedRun.run refuses an untrusted challenge before the timed work (§6); the note
+      // that any validator is answered comes here, where the challenge is first seen.
+      ProverSettings.noteAnyValidator(trusted, err);
       Commitment c = guard(in, () -> run.run(challenge));
       send(MessageCodec.encode(c));
       OpeningRequest r = MessageCodec.decode("request", in.next("the opening request"),

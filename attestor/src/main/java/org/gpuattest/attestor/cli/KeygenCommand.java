@@ -1,14 +1,10 @@
 package org.gpuattest.attestor.cli;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.concurrent.Callable;
-import org.gpuattest.common.crypto.Ed25519PrivateKey;
-import org.gpuattest.common.cli.NewFiles;
+import org.gpuattest.common.cli.NewKeyPair;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "keygen", description = {
@@ -17,18 +13,10 @@ import picocli.CommandLine.Spec;
     "stdout, for validators to pin with 'validator verify --prover-key'."})
 final class KeygenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
-
-  @Option(names = "--out", required = true, paramLabel = "FILE",
-      description = "Where to write the private key, in a folder that exists; never"
-          + " overwritten.")
-  Path out;
+  @Mixin NewKeyPair keyPair;
 
   @Override
   public Integer call() throws Exception {
-    Ed25519PrivateKey key = Ed25519PrivateKey.generate(new SecureRandom());
-    NewFiles.createPrivate("--out", out, key.toPem().getBytes(StandardCharsets.US_ASCII),
-        "refusing to overwrite a key");
-    spec.commandLine().getOut().print(key.publicKey().toPem());
-    return 0;
+    return keyPair.create(spec, "attestor");
   }
 }

@@ -2,6 +2,7 @@ package org.gpuattest.attestor.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.attestor.Opener;
@@ -38,10 +39,12 @@ final class OpenCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    // The config first, as in 'prove': a bad one is refused before stdin is read.
+    Path root = ProverSettings.resolve(parent, new ProverSettings.Own(null, state, null,
+        List.of(), List.of())).state();
     OpeningRequest r = MessageCodec.decode("request",
         watchStdin.read(parent, "request", "--request", request),
         OpeningRequest.class).value();
-    Path root = StateOption.orDefault(state != null ? state : parent.state);
     ProverState loaded = ProverState.load(root, r.commitmentDigest());
     Openings o;
     try (StdinWatch watch = watchStdin.start(parent, err)) {

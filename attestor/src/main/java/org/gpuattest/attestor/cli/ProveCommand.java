@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.attestor.Prover;
+import org.gpuattest.attestor.TrustedValidators;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
@@ -63,6 +64,12 @@ final class ProveCommand implements Callable<Integer> {
           + " Without it a fresh key signs, which a validator cannot pin.")
   Path signingKey;
 
+  @Option(names = "--validator-key", paramLabel = "FILE",
+      description = "Answer only challenges signed by this validator's Ed25519 public key"
+          + " (PEM, as 'validator keygen' prints it); repeat for several validators. Replaces"
+          + " the config file's validatorKeys. Without any, every validator is answered.")
+  List<Path> validatorKeys = new ArrayList<>();
+
   @Mixin WatchStdinOption watchStdin;
 
   @Override
@@ -71,52 +78,56 @@ final class ProveCommand implements Callable<Integer> {
     if (conversation == (challenge != null)) {
       throw new BadMessageException("prove: give either --challenge or --conversation");
     }
+    // The settings and the trusted keys first: a bad file is refused before anything else.
+    ProverSettings settings = ProverSettings.resolve(parent, new ProverSettings.Own(signingKey,
+        state, backend, devices, validatorKeys));
+    TrustedValidators trusted = settings.trustedValidators();
     if (conversation) {
-      return converse(err);
+      return converse(settings, trusted, err);
     }
     MessageCodec.Decoded<Challenge> decoded = MessageCodec.decode("challenge",
         watchStdin.read(parent, "challenge", "--challenge", challenge),
         Challenge.class);
     // Refuse a bad challenge before saying anything else: bad input is one line.
+    trusted.check(decoded.value());
     Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
-    Ed25519PrivateKey key = loadKey(signingKey != null ? signingKey : parent.signingKey, err);
-    Backend b = Backends.select(parent.backendChoice(backend), err, parent.cuda);
-    Path root = StateOption.orDefault(state != null ? state : parent.state);
+    Ed25519PrivateKey key = loadKey(settings, err);
+    Backend b = Backends.select(settings.backend(), err, parent.cuda);
     Commitment c;
     try (StdinWatch watch = watchStdin.start(parent, err)) {
-      c = watch.guard(() -> new Prover(b, key, err, Clock.systemUTC())
-          .prove(decoded, ordinals(), root));
+      c = watch.guard(() -> new Prover(b, key, err, Clock.systemUTC()).trusting(trusted)
+          .prove(decoded, settings.devices(), settings.state()));
     } catch (Prover.DeviceChoiceException e) {
       throw new BadMessageException("--devices: " + e.getMessage());
     }
     spec.commandLine().getOut().println(MessageCodec.encode(c));
+    ProverSettings.noteAnyValidator(trusted, err); // after the work: an error stays one line
     return 0;
   }
 
   /** The attest conversation (docs/protocol.md §3.2): everything else is checked first. */
-  private int converse(PrintWriter err) throws Exception {
-    Ed25519PrivateKey key = loadKey(signingKey != null ? signingKey : parent.signingKey, err);
-    Path root = StateOption.orDefault(state != null ? state : parent.state);
+  private int converse(ProverSettings settings, TrustedValidators trusted, PrintWriter err)
+      throws Exception {
+    Ed25519PrivateKey key = loadKey(settings, err);
     try (StdinLines lines = StdinLines.start(parent.in, Thread.currentThread(), err,
         parent.ownsJvm)) {
-      Backend b = Backends.select(parent.backendChoice(backend), err, parent.cuda);
-      new Conversation(b, key, ordinals(), root, spec.commandLine().getOut(), err).run(lines);
+      Backend b = Backends.select(settings.backend(), err, parent.cuda);
+      new Conversation(b, key, trusted, settings.devices(), settings.state(),
+          spec.commandLine().getOut(), err).run(lines);
     } catch (Prover.DeviceChoiceException e) {
       throw new BadMessageException("--devices: " + e.getMessage());
     }
     return 0;
   }
 
-  private List<Integer> ordinals() {
-    return !devices.isEmpty() || parent.devices == null ? devices : parent.devices;
-  }
-
-  static Ed25519PrivateKey loadKey(Path key, PrintWriter err) throws BadMessageException {
+  static Ed25519PrivateKey loadKey(ProverSettings settings, PrintWriter err)
+      throws BadMessageException {
+    Path key = settings.signingKey();
     if (key == null) {
       err.println("attestor: no --signing-key given: signing with a fresh key the validator"
           + " cannot pin (see 'attestor keygen')");
       return Ed25519PrivateKey.generate(new SecureRandom());
     }
-    return Ed25519PrivateKey.fromFile("--signing-key", key);
+    return Ed25519PrivateKey.fromFile(settings.signingKeySource(), key);
   }
 }

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -83,6 +84,9 @@ final class AttestorCliHarness {
         + " (install the NVIDIA driver)");
   };
 
+  /** A config file that is never there: these runs never read the user's own config. */
+  static final Path NO_CONFIG = Path.of("target", "no-such-attestor-config.json");
+
   static Result run(InputStream in, String... args) {
     return runOn(NO_GPU, in, args);
   }
@@ -91,7 +95,17 @@ final class AttestorCliHarness {
   static Result runOn(Backends.CudaOpener cuda, InputStream in, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = AttestorCli.run(args, in, new PrintWriter(out), new PrintWriter(err), cuda);
+    int code = AttestorCli.run(args, in, new PrintWriter(out), new PrintWriter(err), cuda,
+        NO_CONFIG);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** Runs with {@code defaultConfig} read as the default config file (if it exists). */
+  static Result runWithDefaultConfig(Path defaultConfig, String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = AttestorCli.run(args, new ByteArrayInputStream(new byte[0]), new PrintWriter(out),
+        new PrintWriter(err), NO_GPU, defaultConfig);
     return new Result(code, out.toString(), err.toString());
   }
 

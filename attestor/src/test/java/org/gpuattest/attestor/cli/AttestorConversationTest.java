@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.MessageCodec;
@@ -50,12 +51,15 @@ class AttestorConversationTest {
     final StringWriter err = new StringWriter();
     final CompletableFuture<Integer> code;
 
-    Live() throws IOException {
+    Live(String... extra) throws IOException {
       PipedInputStream in = new PipedInputStream(stdin, 1 << 20);
       PrintWriter out = new PrintWriter(new LineWriter(stdout));
-      code = CompletableFuture.supplyAsync(() -> AttestorCli.run(new String[] {"prove",
-          "--conversation", "--backend", "cpu", "--state", dir.resolve("state").toString()},
-          in, out, new PrintWriter(err), AttestorCliHarness.NO_GPU));
+      List<String> args = new java.util.ArrayList<>(List.of("prove", "--conversation",
+          "--backend", "cpu", "--state", dir.resolve("state").toString()));
+      args.addAll(List.of(extra));
+      code = CompletableFuture.supplyAsync(() -> AttestorCli.run(args.toArray(String[]::new),
+          in, out, new PrintWriter(err), AttestorCliHarness.NO_GPU,
+          AttestorCliHarness.NO_CONFIG));
     }
 
     void send(String line) throws IOException {
@@ -168,6 +172,44 @@ class AttestorConversationTest {
       assertTrue(p.lastErrLine().contains("challenge: not the prepared challenge: its id"),
           p.err.toString());
       assertTrue(p.stdout.isEmpty(), "no commitment: " + p.stdout);
+    }
+  }
+
+  /**
+   * A prover that trusts one validator (issue 10) prepares as usual, since the preparation is
+   * not signed, and refuses at 'go' a challenge signed by another, before the timed work.
+   */
+  @Test
+  void go_signedByAnUntrustedValidator_exit2AndNoCommitment() throws Exception {
+    Ed25519PrivateKey trusted = Ed25519PrivateKey.generate(new java.security.SecureRandom());
+    Ed25519PrivateKey stranger = Ed25519PrivateKey.generate(new java.security.SecureRandom());
+    Path pub = java.nio.file.Files.writeString(dir.resolve("v.pub.pem"),
+        trusted.publicKey().toPem());
+    Challenge c = challenge(64, 1, 1, 1).signedBy(stranger);
+    try (Live p = new Live("--validator-key", pub.toString())) {
+      ready(p, c);
+      p.send("go " + MessageCodec.encode(c));
+      assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
+      assertEquals("attestor: challenge: signed by key " + stranger.publicKey().fingerprint()
+          + ", which is not the trusted validator key (--validator-key)", p.lastErrLine());
+      assertTrue(p.stdout.isEmpty(), "no commitment: " + p.stdout);
+      assertFalse(p.err.toString().contains("committed"), p.err.toString());
+    }
+  }
+
+  @Test
+  void go_signedByTheTrustedValidator_commits() throws Exception {
+    Ed25519PrivateKey trusted = Ed25519PrivateKey.generate(new java.security.SecureRandom());
+    Path pub = java.nio.file.Files.writeString(dir.resolve("v.pub.pem"),
+        trusted.publicKey().toPem());
+    Challenge c = challenge(64, 1, 1, 1).signedBy(trusted);
+    try (Live p = new Live("--validator-key", pub.toString())) {
+      ready(p, c);
+      p.send("go " + MessageCodec.encode(c));
+      Commitment commitment = MessageCodec.decode("commitment", p.answer(), Commitment.class)
+          .value();
+      assertEquals(1, commitment.devices().size());
+      assertFalse(p.err.toString().contains("any validator"), p.err.toString());
     }
   }
 

@@ -103,11 +103,11 @@ public final class Ed25519PrivateKey {
     static String wrongType(String found, String expected) {
       if (found.equals(Ed25519PrivateKey.PEM_TYPE) && expected.equals(Ed25519PublicKey.PEM_TYPE)) {
         return "this file holds a private key where a public key belongs (give the public key,"
-            + " as 'attestor keygen' printed it, and keep the private key secret)";
+            + " as 'keygen' printed it, and keep the private key secret)";
       }
       if (found.equals(Ed25519PublicKey.PEM_TYPE) && expected.equals(Ed25519PrivateKey.PEM_TYPE)) {
         return "this file holds a public key where a private key belongs (the private key is"
-            + " the file 'attestor keygen --out' wrote)";
+            + " the file 'keygen --out' wrote)";
       }
       return "PEM block is '" + Printable.escape(found) + "', expected '" + expected + "'";
     }

@@ -192,6 +192,14 @@ class Ed25519Test {
     assertFalse(e.getMessage().contains(body.substring(0, 12)), e.getMessage());
   }
 
+  /** Known answer: sha256(RFC 8032 TEST 1's public key), cut to 8 bytes (Python hashlib). */
+  @Test
+  void fingerprint_rfc8032Test1Key_isFirst16HexDigitsOfSha256() {
+    assertEquals("21fe31dfa154a261", KEY.publicKey().fingerprint());
+    Ed25519PublicKey other = Ed25519PrivateKey.fromSeed(HEX.parseHex(RFC8032[1][0])).publicKey();
+    assertFalse(other.fingerprint().equals(KEY.publicKey().fingerprint()));
+  }
+
   @Test
   void fromSeed_wrongLength_throwsIllegalArgument() {
     assertThrows(IllegalArgumentException.class, () -> Ed25519PrivateKey.fromSeed(new byte[31]));

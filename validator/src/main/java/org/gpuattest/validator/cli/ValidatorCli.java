@@ -29,7 +29,7 @@ public final class ValidatorCli implements Runnable {
    * it is given, by reflection, before it parses a word, and a run needs only the one it names.
    */
   static final List<String> SUBCOMMANDS = List.of("challenge", "sample", "verify", "attest",
-      "fleet", "spec");
+      "fleet", "spec", "keygen");
 
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
@@ -81,6 +81,7 @@ public final class ValidatorCli implements Runnable {
       case "attest" -> new AttestCommand();
       case "fleet" -> new FleetCommand();
       case "spec" -> new SpecCommand();
+      case "keygen" -> new KeygenCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
   }
