@@ -97,14 +97,14 @@ public final class TrustedValidators {
           + trusted("its") + ")");
     }
     if (keys.stream().noneMatch(key::sameKeyAs)) {
-      throw new BadMessageException("challenge: signed by key " + key.fingerprint()
+      throw new BadMessageException("challenge: signed by key " + key.keyId()
           + ", which is not " + trusted("the"));
     }
     try {
       c.verifySignature();
     } catch (VerificationException e) {
       throw new BadMessageException("challenge: " + e.getMessage() + " (trusted key "
-          + key.fingerprint() + ")");
+          + key.keyId() + ")");
     }
   }
 
@@ -121,6 +121,6 @@ public final class TrustedValidators {
       return "any validator";
     }
     return Counts.count(keys.size(), "trusted validator key") + " (" + source + "): "
-        + String.join(", ", keys.stream().map(Ed25519PublicKey::fingerprint).toList());
+        + String.join(", ", keys.stream().map(Ed25519PublicKey::keyId).toList());
   }
 }

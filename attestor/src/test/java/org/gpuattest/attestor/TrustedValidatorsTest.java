@@ -59,11 +59,11 @@ class TrustedValidatorsTest {
   }
 
   @Test
-  void check_untrustedKey_refusedNamingItsFingerprint() throws Exception {
+  void check_untrustedKey_refusedNamingItsKeyId() throws Exception {
     Challenge c = unsigned().signedBy(THIRD);
     BadMessageException two = assertThrows(BadMessageException.class,
         () -> trusting(VALIDATOR, OTHER).check(c));
-    assertEquals("challenge: signed by key " + THIRD.publicKey().fingerprint() + ", which is"
+    assertEquals("challenge: signed by key " + THIRD.publicKey().keyId() + ", which is"
         + " not one of the 2 trusted validator keys (--validator-key)", two.getMessage());
     BadMessageException one = assertThrows(BadMessageException.class,
         () -> trusting(VALIDATOR).check(c));
@@ -81,7 +81,7 @@ class TrustedValidatorsTest {
         () -> trusting(VALIDATOR).check(forged));
     assertTrue(e.getMessage().startsWith("challenge: challenge signature: Ed25519 signature"
         + " does not verify"), e.getMessage());
-    assertTrue(e.getMessage().contains(VALIDATOR.publicKey().fingerprint()), e.getMessage());
+    assertTrue(e.getMessage().contains(VALIDATOR.publicKey().keyId()), e.getMessage());
   }
 
   @Test

@@ -67,7 +67,7 @@ class AttestorCliTest {
     assertTrue(Ed25519PrivateKey.fromPem("file", pem).publicKey().sameKeyAs(printed),
         "stdout holds the public half of the key written");
     assertEquals("attestor keygen: private key written to " + key + " (mode 0600); public key"
-        + " fingerprint " + printed.fingerprint() + "\n", r.err());
+        + " id " + printed.keyId() + "\n", r.err());
     try (Stream<Path> files = Files.list(key.getParent())) {
       assertEquals(List.of(key), files.toList(), "no temporary file is left beside the key");
     }

@@ -190,7 +190,7 @@ class AttestorConversationTest {
       ready(p, c);
       p.send("go " + MessageCodec.encode(c));
       assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
-      assertEquals("attestor: challenge: signed by key " + stranger.publicKey().fingerprint()
+      assertEquals("attestor: challenge: signed by key " + stranger.publicKey().keyId()
           + ", which is not the trusted validator key (--validator-key)", p.lastErrLine());
       assertTrue(p.stdout.isEmpty(), "no commitment: " + p.stdout);
       assertFalse(p.err.toString().contains("committed"), p.err.toString());

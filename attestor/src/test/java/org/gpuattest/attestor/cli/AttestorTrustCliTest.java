@@ -77,7 +77,7 @@ class AttestorTrustCliTest {
   @Test
   void prove_signedByAnotherValidator_exit2NamingItsKeyAndNoState() {
     prove(signed(other), "--validator-key", validatorPub.toString()).assertBadInput(
-        "challenge: signed by key " + other.publicKey().fingerprint() + ", which is not the"
+        "challenge: signed by key " + other.publicKey().keyId() + ", which is not the"
             + " trusted validator key (--validator-key)");
     assertFalse(Files.exists(state), "the state folder was touched");
   }

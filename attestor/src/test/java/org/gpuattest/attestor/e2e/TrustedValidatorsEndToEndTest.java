@@ -96,7 +96,7 @@ class TrustedValidatorsEndToEndTest {
     Files.writeString(config, "{\"version\": 1, \"validatorKeys\": [\"../validator.pub.pem\"]}");
     Result r = attest(prover(), "--signing-key", home.resolve("other.pem").toString());
     assertRefusedAtGo(r, "prover: attestor: challenge: signed by key "
-        + Ed25519PublicKey.fromPem("other", Files.readString(otherPub)).fingerprint()
+        + Ed25519PublicKey.fromPem("other", Files.readString(otherPub)).keyId()
         + ", which is not the trusted validator key (validatorKeys in " + config + ")");
   }
 

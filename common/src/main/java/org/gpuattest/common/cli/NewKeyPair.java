@@ -26,7 +26,7 @@ public final class NewKeyPair {
 
   /**
    * Creates the pair. Standard output gets the public key only; one line on standard error
-   * says where the private key went and the public key's fingerprint, the name refusals use
+   * says where the private key went and the public key's key id, the name refusals use
    * for it (docs/protocol.md §6). The private key is never printed.
    *
    * @param tool "attestor" or "validator", for the line on standard error
@@ -44,7 +44,7 @@ public final class NewKeyPair {
     stdout.print(publicKey.toPem());
     stdout.flush();
     spec.commandLine().getErr().println(tool + " keygen: private key written to " + out
-        + " (mode 0600); public key fingerprint " + publicKey.fingerprint());
+        + " (mode 0600); public key id " + publicKey.keyId());
     return 0;
   }
 }

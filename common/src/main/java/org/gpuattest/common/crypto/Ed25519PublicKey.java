@@ -1,7 +1,6 @@
 package org.gpuattest.common.crypto;
 
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.Base64;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
@@ -71,14 +70,6 @@ public final class Ed25519PublicKey {
 
   public boolean sameKeyAs(Ed25519PublicKey other) {
     return Bytes.equal(raw(), other.raw());
-  }
-
-  /**
-   * A short name for this key in messages: the first 16 hex digits of SHA-256 over its raw 32
-   * bytes (docs/protocol.md §6). It names a key; it is not a secret and proves nothing.
-   */
-  public String fingerprint() {
-    return Hex.encode(Arrays.copyOf(Bytes.sha256(raw()), 8));
   }
 
   /**

@@ -194,10 +194,10 @@ class Ed25519Test {
 
   /** Known answer: sha256(RFC 8032 TEST 1's public key), cut to 8 bytes (Python hashlib). */
   @Test
-  void fingerprint_rfc8032Test1Key_isFirst16HexDigitsOfSha256() {
-    assertEquals("21fe31dfa154a261", KEY.publicKey().fingerprint());
+  void keyId_rfc8032Test1Key_isFirst16HexDigitsOfSha256() {
+    assertEquals("21fe31dfa154a261", KEY.publicKey().keyId());
     Ed25519PublicKey other = Ed25519PrivateKey.fromSeed(HEX.parseHex(RFC8032[1][0])).publicKey();
-    assertFalse(other.fingerprint().equals(KEY.publicKey().fingerprint()));
+    assertFalse(other.keyId().equals(KEY.publicKey().keyId()));
   }
 
   @Test

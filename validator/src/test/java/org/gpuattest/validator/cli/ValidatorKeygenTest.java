@@ -41,7 +41,7 @@ class ValidatorKeygenTest {
     assertTrue(Ed25519PrivateKey.fromPem("file", pem).publicKey().sameKeyAs(printed),
         "stdout holds the public half of the key written");
     assertEquals("validator keygen: private key written to " + key + " (mode 0600); public key"
-        + " fingerprint " + printed.fingerprint() + "\n", r.err());
+        + " id " + printed.keyId() + "\n", r.err());
     assertFalse(r.err().contains(pem.lines().skip(1).findFirst().orElseThrow()),
         "the private key is not echoed");
     try (Stream<Path> files = Files.list(dir)) {
