@@ -19,7 +19,7 @@ import org.gpuattest.common.util.Hex;
  * {@link IOException}, never as a failed check of the prover, and {@link #checkUsable} finds it
  * before any work is asked of a prover.
  */
-public final class ReplayStore {
+public final class ReplayStore implements ReplayGuard {
   private final Path dir;
 
   public ReplayStore(Path dir) {
@@ -45,6 +45,7 @@ public final class ReplayStore {
    * @return true if this call claimed it, false if it was used before
    * @throws IOException the store cannot be written
    */
+  @Override
   public boolean claim(String challengeIdHex, Instant now) throws IOException {
     Hex.decode("challenge id", challengeIdHex, 16); // no path tricks: 32 hex digits only
     Path marker = dir.resolve(challengeIdHex.toLowerCase(Locale.ROOT));
