@@ -32,7 +32,7 @@ public final class ValidatorCli implements Runnable {
    * it is given, by reflection, before it parses a word, and a run needs only the one it names.
    */
   static final List<String> SUBCOMMANDS = List.of("challenge", "sample", "verify", "attest",
-      "reverify", "spec");
+      "reverify", "prune", "spec");
 
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
@@ -70,6 +70,7 @@ public final class ValidatorCli implements Runnable {
       case "verify" -> new VerifyCommand();
       case "attest" -> new AttestCommand();
       case "reverify" -> new ReverifyCommand();
+      case "prune" -> new PruneCommand();
       case "spec" -> new SpecCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
