@@ -74,8 +74,7 @@ public final class EvidenceArchive {
     try {
       Files.createDirectories(day);
       if (Files.exists(target)) {
-        throw new FileAlreadyExistsException(target.toString(), null,
-            "this challenge's exchange is archived already");
+        throw new FileAlreadyExistsException(target.toString());
       }
       tmp = Files.createTempDirectory(day, PARTIAL_PREFIX + exchange.record().challengeId()
           + "-");
@@ -92,8 +91,10 @@ public final class EvidenceArchive {
       if (newDay) {
         deleteIfEmpty(day);
       }
+      String why = e instanceof FileAlreadyExistsException
+          ? target + " exists already; an exchange is archived once" : AtomicFiles.describe(e);
       throw new IOException("evidence archive " + root + ": cannot keep challenge "
-          + exchange.record().challengeId() + " (" + AtomicFiles.describe(e) + ")", e);
+          + exchange.record().challengeId() + " (" + why + ")", e);
     } finally {
       deleteTree(tmp);
     }
@@ -107,8 +108,7 @@ public final class EvidenceArchive {
       Files.move(tmp, target);
     } catch (DirectoryNotEmptyException e) {
       // rename(2) over a folder that appeared meanwhile: the first exchange stays.
-      throw new FileAlreadyExistsException(target.toString(), null,
-          "this challenge's exchange is archived already");
+      throw new FileAlreadyExistsException(target.toString());
     }
   }
 
