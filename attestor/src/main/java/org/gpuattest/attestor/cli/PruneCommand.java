@@ -14,11 +14,12 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "prune", description = {
     "Remove prover state of challenges that expired more than some days ago.",
-    "A state is what 'open' needs of a 'prove'; a validator may ask for openings up to",
-    "7 days after the challenge expired, so state is kept at least "
-        + Pruning.MIN_PROTECTED_DAYS + " days after",
-    "expiry and fewer days are refused. Only state folders 'prove' wrote are removed;",
-    "anything else is listed as left alone. What was removed is printed on stdout."})
+    "A state is what 'open' needs of a 'prove'. A validator may ask for openings up",
+    "to 7 days after the challenge expired, so state is kept at least "
+        + Pruning.MIN_PROTECTED_DAYS + " days",
+    "after expiry and fewer days are refused. Only state folders 'prove' wrote are",
+    "removed; anything else is listed as left alone. What was removed is printed on",
+    "stdout."})
 final class PruneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;

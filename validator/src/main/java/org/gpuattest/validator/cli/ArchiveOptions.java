@@ -22,9 +22,10 @@ import picocli.CommandLine.Option;
  */
 final class ArchiveOptions {
   @Option(names = "--archive", paramLabel = "DIR",
-      description = "Keep each exchange (challenge, commitment, request, openings, verdict)"
-          + " under DIR, for 'validator reverify' (default: $GPU_ATTEST_HOME/validator/archive,"
-          + " else $HOME/.gpu-attest/validator/archive).")
+      description = "Evidence archive: each exchange's messages and verdict are kept under"
+          + " DIR, for 'validator reverify' (default: $GPU_ATTEST_HOME/validator/archive if"
+          + " that is set, else"
+          + " $HOME/.gpu-attest/validator/archive).")
   Path archive;
 
   @Option(names = "--no-archive", description = "Keep no copy of the exchange.")

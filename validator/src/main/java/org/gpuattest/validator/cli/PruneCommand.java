@@ -18,13 +18,13 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "prune", description = {
     "Remove archived exchanges and replay-store entries older than some days.",
-    "An exchange's age is its record's verifiedAt; an entry's, when its challenge id was",
-    "used. Replay-store entries are kept at least " + Pruning.MIN_PROTECTED_DAYS
-        + " days (the longest challenge",
-    "lifetime, 7 days, and a day's margin): removing one sooner could let a challenge",
-    "that is still valid be verified twice, so fewer days are refused unless",
-    "--archive-only is given. Only what the validator wrote is removed; anything else",
-    "is listed as left alone. What was removed is printed on stdout."})
+    "An exchange's age is its record's verifiedAt; an entry's, when its challenge",
+    "id was used. Replay-store entries are kept at least "
+        + Pruning.MIN_PROTECTED_DAYS + " days (the longest",
+    "challenge lifetime, 7 days, and a day's margin): removing one sooner could let",
+    "a challenge that is still valid be verified twice, so fewer days are refused",
+    "unless --archive-only is given. Only what the validator wrote is removed;",
+    "anything else is listed as left alone. What was removed is printed on stdout."})
 final class PruneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
@@ -34,7 +34,8 @@ final class PruneCommand implements Callable<Integer> {
   long days;
 
   @Option(names = "--archive", paramLabel = "DIR",
-      description = "The evidence archive (default: $GPU_ATTEST_HOME/validator/archive, else"
+      description = "The evidence archive (default: $GPU_ATTEST_HOME/validator/archive if"
+          + " that is set, else"
           + " $HOME/.gpu-attest/validator/archive).")
   Path archive;
 

@@ -16,14 +16,15 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "reverify", description = {
-    "Re-check one archived exchange offline and compare it with its recorded verdict.",
-    "DIR is one exchange folder of the evidence archive (ARCHIVE/<date>/<challenge id>).",
-    "The opening request is re-derived from the recorded sampling seed and commitment,",
-    "and every check runs again on the recorded messages; the clock is not re-measured:",
-    "its readings come from the record, and challenge.replay is as recorded",
-    "(docs/protocol.md section 8.5). Nothing is written. Exit 0 when it passes and",
-    "matches the record, 1 when it fails or differs (or the prover had failed), 2 when",
-    "DIR or one of its files is unreadable or malformed (the file is named)."})
+    "Re-check one archived exchange offline and compare it with its record.",
+    "DIR is one exchange folder of the evidence archive, ARCHIVE/<date>/<id>. The",
+    "opening request is re-derived from the recorded sampling seed and commitment,",
+    "and every check runs again on the recorded messages. The clock is not",
+    "re-measured: its readings come from the record, and challenge.replay is as",
+    "recorded (docs/protocol.md section 8.5). Nothing is written. Exit 0 when it",
+    "passes and matches the record; 1 when it fails or differs, or the prover had",
+    "failed; 2 when DIR or one of its files is unreadable or malformed (the file",
+    "is named)."})
 final class ReverifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;

@@ -24,8 +24,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "verify", description = {
     "Check the prover's openings and print the verdict, every check on its own line.",
-    "Exit 0 when it passes, 1 when it fails. The exchange is then kept in the evidence",
-    "archive (--archive); if that fails, the verdict is printed and the exit is 3."})
+    "Exit 0 when it passes, 1 when it fails. The exchange is then kept in the",
+    "evidence archive (--archive); if that fails, the verdict is printed and the",
+    "exit is 3."})
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
