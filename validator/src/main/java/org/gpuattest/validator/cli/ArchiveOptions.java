@@ -2,6 +2,7 @@ package org.gpuattest.validator.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -65,13 +66,16 @@ final class ArchiveOptions {
       ArchiveRecord.ProverFailureNote proverFailure) {}
 
   /**
-   * Keeps the exchange, after its verdict is printed.
+   * Keeps the exchange, after its verdict is printed. A replayed challenge (its verdict failed
+   * challenge.replay) whose first verification is archived is not archived again, and that is
+   * said on {@code err}: the folder holds the first exchange, and the replay is the prover's
+   * failure, exit 1, not the validator's.
    *
-   * @return its folder; empty with --no-archive
+   * @return its folder; empty with --no-archive or for such a replay
    * @throws RuntimeFailureException it could not be kept (exit 3): the validator's fault
    */
-  Optional<Path> keep(Optional<EvidenceArchive> archive, Decided d, Instant now)
-      throws RuntimeFailureException {
+  Optional<Path> keep(Optional<EvidenceArchive> archive, Decided d, Instant now,
+      PrintWriter err) throws RuntimeFailureException {
     if (archive.isEmpty()) {
       return Optional.empty();
     }
@@ -82,6 +86,15 @@ final class ArchiveOptions {
         d.verifiedAt().toString(), now.toString(), ValidatorCli.VERSION, provider,
         new ArchiveRecord.Options(d.options().options().allowCpu(), d.weakTiming(), proverKey),
         d.proverFailure());
+    Path folder = archive.get().folder(record);
+    boolean replay = d.verdict().checks().stream()
+        .anyMatch(c -> c.name().equals("challenge.replay") && c.failed());
+    if (replay && Files.isDirectory(folder)) {
+      err.println("validator: this replayed challenge is not archived again; " + folder
+          + " holds its first verification");
+      err.flush();
+      return Optional.empty();
+    }
     try {
       return Optional.of(archive.get().keep(new ArchivedExchange(record, d.session(),
           d.openings(), d.verdict())));
@@ -94,7 +107,7 @@ final class ArchiveOptions {
   /** As {@link #keep}, saying where on {@code err} (attest's progress lines). */
   void keepAndSay(Optional<EvidenceArchive> archive, Decided d, Instant now, PrintWriter err)
       throws RuntimeFailureException {
-    keep(archive, d, now).ifPresent(p -> {
+    keep(archive, d, now, err).ifPresent(p -> {
       err.println("validator: exchange archived in " + p);
       err.flush();
     });

@@ -1,6 +1,7 @@
 package org.gpuattest.validator.cli;
 
 import static org.gpuattest.validator.cli.ValidatorCliHarness.run;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -122,6 +123,20 @@ class ValidatorArchiveTest {
     try (Stream<Path> day = Files.list(x.folder().getParent())) {
       assertEquals(1, day.count(), "no temporary folder is left");
     }
+  }
+
+  /** A replay fails the prover (exit 1); the first verification's folder stays as it was. */
+  @Test
+  void verify_replayed_exit1AndTheFirstExchangeKept() throws Exception {
+    x.verify().assertOk();
+    byte[] first = Files.readAllBytes(x.folder().resolve("verdict.json"));
+    Result again = x.verify();
+    assertEquals(ExitCodes.REJECTED, again.code(), again.describe());
+    assertTrue(again.out().contains("challenge.replay"), again.out());
+    assertEquals(1, again.errLines(), again.describe());
+    assertTrue(again.err().contains("this replayed challenge is not archived again"),
+        again.err());
+    assertArrayEquals(first, Files.readAllBytes(x.folder().resolve("verdict.json")));
   }
 
   @Test
