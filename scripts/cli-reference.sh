@@ -12,13 +12,13 @@ V=(java -jar validator/target/validator.jar)
   echo "Exit codes for every command: 0 success (verdict passed), 1 verdict failed (in 'attest'"
   echo "also when the prover failed), 2 bad usage or bad input (one line on stderr names what),"
   echo "3 runtime failure on the tool's own side (device, files, memory, a signal)."
-  for cmd in "" devices prove open keygen selftest bench; do
+  for cmd in "" devices prove open keygen selftest bench prune; do
     echo; echo "## attestor${cmd:+ $cmd}"; echo; echo '```'
     "${A[@]}" $cmd --help
     echo '```'
   done
-  for cmd in "" challenge sample verify attest fleet spec "spec philox" "spec roots" "spec matrix" \
-      keygen; do
+  for cmd in "" challenge sample verify attest reverify fleet prune spec "spec philox" \
+      "spec roots" "spec matrix" keygen; do
     echo; echo "## validator${cmd:+ $cmd}"; echo; echo '```'
     "${V[@]}" $cmd --help
     echo '```'

@@ -4,12 +4,18 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.common.util.Hex;
+import org.gpuattest.common.util.Pruning;
 
 /**
  * The challenge ids a validator host has already verified, one small file per id in a folder.
@@ -19,7 +25,9 @@ import org.gpuattest.common.util.Hex;
  * {@link IOException}, never as a failed check of the prover, and {@link #checkUsable} finds it
  * before any work is asked of a prover.
  */
-public final class ReplayStore {
+public final class ReplayStore implements ReplayGuard {
+  /** The entries claim writes: the challenge id, lower-case. */
+  private static final Pattern ID_FILE = Pattern.compile("[0-9a-f]{32}");
   private final Path dir;
 
   public ReplayStore(Path dir) {
@@ -40,11 +48,59 @@ public final class ReplayStore {
   }
 
   /**
+   * Removes the entries of ids claimed more than {@code days} ago: the claim time each entry
+   * holds, else its file's time. Only files named by 32 lower-case hex digits are touched.
+   *
+   * @param days at least {@link Pruning#MIN_PROTECTED_DAYS}: a younger entry may name a
+   *     challenge that is still valid, and removing it would let it be verified twice
+   */
+  public Pruning.Tally prune(Instant now, int days, boolean dryRun) throws IOException {
+    if (days < Pruning.MIN_PROTECTED_DAYS) {
+      throw new IllegalArgumentException("replay-store entries are kept at least "
+          + Pruning.MIN_PROTECTED_DAYS + " days, got " + days);
+    }
+    Pruning.Tally t = new Pruning.Tally("replay store", dir, "entries", dryRun);
+    if (!Files.isDirectory(dir)) {
+      t.absent();
+      return t;
+    }
+    Instant cutoff = Pruning.cutoff(now, days);
+    List<Path> entries;
+    try (Stream<Path> s = Files.list(dir)) {
+      entries = s.sorted().toList();
+    }
+    for (Path p : entries) {
+      if (!ID_FILE.matcher(p.getFileName().toString()).matches()
+          || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+        t.ignored(p, "not a used-challenge entry");
+      } else if (claimedAt(p).isBefore(cutoff)) {
+        t.removed(Pruning.removeFile(p, dryRun));
+      } else {
+        t.kept();
+      }
+    }
+    return t;
+  }
+
+  /** The instant {@link #claim} wrote, else the file's time. */
+  private static Instant claimedAt(Path entry) throws IOException {
+    if (Files.size(entry) <= 64) {
+      try {
+        return Instant.parse(Files.readString(entry, StandardCharsets.US_ASCII).strip());
+      } catch (DateTimeParseException | java.nio.charset.CharacterCodingException e) {
+        // Not written by claim: fall back to the file's time.
+      }
+    }
+    return Pruning.modified(entry);
+  }
+
+  /**
    * Marks the id used.
    *
    * @return true if this call claimed it, false if it was used before
    * @throws IOException the store cannot be written
    */
+  @Override
   public boolean claim(String challengeIdHex, Instant now) throws IOException {
     Hex.decode("challenge id", challengeIdHex, 16); // no path tricks: 32 hex digits only
     Path marker = dir.resolve(challengeIdHex.toLowerCase(Locale.ROOT));

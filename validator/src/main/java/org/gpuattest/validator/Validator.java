@@ -29,13 +29,13 @@ import org.gpuattest.validator.check.Verifier;
  */
 public final class Validator {
   private final GpuProfiles profiles;
-  private final ReplayStore replay;
+  private final ReplayGuard replay;
   private final SecureRandom random;
   private final Clock clock;
   private final int threads;
 
   /** A validator that verifies on the caller's thread only. */
-  public Validator(GpuProfiles profiles, ReplayStore replay, SecureRandom random, Clock clock) {
+  public Validator(GpuProfiles profiles, ReplayGuard replay, SecureRandom random, Clock clock) {
     this(profiles, replay, random, clock, 1);
   }
 
@@ -46,7 +46,7 @@ public final class Validator {
    *     .availableProcessors()}. Fewer run while this JVM's heap cannot hold more devices'
    *     sampled rows at once.
    */
-  public Validator(GpuProfiles profiles, ReplayStore replay, SecureRandom random, Clock clock,
+  public Validator(GpuProfiles profiles, ReplayGuard replay, SecureRandom random, Clock clock,
       int threads) {
     this.profiles = profiles;
     this.replay = replay;
@@ -90,12 +90,22 @@ public final class Validator {
     }
     byte[] samplingSeed = new byte[32];
     random.nextBytes(samplingSeed);
-    OpeningRequest request = new OpeningRequest(1, challengeDigest,
-        commitment.value().commitmentDigest(),
-        SampleSelector.select(challenge.value(), samplingSeed,
-            Hex.decode("commitmentDigest", commitment.value().commitmentDigest(), 32)));
+    OpeningRequest request = openingRequest(challenge, commitment.value(), samplingSeed);
     return session.withCommitment(MessageCodec.encode(commitment.value()), receivedAt,
         samplingSeed, MessageCodec.encode(request));
+  }
+
+  /**
+   * The opening request a sampling seed gives for this commitment: a function of the challenge,
+   * the commitment digest and the seed only (docs/protocol.md section 7), so a re-verification
+   * from the evidence archive can re-derive it from the recorded seed (section 8.5).
+   */
+  public static OpeningRequest openingRequest(MessageCodec.Decoded<Challenge> challenge,
+      Commitment commitment, byte[] samplingSeed) {
+    String challengeDigest = Hex.encode(CommitmentDigest.challengeDigest(challenge.bytes()));
+    return new OpeningRequest(1, challengeDigest, commitment.commitmentDigest(),
+        SampleSelector.select(challenge.value(), samplingSeed,
+            Hex.decode("commitmentDigest", commitment.commitmentDigest(), 32)));
   }
 
   /**

@@ -79,14 +79,14 @@ class GpuProfilesSchemaTest {
     assertTrue(t.find("Acme X1").isPresent());
   }
 
-  /** The example in docs/protocol.md §8.5 is a file the schema and the reader accept. */
+  /** The example in docs/protocol.md §8.6 is a file the schema and the reader accept. */
   @Test
   void protocolDocExample_validatesAndApplies() throws Exception {
     String doc = Files.readString(Path.of("..", "docs", "protocol.md"));
-    int section = doc.indexOf("### 8.5 GPU profiles");
+    int section = doc.indexOf("### 8.6 GPU profiles");
     int start = doc.indexOf("```json\n", section) + "```json\n".length();
     String example = doc.substring(start, doc.indexOf("```", start));
-    assertTrue(section > 0 && start > section, "no example in docs/protocol.md 8.5");
+    assertTrue(section > 0 && start > section, "no example in docs/protocol.md 8.6");
     assertNoErrors(schema("gpu-profiles-override"), example);
     GpuProfiles t = ProfileOverrides.apply(GpuProfiles.bundled(), "protocol.md",
         example.getBytes(StandardCharsets.UTF_8));

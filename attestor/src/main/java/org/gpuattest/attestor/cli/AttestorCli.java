@@ -30,7 +30,7 @@ public final class AttestorCli implements Runnable {
    * it is given, by reflection, before it parses a word, and a run needs only the one it names.
    */
   static final List<String> SUBCOMMANDS = List.of("devices", "prove", "open", "keygen",
-      "selftest", "bench");
+      "selftest", "bench", "prune");
 
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
@@ -114,6 +114,7 @@ public final class AttestorCli implements Runnable {
       case "keygen" -> new KeygenCommand();
       case "selftest" -> new SelftestCommand();
       case "bench" -> new BenchCommand();
+      case "prune" -> new PruneCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);
     };
   }

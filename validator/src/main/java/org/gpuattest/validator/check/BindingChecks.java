@@ -10,7 +10,7 @@ import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.spec.CommitmentDigest;
 import org.gpuattest.common.util.Hex;
-import org.gpuattest.validator.ReplayStore;
+import org.gpuattest.validator.ReplayGuard;
 
 /** That the commitment answers this challenge, in time, once, and is signed. */
 final class BindingChecks {
@@ -60,7 +60,7 @@ final class BindingChecks {
    * Claims the challenge id. A store that cannot be written is the validator's fault, so it
    * throws rather than failing the prover.
    */
-  static Check replay(Evidence e, ReplayStore store, Instant now) throws IOException {
+  static Check replay(Evidence e, ReplayGuard store, Instant now) throws IOException {
     if (!store.claim(e.challenge().id(), now)) {
       return Check.fail("challenge.replay", "id " + e.challenge().id() + " seen before",
           "a challenge id used once", "This challenge was already verified on this host;"

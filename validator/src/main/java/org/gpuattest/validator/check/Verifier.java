@@ -8,7 +8,7 @@ import java.util.List;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Verdict;
-import org.gpuattest.validator.ReplayStore;
+import org.gpuattest.validator.ReplayGuard;
 import org.gpuattest.validator.Workers;
 
 /**
@@ -24,13 +24,13 @@ public final class Verifier {
       "sm.balance", "sm.busy", "timing.window", "timing.kernel", "timing.barriers",
       "openings.complete", "openings.exact");
 
-  private final ReplayStore replay;
+  private final ReplayGuard replay;
   private final Clock clock;
   private final int threads;
   private final HeapBudget budget;
 
   /** Recomputes one device's sampled rows after another, on the caller's thread. */
-  public Verifier(ReplayStore replay, Clock clock) {
+  public Verifier(ReplayGuard replay, Clock clock) {
     this(replay, clock, 1);
   }
 
@@ -39,12 +39,12 @@ public final class Verifier {
    *     {@link Workers#MAX_THREADS}; fewer while this JVM's heap cannot hold more of them
    *     (1: one after another, on the caller's thread). The verdict is the same for any value.
    */
-  public Verifier(ReplayStore replay, Clock clock, int threads) {
+  public Verifier(ReplayGuard replay, Clock clock, int threads) {
     this(replay, clock, threads, HeapBudget.JVM);
   }
 
-  /** As {@link #Verifier(ReplayStore, Clock, int)}, the rows in flight held to {@code budget}. */
-  Verifier(ReplayStore replay, Clock clock, int threads, HeapBudget budget) {
+  /** As {@link #Verifier(ReplayGuard, Clock, int)}, the rows in flight held to {@code budget}. */
+  Verifier(ReplayGuard replay, Clock clock, int threads, HeapBudget budget) {
     this.replay = replay;
     this.clock = clock;
     this.threads = Limits.range("threads", threads, 1, Workers.MAX_THREADS);

@@ -1,9 +1,13 @@
 package org.gpuattest.validator.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
@@ -21,6 +25,8 @@ import org.gpuattest.validator.ProverProcess;
 import org.gpuattest.validator.ReadyGo;
 import org.gpuattest.validator.Session;
 import org.gpuattest.validator.Validator;
+import org.gpuattest.validator.archive.ArchiveRecord;
+import org.gpuattest.validator.archive.EvidenceArchive;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -36,7 +42,9 @@ import picocli.CommandLine.Spec;
     "validator verifies (docs/protocol.md section 3.2). A prover that exits with an",
     "error, overruns its deadline or answers with anything but the message asked",
     "for fails the attestation (exit 1, with a verdict naming what it did); problems",
-    "on the validator's side are exit 3."})
+    "on the validator's side are exit 3. Every exchange, a failed one too, is kept in",
+    "the evidence archive (--archive); if that fails, the verdict is printed and the",
+    "exit is 3."})
 final class AttestCommand implements Callable<Integer> {
   /** Time the prover gets to answer 'prove' after the challenge expires (default). */
   static final Duration PROVE_GRACE = Duration.ofSeconds(5);
@@ -49,6 +57,7 @@ final class AttestCommand implements Callable<Integer> {
   @ParentCommand ValidatorCli parent;
   @Mixin ChallengeOptions challenge;
   @Mixin VerifyOptions verify;
+  @Mixin ArchiveOptions archive;
 
   @Option(names = "--prover", required = true, paramLabel = "CMD",
       description = "The prover command, run by /bin/sh, for example \"java -jar"
@@ -84,6 +93,12 @@ final class AttestCommand implements Callable<Integer> {
           + " kept in memory only).")
   Path session;
 
+  /** The session as far as the exchange got, and the openings if they came: for the archive. */
+  private Session latest;
+  private String openingsText;
+  /** When the verdict was made; the verification's clock reads this one instant. */
+  private Instant verifiedAt;
+
   @Override
   public Integer call() throws Exception {
     Environment env = parent.env;
@@ -99,6 +114,7 @@ final class AttestCommand implements Callable<Integer> {
       throw new BadMessageException("--prepare-timeout: there is no 'prepare' with --separate");
     }
     VerifyOptions.Prepared prepared = verify.prepare();
+    Optional<EvidenceArchive> keptIn = archive.prepare();
     if (session != null) {
       NewFiles.checkCreatable("--session", session, ChallengeCommand.ONE_USE);
     }
@@ -110,6 +126,7 @@ final class AttestCommand implements Callable<Integer> {
     if (session != null) {
       NewFiles.createPrivate("--session", session, Json.write(s), ChallengeCommand.ONE_USE);
     }
+    latest = s;
     Challenge c = s.decodedChallenge().value();
     Duration lifetime = Duration.between(env.clock().instant(), c.expires());
     Duration proveDeadline = proveTimeout != null ? Duration.ofSeconds(proveTimeout)
@@ -123,6 +140,7 @@ final class AttestCommand implements Callable<Integer> {
         proveDeadline.toSeconds(), openDeadline.toSeconds());
     err.flush();
     Verdict verdict;
+    ArchiveRecord.ProverFailureNote failure = null;
     try {
       verdict = separate
           ? exchange(v, s, new ProverProcess(prover, err, env.clock()), prepared,
@@ -131,8 +149,13 @@ final class AttestCommand implements Callable<Integer> {
     } catch (ProverFailure f) {
       err.printf("validator: the prover failed at '%s' (%s)%n", f.step(), f.check());
       verdict = f.verdict(c.id());
+      verifiedAt = env.clock().instant();
+      failure = new ArchiveRecord.ProverFailureNote(f.step(), f.check());
     }
     VerifyCommand.print(spec, verdict, verify.json);
+    archive.keepAndSay(keptIn, new ArchiveOptions.Decided(ArchiveRecord.ATTEST, latest,
+        openingsText, verdict, verifiedAt, prepared, challenge.weakTiming, failure),
+        env.clock().instant(), err);
     return verdict.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
   }
 
@@ -144,11 +167,9 @@ final class AttestCommand implements Callable<Integer> {
       VerifyOptions.Prepared prepared, Long proveSeconds, Duration openDeadline,
       PrintWriter err) throws Exception {
     try (ProverConversation p = ProverConversation.start(prover, err, env.clock())) {
-      Session s = ReadyGo.start(p, issued, prepareTimeout != null
-          ? Duration.ofSeconds(prepareTimeout) : PREPARE_DEFAULT, env.clock(), env.random(), err);
-      if (session != null) {
-        s.save(session);
-      }
+      Session s = keep(ReadyGo.start(p, issued, prepareTimeout != null
+          ? Duration.ofSeconds(prepareTimeout) : PREPARE_DEFAULT, env.clock(), env.random(),
+          err));
       Instant expires = s.decodedChallenge().value().expires();
       Duration proveDeadline = proveSeconds != null ? Duration.ofSeconds(proveSeconds)
           : Duration.between(Instant.parse(s.goSentAt()), expires).plus(PROVE_GRACE);
@@ -156,7 +177,7 @@ final class AttestCommand implements Callable<Integer> {
       p.send(s.request());
       ProverProcess.Answer openings = p.next("open", openDeadline);
       p.finish("open");
-      return verified(v, s, openings, prepared);
+      return verified(s, openings, prepared);
     }
   }
 
@@ -165,7 +186,7 @@ final class AttestCommand implements Callable<Integer> {
       PrintWriter err) throws Exception {
     Session s = sampled(v, issued,
         process.call("prove", "--challenge", issued.challenge(), proveDeadline), "prove", err);
-    return verified(v, s,
+    return verified(s,
         process.call("open", "--request", s.request(), openDeadline), prepared);
   }
 
@@ -178,9 +199,7 @@ final class AttestCommand implements Callable<Integer> {
     } catch (BadMessageException e) {
       throw ProverFailure.unusable(step, "commitment", e);
     }
-    if (session != null) {
-      s.save(session);
-    }
+    keep(s);
     Instant start = s.goSentAt() != null ? Instant.parse(s.goSentAt())
         : Instant.parse(s.issuedAt());
     err.printf("validator: commitment arrived %.3f s after the %s; asking for %s%n",
@@ -194,10 +213,28 @@ final class AttestCommand implements Callable<Integer> {
     return s;
   }
 
-  private static Verdict verified(Validator v, Session s, ProverProcess.Answer openings,
+  /** Saves the session to --session, if given, and remembers it for the archive. */
+  private Session keep(Session s) throws IOException {
+    if (session != null) {
+      s.save(session);
+    }
+    latest = s;
+    return s;
+  }
+
+  /**
+   * Verifies with the clock fixed at one instant, recorded as the archive's verifiedAt, so a
+   * re-verification with the clock fixed there repeats it exactly (docs/protocol.md §8.5).
+   */
+  private Verdict verified(Session s, ProverProcess.Answer openings,
       VerifyOptions.Prepared prepared) throws Exception {
+    openingsText = openings.text();
+    Environment env = parent.env;
+    verifiedAt = env.clock().instant();
+    Validator at = new Validator(env.profiles(), prepared.replay(), env.random(),
+        Clock.fixed(verifiedAt, ZoneOffset.UTC), prepared.threads());
     try {
-      return v.verify(s, openings.text(), prepared.options());
+      return at.verify(s, openings.text(), prepared.options());
     } catch (BadMessageException e) {
       throw ProverFailure.unusable("open", "openings", e);
     }

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
     name = "validator",
     mixinStandardHelpOptions = true,
     scope = picocli.CommandLine.ScopeType.INHERIT,
-    version = {"validator 0.1.0 (canonical-v1, protocol version 1)"},
+    version = {ValidatorCli.VERSION},
     description = "Challenges a GPU prover and checks its answer exactly, on any CPU.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -23,13 +23,16 @@ import picocli.CommandLine.Option;
         "2:bad usage or bad input (one line on stderr names what)",
         "3:runtime failure on the validator's side (its files, memory, a signal)"})
 public final class ValidatorCli implements Runnable {
+  /** What --version prints, and what the evidence archive records as the validator. */
+  static final String VERSION = "validator 0.1.0 (canonical-v1, protocol version 1)";
+
   /**
    * The subcommands, in the order 'validator --help' lists them. They are added by {@link
    * #tree} rather than named in {@code @Command}: picocli builds the model of every subcommand
    * it is given, by reflection, before it parses a word, and a run needs only the one it names.
    */
   static final List<String> SUBCOMMANDS = List.of("challenge", "sample", "verify", "attest",
-      "fleet", "spec", "keygen");
+      "reverify", "fleet", "prune", "spec", "keygen");
 
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
@@ -43,7 +46,7 @@ public final class ValidatorCli implements Runnable {
   @Option(names = "--profiles", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Lay this JSON file of GPU profiles over the bundled table: new models are"
           + " added, a known model is replaced whole, each field of its defaults replaces the"
-          + " bundled one (docs/protocol.md section 8.5).")
+          + " bundled one (docs/protocol.md section 8.6).")
   void profiles(java.nio.file.Path file) {
     env.overrideProfiles(file);
   }
@@ -79,7 +82,9 @@ public final class ValidatorCli implements Runnable {
       case "sample" -> new SampleCommand();
       case "verify" -> new VerifyCommand();
       case "attest" -> new AttestCommand();
+      case "reverify" -> new ReverifyCommand();
       case "fleet" -> new FleetCommand();
+      case "prune" -> new PruneCommand();
       case "spec" -> new SpecCommand();
       case "keygen" -> new KeygenCommand();
       default -> throw new IllegalArgumentException("no subcommand " + name);

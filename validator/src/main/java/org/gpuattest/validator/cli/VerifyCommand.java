@@ -1,6 +1,10 @@
 package org.gpuattest.validator.cli;
 
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.json.Json;
@@ -9,6 +13,8 @@ import org.gpuattest.common.message.Verdict;
 import org.gpuattest.validator.Session;
 import org.gpuattest.validator.Validator;
 import org.gpuattest.validator.VerdictText;
+import org.gpuattest.validator.archive.ArchiveRecord;
+import org.gpuattest.validator.archive.EvidenceArchive;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,11 +24,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "verify", description = {
     "Check the prover's openings and print the verdict, every check on its own line.",
-    "Exit 0 when it passes, 1 when it fails."})
+    "Exit 0 when it passes, 1 when it fails. The exchange is then kept in the",
+    "evidence archive (--archive); if that fails, the verdict is printed and the",
+    "exit is 3."})
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
   @Mixin VerifyOptions verify;
+  @Mixin ArchiveOptions archive;
 
   @Option(names = "--session", required = true, paramLabel = "FILE",
       description = "The session file, after 'validator sample'.")
@@ -36,12 +45,18 @@ final class VerifyCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Environment env = parent.env;
     VerifyOptions.Prepared prepared = verify.prepare();
+    Optional<EvidenceArchive> keptIn = archive.prepare();
     Session s = Session.load(session);
     String text = MessageInput.read("openings", openings, parent.in);
-    Verdict v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock(),
-        prepared.threads())
+    // One instant for the whole verification, recorded as the archive's verifiedAt, so a
+    // re-verification with the clock fixed there repeats it (docs/protocol.md section 8.5).
+    Instant at = env.clock().instant();
+    Verdict v = new Validator(env.profiles(), prepared.replay(), env.random(),
+        Clock.fixed(at, ZoneOffset.UTC), prepared.threads())
         .verify(s, text, prepared.options());
     print(spec, v, verify.json);
+    archive.keep(keptIn, new ArchiveOptions.Decided(ArchiveRecord.VERIFY, s, text, v, at,
+        prepared, false, null), env.clock().instant(), spec.commandLine().getErr());
     return v.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
   }
 

@@ -16,6 +16,8 @@ final class ChildValidator {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
+    // The test JVM's home (target/test-home, see the parent pom), so default stores stay there.
+    cmd.add("-Duser.home=" + System.getProperty("user.home"));
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(ValidatorCli.class.getName());

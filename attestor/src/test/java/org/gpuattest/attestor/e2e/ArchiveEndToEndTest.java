@@ -1,0 +1,81 @@
+package org.gpuattest.attestor.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.gpuattest.common.json.Json;
+import org.gpuattest.common.message.Verdict;
+import org.gpuattest.validator.Session;
+import org.gpuattest.validator.archive.ArchiveRecord;
+import org.gpuattest.validator.cli.ValidatorCli;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The evidence archive end to end: 'validator attest' against the real attestor (CPU backend,
+ * the attest conversation) keeps a complete exchange folder, and 'validator reverify' of that
+ * folder passes and matches the recorded verdict.
+ */
+class ArchiveEndToEndTest {
+  static final String MODEL = "NVIDIA H100 80GB HBM3";
+  @TempDir Path home;
+
+  private String proverCommand() {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    return "GPU_ATTEST_HOME='" + home + "' '" + java + "' -cp '"
+        + System.getProperty("java.class.path") + "' org.gpuattest.attestor.cli.AttestorCli";
+  }
+
+  record Result(int code, String out, String err) {}
+
+  private static Result validator(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = ValidatorCli.run(args, new ByteArrayInputStream(new byte[0]),
+        new PrintWriter(out), new PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  @Test
+  void attest_archivesTheExchange_andReverifyMatches() throws Exception {
+    Path archive = home.resolve("archive");
+    Result r = validator("attest", "--prover", proverCommand(), "--allow-cpu", "--json",
+        "--gpus", "2", "--model", MODEL, "--dim", "64", "--iterations", "2",
+        "--replay-dir", home.resolve("replay").toString(), "--archive", archive.toString(),
+        "--provider", "e2e");
+    assertEquals(0, r.code(), r.err() + r.out());
+    Verdict v = Json.read("verdict", r.out().getBytes(), Verdict.class);
+    Path folder;
+    try (Stream<Path> all = Files.walk(archive)) {
+      folder = all.filter(p -> p.getFileName().toString().equals(v.challengeId()))
+          .findFirst().orElseThrow();
+    }
+    assertTrue(r.err().contains("validator: exchange archived in " + folder), r.err());
+    try (Stream<Path> files = Files.list(folder)) {
+      assertEquals(List.of("openings.b64", "record.json", "session.json", "verdict.json"),
+          files.map(p -> p.getFileName().toString()).sorted().toList());
+    }
+    ArchiveRecord record = Json.read("record", Files.readAllBytes(folder.resolve(
+        "record.json")), ArchiveRecord.class);
+    assertEquals(ArchiveRecord.ATTEST, record.command());
+    assertEquals(record.verifiedAt().substring(0, 10), folder.getParent().getFileName()
+        .toString(), "the verdict's UTC date names the day folder");
+    Session s = Json.read("session", Files.readAllBytes(folder.resolve("session.json")),
+        Session.class);
+    assertTrue(s.goSentAt() != null && s.samplingSeed() != null, "the conversation's session");
+    assertEquals(r.out(), Files.readString(folder.resolve("verdict.json")));
+
+    Result again = validator("reverify", folder.toString(), "--json");
+    assertEquals(0, again.code(), again.err() + again.out());
+    assertEquals(r.out(), again.out(), "the same verdict");
+    assertTrue(again.err().contains("validator: matches the recorded verdict"), again.err());
+    assertTrue(again.err().contains("(the seed's sending)"), again.err());
+  }
+}
