@@ -135,6 +135,16 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
     return ProfileOverrides.apply(this, file.toString(), file);
   }
 
+  /**
+   * The part of this table a verdict on {@code model} is held to: the defaults and that model's
+   * profile, if there is one. The evidence archive keeps it, so a re-verification uses the
+   * bounds the verdict was made with, whatever the table says later (docs/protocol.md 8.5).
+   */
+  public GpuProfiles forModel(String model) {
+    return new GpuProfiles(version, "the part of the validator's table this verdict was held"
+        + " to", defaults, find(model).stream().toList());
+  }
+
   public Optional<Profile> find(String model) {
     return profiles.stream().filter(p -> p.model().equals(model)).findFirst();
   }

@@ -8,6 +8,7 @@ import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.util.Hex;
+import org.gpuattest.validator.GpuProfiles;
 
 /**
  * record.json of one archived exchange (docs/protocol.md section 8.5,
@@ -16,6 +17,10 @@ import org.gpuattest.common.util.Hex;
  * label for the provider, the options that decided how strictly it was verified, and where the
  * prover failed, if it did. {@code provider}, {@code options.proverKey} and {@code
  * proverFailure} are written as null rather than left out, so a reader sees every field.
+ * {@code profiles} is the part of the GPU profile table the verdict was held to (the defaults
+ * and the claimed model's profile): re-verification uses it, not the table of the validator
+ * that re-verifies, whose rates may since have been calibrated anew. Records written before
+ * it was kept have none.
  */
 public record ArchiveRecord(
     @JsonProperty(required = true) int version,
@@ -26,7 +31,8 @@ public record ArchiveRecord(
     String validator,
     @JsonInclude(JsonInclude.Include.ALWAYS) String provider,
     Options options,
-    @JsonInclude(JsonInclude.Include.ALWAYS) ProverFailureNote proverFailure) {
+    @JsonInclude(JsonInclude.Include.ALWAYS) ProverFailureNote proverFailure,
+    GpuProfiles profiles) {
   public static final String ATTEST = "attest";
   public static final String VERIFY = "verify";
   /** A provider label: a name an operator types, never a path or a sentence. */

@@ -132,7 +132,10 @@ public final class Reverifier {
     Evidence.Options options = new Evidence.Options(record.options().allowCpu(), pinned);
     // The clock reads verifiedAt, as it did when the verdict was made; verify draws no
     // randomness, so none is given.
-    Validator v = new Validator(profiles, RecordedReplay.from(x.verdict()), null,
+    // The bounds the verdict was held to, as recorded; this validator's table only for a
+    // record that predates them (docs/protocol.md 8.5).
+    GpuProfiles heldTo = record.profiles() != null ? record.profiles() : profiles;
+    Validator v = new Validator(heldTo, RecordedReplay.from(x.verdict()), null,
         Clock.fixed(record.verified(), ZoneOffset.UTC), threads);
     try {
       return v.verify(s, x.openings(), options);

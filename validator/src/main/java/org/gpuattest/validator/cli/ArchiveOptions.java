@@ -9,6 +9,7 @@ import java.util.Optional;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.message.Verdict;
+import org.gpuattest.validator.GpuProfiles;
 import org.gpuattest.validator.Session;
 import org.gpuattest.validator.archive.ArchiveRecord;
 import org.gpuattest.validator.archive.ArchivedExchange;
@@ -63,7 +64,7 @@ final class ArchiveOptions {
   /** What one command decided, to be kept. */
   record Decided(String command, Session session, String openings, Verdict verdict,
       Instant verifiedAt, VerifyOptions.Prepared options, boolean weakTiming,
-      ArchiveRecord.ProverFailureNote proverFailure) {}
+      ArchiveRecord.ProverFailureNote proverFailure, GpuProfiles profiles) {}
 
   /**
    * Keeps the exchange, after its verdict is printed. A replayed challenge (its verdict failed
@@ -85,7 +86,8 @@ final class ArchiveOptions {
         d.verdict().challengeId().toLowerCase(java.util.Locale.ROOT), d.command(),
         d.verifiedAt().toString(), now.toString(), ValidatorCli.VERSION, provider,
         new ArchiveRecord.Options(d.options().options().allowCpu(), d.weakTiming(), proverKey),
-        d.proverFailure());
+        d.proverFailure(),
+        d.profiles().forModel(claimedModel(d.session())));
     Path folder = archive.get().folder(record);
     boolean replay = d.verdict().checks().stream()
         .anyMatch(c -> c.name().equals("challenge.replay") && c.failed());
@@ -101,6 +103,16 @@ final class ArchiveOptions {
     } catch (IOException e) {
       throw new RuntimeFailureException("--archive: " + e.getMessage() + "; the verdict"
           + " printed stands, but this exchange was not archived");
+    }
+  }
+
+  /** The model the session's challenge claims: a challenge this validator issued decodes. */
+  private static String claimedModel(Session s) throws RuntimeFailureException {
+    try {
+      return s.decodedChallenge().value().model();
+    } catch (BadMessageException e) {
+      throw new RuntimeFailureException("--archive: the session's own challenge does not"
+          + " decode (" + e.getMessage() + "); this exchange was not archived");
     }
   }
 

@@ -154,7 +154,8 @@ final class AttestCommand implements Callable<Integer> {
     }
     VerifyCommand.print(spec, verdict, verify.json);
     archive.keepAndSay(keptIn, new ArchiveOptions.Decided(ArchiveRecord.ATTEST, latest,
-        openingsText, verdict, verifiedAt, prepared, challenge.weakTiming, failure),
+        openingsText, verdict, verifiedAt, prepared, challenge.weakTiming, failure,
+        env.profiles()),
         env.clock().instant(), err);
     return verdict.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
   }

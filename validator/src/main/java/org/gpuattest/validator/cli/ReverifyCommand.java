@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
     "opening request is re-derived from the recorded sampling seed and commitment,",
     "and every check runs again on the recorded messages. The clock is not",
     "re-measured: its readings come from the record, and challenge.replay is as",
-    "recorded (docs/protocol.md section 8.5). Nothing is written. Exit 0 when it",
+    "recorded (docs/protocol.md section 8.5). The GPU profile bounds are the ones",
+    "the record kept, not this validator's table (--profiles applies only to a",
+    "record without them). Nothing is written. Exit 0 when it",
     "passes and matches the record; 1 when it fails or differs, or the prover had",
     "failed; 2 when DIR or one of its files is unreadable or malformed (the file",
     "is named)."})
@@ -53,6 +55,10 @@ final class ReverifyCommand implements Callable<Integer> {
           + " challenge.replay is as recorded%n", x.record().verifiedAt(),
           x.session().receivedAt(), start.at() + (start.startupOutside()
               ? " (the seed's sending)" : " (the challenge's issue)"));
+      err.println(x.record().profiles() != null
+          ? "validator: held to the GPU profile bounds the record kept"
+          : "validator: the record keeps no GPU profile bounds: held to this validator's"
+              + " table");
     }
     if (o.matches()) {
       err.println("validator: matches the recorded verdict");

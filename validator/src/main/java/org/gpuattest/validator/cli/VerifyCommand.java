@@ -56,7 +56,7 @@ final class VerifyCommand implements Callable<Integer> {
         .verify(s, text, prepared.options());
     print(spec, v, verify.json);
     archive.keep(keptIn, new ArchiveOptions.Decided(ArchiveRecord.VERIFY, s, text, v, at,
-        prepared, false, null), env.clock().instant(), spec.commandLine().getErr());
+        prepared, false, null, env.profiles()), env.clock().instant(), spec.commandLine().getErr());
     return v.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
   }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,6 +20,7 @@ import java.util.List;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.MessageCodec;
+import org.gpuattest.common.schema.Schemas;
 import org.gpuattest.validator.GpuProfiles;
 import org.gpuattest.validator.Session;
 import org.gpuattest.validator.attack.Harness;
@@ -82,10 +85,27 @@ class ValidatorProfilesCliTest {
         session.toString(), "--commitment", commitment).assertOk();
     Session sampled = Session.load(session);
     String openings = MessageCodec.encode(prover.open(sampled.decodedRequest()));
+    Path archive = dir.resolve("archive");
     Result verdict = runAt(TEN_S_LATER, "verify", "--profiles", file.toString(), "--session",
         session.toString(), "--openings", openings, "--allow-cpu", "--replay-dir",
-        dir.resolve("replay").toString()).assertOk();
+        dir.resolve("replay").toString(), "--archive", archive.toString()).assertOk();
     assertTrue(verdict.out().contains("verdict: PASS"), verdict.describe());
+
+    // The archive keeps the bounds the verdict was held to (docs/protocol.md 8.5), a table
+    // in the profile file format: re-verification needs no --profiles to know the model.
+    Path folder;
+    try (var dates = Files.list(archive); var ids = Files.list(dates.findFirst().orElseThrow())) {
+      folder = ids.findFirst().orElseThrow();
+    }
+    JsonNode kept = new ObjectMapper().readTree(folder.resolve("record.json").toFile())
+        .get("profiles");
+    assertEquals(List.of(), Schemas.errors("gpu-profiles", kept.toString()), kept.toString());
+    assertEquals(NEW, kept.get("profiles").get(0).get("model").asText());
+    assertEquals(1, kept.get("profiles").size());
+    Result again = run("reverify", folder.toString()).assertOk();
+    assertTrue(again.err().contains("held to the GPU profile bounds the record kept"),
+        again.describe());
+    assertTrue(again.err().contains("matches the recorded verdict"), again.describe());
   }
 
   @Test

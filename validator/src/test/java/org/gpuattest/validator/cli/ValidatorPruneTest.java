@@ -44,7 +44,7 @@ class ValidatorPruneTest {
     Files.createDirectories(folder);
     Files.write(folder.resolve("record.json"), Json.write(new ArchiveRecord(1, id,
         ArchiveRecord.VERIFY, at.toString(), at.toString(), ValidatorCli.VERSION, null,
-        new ArchiveRecord.Options(true, false, null), null)));
+        new ArchiveRecord.Options(true, false, null), null, null)));
     Files.writeString(folder.resolve("session.json"), "{}");
     Files.writeString(folder.resolve("openings.b64"), "e30=");
     Files.writeString(folder.resolve("verdict.json"), "{}");
