@@ -2,6 +2,7 @@ package org.gpuattest.validator;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.gpuattest.common.message.Attestation;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.validator.check.Verifier;
@@ -70,11 +71,19 @@ public final class ProverFailure extends Exception {
 
   /** The failed attestation: this failure, then every regular check, skipped. */
   public Verdict verdict(String challengeId) {
+    return verdict(challengeId, null);
+  }
+
+  /**
+   * As {@link #verdict(String)}, with the summary of the commitment the prover sent before it
+   * failed ({@link Validator#summary}), or null when it sent none.
+   */
+  public Verdict verdict(String challengeId, Attestation attestation) {
     List<Check> checks = new ArrayList<>();
     checks.add(Check.fail(check, measured, expected, getMessage()));
     for (String name : Verifier.CHECKS) {
       checks.add(Check.skipped(name, "the prover failed at '" + step + "'"));
     }
-    return Verdict.of(challengeId, checks);
+    return Verdict.of(challengeId, checks, attestation);
   }
 }

@@ -7,9 +7,11 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.RuntimeFailureException;
+import org.gpuattest.common.message.Attestation;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.MessageCodec;
@@ -19,6 +21,7 @@ import org.gpuattest.common.message.Sample;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.spec.CommitmentDigest;
 import org.gpuattest.common.util.Hex;
+import org.gpuattest.validator.check.AttestationSummary;
 import org.gpuattest.validator.check.Evidence;
 import org.gpuattest.validator.check.Verifier;
 
@@ -140,6 +143,26 @@ public final class Validator {
     return AttestationBatch.verifyAll(items, threads, (item, each) ->
         new Validator(profiles, replay, random, clock, each)
             .verify(item.session(), item.openings(), item.options()));
+  }
+
+  /**
+   * The verdict's {@code attestation} for a session whose commitment was taken but whose
+   * openings never came (the prover failed at 'open'): the claim, the commitment's devices and
+   * key, and the timing, as {@link #verify} would report them; empty without a commitment.
+   */
+  public Optional<Attestation> summary(Session session, Instant verifiedAt) {
+    if (session.commitment() == null) {
+      return Optional.empty();
+    }
+    try {
+      MessageCodec.Decoded<Challenge> challenge = session.decodedChallenge();
+      Evidence e = new Evidence(challenge.value(), challenge.bytes(), session.received(),
+          session.decodedRequest(), session.decodedCommitment().value(), null, profiles,
+          Evidence.Options.strict(), session.clockStart());
+      return Optional.of(AttestationSummary.of(e, verifiedAt));
+    } catch (BadMessageException e) {
+      return Optional.empty(); // the session holds what sample() accepted: not reached
+    }
   }
 
   /** The most samples any one device has: those rows are recomputed together. */

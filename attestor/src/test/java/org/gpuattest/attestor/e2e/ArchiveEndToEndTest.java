@@ -8,8 +8,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.List;
 import java.util.stream.Stream;
+import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.validator.Session;
@@ -77,5 +79,48 @@ class ArchiveEndToEndTest {
     assertEquals(r.out(), again.out(), "the same verdict");
     assertTrue(again.err().contains("validator: matches the recorded verdict"), again.err());
     assertTrue(again.err().contains("(the seed's sending)"), again.err());
+  }
+
+  /**
+   * A prover that commits and then fails at 'open' (a filter passes its ready, pongs and
+   * commitment, and exits 3 at the openings): the verdict fails prover.exit at 'open', yet its
+   * attestation names the signing key, so the fleet report counts the failure against that
+   * prover, not against "unknown".
+   */
+  @Test
+  void attest_proverFailsAtOpen_verdictStillSaysWhoseCommitmentItWas() throws Exception {
+    Path keyFile = home.resolve("prover.pem");
+    Ed25519PrivateKey key = Ed25519PrivateKey.generate(new SecureRandom());
+    Files.writeString(keyFile, key.toPem());
+    // A shell loop, not awk: mawk reads a pipe in blocks and would hold the ready line back.
+    Path failsAtOpen = home.resolve("fails-at-open.sh");
+    Files.writeString(failsAtOpen, "#!/bin/sh\n" + proverCommand() + " --signing-key '"
+        + keyFile + "' \"$@\" | {\n"
+        + "  n=0\n"
+        + "  while IFS= read -r line; do\n"
+        + "    case \"$line\" in\n"
+        + "      'ready '*|'pong '*) ;;\n"
+        + "      *) n=$((n + 1)); if [ $n -gt 1 ]; then exit 3; fi ;;\n"
+        + "    esac\n"
+        + "    printf '%s\\n' \"$line\"\n"
+        + "  done\n"
+        + "}\n");
+    failsAtOpen.toFile().setExecutable(true);
+    Path archive = home.resolve("archive");
+    Result r = validator("attest", "--prover", failsAtOpen.toString(), "--allow-cpu", "--json",
+        "--gpus", "1", "--model", MODEL, "--dim", "64", "--iterations", "2", "--replay-dir",
+        home.resolve("replay").toString(), "--archive", archive.toString());
+    assertEquals(1, r.code(), r.err() + r.out());
+    Verdict v = Json.read("verdict", r.out().getBytes(), Verdict.class);
+    assertEquals("fail", v.check("prover.exit").status(), r.out());
+    assertTrue(r.err().contains("the prover failed at 'open'"), r.err());
+    assertEquals(key.publicKey().keyId(), v.attestation().proverKeyId(), r.out());
+    assertEquals(1, v.attestation().devices());
+
+    Result fleet = validator("fleet", archive.toString(), "--json");
+    assertEquals(0, fleet.code(), fleet.err() + fleet.out());
+    assertTrue(fleet.out().contains("\"provider\" : \"" + key.publicKey().keyId() + "\""),
+        fleet.out());
+    assertTrue(fleet.out().contains("\"failed\" : 1"), fleet.out());
   }
 }

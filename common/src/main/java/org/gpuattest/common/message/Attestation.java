@@ -10,13 +10,14 @@ import org.gpuattest.common.Limits;
  * sentence (docs/protocol.md section 4.5): the claim (model, n, T, G, samples, from the
  * validator's own challenge), what the prover's commitment reports (backend, signing key, device
  * UUIDs: its words, worth only as much as the verdict's checks), and the timing the validator
- * measured. A verdict carries one whenever a commitment was taken; a prover that failed before
- * committing leaves it absent.
+ * measured. A verdict carries one whenever a commitment was taken, a prover that failed at
+ * 'open' after committing included; a prover that failed before committing leaves it absent.
  *
  * @param backend "cuda" or "cpu" when every device reports it, "mixed" otherwise
  * @param proverPublicKey the commitment's signer, the PEM exactly as the commitment carries it
- * @param proverKeyId the key's {@code Ed25519PublicKey.keyId()}; null when the PEM is not an
- *     Ed25519 key (signature.prover then fails)
+ * @param proverKeyId the key's {@code Ed25519PublicKey.keyId()}, only when the commitment's
+ *     signature verifies with that key; null otherwise (signature.prover then fails), so no
+ *     verdict is attributed to a key that did not sign it
  * @param deviceUuids each device report's uuid, in index order, as the commitment spells it
  * @param verifiedAt when the validator decided, an ISO-8601 instant
  */

@@ -5,9 +5,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.TreeSet;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.VerificationException;
 import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.message.Attestation;
 import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.DeviceReport;
 import org.gpuattest.validator.TimingWindow;
 
@@ -16,15 +18,18 @@ import org.gpuattest.validator.TimingWindow;
  * evidence: the claim from the validator's challenge, the commitment's key and device ids, and
  * the timing figures timing.window judges, computed the same way (TimingChecks).
  */
-final class AttestationSummary {
+public final class AttestationSummary {
   private AttestationSummary() {}
 
-  static Attestation of(Evidence e, Instant verifiedAt) {
+  /**
+   * The summary of {@code e}; its openings are not looked at, so a session whose prover failed
+   * after committing (at 'open') is summarised too.
+   */
+  public static Attestation of(Evidence e, Instant verifiedAt) {
     Challenge c = e.challenge();
     List<DeviceReport> reports = e.commitment().devices();
     return new Attestation(c.model(), c.dim(), c.iterations(), c.devices(), c.samples(),
-        backend(reports), e.commitment().proverPublicKey(),
-        keyId(e.commitment().proverPublicKey()),
+        backend(reports), e.commitment().proverPublicKey(), signerKeyId(e.commitment()),
         reports.stream().map(DeviceReport::uuid).toList(), verifiedAt.toString(),
         throughput(e));
   }
@@ -51,11 +56,17 @@ final class AttestationSummary {
     return backends.size() == 1 ? backends.first() : Attestation.MIXED;
   }
 
-  /** The key's id, or null where the PEM is no Ed25519 key (signature.prover says so). */
-  private static String keyId(String pem) {
+  /**
+   * The key's id only where the commitment's signature verifies with it, else null: the id is
+   * what a fleet report attributes a verdict to (docs/protocol.md 4.5), and a prover could put
+   * any key in its commitment to have its failures counted against another provider.
+   */
+  private static String signerKeyId(Commitment c) {
     try {
-      return Ed25519PublicKey.fromPem("proverPublicKey", pem).keyId();
-    } catch (BadMessageException e) {
+      Ed25519PublicKey key = Ed25519PublicKey.fromPem("proverPublicKey", c.proverPublicKey());
+      key.verify("commitment signature", c.signingBytes(), c.signature());
+      return key.keyId();
+    } catch (BadMessageException | VerificationException e) {
       return null;
     }
   }

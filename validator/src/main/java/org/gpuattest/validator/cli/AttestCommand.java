@@ -148,8 +148,9 @@ final class AttestCommand implements Callable<Integer> {
           : converse(v, s, env, prepared, proveTimeout, openDeadline, err);
     } catch (ProverFailure f) {
       err.printf("validator: the prover failed at '%s' (%s)%n", f.step(), f.check());
-      verdict = f.verdict(c.id());
       verifiedAt = env.clock().instant();
+      // After a commitment (a failure at 'open'), the verdict still says whose it was.
+      verdict = f.verdict(c.id(), v.summary(latest, verifiedAt).orElse(null));
       failure = new ArchiveRecord.ProverFailureNote(f.step(), f.check());
     }
     VerifyCommand.print(spec, verdict, verify.json);

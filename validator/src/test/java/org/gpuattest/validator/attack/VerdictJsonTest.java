@@ -129,6 +129,21 @@ class VerdictJsonTest {
     assertEquals(0.5, failed.get(3).check("sm.busy").figures().get("busyFraction"));
   }
 
+  /**
+   * A commitment whose signature does not verify names no key id: the fleet report attributes
+   * verdicts by it, and the key in an unsigned commitment may be another provider's.
+   */
+  @Test
+  void signatureThatDoesNotVerify_noKeyId() throws Exception {
+    Harness h = new Harness(dir, 17);
+    Verdict v = h.run(h.prover(Hardware.H100, Cheats.HONEST))
+        .commitment(c -> Tamper.flipSignatureByte(c, 10)).verdict();
+    assertEquals(Check.FAIL, v.check("signature.prover").status());
+    assertNotNull(v.attestation().proverPublicKey());
+    assertNull(v.attestation().proverKeyId());
+    assertSchemaValid(v);
+  }
+
   @Test
   void proverFailure_hasNoAttestationAndValidates() throws Exception {
     Verdict v = ProverFailure.unusable("prove", "commitment", new IllegalArgumentException("x"))
