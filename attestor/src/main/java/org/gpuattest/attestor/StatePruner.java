@@ -5,11 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Challenge;
@@ -44,16 +42,8 @@ public final class StatePruner {
           + Pruning.MIN_PROTECTED_DAYS + " days after its challenge expired, got " + days);
     }
     Pruning.Tally t = new Pruning.Tally("prover state", root, "states", dryRun);
-    if (!Files.isDirectory(root)) {
-      t.absent();
-      return t;
-    }
     Instant cutoff = Pruning.cutoff(now, days);
-    List<Path> entries;
-    try (Stream<Path> s = Files.list(root)) {
-      entries = s.sorted().toList();
-    }
-    for (Path p : entries) {
+    for (Path p : Pruning.entries(t, root)) {
       String name = p.getFileName().toString();
       boolean partial = name.startsWith(PARTIAL_PREFIX);
       if (!Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)

@@ -9,10 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.common.util.Hex;
 import org.gpuattest.common.util.Pruning;
@@ -60,16 +58,8 @@ public final class ReplayStore implements ReplayGuard {
           + Pruning.MIN_PROTECTED_DAYS + " days, got " + days);
     }
     Pruning.Tally t = new Pruning.Tally("replay store", dir, "entries", dryRun);
-    if (!Files.isDirectory(dir)) {
-      t.absent();
-      return t;
-    }
     Instant cutoff = Pruning.cutoff(now, days);
-    List<Path> entries;
-    try (Stream<Path> s = Files.list(dir)) {
-      entries = s.sorted().toList();
-    }
-    for (Path p : entries) {
+    for (Path p : Pruning.entries(t, dir)) {
       if (!ID_FILE.matcher(p.getFileName().toString()).matches()
           || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
         t.ignored(p, "not a used-challenge entry");

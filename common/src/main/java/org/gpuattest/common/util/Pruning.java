@@ -49,6 +49,25 @@ public final class Pruning {
     return now.minus(Duration.ofDays(days));
   }
 
+  /**
+   * The entries of a store's folder, sorted so reports list them in one order; none, noted on
+   * {@code t} as absent, when the folder does not exist.
+   */
+  public static List<Path> entries(Tally t, Path dir) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      t.absent();
+      return List.of();
+    }
+    return list(dir);
+  }
+
+  /** The entries of {@code dir}, sorted. */
+  public static List<Path> list(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.sorted().toList();
+    }
+  }
+
   /** When the file or folder was last modified. */
   public static Instant modified(Path p) throws IOException {
     return Files.getLastModifiedTime(p).toInstant();

@@ -9,10 +9,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.util.Pruning;
 
@@ -37,21 +35,17 @@ public final class ArchivePruner {
   public static Pruning.Tally prune(Path root, Instant now, int days, boolean dryRun)
       throws IOException {
     Pruning.Tally t = new Pruning.Tally("evidence archive", root, "exchanges", dryRun);
-    if (!Files.isDirectory(root)) {
-      t.absent();
-      return t;
-    }
     Instant cutoff = Pruning.cutoff(now, days);
-    for (Path day : list(root)) {
+    for (Path day : Pruning.entries(t, root)) {
       LocalDate date = date(day);
       if (date == null) {
         t.ignored(day, "not a date folder of the archive");
         continue;
       }
-      for (Path x : list(day)) {
+      for (Path x : Pruning.list(day)) {
         pruneOne(t, x, date, cutoff, now, dryRun);
       }
-      if (!dryRun && list(day).isEmpty()) {
+      if (!dryRun && Pruning.list(day).isEmpty()) {
         Files.delete(day);
       }
     }
@@ -103,9 +97,4 @@ public final class ArchivePruner {
     }
   }
 
-  private static List<Path> list(Path dir) throws IOException {
-    try (Stream<Path> s = Files.list(dir)) {
-      return s.sorted().toList();
-    }
-  }
 }
