@@ -1,22 +1,20 @@
 package org.gpuattest.attestor.e2e;
 
+import static org.gpuattest.attestor.e2e.BothTools.validator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
 import java.util.stream.Stream;
+import org.gpuattest.attestor.e2e.BothTools.Result;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.validator.Session;
 import org.gpuattest.validator.archive.ArchiveRecord;
-import org.gpuattest.validator.cli.ValidatorCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,27 +27,11 @@ class ArchiveEndToEndTest {
   static final String MODEL = "NVIDIA H100 80GB HBM3";
   @TempDir Path home;
 
-  private String proverCommand() {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return "GPU_ATTEST_HOME='" + home + "' '" + java + "' -cp '"
-        + System.getProperty("java.class.path") + "' org.gpuattest.attestor.cli.AttestorCli";
-  }
-
-  record Result(int code, String out, String err) {}
-
-  private static Result validator(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ValidatorCli.run(args, new ByteArrayInputStream(new byte[0]),
-        new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
-  }
-
   @Test
   void attest_archivesTheExchange_andReverifyMatches() throws Exception {
     Path archive = home.resolve("archive");
-    Result r = validator("attest", "--prover", proverCommand(), "--allow-cpu", "--json",
-        "--gpus", "2", "--model", MODEL, "--dim", "64", "--iterations", "2",
+    Result r = validator("attest", "--prover", BothTools.proverCommand(home), "--allow-cpu",
+        "--json", "--gpus", "2", "--model", MODEL, "--dim", "64", "--iterations", "2",
         "--replay-dir", home.resolve("replay").toString(), "--archive", archive.toString(),
         "--provider", "e2e");
     assertEquals(0, r.code(), r.err() + r.out());
@@ -94,7 +76,7 @@ class ArchiveEndToEndTest {
     Files.writeString(keyFile, key.toPem());
     // A shell loop, not awk: mawk reads a pipe in blocks and would hold the ready line back.
     Path failsAtOpen = home.resolve("fails-at-open.sh");
-    Files.writeString(failsAtOpen, "#!/bin/sh\n" + proverCommand() + " --signing-key '"
+    Files.writeString(failsAtOpen, "#!/bin/sh\n" + BothTools.proverCommand(home) + " --signing-key '"
         + keyFile + "' \"$@\" | {\n"
         + "  n=0\n"
         + "  while IFS= read -r line; do\n"

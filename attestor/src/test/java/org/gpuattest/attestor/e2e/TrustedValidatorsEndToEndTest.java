@@ -1,23 +1,21 @@
 package org.gpuattest.attestor.e2e;
 
+import static org.gpuattest.attestor.e2e.BothTools.validator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.gpuattest.attestor.e2e.BothTools.Result;
 import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Verdict;
-import org.gpuattest.validator.cli.ValidatorCli;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,22 +34,10 @@ class TrustedValidatorsEndToEndTest {
   private Path validatorPub;
   private Path state;
 
-  record Result(int code, String out, String err) {}
-
-  private static Result validator(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ValidatorCli.run(args, new ByteArrayInputStream(new byte[0]),
-        new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
-  }
-
   /** The attestor as a command line in its own home (so it reads no one else's config). */
   private String prover(String... options) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return "GPU_ATTEST_HOME='" + home + "' '" + java + "' -cp '"
-        + System.getProperty("java.class.path") + "' org.gpuattest.attestor.cli.AttestorCli"
-        + " --backend cpu --state '" + state + "' " + String.join(" ", options);
+    return BothTools.proverCommand(home) + " --backend cpu --state '" + state + "' "
+        + String.join(" ", options);
   }
 
   private Result attest(String prover, String... extra) {

@@ -1,17 +1,15 @@
 package org.gpuattest.attestor.e2e;
 
+import static org.gpuattest.attestor.e2e.BothTools.attestor;
+import static org.gpuattest.attestor.e2e.BothTools.validator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.gpuattest.attestor.cli.AttestorCli;
-import org.gpuattest.validator.cli.ValidatorCli;
+import org.gpuattest.attestor.e2e.BothTools.Result;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,24 +26,6 @@ class TwoHostFlowTest {
   @TempDir Path home;
   private Path session;
   private Path openings;
-
-  record Result(int code, String out, String err) {}
-
-  private static Result validator(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = ValidatorCli.run(args, new ByteArrayInputStream(new byte[0]),
-        new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
-  }
-
-  private static Result attestor(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = AttestorCli.run(args, new ByteArrayInputStream(new byte[0]),
-        new PrintWriter(out), new PrintWriter(err));
-    return new Result(code, out.toString(), err.toString());
-  }
 
   /** A CPU prover's honest exchange up to its openings file, as the prover wrote it. */
   @BeforeEach
