@@ -13,8 +13,8 @@
 # nvcc 13 declares PTX ISA 9.0, which CUDA 12 drivers refuse. The instructions need only ISA
 # 3.1 (%globaltimer, shf); .target sm_75 needs ISA 6.3 (CUDA 10.0), the lowest ptxas accepts
 # for that target. So the .version line is rewritten to 6.3 (see ptx/README.md).
-# Exception: matmul_dmma.cu uses mma.sync m8n8k4 .f64 and cp.async, which need sm_80; it is
-# compiled with -arch=compute_80 (.target sm_80) and declared ISA 7.0, the lowest ptxas 13.0
+# Exception: matmul_dmma.cu and matmul_dmma_wide.cu use mma.sync m8n8k4 .f64 and cp.async,
+# which need sm_80; they are compiled with -arch=compute_80 (.target sm_80) and declared ISA 7.0, the lowest ptxas 13.0
 # accepts for .target sm_80 and for "m8n8k4 with double types" (found by trying 6.3 to 7.0).
 # nvcc's header comment (compiler build id) is replaced by a fixed one, so the output depends
 # only on the sources and the nvcc release: regeneration is byte-identical.
@@ -24,16 +24,16 @@ PTX_ISA="6.3"
 NVCC_RELEASE="13.0"
 
 # The virtual architecture (compute_XY, .target sm_XY) and declared ISA of each source: sm_75
-# and 6.3 for all but the FP64 tensor-core product.
+# and 6.3 for all but the FP64 tensor-core products.
 arch_of() {
   case "$1" in
-    matmul_dmma) echo 80 ;;
+    matmul_dmma | matmul_dmma_wide) echo 80 ;;
     *) echo 75 ;;
   esac
 }
 isa_of() {
   case "$1" in
-    matmul_dmma) echo 7.0 ;;
+    matmul_dmma | matmul_dmma_wide) echo 7.0 ;;
     *) echo "$PTX_ISA" ;;
   esac
 }

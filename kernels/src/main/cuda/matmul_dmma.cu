@@ -19,39 +19,17 @@
 // 6 shared loads per 8 mma, and 16 accumulators (32 registers) per lane.
 //
 // k-tiles of 16 are staged from global into shared memory with 16-byte cp.async (.cg: L2
-// only), double-buffered: k-tile t + 1 is in flight while k-tile t is multiplied. The shared
-// rows are padded (DMMA_A_STRIDE, DMMA_B_STRIDE) so fragment reads are free of bank conflicts.
+// only; dmma_ops.cuh), double-buffered: k-tile t + 1 is in flight while k-tile t is
+// multiplied. The shared rows are padded (DMMA_A_STRIDE, DMMA_B_STRIDE) so fragment reads are
+// free of bank conflicts.
 //
 // SM monitor: as matmul_ffma (sm_monitor.cuh): thread 0 reads %globaltimer at the block's
 // start and after its last __syncthreads, and adds one block and the elapsed nanoseconds to
 // slot smid % 1024 of smBlocks and smBusyNanos.
 #include "canonical_v1.cuh"
 #include "dmma_layout.cuh"
+#include "dmma_ops.cuh"
 #include "sm_monitor.cuh"
-
-// One 16-byte asynchronous copy global -> shared (PTX ISA 7.0, sm_80).
-__device__ __forceinline__ void cp_async_16(double* shared_dst, const double* global_src) {
-  unsigned int dst = (unsigned int)__cvta_generic_to_shared(shared_dst);
-  size_t src = __cvta_generic_to_global(global_src);
-  asm volatile("cp.async.cg.shared.global [%0], [%1], 16;" ::"r"(dst), "l"(src) : "memory");
-}
-
-__device__ __forceinline__ void cp_async_commit() {
-  asm volatile("cp.async.commit_group;" ::: "memory");
-}
-
-// Waits until at most one committed group (the k-tile just issued) is still in flight.
-__device__ __forceinline__ void cp_async_wait_all_but_newest() {
-  asm volatile("cp.async.wait_group 1;" ::: "memory");
-}
-
-// d = mma(a, b, d): for each of the lane's two elements, the fma chain over k0..k3 (as
-// measured on H100; see the top of this file). row.col is the only layout m8n8k4 f64 takes.
-__device__ __forceinline__ void dmma_m8n8k4(double& d0, double& d1, double a, double b) {
-  asm("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64 {%0, %1}, {%2}, {%3}, {%0, %1};"
-      : "+d"(d0), "+d"(d1)
-      : "d"(a), "d"(b));
-}
 
 // Issues thread tid's cp.async chunks of k-tile k0: A[row0.., k0..k0+16) into as,
 // B[k0..k0+16, col0..) into bs (dmma_layout.cuh). Rows of n doubles with n % 64 == 0 and
@@ -110,7 +88,7 @@ __device__ __forceinline__ void dmma_body(const double* A, const double* B, doub
                   ld, tid);
     }
     cp_async_commit();  // possibly empty: keeps "all groups but the newest" = k-tile t
-    cp_async_wait_all_but_newest();
+    cp_async_wait<1>();  // all groups but the newest (k-tile t + 1) have landed
     __syncthreads();  // every thread's copies of k-tile t have landed
     const double* as = As[buf];
     const double* bs = Bs[buf];

@@ -9,14 +9,18 @@ import org.gpuattest.kernels.cuda.CudaBackend;
 import org.gpuattest.kernels.cuda.CudaBench;
 
 /**
- * 'attestor bench': every GPU at each size, the canonical kernel against cuBLAS DGEMM on the
- * same GPU in the same run, or against the model's FP64 peak where cuBLAS cannot load.
+ * 'attestor bench': every GPU at each size, each canonical product kernel the GPU may run there
+ * (matmul_dmma_wide, matmul_dmma, matmul_ffma: docs/benchmarks.md, "Product kernel versions")
+ * against cuBLAS DGEMM on the same GPU in the same run, or against the model's FP64 peak where
+ * cuBLAS cannot load. One row per GPU, size and kernel; chosen marks the kernel the prover
+ * runs.
  */
 public final class GpuBench {
   private GpuBench() {}
 
-  /** One GPU at one n, with the yardstick it was compared with. */
-  public record Row(int gpu, String name, String productKernel, int n, int repetitions, double productTflops,
+  /** One kernel on one GPU at one n, with the yardstick it was compared with. */
+  public record Row(int gpu, String name, String productKernel, boolean chosen, int n,
+      int repetitions, double productTflops,
       double iterationTflops, double fillGigabytesPerSecond, double hashShare,
       double monitorOverhead,
       Double cublasTflops, Double productToCublas, String cublasUnavailable,
@@ -32,7 +36,9 @@ public final class GpuBench {
         progress.printf("attestor bench: GPU %d (%s), n=%d, %d repetitions%n", g, id.name(), n,
             repetitions);
         progress.flush();
-        rows.add(row(g, id, CudaBench.measure(backend, g, n, repetitions)));
+        for (CudaBench.Figures f : CudaBench.measure(backend, g, n, repetitions)) {
+          rows.add(row(g, id, f));
+        }
       }
     }
     return rows;
@@ -44,7 +50,7 @@ public final class GpuBench {
     var peak = Fp64Peaks.of(id.name());
     Double fp64 = peak.map(Fp64Peaks.Peak::fp64Tflops).orElse(null);
     Double tensor = peak.map(Fp64Peaks.Peak::fp64TensorTflops).orElse(null);
-    return new Row(g, id.name(), f.productKernel(), f.n(), f.repetitions(), product,
+    return new Row(g, id.name(), f.productKernel(), f.chosen(), f.n(), f.repetitions(), product,
         f.tflops(f.iterationMillis()), f.fillGigabytesPerSecond(), f.hashShare(),
         f.monitorOverhead(), cublas,
         cublas == null ? null : product / cublas, f.cublasUnavailable(), fp64,

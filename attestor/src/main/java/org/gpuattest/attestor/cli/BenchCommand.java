@@ -16,10 +16,14 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", description = {
     "Measure canonical-v1 on every GPU against cuBLAS DGEMM (needs a GPU).",
-    "Per GPU and size: the product kernel's FP64 TFLOP/s, the whole iteration",
-    "(Philox fill, product, hashing), the fill's GB/s and the hashing's share, with",
-    "cuBLAS DGEMM on the same GPU in the same run as the yardstick (or, where",
-    "libcublas.so.12 cannot load, the model's FP64 peak). Exit 3 without a GPU."})
+    "Per GPU, size and product kernel the GPU may run there (dmma_wide: tensor",
+    "cores, 128 x 128 tiles, n a multiple of 128; dmma: tensor cores, 64 x 64",
+    "tiles; ffma), the one the prover runs marked '*' (in JSON, chosen): the",
+    "kernel's FP64 TFLOP/s, the whole iteration (Philox fill, product, hashing),",
+    "the fill's GB/s and the hashing's share, with cuBLAS DGEMM on the same GPU in",
+    "the same run as the yardstick (or, where libcublas.so.12 cannot load, the",
+    "model's FP64 peak).",
+    "Exit 3 without a GPU."})
 final class BenchCommand implements Callable<Integer> {
   static final List<Integer> DEFAULT_DIMS = List.of(1024, 2048, 4096);
 
@@ -59,16 +63,16 @@ final class BenchCommand implements Callable<Integer> {
       out.println(Json.writeString(new Report(rows)));
       return 0;
     }
-    out.printf("%-3s %-24s %-6s %6s %9s %9s %9s %7s %7s  %s%n", "gpu", "name", "kernel", "n",
+    out.printf("%-3s %-24s %-10s %6s %9s %9s %9s %7s %7s  %s%n", "gpu", "name", "kernel", "n",
         "product", "iteration", "fill", "hashing", "monitor", "yardstick");
     for (GpuBench.Row r : rows) {
-      out.printf("%-3d %-24s %-6s %6d %6.2f TF %6.2f TF %6.0f GB/s %5.1f%% %+6.1f%%  %s%n",
-          r.gpu(), r.name(), r.productKernel(), r.n(), r.productTflops(), r.iterationTflops(),
+      out.printf("%-3d %-24s %-10s %6d %6.2f TF %6.2f TF %6.0f GB/s %5.1f%% %+6.1f%%  %s%n",
+          r.gpu(), r.name(), r.productKernel() + (r.chosen() ? "*" : ""), r.n(), r.productTflops(), r.iterationTflops(),
           r.fillGigabytesPerSecond(), 100 * r.hashShare(), 100 * r.monitorOverhead(),
           yardstick(r));
     }
-    out.println("TF = FP64 TFLOP/s (2 n^3 per product); product is the monitored canonical"
-        + " kernel alone, iteration includes the Philox fill and the hashing; hashing is its"
+    out.println("TF = FP64 TFLOP/s (2 n^3 per product); * marks the kernel the prover runs on"
+        + " that GPU at that n; product is the monitored canonical kernel alone, iteration includes the Philox fill and the hashing; hashing is its"
         + " share of an iteration; monitor is the SM monitor's cost over the product without"
         + " it.");
     return 0;

@@ -101,16 +101,39 @@ class CudaCliTest {
     Result r = runOn(one, "bench", "--dim", "64", "--repetitions", "2", "--json").assertOk();
     Map<?, ?> report = Json.read("bench", r.out().getBytes(StandardCharsets.UTF_8), Map.class);
     List<?> results = (List<?>) report.get("results");
-    assertEquals(1, results.size(), r.describe());
+    // n = 64 is no multiple of 128: the 64 x 64 tensor-core kernel (chosen) and FFMA.
+    assertEquals(2, results.size(), r.describe());
     Map<?, ?> row = (Map<?, ?>) results.get(0);
     assertEquals(64, row.get("n"));
     assertEquals("dmma", row.get("productKernel"), "a 9.0 fake GPU runs the tensor-core product");
+    assertEquals(Boolean.TRUE, row.get("chosen"));
     assertTrue(((Number) row.get("productTflops")).doubleValue() > 0, r.describe());
     assertTrue(((Number) row.get("hashShare")).doubleValue() > 0, r.describe());
     assertTrue(row.get("monitorOverhead") instanceof Number, r.describe());
     assertTrue(String.valueOf(row.get("cublasUnavailable")).contains("cuBLAS"), r.describe());
+    assertEquals("ffma", ((Map<?, ?>) results.get(1)).get("productKernel"));
+    assertEquals(Boolean.FALSE, ((Map<?, ?>) results.get(1)).get("chosen"));
     Result text = runOn(one, "bench", "--dim", "64", "--repetitions", "1").assertOk();
     assertTrue(text.out().contains("cuBLAS unavailable"), text.describe());
+  }
+
+  @Test
+  void bench_fakeGpu_nMultipleOf128_measuresBothTensorCoreKernelsAndFfmaInOneRun()
+      throws Exception {
+    Backends.CudaOpener one = w -> CudaFakes.backend(1, 1L << 30);
+    Result r = runOn(one, "bench", "--dim", "128,192", "--repetitions", "1", "--json")
+        .assertOk();
+    Map<?, ?> report = Json.read("bench", r.out().getBytes(StandardCharsets.UTF_8), Map.class);
+    List<String> rows = new java.util.ArrayList<>();
+    for (Object o : (List<?>) report.get("results")) {
+      Map<?, ?> row = (Map<?, ?>) o;
+      rows.add(row.get("n") + ":" + row.get("productKernel") + (Boolean.TRUE.equals(
+          row.get("chosen")) ? "*" : ""));
+    }
+    assertEquals(List.of("128:dmma_wide*", "128:dmma", "128:ffma", "192:dmma*", "192:ffma"),
+        rows, r.describe());
+    Result text = runOn(one, "bench", "--dim", "128", "--repetitions", "1").assertOk();
+    assertTrue(text.out().contains("dmma_wide*"), text.describe());
   }
 
   @Test

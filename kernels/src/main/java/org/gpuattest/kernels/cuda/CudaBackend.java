@@ -23,9 +23,8 @@ public final class CudaBackend implements Backend {
   private final CudaDriver driver;
   private final List<DeviceIdentity> gpus;
   private final Consumer<String> warnings;
-  /** The product kernel each GPU's probe chose (ProductProbe), shared by its devices. */
-  private final java.util.Map<Integer, ProductKernel> products =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /** Each GPU's probes of the product kernels (ProductChoice), shared by its devices. */
+  private final ProductChoice products = new ProductChoice();
 
   private CudaBackend(CudaDriver driver, List<DeviceIdentity> gpus, Consumer<String> warnings) {
     this.driver = driver;

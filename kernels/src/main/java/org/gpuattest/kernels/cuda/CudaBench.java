@@ -1,21 +1,28 @@
 package org.gpuattest.kernels.cuda;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.BackendException;
 
 /**
- * What 'attestor bench' measures on one GPU at one n, from GPU events: the canonical product
- * kernel alone and without its SM monitor, the whole iteration (Philox fill of A, product, row hashing and tree), the
- * fill's write bandwidth, the hashing's share, and cuBLAS DGEMM on the same GPU in the same
- * run where libcublas.so.12 can load.
+ * What 'attestor bench' measures on one GPU at one n, from GPU events, for every product
+ * kernel the GPU may run at that n (docs/benchmarks.md, "Product kernel versions"): the
+ * kernel alone and without its SM monitor, the whole iteration (Philox fill of A, product,
+ * row hashing and tree), the fill's write bandwidth, the hashing's share, and cuBLAS DGEMM on
+ * the same GPU in the same run where libcublas.so.12 can load. So one run compares
+ * matmul_dmma_wide, matmul_dmma and matmul_ffma with cuBLAS.
  */
 public final class CudaBench {
   private CudaBench() {}
 
-  /** Per-iteration figures (means over the timed repetitions). */
-  public record Figures(String productKernel, int n, int repetitions, double fillMillis, double productMillis,
-      double hashMillis, double unmonitoredProductMillis, double cublasMillis,
-      String cublasUnavailable) {
+  /**
+   * Per-iteration figures of one product kernel (means over the timed repetitions); chosen:
+   * whether it is the kernel the prover runs on this GPU at this n.
+   */
+  public record Figures(String productKernel, boolean chosen, int n, int repetitions,
+      double fillMillis, double productMillis, double hashMillis,
+      double unmonitoredProductMillis, double cublasMillis, String cublasUnavailable) {
     public double iterationMillis() {
       return fillMillis + productMillis + hashMillis;
     }
@@ -41,10 +48,11 @@ public final class CudaBench {
   }
 
   /**
-   * Runs one warm-up iteration and {@code repetitions} timed ones of canonical-v1 on GPU
-   * {@code ordinal} at size n (a fixed key: the rate does not depend on it), then cuBLAS.
+   * For each product kernel GPU {@code ordinal} may run at size n, the chosen one first: one
+   * warm-up iteration and {@code repetitions} timed ones of canonical-v1 (a fixed key: the
+   * rate does not depend on it); then cuBLAS once, the same yardstick for every row.
    */
-  public static Figures measure(CudaBackend backend, int ordinal, int n, int repetitions)
+  public static List<Figures> measure(CudaBackend backend, int ordinal, int n, int repetitions)
       throws BackendException {
     if (repetitions < 1) {
       throw new IllegalArgumentException("repetitions must be at least 1");
@@ -52,16 +60,27 @@ public final class CudaBench {
     CudaDevice d = (CudaDevice) backend.devices(1).get(ordinal);
     try {
       d.prepare(new PhiloxKey(0x5eed, 0xbe7c4), 0, n);
-      d.iterate(0, 1);
-      d.times().reset();
-      d.iterate(1, repetitions);
-      PhaseTimes t = d.times();
-      double per = 1e6 * t.iterations();
-      double unmonitored = d.unmonitoredProductMillis(repetitions);
+      ProductKernel chosen = d.product();
+      record Timed(ProductKernel kernel, double fill, double product, double hash,
+          double unmonitored) {}
+      List<Timed> timed = new ArrayList<>();
+      for (ProductKernel k : d.benchable()) {
+        d.benchWith(k);
+        d.iterate(0, 1);
+        d.times().reset();
+        d.iterate(1, repetitions);
+        PhaseTimes t = d.times();
+        double per = 1e6 * t.iterations();
+        timed.add(new Timed(k, t.fillNanos() / per, t.matmulNanos() / per, t.hashNanos() / per,
+            d.unmonitoredProductMillis(repetitions)));
+      }
       CublasDgemm.Outcome cublas = d.cublas(repetitions);
-      return new Figures(d.product().name().toLowerCase(java.util.Locale.ROOT), n, repetitions,
-          t.fillNanos() / per, t.matmulNanos() / per,
-          t.hashNanos() / per, unmonitored, cublas.millis(), cublas.unavailable());
+      List<Figures> out = new ArrayList<>();
+      for (Timed x : timed) {
+        out.add(new Figures(x.kernel().label(), x.kernel() == chosen, n, repetitions, x.fill(),
+            x.product(), x.hash(), x.unmonitored(), cublas.millis(), cublas.unavailable()));
+      }
+      return out;
     } finally {
       d.close();
     }

@@ -42,21 +42,23 @@ final class CudaDevice implements Device {
   private int g;
   private int n;
   private int blocksPerSm;
-  /** The product kernel this device runs: tensor cores where its GPU has them and agrees. */
+  /** The product kernel this device runs (ProductChoice): the fastest that fits n and agrees. */
   private ProductKernel product = ProductKernel.FFMA;
   /** The n that {@link #allocate} holds buffers for; 0 when nothing is held. */
   private int allocatedFor;
+  /** Kernels whose dynamic shared memory this GPU refused, with the driver's words. */
+  private final Map<Kernel, String> sharedRefused = new EnumMap<>(Kernel.class);
 
-  /** The product kernel chosen per GPU ordinal, kept by the backend: one probe per GPU. */
-  private final Map<Integer, ProductKernel> chosen;
+  /** The probes' verdicts per GPU ordinal, kept by the backend: one probe per GPU and kernel. */
+  private final ProductChoice choice;
 
   CudaDevice(CudaDriver driver, int ordinal, DeviceIdentity identity, Consumer<String> warnings,
-      Map<Integer, ProductKernel> chosen) {
+      ProductChoice choice) {
     this.driver = driver;
     this.ordinal = ordinal;
     this.identity = identity;
     this.warnings = warnings;
-    this.chosen = chosen;
+    this.choice = choice;
     this.res = new DeviceResources(driver, ordinal);
   }
 
@@ -85,11 +87,10 @@ final class CudaDevice implements Device {
       for (Kernel k : Kernel.values()) {
         if (ProductKernel.loadable(k, identity.computeCapability())) {
           functions.put(k, driver.function(res.module(k.ptxFile), k.entry));
+          ProductProbe.allowSharedMemory(driver, k, functions.get(k), sharedRefused);
         }
       }
-      product = chooseProduct();
-      blocksPerSm = driver.maxActiveBlocksPerSm(functions.get(product.monitored),
-          (int) product.block().count(), 0);
+      use(products(n, false).get(0));
       long matrix = (long) n * n * Double.BYTES;
       res.allocate("A", matrix);
       res.allocate("B", matrix);
@@ -112,31 +113,50 @@ final class CudaDevice implements Device {
   }
 
   /**
-   * The tensor-core product where the GPU has FP64 tensor cores and the probe agrees with the
-   * CPU bit for bit; else FFMA, saying why when the probe disagreed. Each GPU is probed once
-   * per backend.
+   * The product kernels this device may run at n, fastest first, FFMA last ({@link
+   * ProductChoice}): with {@code all} false the one to use, with true every one that fits n
+   * and whose probe agreed.
    */
-  private ProductKernel chooseProduct() throws CudaException {
-    if (!ProductKernel.hasTensorCores(identity.computeCapability())) {
-      return ProductKernel.FFMA;
-    }
-    ProductKernel known = chosen.get(ordinal);
-    if (known != null) {
-      return known; // this GPU was probed already by another device on it
-    }
-    ProductKernel choice = probe();
-    chosen.put(ordinal, choice);
-    return choice;
+  private List<ProductKernel> products(int n, boolean all) throws CudaException {
+    return choice.usable(ordinal, "cuda device " + ordinal + " (" + identity.name() + ")",
+        ProductKernel.hasTensorCores(identity.computeCapability()), n, all,
+        k -> ProductProbe.whyNot(driver, res.stream(), functions, sharedRefused, k), warnings);
   }
 
-  private ProductKernel probe() throws CudaException {
-    if (ProductProbe.tensorCoresAgree(driver, res.stream(), functions.get(Kernel.PHILOX_FILL),
-        functions.get(Kernel.MATMUL_DMMA_UNMONITORED))) {
-      return ProductKernel.DMMA;
+  /** Runs {@code k} from now on (allocate's choice, or another for 'attestor bench'). */
+  private void use(ProductKernel k) throws CudaException {
+    product = k;
+    blocksPerSm = driver.maxActiveBlocksPerSm(functions.get(k.monitored),
+        (int) k.block().count(), k.dynamicSharedBytes());
+  }
+
+  /**
+   * For 'attestor bench': every product kernel this device may run at the n it was allocated
+   * for, the one {@link #product} chose first.
+   */
+  List<ProductKernel> benchable() throws BackendException {
+    requirePrepared();
+    try {
+      driver.setCurrent(res.context());
+      List<ProductKernel> all = new ArrayList<>(products(n, true));
+      all.remove(product);
+      all.add(0, product);
+      return all;
+    } catch (CudaException e) {
+      throw failure("probing the product kernels", e);
     }
-    warnings.accept("cuda device " + ordinal + " (" + identity.name() + "): the tensor-core"
-        + " product differs from the CPU reference on a test case; using the FFMA kernel");
-    return ProductKernel.FFMA;
+  }
+
+  /** For 'attestor bench': runs {@code k}, one of {@link #benchable}, from now on. */
+  void benchWith(ProductKernel k) throws BackendException {
+    if (!benchable().contains(k)) {
+      throw new IllegalArgumentException(k + " cannot run here at n=" + n);
+    }
+    try {
+      use(k);
+    } catch (CudaException e) {
+      throw failure("switching to " + k.monitored.entry, e);
+    }
   }
 
   /** The product kernel chosen at allocate. */
@@ -270,7 +290,7 @@ final class CudaDevice implements Device {
 
   private void launch(Kernel k, CudaDriver.Dim3 grid, CudaDriver.Dim3 block,
       CudaDriver.Stream stream, Object... args) throws CudaException {
-    driver.launch(functions.get(k), grid, block, 0, stream, args);
+    driver.launch(functions.get(k), grid, block, k.dynamicSharedBytes, stream, args);
   }
 
   @Override
@@ -365,6 +385,7 @@ final class CudaDevice implements Device {
   @Override
   public void close() {
     functions.clear();
+    sharedRefused.clear();
     allocatedFor = 0;
     key = null;
     for (String problem : res.close()) {

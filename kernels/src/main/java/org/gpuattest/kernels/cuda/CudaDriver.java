@@ -39,6 +39,14 @@ public interface CudaDriver {
 
   Function function(Module module, String name) throws CudaException;
 
+  /**
+   * cuFuncSetAttribute(CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES): lets launches of
+   * {@code function} pass up to {@code bytes} of dynamic shared memory, where more than the
+   * 48 KiB default is wanted. A GPU whose blocks cannot have that much refuses
+   * (CUDA_ERROR_INVALID_VALUE); without it, such a launch is refused.
+   */
+  void setMaxDynamicSharedBytes(Function function, int bytes) throws CudaException;
+
   /** cuOccupancyMaxActiveBlocksPerMultiprocessor. */
   int maxActiveBlocksPerSm(Function function, int blockThreads, int dynamicSharedBytes)
       throws CudaException;

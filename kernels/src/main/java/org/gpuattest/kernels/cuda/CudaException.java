@@ -6,6 +6,7 @@ package org.gpuattest.kernels.cuda;
  */
 public final class CudaException extends Exception {
   /** CUresult codes the backend treats specially (values from the CUDA driver API's cuda.h). */
+  public static final int INVALID_VALUE = 1;
   public static final int OUT_OF_MEMORY = 2;
   public static final int NOT_INITIALIZED = 3;
   public static final int NO_DEVICE = 100;

@@ -8,6 +8,7 @@ import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
@@ -147,6 +148,13 @@ public final class JCudaDriverApi implements CudaDriver {
     check("cuModuleGetFunction",
         JCudaDriver.cuModuleGetFunction(f, (CUmodule) module.handle(), name));
     return new Function(f, name);
+  }
+
+  @Override
+  public void setMaxDynamicSharedBytes(Function function, int bytes) throws CudaException {
+    check("cuFuncSetAttribute(" + function.name() + ", MAX_DYNAMIC_SHARED_SIZE_BYTES, " + bytes
+        + ")", JCudaDriver.cuFuncSetAttribute((CUfunction) function.handle(),
+            CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, bytes));
   }
 
   @Override

@@ -21,7 +21,8 @@ public final class KernelGeometry {
   /**
    * Threads per block of matmul_dmma (1-D): 8 warps in 4 x 2, each computing 16 x 32 of the
    * block's 64 x 64 tile of C as 2 x 4 tensor-core tiles of 8 x 8 (kernels/src/main/cuda/
-   * dmma_layout.cuh).
+   * dmma_layout.cuh); also of matmul_dmma_wide, whose 8 warps form 2 x 4 of 64 x 32 each
+   * (dmma_wide_layout.cuh).
    */
   public static final int DMMA_THREADS = 256;
 
@@ -34,6 +35,25 @@ public final class KernelGeometry {
    * of another architecture must pass a bit-for-bit self-test before its result is trusted.
    */
   public static final int DMMA_MIN_COMPUTE_CAPABILITY = 80;
+
+  /**
+   * Square tile of C each matmul_dmma_wide block computes: 128, so that kernel takes only n
+   * that are multiples of 128 (kernels/src/main/cuda/dmma_wide_layout.cuh); other n run
+   * matmul_dmma. Its 8 warps ({@link #DMMA_THREADS}) form 2 x 4, each 64 x 32 of C.
+   */
+  public static final int DMMA_WIDE_TILE = 128;
+
+  /**
+   * Dynamic shared memory of a matmul_dmma_wide block: 3 stages x (128 x 20 + 16 x 132)
+   * doubles (DMMA_WIDE_SHARED_BYTES in dmma_wide_layout.cuh). Above the 48 KiB any block gets,
+   * so the host raises the function's CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES to it
+   * before the first launch ({@link CudaDriver#setMaxDynamicSharedBytes}); a GPU that allows
+   * less (sm_86 and sm_89: 99 KiB) refuses, and runs matmul_dmma.
+   */
+  public static final int DMMA_WIDE_SHARED_BYTES = 3 * (128 * 20 + 16 * 132) * Double.BYTES;
+
+  /** Dynamic shared memory any block may have without raising the function's limit. */
+  public static final int DEFAULT_MAX_DYNAMIC_SHARED_BYTES = 48 * 1024;
 
   /** Threads per block of the Philox fill; each thread writes one Philox block (2 elements). */
   public static final int FILL_THREADS = 256;
@@ -58,15 +78,41 @@ public final class KernelGeometry {
     MATMUL_DMMA("matmul_dmma", "matmul_dmma.ptx"),
     /** matmul_dmma without the SM monitor, for 'attestor bench', as MATMUL_UNMONITORED. */
     MATMUL_DMMA_UNMONITORED("matmul_dmma_unmonitored", "matmul_dmma.ptx"),
+    /**
+     * The same product on FP64 tensor cores with 128 x 128 block tiles, same parameters as
+     * MATMUL, launched with {@link KernelGeometry#DMMA_WIDE_SHARED_BYTES} of dynamic shared
+     * memory; needs compute capability 8.0 and n a multiple of {@link #DMMA_WIDE_TILE}.
+     */
+    MATMUL_DMMA_WIDE("matmul_dmma_wide", "matmul_dmma_wide.ptx", DMMA_WIDE_SHARED_BYTES),
+    /** matmul_dmma_wide without the SM monitor, for 'attestor bench'. */
+    MATMUL_DMMA_WIDE_UNMONITORED("matmul_dmma_wide_unmonitored", "matmul_dmma_wide.ptx",
+        DMMA_WIDE_SHARED_BYTES),
     ROW_HASH("sha256_rows", "sha256_merkle.ptx"),
     TREE("merkle_root", "sha256_merkle.ptx");
 
     public final String entry;
     public final String ptxFile;
+    /** Dynamic shared memory every launch of this kernel passes (0: all of it is static). */
+    public final int dynamicSharedBytes;
 
     Kernel(String entry, String ptxFile) {
+      this(entry, ptxFile, 0);
+    }
+
+    Kernel(String entry, String ptxFile, int dynamicSharedBytes) {
       this.entry = entry;
       this.ptxFile = ptxFile;
+      this.dynamicSharedBytes = dynamicSharedBytes;
+    }
+
+    /** The kernel with this entry name, if any. */
+    public static java.util.Optional<Kernel> byEntry(String entry) {
+      for (Kernel k : values()) {
+        if (k.entry.equals(entry)) {
+          return java.util.Optional.of(k);
+        }
+      }
+      return java.util.Optional.empty();
     }
   }
 
@@ -97,7 +143,15 @@ public final class KernelGeometry {
     return Dim3.of(n / MATMUL_TILE, n / MATMUL_TILE);
   }
 
-  /** matmul_dmma: a 1-D block of {@link #DMMA_THREADS} threads (8 warps). */
+  /**
+   * matmul_dmma_wide: block (bx, by) computes the 128 x 128 tile of C at rows 128 by, columns
+   * 128 bx; n must be a multiple of 128. Its block is {@link #dmmaBlock()}.
+   */
+  public static Dim3 dmmaWideGrid(int n) {
+    return Dim3.of(n / DMMA_WIDE_TILE, n / DMMA_WIDE_TILE);
+  }
+
+  /** matmul_dmma and matmul_dmma_wide: a 1-D block of {@link #DMMA_THREADS} threads (8 warps). */
   public static Dim3 dmmaBlock() {
     return Dim3.of(DMMA_THREADS);
   }

@@ -1,38 +1,76 @@
 package org.gpuattest.kernels.cuda;
 
+import java.util.List;
+import java.util.Locale;
 import org.gpuattest.kernels.cuda.CudaDriver.Dim3;
 import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
 
 /**
- * The two kernels that compute canonical-v1's product (docs/protocol.md §1.5), with the same
- * bits: FP64 tensor cores (mma.m8n8k4.f64, compute capability 8.0 and up) and plain FFMA (every
- * GPU). A device takes the tensor-core kernel where its GPU has them and a probe against the
- * CPU reference agrees ({@link ProductProbe}), and the FFMA kernel otherwise.
+ * The kernels that compute canonical-v1's product (docs/protocol.md §1.5), all with the same
+ * bits: FP64 tensor cores with 128 x 128 block tiles (n a multiple of 128), FP64 tensor cores
+ * with 64 x 64 tiles (every n), both mma.m8n8k4.f64 on compute capability 8.0 and up, and
+ * plain FFMA (every GPU). A device takes the first of {@link #PREFERENCE} its GPU and n allow
+ * and whose probe against the CPU reference agrees ({@link ProductChoice}).
  */
 public enum ProductKernel {
-  FFMA(Kernel.MATMUL, Kernel.MATMUL_UNMONITORED),
-  DMMA(Kernel.MATMUL_DMMA, Kernel.MATMUL_DMMA_UNMONITORED);
+  FFMA(Kernel.MATMUL, Kernel.MATMUL_UNMONITORED, KernelGeometry.MATMUL_TILE),
+  DMMA(Kernel.MATMUL_DMMA, Kernel.MATMUL_DMMA_UNMONITORED, KernelGeometry.MATMUL_TILE),
+  DMMA_WIDE(Kernel.MATMUL_DMMA_WIDE, Kernel.MATMUL_DMMA_WIDE_UNMONITORED,
+      KernelGeometry.DMMA_WIDE_TILE);
+
+  /** Fastest first (docs/benchmarks.md, "Product kernel versions"); FFMA, the last, always runs. */
+  static final List<ProductKernel> PREFERENCE = List.of(DMMA_WIDE, DMMA, FFMA);
 
   final Kernel monitored;
   final Kernel unmonitored;
+  /** The side of the square tile of C one block computes: n must be a multiple of it. */
+  final int tile;
 
-  ProductKernel(Kernel monitored, Kernel unmonitored) {
+  ProductKernel(Kernel monitored, Kernel unmonitored, int tile) {
     this.monitored = monitored;
     this.unmonitored = unmonitored;
+    this.tile = tile;
+  }
+
+  /** The name 'attestor bench' reports: "ffma", "dmma", "dmma_wide". */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
   }
 
   Dim3 grid(int n) {
-    return this == DMMA ? KernelGeometry.dmmaGrid(n) : KernelGeometry.matmulGrid(n);
+    return switch (this) {
+      case FFMA -> KernelGeometry.matmulGrid(n);
+      case DMMA -> KernelGeometry.dmmaGrid(n);
+      case DMMA_WIDE -> KernelGeometry.dmmaWideGrid(n);
+    };
   }
 
   Dim3 block() {
-    return this == DMMA ? KernelGeometry.dmmaBlock() : KernelGeometry.matmulBlock();
+    return this == FFMA ? KernelGeometry.matmulBlock() : KernelGeometry.dmmaBlock();
+  }
+
+  /** Dynamic shared memory of every launch (both entries take the same). */
+  int dynamicSharedBytes() {
+    return monitored.dynamicSharedBytes;
+  }
+
+  /** Whether this kernel's tile divides n (n is a multiple of 64 by §1.1). */
+  boolean fits(int n) {
+    return n > 0 && n % tile == 0;
+  }
+
+  boolean tensorCores() {
+    return this != FFMA;
   }
 
   /** Whether a kernel's PTX may be loaded on a GPU of this compute capability ("9.0"). */
   static boolean loadable(Kernel k, String computeCapability) {
-    boolean tensor = k == Kernel.MATMUL_DMMA || k == Kernel.MATMUL_DMMA_UNMONITORED;
-    return !tensor || hasTensorCores(computeCapability);
+    for (ProductKernel p : values()) {
+      if (p.tensorCores() && (p.monitored == k || p.unmonitored == k)) {
+        return hasTensorCores(computeCapability);
+      }
+    }
+    return true;
   }
 
   /** FP64 tensor cores: compute capability 8.0 and up ({@link KernelGeometry}). */

@@ -2,27 +2,81 @@ package org.gpuattest.kernels.cuda;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
+import java.util.Optional;
 import org.gpuattest.common.spec.CanonicalProduct;
 import org.gpuattest.common.spec.Operands;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.cuda.CudaDriver.Function;
+import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
 
 /**
- * Before a device uses the tensor-core product, it multiplies one small case (n = 128: four
- * blocks, every warp and fragment position) with it and compares every bit of C with the CPU
- * reference; any difference keeps the device on the FFMA kernel, and says so. The order of
- * mma.m8n8k4.f64's additions was measured on an H100, not promised by NVIDIA for every GPU.
+ * Before a device uses a tensor-core product kernel, it multiplies one small case with it and
+ * compares every bit of C with the CPU reference; any difference keeps the device off that
+ * kernel, and {@link ProductChoice} says so. The case is a 2 x 2 grid of the kernel's blocks
+ * ({@link #size}: n = 128 for matmul_dmma, 256 for matmul_dmma_wide), so every warp, fragment
+ * position and block index is exercised. The order of mma.m8n8k4.f64's additions was
+ * measured on an H100, not promised by NVIDIA for every GPU.
  */
 final class ProductProbe {
-  static final int N = 128;
   private static final PhiloxKey KEY = new PhiloxKey(0x70be, 0xd33a);
 
   private ProductProbe() {}
 
-  /** Whether the tensor-core kernel's C equals the CPU's, bit for bit, on the probe case. */
-  static boolean tensorCoresAgree(CudaDriver driver, CudaDriver.Stream stream,
-      Function fill, Function dmma) throws CudaException {
-    long bytes = (long) N * N * Double.BYTES;
+  /**
+   * Raises a kernel's dynamic shared memory limit to what it takes, where that is above the
+   * 48 KiB default (matmul_dmma_wide). A GPU that refuses (its blocks cannot have that much:
+   * CUDA_ERROR_INVALID_VALUE) is noted in {@code refused}, and {@link #whyNot} reports it.
+   */
+  static void allowSharedMemory(CudaDriver driver, Kernel k, Function function,
+      Map<Kernel, String> refused) throws CudaException {
+    if (k.dynamicSharedBytes <= KernelGeometry.DEFAULT_MAX_DYNAMIC_SHARED_BYTES) {
+      return;
+    }
+    try {
+      driver.setMaxDynamicSharedBytes(function, k.dynamicSharedBytes);
+    } catch (CudaException e) {
+      if (e.code() != CudaException.INVALID_VALUE) {
+        throw e;
+      }
+      refused.put(k, e.getMessage());
+    }
+  }
+
+  /**
+   * The probe of tensor-core kernel {@code k} on a GPU: empty when it gives the CPU's bits,
+   * else why it does not run there.
+   */
+  static Optional<String> whyNot(CudaDriver driver, CudaDriver.Stream stream,
+      Map<Kernel, Function> functions, Map<Kernel, String> sharedRefused, ProductKernel k)
+      throws CudaException {
+    for (Kernel entry : new Kernel[] {k.monitored, k.unmonitored}) {
+      String refused = sharedRefused.get(entry);
+      if (refused != null) {
+        return Optional.of("cannot have its " + entry.dynamicSharedBytes + " bytes of shared"
+            + " memory per block on this GPU (" + refused + ")");
+      }
+    }
+    if (agrees(driver, stream, functions.get(Kernel.PHILOX_FILL), k,
+        functions.get(k.unmonitored))) {
+      return Optional.empty();
+    }
+    return Optional.of("differs from the CPU reference on a test case");
+  }
+
+  /** The probe's n for a kernel: two of its tiles a side. */
+  static int size(ProductKernel kernel) {
+    return 2 * kernel.tile;
+  }
+
+  /**
+   * Whether {@code kernel}'s C (its unmonitored entry, {@code function}) equals the CPU's, bit
+   * for bit, on the probe case.
+   */
+  static boolean agrees(CudaDriver driver, CudaDriver.Stream stream, Function fill,
+      ProductKernel kernel, Function function) throws CudaException {
+    int n = size(kernel);
+    long bytes = (long) n * n * Double.BYTES;
     DevicePointer a = null;
     DevicePointer b = null;
     DevicePointer c = null;
@@ -30,19 +84,19 @@ final class ProductProbe {
       a = driver.allocate(bytes);
       b = driver.allocate(bytes);
       c = driver.allocate(bytes);
-      long pairs = (long) N * N / 2;
-      driver.launch(fill, KernelGeometry.fillGrid(N), KernelGeometry.fillBlock(), 0, stream, a,
+      long pairs = (long) n * n / 2;
+      driver.launch(fill, KernelGeometry.fillGrid(n), KernelGeometry.fillBlock(), 0, stream, a,
           pairs, KEY.k0(), KEY.k1(), 0, 0, 0);
-      driver.launch(fill, KernelGeometry.fillGrid(N), KernelGeometry.fillBlock(), 0, stream, b,
+      driver.launch(fill, KernelGeometry.fillGrid(n), KernelGeometry.fillBlock(), 0, stream, b,
           pairs, KEY.k0(), KEY.k1(), 0, 0, 1);
-      driver.launch(dmma, KernelGeometry.dmmaGrid(N), KernelGeometry.dmmaBlock(), 0, stream, a,
-          b, c, N);
+      driver.launch(function, kernel.grid(n), kernel.block(), kernel.dynamicSharedBytes(),
+          stream, a, b, c, n);
       driver.synchronize(stream);
       byte[] got = new byte[(int) bytes];
       driver.copyToHost(got, c);
-      double[] expected = new double[N * N];
-      CanonicalProduct.multiply(Operands.matrixA(KEY, 0, 0, N), N, Operands.matrixB(KEY, 0, N),
-          N, expected);
+      double[] expected = new double[n * n];
+      CanonicalProduct.multiply(Operands.matrixA(KEY, 0, 0, n), n, Operands.matrixB(KEY, 0, n),
+          n, expected);
       ByteBuffer g = ByteBuffer.wrap(got).order(ByteOrder.LITTLE_ENDIAN);
       for (int e = 0; e < expected.length; e++) {
         if (Double.doubleToRawLongBits(expected[e]) != g.getLong(8 * e)) {

@@ -2,6 +2,7 @@ package org.gpuattest.kernels.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -92,11 +93,12 @@ class CudaBackendTest {
     try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
       dev.allocate(64);
       String held = d.live();
-      // A 9.0 GPU: the four PTX files, the tensor-core one included (ProductKernel).
-      assertTrue(held.contains("allocations=9 modules=4 streams=2 events=320 contexts=1"),
+      // A 9.0 GPU: the five PTX files, the two tensor-core ones included (ProductKernel).
+      assertTrue(held.contains("allocations=9 modules=5 streams=2 events=320 contexts=1"),
           held);
       List<String> probe = List.of("0:philox_fill", "0:philox_fill",
-          "0:matmul_dmma_unmonitored"); // the tensor-core probe (ProductProbe), before the seed
+          "0:matmul_dmma_unmonitored"); // the tensor-core probe (ProductProbe), before the seed;
+      // n = 64 is no multiple of 128, so matmul_dmma_wide is neither probed nor used
       assertEquals(probe, d.launchLog);
       dev.prepare(KEY, 0, 64);
       List<String> withB = new ArrayList<>(probe);
@@ -188,7 +190,8 @@ class CudaBackendTest {
   void monitor_countsEveryProductBlockOnItsSm() throws Exception {
     FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
     try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
-      dev.prepare(KEY, 0, 128); // 2 x 2 blocks of 64 x 64 per product
+      dev.prepare(KEY, 0, 256); // 2 x 2 blocks of 128 x 128 per product (matmul_dmma_wide)
+      assertEquals(ProductKernel.DMMA_WIDE, ((CudaDevice) dev).product());
       dev.iterate(0, 3);
       SmMonitor m = dev.monitor();
       assertArrayEquals(new long[] {3, 3, 3, 3}, m.blocksPerSm());
@@ -282,10 +285,11 @@ class CudaBackendTest {
   void allocate_gpuWithFp64TensorCores_runsTheTensorCoreProduct() throws Exception {
     FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
     try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
-      dev.prepare(KEY, 0, 128);
+      dev.prepare(KEY, 0, 192); // no multiple of 128: the 64 x 64 kernel
       assertEquals(ProductKernel.DMMA, ((CudaDevice) dev).product());
-      assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 2)[1], dev.iterate(1).matrixRoot());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 192, 2)[1], dev.iterate(1).matrixRoot());
       assertTrue(d.launchLog.contains("0:matmul_dmma"), d.launchLog.toString());
+      assertFalse(d.launchLog.stream().anyMatch(l -> l.contains("wide")), d.launchLog.toString());
     }
   }
 
@@ -304,7 +308,7 @@ class CudaBackendTest {
   @Test
   void allocate_tensorCoresDifferFromTheCpu_fallsBackToFfmaAndSaysSo() throws Exception {
     FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
-    d.corrupt = "matmul_dmma_unmonitored";
+    d.corrupt.add("matmul_dmma_unmonitored");
     List<String> warnings = new ArrayList<>();
     try (Device dev = open(d, warnings).devices(1).get(0)) {
       dev.prepare(KEY, 0, 64);

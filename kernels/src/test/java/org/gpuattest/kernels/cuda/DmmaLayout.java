@@ -121,4 +121,97 @@ final class DmmaLayout {
       return DmmaLayout.cCol(lane, e);
     }
   };
+
+  /** matmul_dmma's tiling, for {@link DmmaModel}: two stages, k-tile t in buffer t & 1. */
+  static final DmmaTiling TILING = new DmmaTiling() {
+    @Override
+    public String entry() {
+      return "matmul_dmma";
+    }
+
+    @Override
+    public org.gpuattest.kernels.cuda.CudaDriver.Dim3 grid(int n) {
+      return KernelGeometry.dmmaGrid(n);
+    }
+
+    @Override
+    public int tile() {
+      return TILE;
+    }
+
+    @Override
+    public int threads() {
+      return THREADS;
+    }
+
+    @Override
+    public int ktile() {
+      return KTILE;
+    }
+
+    @Override
+    public int stages() {
+      return 2;
+    }
+
+    @Override
+    public int stage(int t) {
+      return t & 1;
+    }
+
+    @Override
+    public int mTiles() {
+      return M_TILES;
+    }
+
+    @Override
+    public int nTiles() {
+      return N_TILES;
+    }
+
+    @Override
+    public int aStride() {
+      return A_STRIDE;
+    }
+
+    @Override
+    public int bStride() {
+      return B_STRIDE;
+    }
+
+    @Override
+    public int chunksPerThread() {
+      return CHUNKS_PER_THREAD;
+    }
+
+    @Override
+    public int tileRow(int warp, int mi) {
+      return DmmaLayout.tileRow(warp, mi);
+    }
+
+    @Override
+    public int tileCol(int warp, int ni) {
+      return DmmaLayout.tileCol(warp, ni);
+    }
+
+    @Override
+    public int aChunkRow(int c) {
+      return DmmaLayout.aChunkRow(c);
+    }
+
+    @Override
+    public int aChunkK(int c) {
+      return DmmaLayout.aChunkK(c);
+    }
+
+    @Override
+    public int bChunkK(int c) {
+      return DmmaLayout.bChunkK(c);
+    }
+
+    @Override
+    public int bChunkCol(int c) {
+      return DmmaLayout.bChunkCol(c);
+    }
+  };
 }

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@link DmmaLayout} is dmma_layout.cuh one to one: the header's helpers are
+ * {@link DmmaLayout} is dmma_layout.cuh one to one, and {@link DmmaWideLayout}
+ * dmma_wide_layout.cuh: the headers' helpers are
  * {@code __host__ __device__}, so a host C++ compiler (c++ on PATH, with {@code __host__} and
  * {@code __device__} defined away) builds a program that prints every constant and every value
  * of every helper, and the Java mirror must print the same. Skipped where no c++ is installed.
@@ -37,6 +38,50 @@ class DmmaLayoutTest {
         return 0;
       }
       """;
+
+  private static final String WIDE_PROGRAM = """
+      #include <cstdio>
+      #include "dmma_wide_layout.cuh"
+      int main() {
+        std::printf("%d %d %d %d %d %d %d %d %d %d %d %d %d\\n", DMMA_WIDE_TILE,
+                    DMMA_WIDE_THREADS, DMMA_WIDE_KTILE, DMMA_WIDE_STAGES, DMMA_WIDE_WARPS_N,
+                    DMMA_WIDE_M_TILES, DMMA_WIDE_N_TILES, DMMA_WIDE_A_STRIDE,
+                    DMMA_WIDE_B_STRIDE, DMMA_WIDE_A_STAGE, DMMA_WIDE_B_STAGE,
+                    DMMA_WIDE_SHARED_BYTES, DMMA_WIDE_CHUNKS_PER_THREAD);
+        for (int w = 0; w < DMMA_WIDE_THREADS / 32; w++)
+          for (int t = 0; t < 8; t++)
+            std::printf("tile %d %d %d %d\\n", w, t, dmma_wide_tile_row(w, t),
+                        dmma_wide_tile_col(w, t));
+        for (int t = 0; t < 10; t++) std::printf("stage %d %d\\n", t, dmma_wide_stage(t));
+        for (int c = 0; c < DMMA_WIDE_THREADS * DMMA_WIDE_CHUNKS_PER_THREAD; c++)
+          std::printf("chunk %d %d %d %d %d\\n", c, dmma_wide_a_chunk_row(c),
+                      dmma_wide_a_chunk_k(c), dmma_wide_b_chunk_k(c), dmma_wide_b_chunk_col(c));
+        return 0;
+      }
+      """;
+
+  static String wideJavaTable() {
+    StringBuilder s = new StringBuilder();
+    s.append(String.format("%d %d %d %d %d %d %d %d %d %d %d %d %d%n", DmmaWideLayout.TILE,
+        DmmaWideLayout.THREADS, DmmaWideLayout.KTILE, DmmaWideLayout.STAGES,
+        DmmaWideLayout.WARPS_N, DmmaWideLayout.M_TILES, DmmaWideLayout.N_TILES,
+        DmmaWideLayout.A_STRIDE, DmmaWideLayout.B_STRIDE, DmmaWideLayout.A_STAGE,
+        DmmaWideLayout.B_STAGE, DmmaWideLayout.SHARED_BYTES, DmmaWideLayout.CHUNKS_PER_THREAD));
+    for (int w = 0; w < DmmaWideLayout.WARPS; w++) {
+      for (int t = 0; t < 8; t++) {
+        s.append(String.format("tile %d %d %d %d%n", w, t, DmmaWideLayout.tileRow(w, t),
+            DmmaWideLayout.tileCol(w, t)));
+      }
+    }
+    for (int t = 0; t < 10; t++) {
+      s.append(String.format("stage %d %d%n", t, DmmaWideLayout.stage(t)));
+    }
+    for (int c = 0; c < DmmaWideLayout.THREADS * DmmaWideLayout.CHUNKS_PER_THREAD; c++) {
+      s.append(String.format("chunk %d %d %d %d %d%n", c, DmmaWideLayout.aChunkRow(c),
+          DmmaWideLayout.aChunkK(c), DmmaWideLayout.bChunkK(c), DmmaWideLayout.bChunkCol(c)));
+    }
+    return s.toString();
+  }
 
   static String javaTable() {
     StringBuilder s = new StringBuilder();
@@ -64,10 +109,21 @@ class DmmaLayoutTest {
 
   @Test
   void javaMirror_printsWhatTheHeaderComputes(@TempDir Path tmp) throws Exception {
+    assertEquals(javaTable(), hostRun(tmp, PROGRAM));
+  }
+
+  @Test
+  void wideJavaMirror_printsWhatTheWideHeaderComputes(@TempDir Path tmp) throws Exception {
+    assertEquals(wideJavaTable(), hostRun(tmp, WIDE_PROGRAM));
+    assertEquals(KernelGeometry.DMMA_WIDE_SHARED_BYTES, DmmaWideLayout.SHARED_BYTES);
+  }
+
+  /** Compiles {@code program} with the headers on the host's c++ and returns what it prints. */
+  private static String hostRun(Path tmp, String program) throws Exception {
     Optional<Path> cxx = CudaToolchain.find("c++");
-    assumeTrue(cxx.isPresent(), "no c++ on PATH: dmma_layout.cuh not compiled on the host");
+    assumeTrue(cxx.isPresent(), "no c++ on PATH: the layout headers not compiled on the host");
     Path cuda = CudaToolchain.projectRoot().resolve("kernels/src/main/cuda");
-    Files.writeString(tmp.resolve("layout.cpp"), PROGRAM);
+    Files.writeString(tmp.resolve("layout.cpp"), program);
     CudaToolchain.Result built = CudaToolchain.run(List.of(cxx.get().toString(),
         "-D__host__=", "-D__device__=", "-I", cuda.toString(), "-o",
         tmp.resolve("layout").toString(), tmp.resolve("layout.cpp").toString()), tmp, 120);
@@ -75,6 +131,6 @@ class DmmaLayoutTest {
     CudaToolchain.Result ran = CudaToolchain.run(List.of(tmp.resolve("layout").toString()),
         tmp, 60);
     assertEquals(0, ran.exitCode(), ran.output());
-    assertEquals(javaTable(), ran.output());
+    return ran.output();
   }
 }

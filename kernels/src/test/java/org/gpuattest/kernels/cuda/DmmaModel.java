@@ -7,26 +7,41 @@ import java.util.function.LongSupplier;
 import org.gpuattest.kernels.cuda.CudaDriver.Dim3;
 
 /**
- * Java model of kernels/src/main/cuda/matmul_dmma.cu: per block, the double-buffered k-tiles in
- * an emulated shared memory with the kernel's padded strides, and per warp and mma tile the
- * 32 lanes' fragments loaded by {@link DmmaLayout}'s index helpers (the header's, one to one).
- * The mma itself ({@link #mma}) is modelled as the hardware does it: it gathers the 8 x 4 A and
- * 4 x 8 B tiles from the lanes by the PTX fragment layout of m8n8k4 .f64 and computes each
- * element of D as the fma chain c -> k0 -> k1 -> k2 -> k3, which is what the mma was measured
- * to do on an H100 (docs/protocol.md section 1.5). If this model equals the canonical chain,
- * so does the kernel, on a GPU where that measured fact holds.
+ * Java model of the tensor-core product kernels, kernels/src/main/cuda/matmul_dmma.cu and
+ * matmul_dmma_wide.cu, each by its {@link DmmaTiling}: per block, the k-tiles staged into a
+ * ring of stages in an emulated shared memory with the kernel's padded strides, in the
+ * kernel's order (k-tiles 0 .. stages - 2 first; then, before k-tile t is multiplied, k-tile
+ * t + stages - 1 into the stage of t - 1), and per warp and mma tile the 32 lanes' fragments
+ * loaded by the layout's index helpers (the headers', one to one). The mma itself
+ * ({@link #mma}) is modelled as the hardware does it: it gathers the 8 x 4 A and 4 x 8 B tiles
+ * from the lanes by the PTX fragment layout of m8n8k4 .f64 and computes each element of D as
+ * the fma chain c -> k0 -> k1 -> k2 -> k3, which is what the mma was measured to do on an
+ * H100 (docs/protocol.md section 1.5). If this model equals the canonical chain, so does the
+ * kernel, on a GPU where that measured fact holds.
  */
 final class DmmaModel {
   private DmmaModel() {}
 
-  private static final int TILE = DmmaLayout.TILE;
-  private static final int KTILE = DmmaLayout.KTILE;
-  private static final int TILES_PER_WARP = DmmaLayout.M_TILES * DmmaLayout.N_TILES;
+  /**
+   * The order the block walks k in: the k-steps (multiples of 4) of a k-tile in
+   * {@code kSteps}' order, and the k-tiles ascending or, mutated, descending. The kernels'
+   * is {@link #CANONICAL}; tests pass others to show that the bits notice.
+   */
+  record Order(int[] kSteps, boolean tilesDescending) {
+    static final Order CANONICAL = new Order(new int[] {0, 1, 2, 3}, false);
+  }
 
-  /** Runs matmul_dmma or matmul_dmma_unmonitored, as {@link KernelModels#run} takes them. */
+  /** The tiling of an entry: matmul_dmma[_unmonitored] or matmul_dmma_wide[_unmonitored]. */
+  static DmmaTiling tilingOf(String entry) {
+    return entry.startsWith(DmmaWideLayout.TILING.entry()) ? DmmaWideLayout.TILING
+        : DmmaLayout.TILING;
+  }
+
+  /** Runs one of the tensor-core entries, as {@link KernelModels#run} takes them. */
   static void run(String entry, Dim3 grid, Dim3 block, Object[] args, int smCount,
       LongSupplier clockNanos) {
-    boolean monitored = entry.equals("matmul_dmma");
+    DmmaTiling tiling = tilingOf(entry);
+    boolean monitored = entry.equals(tiling.entry());
     if (monitored) {
       KernelModels.check(entry, args, ByteBuffer.class, ByteBuffer.class, ByteBuffer.class,
           Integer.class, ByteBuffer.class, ByteBuffer.class);
@@ -35,13 +50,13 @@ final class DmmaModel {
           Integer.class);
     }
     int n = (Integer) args[3];
-    if (!block.equals(KernelGeometry.dmmaBlock()) || !grid.equals(KernelGeometry.dmmaGrid(n))) {
-      throw new IllegalArgumentException(entry + " runs dmmaGrid(n) x dmmaBlock() = "
-          + KernelGeometry.dmmaGrid(n) + " x " + KernelGeometry.dmmaBlock() + ", got " + grid
-          + " x " + block);
+    if (n <= 0 || n % tiling.tile() != 0) {
+      throw new IllegalArgumentException(entry + " needs n a positive multiple of "
+          + tiling.tile() + ", got " + n);
     }
-    if (n <= 0 || n % TILE != 0) {
-      throw new IllegalArgumentException(entry + " needs n a positive multiple of 64, got " + n);
+    if (!block.equals(KernelGeometry.dmmaBlock()) || !grid.equals(tiling.grid(n))) {
+      throw new IllegalArgumentException(entry + " runs " + tiling.grid(n) + " x "
+          + KernelGeometry.dmmaBlock() + " at n=" + n + ", got " + grid + " x " + block);
     }
     if (smCount <= 0) {
       throw new IllegalArgumentException("smCount must be positive, got " + smCount);
@@ -54,7 +69,7 @@ final class DmmaModel {
     for (int by = 0; by < grid.y(); by++) {
       for (int bx = 0; bx < grid.x(); bx++) {
         long start = clockNanos.getAsLong();
-        block(a, b, c, n, bx, by, DmmaLayout.KERNEL);
+        block(tiling, a, b, c, n, bx, by, DmmaLayout.KERNEL, Order.CANONICAL);
         long end = clockNanos.getAsLong();
         if (monitored) {
           int slot = (int) (((long) by * grid.x() + bx) % smCount) % KernelGeometry.MONITOR_SLOTS;
@@ -66,59 +81,76 @@ final class DmmaModel {
   }
 
   /**
-   * C = A x B (row-major, n x n) by the kernel's blocks, with {@code lanes} as the kernel's
+   * C = A x B (row-major, n x n) by matmul_dmma's blocks, with {@code lanes} as the kernel's
    * lane mapping: {@link DmmaLayout#KERNEL} gives the kernel, a wrong one a broken kernel.
    */
   static void multiply(double[] a, double[] b, ByteBuffer c, int n, DmmaLayout.Lanes lanes) {
-    for (int by = 0; by < n / TILE; by++) {
-      for (int bx = 0; bx < n / TILE; bx++) {
-        block(a, b, le(c), n, bx, by, lanes);
+    multiply(DmmaLayout.TILING, a, b, c, n, lanes, Order.CANONICAL);
+  }
+
+  /** C = A x B by the blocks of {@code tiling}, with a lane mapping and a k order. */
+  static void multiply(DmmaTiling tiling, double[] a, double[] b, ByteBuffer c, int n,
+      DmmaLayout.Lanes lanes, Order order) {
+    for (int by = 0; by < n / tiling.tile(); by++) {
+      for (int bx = 0; bx < n / tiling.tile(); bx++) {
+        block(tiling, a, b, le(c), n, bx, by, lanes, order);
       }
     }
   }
 
-  /** One block (bx, by): all 8 warps, k-tile by k-tile, as the kernel's loop runs them. */
-  private static void block(double[] a, double[] b, ByteBuffer c, int n, int bx, int by,
-      DmmaLayout.Lanes lanes) {
-    int row0 = by * TILE;
-    int col0 = bx * TILE;
-    Shared shared = new Shared();
-    // acc[warp * 8 + mi * 4 + ni][lane][e], every one from +0.0 (section 1.5).
-    double[][][] acc = new double[DmmaLayout.WARPS * TILES_PER_WARP][32][2];
-    int tiles = n / KTILE;
-    stage(shared.as[0], shared.bs[0], a, b, n, row0, col0, 0);
+  /** One block (bx, by): all warps, k-tile by k-tile, as the kernel's loop runs them. */
+  private static void block(DmmaTiling tiling, double[] a, double[] b, ByteBuffer c, int n,
+      int bx, int by, DmmaLayout.Lanes lanes, Order order) {
+    int row0 = by * tiling.tile();
+    int col0 = bx * tiling.tile();
+    int tilesPerWarp = tiling.mTiles() * tiling.nTiles();
+    Shared shared = new Shared(tiling);
+    // acc[warp * tilesPerWarp + mi * nTiles + ni][lane][e], every one from +0.0 (section 1.5).
+    double[][][] acc = new double[tiling.warps() * tilesPerWarp][32][2];
+    int tiles = n / tiling.ktile();
+    // The k-tile the loop's t-th step multiplies (the kernel's: t itself).
+    java.util.function.IntUnaryOperator kTile = t -> order.tilesDescending() ? tiles - 1 - t : t;
+    for (int s = 0; s < tiling.stages() - 1 && s < tiles; s++) { // the prologue
+      int st = tiling.stage(s);
+      stage(tiling, shared.as[st], shared.bs[st], a, b, n, row0, col0,
+          kTile.applyAsInt(s) * tiling.ktile());
+    }
     for (int t = 0; t < tiles; t++) {
-      int buf = t & 1;
-      if (t + 1 < tiles) {
-        stage(shared.as[buf ^ 1], shared.bs[buf ^ 1], a, b, n, row0, col0, (t + 1) * KTILE);
+      // cp.async.wait_group and __syncthreads: k-tile t is in its stage, and every warp is
+      // done with k-tile t - 1, whose stage the next copy takes.
+      int next = t + tiling.stages() - 1;
+      if (next < tiles) {
+        int st = tiling.stage(next);
+        stage(tiling, shared.as[st], shared.bs[st], a, b, n, row0, col0,
+            kTile.applyAsInt(next) * tiling.ktile());
       }
-      // cp.async.wait_group 1 and __syncthreads: k-tile t is in buffer buf.
-      for (int warp = 0; warp < DmmaLayout.WARPS; warp++) {
-        for (int kk = 0; kk < KTILE; kk += DmmaLayout.K) {
-          double[][] af = new double[DmmaLayout.M_TILES][];
-          double[][] bf = new double[DmmaLayout.N_TILES][];
-          for (int mi = 0; mi < DmmaLayout.M_TILES; mi++) {
-            af[mi] = aFragment(shared.as[buf], warp, mi, kk, lanes);
+      int st = tiling.stage(t);
+      for (int warp = 0; warp < tiling.warps(); warp++) {
+        for (int step : order.kSteps()) {
+          int kk = DmmaLayout.K * step;
+          double[][] af = new double[tiling.mTiles()][];
+          double[][] bf = new double[tiling.nTiles()][];
+          for (int mi = 0; mi < tiling.mTiles(); mi++) {
+            af[mi] = aFragment(tiling, shared.as[st], warp, mi, kk, lanes);
           }
-          for (int ni = 0; ni < DmmaLayout.N_TILES; ni++) {
-            bf[ni] = bFragment(shared.bs[buf], warp, ni, kk, lanes);
+          for (int ni = 0; ni < tiling.nTiles(); ni++) {
+            bf[ni] = bFragment(tiling, shared.bs[st], warp, ni, kk, lanes);
           }
-          for (int mi = 0; mi < DmmaLayout.M_TILES; mi++) {
-            for (int ni = 0; ni < DmmaLayout.N_TILES; ni++) {
-              mma(af[mi], bf[ni], acc[warp * TILES_PER_WARP + mi * DmmaLayout.N_TILES + ni]);
+          for (int mi = 0; mi < tiling.mTiles(); mi++) {
+            for (int ni = 0; ni < tiling.nTiles(); ni++) {
+              mma(af[mi], bf[ni], acc[warp * tilesPerWarp + mi * tiling.nTiles() + ni]);
             }
           }
         }
       }
-      // __syncthreads: the next iteration's copies may overwrite buffer buf.
     }
-    for (int warp = 0; warp < DmmaLayout.WARPS; warp++) {
-      for (int mi = 0; mi < DmmaLayout.M_TILES; mi++) {
-        for (int ni = 0; ni < DmmaLayout.N_TILES; ni++) {
-          double[][] tile = acc[warp * TILES_PER_WARP + mi * DmmaLayout.N_TILES + ni];
+    for (int warp = 0; warp < tiling.warps(); warp++) {
+      for (int mi = 0; mi < tiling.mTiles(); mi++) {
+        for (int ni = 0; ni < tiling.nTiles(); ni++) {
+          double[][] tile = acc[warp * tilesPerWarp + mi * tiling.nTiles() + ni];
           for (int lane = 0; lane < 32; lane++) {
             for (int e = 0; e < 2; e++) {
-              long at = cElement(n, bx, by, warp, mi, ni, lane, e, lanes);
+              long at = cElement(tiling, n, bx, by, warp, mi, ni, lane, e, lanes);
               c.putDouble(Math.toIntExact(8 * at), tile[lane][e]);
             }
           }
@@ -128,65 +160,93 @@ final class DmmaModel {
   }
 
   /**
-   * The block's shared memory: two buffers of the A k-tile (64 rows of stride 20) and the B
-   * k-tile (16 rows of stride 68). Filled with NaN, so a read of padding or of a slot no copy
-   * wrote turns the result into NaN.
+   * The block's shared memory: one A k-tile (tile rows at the A stride) and one B k-tile
+   * (ktile rows at the B stride) per stage. Filled with NaN, so a read of padding or of a slot
+   * no copy wrote turns the result into NaN.
    */
   static final class Shared {
-    final double[][] as = new double[2][TILE * DmmaLayout.A_STRIDE];
-    final double[][] bs = new double[2][KTILE * DmmaLayout.B_STRIDE];
+    final double[][] as;
+    final double[][] bs;
 
+    /** matmul_dmma's two buffers. */
     Shared() {
-      for (int buf = 0; buf < 2; buf++) {
-        Arrays.fill(as[buf], Double.NaN);
-        Arrays.fill(bs[buf], Double.NaN);
+      this(DmmaLayout.TILING);
+    }
+
+    Shared(DmmaTiling tiling) {
+      as = new double[tiling.stages()][tiling.tile() * tiling.aStride()];
+      bs = new double[tiling.stages()][tiling.ktile() * tiling.bStride()];
+      for (int s = 0; s < tiling.stages(); s++) {
+        Arrays.fill(as[s], Double.NaN);
+        Arrays.fill(bs[s], Double.NaN);
       }
     }
   }
 
-  /** load_k_tile: every thread's cp.async chunks of k-tile k0 (16 bytes = 2 doubles each). */
+  /** matmul_dmma's load_k_tile. */
   static void stage(double[] as, double[] bs, double[] a, double[] b, int n, int row0, int col0,
       int k0) {
-    for (int tid = 0; tid < DmmaLayout.THREADS; tid++) {
-      for (int l = 0; l < DmmaLayout.CHUNKS_PER_THREAD; l++) {
-        int c = tid + DmmaLayout.THREADS * l;
-        int ar = DmmaLayout.aChunkRow(c);
-        int ak = DmmaLayout.aChunkK(c);
-        int bk = DmmaLayout.bChunkK(c);
-        int bc = DmmaLayout.bChunkCol(c);
+    stage(DmmaLayout.TILING, as, bs, a, b, n, row0, col0, k0);
+  }
+
+  /** load_k_tile: every thread's cp.async chunks of k-tile k0 (16 bytes = 2 doubles each). */
+  static void stage(DmmaTiling tiling, double[] as, double[] bs, double[] a, double[] b, int n,
+      int row0, int col0, int k0) {
+    for (int tid = 0; tid < tiling.threads(); tid++) {
+      for (int l = 0; l < tiling.chunksPerThread(); l++) {
+        int c = tid + tiling.threads() * l;
+        int ar = tiling.aChunkRow(c);
+        int ak = tiling.aChunkK(c);
+        int bk = tiling.bChunkK(c);
+        int bc = tiling.bChunkCol(c);
         for (int h = 0; h < 2; h++) {
-          as[ar * DmmaLayout.A_STRIDE + ak + h] = a[(row0 + ar) * n + k0 + ak + h];
-          bs[bk * DmmaLayout.B_STRIDE + bc + h] = b[(k0 + bk) * n + col0 + bc + h];
+          as[ar * tiling.aStride() + ak + h] = a[(row0 + ar) * n + k0 + ak + h];
+          bs[bk * tiling.bStride() + bc + h] = b[(k0 + bk) * n + col0 + bc + h];
         }
       }
     }
   }
 
-  /** The 32 lanes' A fragment of warp {@code warp}'s m-tile mi at k-step kk of a k-tile. */
   static double[] aFragment(double[] as, int warp, int mi, int kk, DmmaLayout.Lanes lanes) {
+    return aFragment(DmmaLayout.TILING, as, warp, mi, kk, lanes);
+  }
+
+  /** The 32 lanes' A fragment of warp {@code warp}'s m-tile mi at k-step kk of a k-tile. */
+  static double[] aFragment(DmmaTiling tiling, double[] as, int warp, int mi, int kk,
+      DmmaLayout.Lanes lanes) {
     double[] f = new double[32];
     for (int lane = 0; lane < 32; lane++) {
-      f[lane] = as[(DmmaLayout.tileRow(warp, mi) + lanes.aRow(lane)) * DmmaLayout.A_STRIDE + kk
+      f[lane] = as[(tiling.tileRow(warp, mi) + lanes.aRow(lane)) * tiling.aStride() + kk
           + lanes.aK(lane)];
     }
     return f;
   }
 
-  /** The 32 lanes' B fragment of warp {@code warp}'s n-tile ni at k-step kk of a k-tile. */
   static double[] bFragment(double[] bs, int warp, int ni, int kk, DmmaLayout.Lanes lanes) {
+    return bFragment(DmmaLayout.TILING, bs, warp, ni, kk, lanes);
+  }
+
+  /** The 32 lanes' B fragment of warp {@code warp}'s n-tile ni at k-step kk of a k-tile. */
+  static double[] bFragment(DmmaTiling tiling, double[] bs, int warp, int ni, int kk,
+      DmmaLayout.Lanes lanes) {
     double[] f = new double[32];
     for (int lane = 0; lane < 32; lane++) {
-      f[lane] = bs[(kk + lanes.bK(lane)) * DmmaLayout.B_STRIDE + DmmaLayout.tileCol(warp, ni)
+      f[lane] = bs[(kk + lanes.bK(lane)) * tiling.bStride() + tiling.tileCol(warp, ni)
           + lanes.bCol(lane)];
     }
     return f;
   }
 
-  /** Flat index into C of lane's accumulator e of warp's mma tile (mi, ni) in block (bx, by). */
   static long cElement(int n, int bx, int by, int warp, int mi, int ni, int lane, int e,
       DmmaLayout.Lanes lanes) {
-    long row = (long) by * TILE + DmmaLayout.tileRow(warp, mi) + lanes.cRow(lane);
-    long col = (long) bx * TILE + DmmaLayout.tileCol(warp, ni) + lanes.cCol(lane, e);
+    return cElement(DmmaLayout.TILING, n, bx, by, warp, mi, ni, lane, e, lanes);
+  }
+
+  /** Flat index into C of lane's accumulator e of warp's mma tile (mi, ni) in block (bx, by). */
+  static long cElement(DmmaTiling tiling, int n, int bx, int by, int warp, int mi, int ni,
+      int lane, int e, DmmaLayout.Lanes lanes) {
+    long row = (long) by * tiling.tile() + tiling.tileRow(warp, mi) + lanes.cRow(lane);
+    long col = (long) bx * tiling.tile() + tiling.tileCol(warp, ni) + lanes.cCol(lane, e);
     return row * n + col;
   }
 

@@ -36,9 +36,16 @@ final class FakeCudaDriver implements CudaDriver {
   final List<String> launchLog = java.util.Collections.synchronizedList(new ArrayList<>());
 
   int initFailure;
-  /** A kernel entry whose result (its third argument, C) gets one bit flipped, or null. */
-  String corrupt;
+  /** Kernel entries whose result (their third argument, C) gets one bit flipped. */
+  final Set<String> corrupt = java.util.concurrent.ConcurrentHashMap.newKeySet();
   boolean refusePtx;
+  /**
+   * The most dynamic shared memory a block may be allowed (cuFuncSetAttribute): H100's
+   * 227 KiB unless a test sets a smaller GPU's, such as sm_86's 99 KiB.
+   */
+  int maxDynamicSharedBytes = 227 * 1024;
+  /** What cuFuncSetAttribute allowed each function handle (absent: the 48 KiB default). */
+  private final Map<Object, Integer> sharedAllowed = new IdentityHashMap<>();
   /** Launch number (1-based, per GPU) after which that GPU's next synchronize reports a fault. */
   final Map<Integer, Integer> faultAfterLaunch = new HashMap<>();
   private final Map<Integer, Boolean> faulted = new HashMap<>();
@@ -161,12 +168,22 @@ final class FakeCudaDriver implements CudaDriver {
     if (!((List<String>) module.handle()).contains(name)) {
       throw error("cuModuleGetFunction", CudaException.NOT_FOUND);
     }
-    return new Function(name, name);
+    return new Function(new Object(), name); // a handle per module, as the driver's
+  }
+
+  @Override
+  public synchronized void setMaxDynamicSharedBytes(Function function, int bytes)
+      throws CudaException {
+    requireCurrent("cuFuncSetAttribute");
+    if (bytes > maxDynamicSharedBytes) {
+      throw error("cuFuncSetAttribute", CudaException.INVALID_VALUE);
+    }
+    sharedAllowed.put(function.handle(), bytes);
   }
 
   @Override
   public int maxActiveBlocksPerSm(Function function, int blockThreads, int dynamicSharedBytes) {
-    return 2;
+    return dynamicSharedBytes > KernelGeometry.DEFAULT_MAX_DYNAMIC_SHARED_BYTES ? 1 : 2;
   }
 
   private record Allocation(ByteBuffer bytes, int ordinal) {}
@@ -288,6 +305,20 @@ final class FakeCudaDriver implements CudaDriver {
   public void launch(Function function, Dim3 grid, Dim3 block, int dynamicSharedBytes,
       Stream stream, Object... args) throws CudaException {
     int ordinal = requireCurrent("cuLaunchKernel").ordinal();
+    // The kernel's body indexes as much dynamic shared memory as KernelGeometry says: less
+    // would be a fault on a GPU. More than the 48 KiB default needs cuFuncSetAttribute first.
+    KernelGeometry.Kernel kernel = KernelGeometry.Kernel.byEntry(function.name()).orElseThrow();
+    if (dynamicSharedBytes != kernel.dynamicSharedBytes) {
+      throw new IllegalArgumentException(function.name() + " takes " + kernel.dynamicSharedBytes
+          + " bytes of dynamic shared memory, launched with " + dynamicSharedBytes);
+    }
+    synchronized (this) {
+      int allowed = sharedAllowed.getOrDefault(function.handle(),
+          KernelGeometry.DEFAULT_MAX_DYNAMIC_SHARED_BYTES);
+      if (dynamicSharedBytes > allowed) {
+        throw error("cuLaunchKernel", CudaException.INVALID_VALUE);
+      }
+    }
     int count;
     synchronized (this) {
       count = launches.computeIfAbsent(ordinal, o -> new AtomicInteger()).incrementAndGet();
@@ -304,7 +335,7 @@ final class FakeCudaDriver implements CudaDriver {
     }
     launchLog.add(ordinal + ":" + function.name());
     int sms = gpus.get(ordinal).smCount();
-    boolean flip = function.name().equals(corrupt);
+    boolean flip = corrupt.contains(function.name());
     enqueue(stream, new Item(() -> {
       KernelModels.run(function.name(), grid, block, modelArgs, sms, System::nanoTime);
       if (flip) {

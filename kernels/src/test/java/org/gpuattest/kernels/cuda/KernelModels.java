@@ -24,7 +24,7 @@ public final class KernelModels {
 
   /**
    * Runs kernel {@code entry} over {@code grid} x {@code block}. For the SM monitor of
-   * matmul_ffma and matmul_dmma ({@link DmmaModel}), block (bx, by) runs on SM
+   * matmul_ffma, matmul_dmma and matmul_dmma_wide ({@link DmmaModel}), block (bx, by) runs on SM
    * (by * grid.x + bx) % smCount and reads {@code clockNanos} at its start and end, as
    * %globaltimer.
    *
@@ -38,8 +38,9 @@ public final class KernelModels {
       case "matmul_ffma" -> matmul(grid, block, args, smCount, clockNanos);
       case "matmul_ffma_unmonitored" -> matmul(grid, block, unmonitored(args), smCount,
           clockNanos);
-      case "matmul_dmma", "matmul_dmma_unmonitored" -> DmmaModel.run(entry, grid, block, args,
-          smCount, clockNanos);
+      case "matmul_dmma", "matmul_dmma_unmonitored", "matmul_dmma_wide",
+          "matmul_dmma_wide_unmonitored" -> DmmaModel.run(entry, grid, block, args, smCount,
+          clockNanos);
       case "sha256_rows" -> sha256Rows(grid, block, args);
       case "merkle_root" -> merkleRoot(grid, block, args);
       default -> throw new IllegalArgumentException("no kernel named '" + entry + "'");

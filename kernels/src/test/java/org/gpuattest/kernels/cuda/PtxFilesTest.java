@@ -33,12 +33,15 @@ class PtxFilesTest {
   static final String PTX_ISA = "6.3";
   static final String TARGET = "sm_75";
   /**
-   * What it declares for matmul_dmma.ptx: mma m8n8k4 .f64 and cp.async need sm_80, and 7.0 is
-   * the lowest ISA ptxas 13.0 accepts for that target and for those instructions.
+   * What it declares for matmul_dmma.ptx and matmul_dmma_wide.ptx: mma m8n8k4 .f64 and
+   * cp.async need sm_80, and 7.0 is the lowest ISA ptxas 13.0 accepts for that target and for
+   * those instructions.
    */
   static final String DMMA_PTX_ISA = "7.0";
   static final String DMMA_TARGET = "sm_80";
   static final String DMMA_FILE = "matmul_dmma.ptx";
+  static final String DMMA_WIDE_FILE = "matmul_dmma_wide.ptx";
+  static final Set<String> SM80_FILES = Set.of(DMMA_FILE, DMMA_WIDE_FILE);
   /** The newest ISA a CUDA 12.0 driver loads; ours must not be newer. */
   static final double NEWEST_LOADABLE_ISA = 8.0;
 
@@ -66,11 +69,11 @@ class PtxFilesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"philox_fill.ptx", "matmul_ffma.ptx", "sha256_merkle.ptx",
-      DMMA_FILE})
+      DMMA_FILE, DMMA_WIDE_FILE})
   void ptxFile_declaresLoadableIsaAndTarget_andHoldsItsEntries(String file) throws IOException {
     String ptx = read(file);
-    String isa = file.equals(DMMA_FILE) ? DMMA_PTX_ISA : PTX_ISA;
-    String target = file.equals(DMMA_FILE) ? DMMA_TARGET : TARGET;
+    String isa = SM80_FILES.contains(file) ? DMMA_PTX_ISA : PTX_ISA;
+    String target = SM80_FILES.contains(file) ? DMMA_TARGET : TARGET;
     List<String> versions = ptx.lines().filter(l -> l.startsWith(".version")).toList();
     assertEquals(List.of(".version " + isa), versions, file);
     assertTrue(Double.parseDouble(isa) <= NEWEST_LOADABLE_ISA);
@@ -124,6 +127,38 @@ class PtxFilesTest {
           + " loop");
       assertTrue(body.contains("cp.async.wait_group 1;"), entry + " waits for its copies");
       assertEquals(entry.equals("matmul_dmma"), body.contains("%globaltimer"),
+          entry + ": the SM monitor");
+    }
+  }
+
+  @Test
+  void dmmaWidePtx_eachEntryTakesEveryProductFromTheM8n8k4Mma_andStagesThreeKTiles()
+      throws IOException {
+    // As matmul_dmma.ptx (docs/protocol.md 1.5: only m8n8k4 .f64 is measured equal to the
+    // chain), with the wide kernel's counts and its dynamic shared memory.
+    String ptx = read(DMMA_WIDE_FILE);
+    assertTrue(ptx.contains(".extern .shared .align 16 .b8 wide_shared[];"),
+        "the stages live in dynamic shared memory (KernelGeometry.DMMA_WIDE_SHARED_BYTES)");
+    for (String entry : new String[] {"matmul_dmma_wide", "matmul_dmma_wide_unmonitored"}) {
+      String body = entryBody(ptx, entry);
+      long mmas = body.lines().map(String::trim)
+          .filter(l -> l.startsWith("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64")).count();
+      assertEquals(4 * 8 * 4, mmas,
+          entry + ": per k-tile of 16, 4 k-steps x 8 x 4 tiles of one warp");
+      assertEquals(mmas, body.lines().map(String::trim)
+          .filter(l -> l.startsWith("mma.") || l.startsWith("wmma.")).count(),
+          entry + " holds another mma");
+      assertFalse(Pattern.compile("\\b(mul|add|sub|fma|mad)(\\.r[nzmp])?\\.f64").matcher(body)
+          .find(), entry + " has separate f64 arithmetic");
+      assertFalse(body.contains(".f32") || body.contains(".f16") || body.contains(".tf32"),
+          entry + " computes in lower precision");
+      assertEquals(3 * 8, body.lines().filter(l -> l.trim().startsWith("cp.async.cg.shared"))
+          .count(), entry + ": 4 A and 4 B 16-byte copies per thread, for k-tiles 0 and 1 and"
+          + " in the loop");
+      assertEquals(List.of("cp.async.wait_group 1;"), body.lines().map(String::trim)
+          .filter(l -> l.startsWith("cp.async.wait_group")).toList(),
+          entry + ": waits until only k-tile t + 1's copies may still be in flight");
+      assertEquals(entry.equals("matmul_dmma_wide"), body.contains("%globaltimer"),
           entry + ": the SM monitor");
     }
   }

@@ -1,0 +1,73 @@
+package org.gpuattest.kernels.cuda;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * Which product kernel a GPU runs at size n (docs/benchmarks.md, "Product kernel versions"):
+ * the first of {@link ProductKernel#PREFERENCE} whose tile divides n, which the GPU can run
+ * (FP64 tensor cores: compute capability 8.0 and up), and whose probe at start-up gives the
+ * CPU's bits ({@link ProductProbe}); FFMA otherwise. So matmul_dmma_wide where n is a multiple
+ * of 128 and its probe agrees; else matmul_dmma where its probe agrees; else matmul_ffma.
+ * Each GPU's probe of each kernel runs once per backend, and a kernel refused on a GPU is
+ * reported once, on stderr, naming the kernel, why, and what runs instead.
+ */
+final class ProductChoice {
+  /** A probe of one tensor-core kernel on one GPU: empty when it agrees, else why not. */
+  interface Probe {
+    Optional<String> whyNot(ProductKernel kernel) throws CudaException;
+  }
+
+  /** Per GPU ordinal, each tensor-core kernel's verdict so far. */
+  private final Map<Integer, Map<ProductKernel, Optional<String>>> verdicts =
+      new ConcurrentHashMap<>();
+
+  /**
+   * The product kernels GPU {@code ordinal} runs at n, fastest first and FFMA last: with
+   * {@code all} false only the one to use (then FFMA), probing no further than needed; with
+   * {@code all} true every one that fits and agrees (what 'attestor bench' measures).
+   *
+   * @param who the GPU as warnings name it, such as "cuda device 0 (NVIDIA H100)"
+   */
+  List<ProductKernel> usable(int ordinal, String who, boolean tensorCores, int n, boolean all,
+      Probe probe, Consumer<String> warnings) throws CudaException {
+    Map<ProductKernel, Optional<String>> gpu =
+        verdicts.computeIfAbsent(ordinal, o -> new EnumMap<>(ProductKernel.class));
+    List<ProductKernel> out = new ArrayList<>();
+    List<String> refused = new ArrayList<>();
+    synchronized (gpu) { // two devices on one GPU probe it once
+      for (ProductKernel k : ProductKernel.PREFERENCE) {
+        if (!k.tensorCores()) {
+          out.add(k);
+          continue;
+        }
+        if (!tensorCores || !k.fits(n) || (!all && !out.isEmpty())) {
+          continue;
+        }
+        Optional<String> verdict = gpu.get(k);
+        if (verdict == null) {
+          verdict = probe.whyNot(k);
+          gpu.put(k, verdict);
+          verdict.ifPresent(why -> refused.add(k.monitored.entry + " " + why));
+        }
+        if (verdict.isEmpty()) {
+          out.add(k);
+        }
+      }
+    }
+    for (String r : refused) {
+      warnings.accept(who + ": the tensor-core product " + r + "; using " + describe(out.get(0)));
+    }
+    return out;
+  }
+
+  private static String describe(ProductKernel k) {
+    return k == ProductKernel.FFMA ? "the FFMA kernel (" + k.monitored.entry + ")"
+        : "the tensor-core kernel " + k.monitored.entry;
+  }
+}
