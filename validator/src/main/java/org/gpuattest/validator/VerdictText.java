@@ -65,8 +65,19 @@ public final class VerdictText {
         a.devices(), Printable.escape(a.model()), a.dim(), a.iterations(), a.samples(),
         Printable.escape(a.backend()), a.proverKeyId() == null ? "unreadable"
             : Printable.escape(a.proverKeyId()),
-        tflops == null ? "no rate" : ProvenRate.number(tflops) + " TFLOP/s per GPU",
-        a.timing().elapsedSeconds());
+        tflops == null ? "no rate" : rate(tflops) + " per GPU", a.timing().elapsedSeconds());
+  }
+
+  /**
+   * A rate in the unit that shows its digits: TFLOP/s from 1 up (a GPU's), else GFLOP/s, else
+   * MFLOP/s (the CPU backend's small demo challenges, which would all read 0.000 TFLOP/s).
+   */
+  static String rate(double tflops) {
+    if (tflops >= 1 || tflops == 0) {
+      return ProvenRate.number(tflops) + " TFLOP/s";
+    }
+    return tflops >= 1e-3 ? ProvenRate.number(tflops * 1e3) + " GFLOP/s"
+        : ProvenRate.number(tflops * 1e6) + " MFLOP/s";
   }
 
   /** "proven: 7.9 of 8 claimed GPUs' canonical rate in this run; passing proves at least 7.2". */

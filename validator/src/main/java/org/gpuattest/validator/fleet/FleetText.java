@@ -13,7 +13,7 @@ import org.gpuattest.common.util.Printable;
  */
 public final class FleetText {
   private static final String[] HEADER = {"PROVIDER", "MODEL", "PASSED", "FAILED",
-      "TFLOP/S/GPU", "OF", "VS MODEL", ""};
+      "TFLOP/S/GPU", "MEDIAN OF", "VS MODEL", ""};
   /** Columns aligned right: the numbers. */
   private static final boolean[] RIGHT = {false, false, true, true, true, true, true, false};
 

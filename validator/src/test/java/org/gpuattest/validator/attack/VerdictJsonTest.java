@@ -171,7 +171,7 @@ class VerdictJsonTest {
     Verdict v = h.run(h.prover(Hardware.H100, Cheats.HONEST)).verdict();
     String first = VerdictText.format(v).lines().findFirst().orElseThrow();
     assertEquals("attestation: 2 x " + TestProver.H100_NAME + ", n=64, T=2, 256 samples, cuda;"
-        + " prover key " + v.attestation().proverKeyId() + "; 0.000 TFLOP/s per GPU over"
+        + " prover key " + v.attestation().proverKeyId() + "; 0.104 MFLOP/s per GPU over"
         + " 10.000 s", first);
   }
 
