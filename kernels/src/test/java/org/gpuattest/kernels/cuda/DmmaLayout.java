@@ -22,11 +22,11 @@ final class DmmaLayout {
   static final int WARPS = THREADS / 32;
 
   static int tileRow(int warp, int mi) {
-    return (warp / WARPS_N) * (8 * M_TILES) + 8 * mi;
+    return TILING.tileRow(warp, mi);
   }
 
   static int tileCol(int warp, int ni) {
-    return (warp % WARPS_N) * (8 * N_TILES) + 8 * ni;
+    return TILING.tileCol(warp, ni);
   }
 
   static int aRow(int lane) {
@@ -54,19 +54,19 @@ final class DmmaLayout {
   }
 
   static int aChunkRow(int c) {
-    return c / (KTILE / 2);
+    return TILING.aChunkRow(c);
   }
 
   static int aChunkK(int c) {
-    return 2 * (c % (KTILE / 2));
+    return TILING.aChunkK(c);
   }
 
   static int bChunkK(int c) {
-    return c / (TILE / 2);
+    return TILING.bChunkK(c);
   }
 
   static int bChunkCol(int c) {
-    return 2 * (c % (TILE / 2));
+    return TILING.bChunkCol(c);
   }
 
   /**
@@ -123,95 +123,6 @@ final class DmmaLayout {
   };
 
   /** matmul_dmma's tiling, for {@link DmmaModel}: two stages, k-tile t in buffer t & 1. */
-  static final DmmaTiling TILING = new DmmaTiling() {
-    @Override
-    public String entry() {
-      return "matmul_dmma";
-    }
-
-    @Override
-    public org.gpuattest.kernels.cuda.CudaDriver.Dim3 grid(int n) {
-      return KernelGeometry.dmmaGrid(n);
-    }
-
-    @Override
-    public int tile() {
-      return TILE;
-    }
-
-    @Override
-    public int threads() {
-      return THREADS;
-    }
-
-    @Override
-    public int ktile() {
-      return KTILE;
-    }
-
-    @Override
-    public int stages() {
-      return 2;
-    }
-
-    @Override
-    public int stage(int t) {
-      return t & 1;
-    }
-
-    @Override
-    public int mTiles() {
-      return M_TILES;
-    }
-
-    @Override
-    public int nTiles() {
-      return N_TILES;
-    }
-
-    @Override
-    public int aStride() {
-      return A_STRIDE;
-    }
-
-    @Override
-    public int bStride() {
-      return B_STRIDE;
-    }
-
-    @Override
-    public int chunksPerThread() {
-      return CHUNKS_PER_THREAD;
-    }
-
-    @Override
-    public int tileRow(int warp, int mi) {
-      return DmmaLayout.tileRow(warp, mi);
-    }
-
-    @Override
-    public int tileCol(int warp, int ni) {
-      return DmmaLayout.tileCol(warp, ni);
-    }
-
-    @Override
-    public int aChunkRow(int c) {
-      return DmmaLayout.aChunkRow(c);
-    }
-
-    @Override
-    public int aChunkK(int c) {
-      return DmmaLayout.aChunkK(c);
-    }
-
-    @Override
-    public int bChunkK(int c) {
-      return DmmaLayout.bChunkK(c);
-    }
-
-    @Override
-    public int bChunkCol(int c) {
-      return DmmaLayout.bChunkCol(c);
-    }
-  };
+  static final DmmaTiling TILING = new DmmaTiling("matmul_dmma", KernelGeometry::dmmaGrid, TILE,
+      THREADS, KTILE, 2, WARPS_N, M_TILES, N_TILES, A_STRIDE, B_STRIDE, CHUNKS_PER_THREAD);
 }

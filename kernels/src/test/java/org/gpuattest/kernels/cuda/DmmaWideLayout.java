@@ -1,7 +1,5 @@
 package org.gpuattest.kernels.cuda;
 
-import org.gpuattest.kernels.cuda.CudaDriver.Dim3;
-
 /**
  * The index helpers of kernels/src/main/cuda/dmma_wide_layout.cuh, one to one: which warp owns
  * which 8 x 8 mma tile of the 128 x 128 block tile, which stage holds which k-tile, and where
@@ -27,123 +25,35 @@ final class DmmaWideLayout {
   static final int WARPS = THREADS / 32;
 
   static int tileRow(int warp, int mi) {
-    return (warp / WARPS_N) * (8 * M_TILES) + 8 * mi;
+    return TILING.tileRow(warp, mi);
   }
 
   static int tileCol(int warp, int ni) {
-    return (warp % WARPS_N) * (8 * N_TILES) + 8 * ni;
+    return TILING.tileCol(warp, ni);
   }
 
   static int stage(int t) {
-    return t % STAGES;
+    return TILING.stage(t);
   }
 
   static int aChunkRow(int c) {
-    return c / (KTILE / 2);
+    return TILING.aChunkRow(c);
   }
 
   static int aChunkK(int c) {
-    return 2 * (c % (KTILE / 2));
+    return TILING.aChunkK(c);
   }
 
   static int bChunkK(int c) {
-    return c / (TILE / 2);
+    return TILING.bChunkK(c);
   }
 
   static int bChunkCol(int c) {
-    return 2 * (c % (TILE / 2));
+    return TILING.bChunkCol(c);
   }
 
   /** matmul_dmma_wide's tiling, for {@link DmmaModel}. */
-  static final DmmaTiling TILING = new DmmaTiling() {
-    @Override
-    public String entry() {
-      return "matmul_dmma_wide";
-    }
-
-    @Override
-    public Dim3 grid(int n) {
-      return KernelGeometry.dmmaWideGrid(n);
-    }
-
-    @Override
-    public int tile() {
-      return TILE;
-    }
-
-    @Override
-    public int threads() {
-      return THREADS;
-    }
-
-    @Override
-    public int ktile() {
-      return KTILE;
-    }
-
-    @Override
-    public int stages() {
-      return STAGES;
-    }
-
-    @Override
-    public int stage(int t) {
-      return DmmaWideLayout.stage(t);
-    }
-
-    @Override
-    public int mTiles() {
-      return M_TILES;
-    }
-
-    @Override
-    public int nTiles() {
-      return N_TILES;
-    }
-
-    @Override
-    public int aStride() {
-      return A_STRIDE;
-    }
-
-    @Override
-    public int bStride() {
-      return B_STRIDE;
-    }
-
-    @Override
-    public int chunksPerThread() {
-      return CHUNKS_PER_THREAD;
-    }
-
-    @Override
-    public int tileRow(int warp, int mi) {
-      return DmmaWideLayout.tileRow(warp, mi);
-    }
-
-    @Override
-    public int tileCol(int warp, int ni) {
-      return DmmaWideLayout.tileCol(warp, ni);
-    }
-
-    @Override
-    public int aChunkRow(int c) {
-      return DmmaWideLayout.aChunkRow(c);
-    }
-
-    @Override
-    public int aChunkK(int c) {
-      return DmmaWideLayout.aChunkK(c);
-    }
-
-    @Override
-    public int bChunkK(int c) {
-      return DmmaWideLayout.bChunkK(c);
-    }
-
-    @Override
-    public int bChunkCol(int c) {
-      return DmmaWideLayout.bChunkCol(c);
-    }
-  };
+  static final DmmaTiling TILING = new DmmaTiling("matmul_dmma_wide",
+      KernelGeometry::dmmaWideGrid, TILE, THREADS, KTILE, STAGES, WARPS_N, M_TILES, N_TILES,
+      A_STRIDE, B_STRIDE, CHUNKS_PER_THREAD);
 }
