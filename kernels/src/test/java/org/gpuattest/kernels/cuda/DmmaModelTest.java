@@ -5,7 +5,6 @@ import static org.gpuattest.kernels.cuda.KernelModelsTest.alloc;
 import static org.gpuattest.kernels.cuda.KernelModelsTest.doubles;
 import static org.gpuattest.kernels.cuda.KernelModelsTest.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -175,120 +174,6 @@ class DmmaModelTest {
       for (int[] row : seen) {
         for (int count : row) {
           assertEquals(1, count);
-        }
-      }
-    }
-  }
-
-  @ParameterizedTest
-  @ValueSource(ints = {64, 128, 192, 576})
-  void cMapping_everyElementOfC_writtenByExactlyOneLane(int n) {
-    int[] writes = new int[n * n];
-    Dim3 grid = KernelGeometry.dmmaGrid(n);
-    for (int by = 0; by < grid.y(); by++) {
-      for (int bx = 0; bx < grid.x(); bx++) {
-        for (int warp = 0; warp < DmmaLayout.WARPS; warp++) {
-          for (int mi = 0; mi < DmmaLayout.M_TILES; mi++) {
-            for (int ni = 0; ni < DmmaLayout.N_TILES; ni++) {
-              for (int lane = 0; lane < 32; lane++) {
-                for (int e = 0; e < 2; e++) {
-                  writes[(int) DmmaModel.cElement(n, bx, by, warp, mi, ni, lane, e,
-                      DmmaLayout.KERNEL)]++;
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-    for (int e = 0; e < writes.length; e++) {
-      assertEquals(1, writes[e], "element " + e);
-    }
-  }
-
-  @Test
-  void stagingAndFragments_everyMmaGetsA_rowK_andB_kCol_fromTheRightPlace() {
-    // Operands that name their own position: A[i][k] = 1000 i + k, B[k][j] = 1000 k + j.
-    int n = 192;
-    double[] a = new double[n * n];
-    double[] b = new double[n * n];
-    for (int i = 0; i < n; i++) {
-      for (int k = 0; k < n; k++) {
-        a[i * n + k] = 1000 * i + k;
-        b[i * n + k] = 1000 * i + k;
-      }
-    }
-    for (int[] blk : new int[][] {{0, 0}, {2, 1}, {1, 2}}) {
-      int row0 = 64 * blk[1];
-      int col0 = 64 * blk[0];
-      for (int k0 = 0; k0 < n; k0 += DmmaLayout.KTILE) {
-        DmmaModel.Shared shared = new DmmaModel.Shared();
-        int buf = (k0 / DmmaLayout.KTILE) & 1;
-        DmmaModel.stage(shared.as[buf], shared.bs[buf], a, b, n, row0, col0, k0);
-        for (int warp = 0; warp < DmmaLayout.WARPS; warp++) {
-          for (int kk = 0; kk < DmmaLayout.KTILE; kk += DmmaLayout.K) {
-            for (int mi = 0; mi < DmmaLayout.M_TILES; mi++) {
-              double[] f = DmmaModel.aFragment(shared.as[buf], warp, mi, kk, DmmaLayout.KERNEL);
-              for (int lane = 0; lane < 32; lane++) {
-                int[] p = DmmaModel.hardwareA(lane); // where the mma takes it from
-                int i = row0 + DmmaLayout.tileRow(warp, mi) + p[0];
-                assertEquals(1000 * i + k0 + kk + p[1], f[lane], "A fragment, lane " + lane);
-              }
-            }
-            for (int ni = 0; ni < DmmaLayout.N_TILES; ni++) {
-              double[] f = DmmaModel.bFragment(shared.bs[buf], warp, ni, kk, DmmaLayout.KERNEL);
-              for (int lane = 0; lane < 32; lane++) {
-                int[] p = DmmaModel.hardwareB(lane);
-                int j = col0 + DmmaLayout.tileCol(warp, ni) + p[1];
-                assertEquals(1000 * (k0 + kk + p[0]) + j, f[lane], "B fragment, lane " + lane);
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-
-  @Test
-  void staging_fillsEveryTileSlotOnce_neverThePadding_with16ByteAlignedChunks() {
-    int[] aWrites = new int[DmmaLayout.TILE * DmmaLayout.A_STRIDE];
-    int[] bWrites = new int[DmmaLayout.KTILE * DmmaLayout.B_STRIDE];
-    for (int c = 0; c < DmmaLayout.THREADS * DmmaLayout.CHUNKS_PER_THREAD; c++) {
-      int as = DmmaLayout.aChunkRow(c) * DmmaLayout.A_STRIDE + DmmaLayout.aChunkK(c);
-      int bs = DmmaLayout.bChunkK(c) * DmmaLayout.B_STRIDE + DmmaLayout.bChunkCol(c);
-      assertEquals(0, as % 2, "A chunk " + c + " not 16-byte aligned in shared memory");
-      assertEquals(0, bs % 2, "B chunk " + c + " not 16-byte aligned in shared memory");
-      aWrites[as]++;
-      aWrites[as + 1]++;
-      bWrites[bs]++;
-      bWrites[bs + 1]++;
-    }
-    for (int s = 0; s < aWrites.length; s++) {
-      assertEquals(s % DmmaLayout.A_STRIDE < DmmaLayout.KTILE ? 1 : 0, aWrites[s], "As " + s);
-    }
-    for (int s = 0; s < bWrites.length; s++) {
-      assertEquals(s % DmmaLayout.B_STRIDE < DmmaLayout.TILE ? 1 : 0, bWrites[s], "Bs " + s);
-    }
-  }
-
-  @Test
-  void fragmentReads_halfWarps_hit32DistinctBanks() {
-    // The padding's purpose (dmma_layout.cuh): 16 lanes' doubles (2 banks each) on 32 banks.
-    for (int kk = 0; kk < DmmaLayout.KTILE; kk += DmmaLayout.K) {
-      for (int half = 0; half < 2; half++) {
-        boolean[] aBanks = new boolean[32];
-        boolean[] bBanks = new boolean[32];
-        for (int lane = 16 * half; lane < 16 * half + 16; lane++) {
-          int a = (DmmaLayout.tileRow(0, 0) + DmmaLayout.aRow(lane)) * DmmaLayout.A_STRIDE + kk
-              + DmmaLayout.aK(lane);
-          int b = (kk + DmmaLayout.bK(lane)) * DmmaLayout.B_STRIDE + DmmaLayout.tileCol(0, 0)
-              + DmmaLayout.bCol(lane);
-          for (int w = 0; w < 2; w++) {
-            assertFalse(aBanks[(2 * a + w) % 32], "A bank conflict, lane " + lane);
-            aBanks[(2 * a + w) % 32] = true;
-            assertFalse(bBanks[(2 * b + w) % 32], "B bank conflict, lane " + lane);
-            bBanks[(2 * b + w) % 32] = true;
-          }
         }
       }
     }
