@@ -111,17 +111,7 @@ class PtxFilesTest {
     String ptx = read(DMMA_FILE);
     for (String entry : new String[] {"matmul_dmma", "matmul_dmma_unmonitored"}) {
       String body = entryBody(ptx, entry);
-      long mmas = body.lines().map(String::trim)
-          .filter(l -> l.startsWith("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64")).count();
-      assertEquals(4 * 2 * 4, mmas,
-          entry + ": per k-tile of 16, 4 k-steps x 2 x 4 tiles of one warp");
-      assertEquals(mmas, body.lines().map(String::trim)
-          .filter(l -> l.startsWith("mma.") || l.startsWith("wmma.")).count(),
-          entry + " holds another mma");
-      assertFalse(Pattern.compile("\\b(mul|add|sub|fma|mad)(\\.r[nzmp])?\\.f64").matcher(body)
-          .find(), entry + " has separate f64 arithmetic");
-      assertFalse(body.contains(".f32") || body.contains(".f16") || body.contains(".tf32"),
-          entry + " computes in lower precision");
+      assertOnlyM8n8k4(entry, body, 4 * 2 * 4, "4 k-steps x 2 x 4 tiles of one warp");
       assertEquals(2 * 4, body.lines().filter(l -> l.trim().startsWith("cp.async.cg.shared"))
           .count(), entry + ": 2 A and 2 B 16-byte copies per thread, for k-tile 0 and in the"
           + " loop");
@@ -141,17 +131,7 @@ class PtxFilesTest {
         "the stages live in dynamic shared memory (KernelGeometry.DMMA_WIDE_SHARED_BYTES)");
     for (String entry : new String[] {"matmul_dmma_wide", "matmul_dmma_wide_unmonitored"}) {
       String body = entryBody(ptx, entry);
-      long mmas = body.lines().map(String::trim)
-          .filter(l -> l.startsWith("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64")).count();
-      assertEquals(4 * 8 * 4, mmas,
-          entry + ": per k-tile of 16, 4 k-steps x 8 x 4 tiles of one warp");
-      assertEquals(mmas, body.lines().map(String::trim)
-          .filter(l -> l.startsWith("mma.") || l.startsWith("wmma.")).count(),
-          entry + " holds another mma");
-      assertFalse(Pattern.compile("\\b(mul|add|sub|fma|mad)(\\.r[nzmp])?\\.f64").matcher(body)
-          .find(), entry + " has separate f64 arithmetic");
-      assertFalse(body.contains(".f32") || body.contains(".f16") || body.contains(".tf32"),
-          entry + " computes in lower precision");
+      assertOnlyM8n8k4(entry, body, 4 * 8 * 4, "4 k-steps x 8 x 4 tiles of one warp");
       assertEquals(3 * 8, body.lines().filter(l -> l.trim().startsWith("cp.async.cg.shared"))
           .count(), entry + ": 4 A and 4 B 16-byte copies per thread, for k-tiles 0 and 1 and"
           + " in the loop");
@@ -161,6 +141,24 @@ class PtxFilesTest {
       assertEquals(entry.equals("matmul_dmma_wide"), body.contains("%globaltimer"),
           entry + ": the SM monitor");
     }
+  }
+
+  /**
+   * Every product of {@code entry} comes from mma.m8n8k4 .f64, {@code perKTile} of them per
+   * k-tile of 16 (the one unrolled loop body), with no other mma shape, no separate f64
+   * multiply, add or fma, and nothing in lower precision (docs/protocol.md 1.5).
+   */
+  private static void assertOnlyM8n8k4(String entry, String body, int perKTile, String why) {
+    long mmas = body.lines().map(String::trim)
+        .filter(l -> l.startsWith("mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64")).count();
+    assertEquals(perKTile, mmas, entry + ": per k-tile of 16, " + why);
+    assertEquals(mmas, body.lines().map(String::trim)
+        .filter(l -> l.startsWith("mma.") || l.startsWith("wmma.")).count(),
+        entry + " holds another mma");
+    assertFalse(Pattern.compile("\\b(mul|add|sub|fma|mad)(\\.r[nzmp])?\\.f64").matcher(body)
+        .find(), entry + " has separate f64 arithmetic");
+    assertFalse(body.contains(".f32") || body.contains(".f16") || body.contains(".tf32"),
+        entry + " computes in lower precision");
   }
 
   /** The text of entry {@code entry}: from its .entry line to the next .entry or the end. */
