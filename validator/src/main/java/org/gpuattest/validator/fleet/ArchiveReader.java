@@ -1,6 +1,5 @@
 package org.gpuattest.validator.fleet;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.DirectoryIteratorException;
@@ -18,13 +17,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.gpuattest.common.BadMessageException;
-import org.gpuattest.common.Limits;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Attestation;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.validator.Session;
+import org.gpuattest.validator.archive.ArchiveRecord;
 
 /**
  * Reads an evidence archive (README, "Evidence archive"): {@code DIR/<YYYY-MM-DD>/<challengeId>/}
@@ -158,16 +157,14 @@ public final class ArchiveReader {
     if (!Files.isDirectory(exchange, LinkOption.NOFOLLOW_LINKS)) {
       throw new BadMessageException("not a folder");
     }
-    JsonNode record = Json.read("record.json", bounded(exchange, "record.json",
-        MAX_RECORD_BYTES), JsonNode.class);
-    if (record.path("version").asInt(0) != 1 || !record.path("version").isInt()) {
-      throw new BadMessageException("record.json: version must be 1");
-    }
-    if (!id.equals(record.path("challengeId").asText(null))) {
+    // The record as the archive writes it, checked by its own type (docs/protocol.md 8.5).
+    ArchiveRecord record = Json.read("record.json", bounded(exchange, "record.json",
+        MAX_RECORD_BYTES), ArchiveRecord.class);
+    if (!id.equals(record.challengeId())) {
       throw new BadMessageException("record.json: challengeId is not the folder's name");
     }
-    Instant verifiedAt = instant(record.path("verifiedAt"));
-    String provider = provider(record.path("provider"));
+    Instant verifiedAt = record.verified();
+    String provider = record.provider();
     Verdict verdict = Json.read("verdict.json", bounded(exchange, "verdict.json",
         MAX_VERDICT_BYTES), Verdict.class);
     if (!verdict.challengeId().equals(id)) {
@@ -192,30 +189,6 @@ public final class ArchiveReader {
     } catch (BadMessageException | IOException | RuntimeException e) {
       return null; // the verdict still counts, under an unknown model
     }
-  }
-
-  private static Instant instant(JsonNode node) throws BadMessageException {
-    if (!node.isTextual()) {
-      throw new BadMessageException("record.json: verifiedAt is required, an ISO-8601 instant");
-    }
-    try {
-      return Instant.parse(node.asText());
-    } catch (DateTimeParseException e) {
-      throw new BadMessageException("record.json: verifiedAt is not an ISO-8601 instant");
-    }
-  }
-
-  /** The label, or null; the record may also leave a null out. */
-  private static String provider(JsonNode node) throws BadMessageException {
-    if (node.isMissingNode() || node.isNull()) {
-      return null;
-    }
-    if (!node.isTextual() || node.asText().isEmpty()
-        || node.asText().length() > Limits.MAX_TEXT) {
-      throw new BadMessageException("record.json: provider must be a string of 1 to "
-          + Limits.MAX_TEXT + " characters, or null");
-    }
-    return node.asText();
   }
 
   /** A regular file of the exchange, not a link, read whole if at most {@code max} bytes. */
