@@ -1,10 +1,10 @@
 package org.gpuattest.kernels.cuda;
 
 /**
- * The index helpers of kernels/src/main/cuda/dmma_layout.cuh, one to one: which warp owns which
- * 8 x 8 mma tile, which fragment element each lane holds, and where each thread's 16-byte
- * cp.async chunks go. {@link DmmaLayoutTest} compiles the header on the host and checks every
- * value against these.
+ * The constants and index helpers of kernels/src/main/cuda/dmma_layout.cuh, one to one: which
+ * fragment element each lane holds here, and which warp owns which 8 x 8 mma tile and where
+ * each thread's 16-byte cp.async chunks go in {@link #TILING}. {@link DmmaLayoutTest} compiles
+ * the header on the host and checks every value against these.
  */
 final class DmmaLayout {
   private DmmaLayout() {}
@@ -20,14 +20,6 @@ final class DmmaLayout {
   static final int B_STRIDE = 68; // DMMA_B_STRIDE
   static final int CHUNKS_PER_THREAD = 2; // DMMA_CHUNKS_PER_THREAD
   static final int WARPS = THREADS / 32;
-
-  static int tileRow(int warp, int mi) {
-    return TILING.tileRow(warp, mi);
-  }
-
-  static int tileCol(int warp, int ni) {
-    return TILING.tileCol(warp, ni);
-  }
 
   static int aRow(int lane) {
     return lane >> 2;
@@ -51,22 +43,6 @@ final class DmmaLayout {
 
   static int cCol(int lane, int e) {
     return 2 * (lane & 3) + e;
-  }
-
-  static int aChunkRow(int c) {
-    return TILING.aChunkRow(c);
-  }
-
-  static int aChunkK(int c) {
-    return TILING.aChunkK(c);
-  }
-
-  static int bChunkK(int c) {
-    return TILING.bChunkK(c);
-  }
-
-  static int bChunkCol(int c) {
-    return TILING.bChunkCol(c);
   }
 
   /**

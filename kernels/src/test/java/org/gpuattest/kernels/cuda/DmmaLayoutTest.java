@@ -61,25 +61,18 @@ class DmmaLayoutTest {
       """;
 
   static String wideJavaTable() {
+    DmmaTiling t = DmmaWideLayout.TILING;
     StringBuilder s = new StringBuilder();
     s.append(String.format("%d %d %d %d %d %d %d %d %d %d %d %d %d%n", DmmaWideLayout.TILE,
         DmmaWideLayout.THREADS, DmmaWideLayout.KTILE, DmmaWideLayout.STAGES,
         DmmaWideLayout.WARPS_N, DmmaWideLayout.M_TILES, DmmaWideLayout.N_TILES,
         DmmaWideLayout.A_STRIDE, DmmaWideLayout.B_STRIDE, DmmaWideLayout.A_STAGE,
         DmmaWideLayout.B_STAGE, DmmaWideLayout.SHARED_BYTES, DmmaWideLayout.CHUNKS_PER_THREAD));
-    for (int w = 0; w < DmmaWideLayout.WARPS; w++) {
-      for (int t = 0; t < 8; t++) {
-        s.append(String.format("tile %d %d %d %d%n", w, t, DmmaWideLayout.tileRow(w, t),
-            DmmaWideLayout.tileCol(w, t)));
-      }
+    appendTiles(s, t, 8);
+    for (int k = 0; k < 10; k++) {
+      s.append(String.format("stage %d %d%n", k, t.stage(k)));
     }
-    for (int t = 0; t < 10; t++) {
-      s.append(String.format("stage %d %d%n", t, DmmaWideLayout.stage(t)));
-    }
-    for (int c = 0; c < DmmaWideLayout.THREADS * DmmaWideLayout.CHUNKS_PER_THREAD; c++) {
-      s.append(String.format("chunk %d %d %d %d %d%n", c, DmmaWideLayout.aChunkRow(c),
-          DmmaWideLayout.aChunkK(c), DmmaWideLayout.bChunkK(c), DmmaWideLayout.bChunkCol(c)));
-    }
+    appendChunks(s, t);
     return s.toString();
   }
 
@@ -89,22 +82,32 @@ class DmmaLayoutTest {
         DmmaLayout.THREADS, DmmaLayout.KTILE, DmmaLayout.K, DmmaLayout.WARPS_N,
         DmmaLayout.M_TILES, DmmaLayout.N_TILES, DmmaLayout.A_STRIDE, DmmaLayout.B_STRIDE,
         DmmaLayout.CHUNKS_PER_THREAD));
-    for (int w = 0; w < DmmaLayout.WARPS; w++) {
-      for (int t = 0; t < 4; t++) {
-        s.append(String.format("tile %d %d %d %d%n", w, t, DmmaLayout.tileRow(w, t),
-            DmmaLayout.tileCol(w, t)));
-      }
-    }
+    appendTiles(s, DmmaLayout.TILING, 4);
     for (int l = 0; l < 32; l++) {
       s.append(String.format("lane %d %d %d %d %d %d %d %d%n", l, DmmaLayout.aRow(l),
           DmmaLayout.aK(l), DmmaLayout.bK(l), DmmaLayout.bCol(l), DmmaLayout.cRow(l),
           DmmaLayout.cCol(l, 0), DmmaLayout.cCol(l, 1)));
     }
-    for (int c = 0; c < DmmaLayout.THREADS * DmmaLayout.CHUNKS_PER_THREAD; c++) {
-      s.append(String.format("chunk %d %d %d %d %d%n", c, DmmaLayout.aChunkRow(c),
-          DmmaLayout.aChunkK(c), DmmaLayout.bChunkK(c), DmmaLayout.bChunkCol(c)));
-    }
+    appendChunks(s, DmmaLayout.TILING);
     return s.toString();
+  }
+
+  /** The programs' "tile" lines: tile row and column of warp w's tile t, t < {@code perWarp}. */
+  private static void appendTiles(StringBuilder s, DmmaTiling tiling, int perWarp) {
+    for (int w = 0; w < tiling.warps(); w++) {
+      for (int t = 0; t < perWarp; t++) {
+        s.append(String.format("tile %d %d %d %d%n", w, t, tiling.tileRow(w, t),
+            tiling.tileCol(w, t)));
+      }
+    }
+  }
+
+  /** The programs' "chunk" lines: where each of every thread's cp.async chunks goes. */
+  private static void appendChunks(StringBuilder s, DmmaTiling tiling) {
+    for (int c = 0; c < tiling.threads() * tiling.chunksPerThread(); c++) {
+      s.append(String.format("chunk %d %d %d %d %d%n", c, tiling.aChunkRow(c),
+          tiling.aChunkK(c), tiling.bChunkK(c), tiling.bChunkCol(c)));
+    }
   }
 
   @Test

@@ -81,14 +81,10 @@ final class DmmaModel {
   }
 
   /**
-   * C = A x B (row-major, n x n) by matmul_dmma's blocks, with {@code lanes} as the kernel's
-   * lane mapping: {@link DmmaLayout#KERNEL} gives the kernel, a wrong one a broken kernel.
+   * C = A x B (row-major, n x n) by the blocks of {@code tiling}, with {@code lanes} as the
+   * kernel's lane mapping and a k order: {@link DmmaLayout#KERNEL} and {@link Order#CANONICAL}
+   * give the kernel, others a broken kernel.
    */
-  static void multiply(double[] a, double[] b, ByteBuffer c, int n, DmmaLayout.Lanes lanes) {
-    multiply(DmmaLayout.TILING, a, b, c, n, lanes, Order.CANONICAL);
-  }
-
-  /** C = A x B by the blocks of {@code tiling}, with a lane mapping and a k order. */
   static void multiply(DmmaTiling tiling, double[] a, double[] b, ByteBuffer c, int n,
       DmmaLayout.Lanes lanes, Order order) {
     for (int by = 0; by < n / tiling.tile(); by++) {
@@ -181,12 +177,6 @@ final class DmmaModel {
         Arrays.fill(bs[s], Double.NaN);
       }
     }
-  }
-
-  /** matmul_dmma's load_k_tile. */
-  static void stage(double[] as, double[] bs, double[] a, double[] b, int n, int row0, int col0,
-      int k0) {
-    stage(DmmaLayout.TILING, as, bs, a, b, n, row0, col0, k0);
   }
 
   /** load_k_tile: every thread's cp.async chunks of k-tile k0 (16 bytes = 2 doubles each). */

@@ -27,18 +27,39 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DmmaModelTest {
   private static final PhiloxKey KEY = PhiloxKey.fromSeed(KernelModelsTest.seed(11));
 
-  static double[] dmma(String entry, double[] a, double[] b, int n, ByteBuffer smBlocks,
+  /**
+   * Runs a tensor-core entry (either tiling, monitored or not) on its launch shape through
+   * {@link KernelModels#run}, into a C of NaNs, and returns C.
+   */
+  static double[] run(String entry, double[] a, double[] b, int n, ByteBuffer smBlocks,
       ByteBuffer smBusy, int smCount, AtomicLong clock) {
     ByteBuffer c = alloc(8L * n * n);
     for (int e = 0; e < n * n; e++) {
       c.putDouble(8 * e, Double.NaN); // every element must be overwritten
     }
-    Object[] args = entry.equals("matmul_dmma")
+    DmmaTiling tiling = DmmaModel.tilingOf(entry);
+    Object[] args = entry.equals(tiling.entry())
         ? new Object[] {of(a), of(b), c, n, smBlocks, smBusy}
         : new Object[] {of(a), of(b), c, n};
-    KernelModels.run(entry, KernelGeometry.dmmaGrid(n), KernelGeometry.dmmaBlock(), args,
-        smCount, () -> clock.addAndGet(10));
+    KernelModels.run(entry, tiling.grid(n), KernelGeometry.dmmaBlock(), args, smCount,
+        () -> clock.addAndGet(10));
     return doubles(c, n * n);
+  }
+
+  /** How many elements of the model's C (by {@code tiling}, lanes, order) differ from the chain. */
+  static int differing(DmmaTiling tiling, double[] a, double[] b, int n, DmmaLayout.Lanes lanes,
+      DmmaModel.Order order) {
+    ByteBuffer c = alloc(8L * n * n);
+    DmmaModel.multiply(tiling, a, b, c, n, lanes, order);
+    double[] got = doubles(c, n * n);
+    int differ = 0;
+    for (int i = 0; i < n; i++) {
+      for (int j = 0; j < n; j++) {
+        long want = Double.doubleToRawLongBits(CanonicalProduct.element(a, i * n, b, n, j));
+        differ += want != Double.doubleToRawLongBits(got[i * n + j]) ? 1 : 0;
+      }
+    }
+    return differ;
   }
 
   static void assertCanonical(double[] a, double[] b, int n, double[] c, String what) {
@@ -60,7 +81,7 @@ class DmmaModelTest {
     };
     for (double[][] ab : cases) {
       for (String entry : new String[] {"matmul_dmma", "matmul_dmma_unmonitored"}) {
-        double[] c = dmma(entry, ab[0], ab[1], n, alloc(8 * 1024), alloc(8 * 1024), 132,
+        double[] c = run(entry, ab[0], ab[1], n, alloc(8 * 1024), alloc(8 * 1024), 132,
             new AtomicLong());
         assertCanonical(ab[0], ab[1], n, c, entry + " n=" + n);
       }
@@ -129,25 +150,16 @@ class DmmaModelTest {
     int n = 64;
     double[] a = Operands.matrixA(KEY, 0, 1, n);
     double[] b = Operands.matrixB(KEY, 0, n);
-    ByteBuffer right = alloc(8L * n * n);
-    DmmaModel.multiply(a, b, right, n, DmmaLayout.KERNEL);
-    assertCanonical(a, b, n, doubles(right, n * n), "kernel's lane mapping");
+    DmmaModel.Order canonical = DmmaModel.Order.CANONICAL;
+    assertEquals(0, differing(DmmaLayout.TILING, a, b, n, DmmaLayout.KERNEL, canonical),
+        "kernel's lane mapping");
     for (String which : new String[] {"A", "B", "C"}) {
       DmmaLayout.Lanes lanes = wrong(which);
       for (int lane = 0; lane < 32; lane++) { // still a bijection onto each tile
         assertTrue(lanes.aRow(lane) < 8 && lanes.aK(lane) < 4 && lanes.bK(lane) < 4
             && lanes.bCol(lane) < 8 && lanes.cRow(lane) < 8 && lanes.cCol(lane, 1) < 8);
       }
-      ByteBuffer c = alloc(8L * n * n);
-      DmmaModel.multiply(a, b, c, n, lanes);
-      double[] got = doubles(c, n * n);
-      int differ = 0;
-      for (int i = 0; i < n; i++) {
-        for (int j = 0; j < n; j++) {
-          long want = Double.doubleToRawLongBits(CanonicalProduct.element(a, i * n, b, n, j));
-          differ += want != Double.doubleToRawLongBits(got[i * n + j]) ? 1 : 0;
-        }
-      }
+      int differ = differing(DmmaLayout.TILING, a, b, n, lanes, canonical);
       assertTrue(differ > n * n / 2, which + " transposed: only " + differ + " elements differ");
     }
   }
@@ -185,7 +197,7 @@ class DmmaModelTest {
     int smCount = 4;
     ByteBuffer blocks = alloc(8 * 1024);
     ByteBuffer busy = alloc(8 * 1024);
-    dmma("matmul_dmma", Operands.matrixA(KEY, 0, 0, n), Operands.matrixB(KEY, 0, n), n, blocks,
+    run("matmul_dmma", Operands.matrixA(KEY, 0, 0, n), Operands.matrixB(KEY, 0, n), n, blocks,
         busy, smCount, new AtomicLong(1_000));
     // block (bx, by) on SM (3 by + bx) % 4
     MonitorAssertions.assertRoundRobin(blocks, busy, smCount, 9);
@@ -211,8 +223,8 @@ class DmmaModelTest {
     assertEquals(DmmaLayout.TILE, KernelGeometry.MATMUL_TILE);
     assertEquals(80, KernelGeometry.DMMA_MIN_COMPUTE_CAPABILITY);
     for (int warp = 0; warp < DmmaLayout.WARPS; warp++) { // 4 x 2 warps of 16 x 32 each
-      assertEquals(16 * (warp / 2) + 8, DmmaLayout.tileRow(warp, 1));
-      assertEquals(32 * (warp % 2) + 24, DmmaLayout.tileCol(warp, 3));
+      assertEquals(16 * (warp / 2) + 8, DmmaLayout.TILING.tileRow(warp, 1));
+      assertEquals(32 * (warp % 2) + 24, DmmaLayout.TILING.tileCol(warp, 3));
     }
   }
 }

@@ -1,10 +1,10 @@
 package org.gpuattest.kernels.cuda;
 
 /**
- * The index helpers of kernels/src/main/cuda/dmma_wide_layout.cuh, one to one: which warp owns
- * which 8 x 8 mma tile of the 128 x 128 block tile, which stage holds which k-tile, and where
- * each thread's 16-byte cp.async chunks go. {@link DmmaLayoutTest} compiles the header on the
- * host and checks every value against these.
+ * The constants of kernels/src/main/cuda/dmma_wide_layout.cuh, one to one, and in {@link
+ * #TILING} its index helpers: which warp owns which 8 x 8 mma tile of the 128 x 128 block tile,
+ * which stage holds which k-tile, and where each thread's 16-byte cp.async chunks go. {@link
+ * DmmaLayoutTest} compiles the header on the host and checks every value against these.
  */
 final class DmmaWideLayout {
   private DmmaWideLayout() {}
@@ -23,34 +23,6 @@ final class DmmaWideLayout {
   static final int SHARED_BYTES = STAGES * (A_STAGE + B_STAGE) * 8; // DMMA_WIDE_SHARED_BYTES
   static final int CHUNKS_PER_THREAD = 4; // DMMA_WIDE_CHUNKS_PER_THREAD
   static final int WARPS = THREADS / 32;
-
-  static int tileRow(int warp, int mi) {
-    return TILING.tileRow(warp, mi);
-  }
-
-  static int tileCol(int warp, int ni) {
-    return TILING.tileCol(warp, ni);
-  }
-
-  static int stage(int t) {
-    return TILING.stage(t);
-  }
-
-  static int aChunkRow(int c) {
-    return TILING.aChunkRow(c);
-  }
-
-  static int aChunkK(int c) {
-    return TILING.aChunkK(c);
-  }
-
-  static int bChunkK(int c) {
-    return TILING.bChunkK(c);
-  }
-
-  static int bChunkCol(int c) {
-    return TILING.bChunkCol(c);
-  }
 
   /** matmul_dmma_wide's tiling, for {@link DmmaModel}. */
   static final DmmaTiling TILING = new DmmaTiling("matmul_dmma_wide",

@@ -1,10 +1,10 @@
 package org.gpuattest.kernels.cuda;
 
 import static org.gpuattest.kernels.cuda.DmmaModelTest.assertCanonical;
+import static org.gpuattest.kernels.cuda.DmmaModelTest.differing;
+import static org.gpuattest.kernels.cuda.DmmaModelTest.run;
 import static org.gpuattest.kernels.cuda.KernelModelsTest.adversarial;
 import static org.gpuattest.kernels.cuda.KernelModelsTest.alloc;
-import static org.gpuattest.kernels.cuda.KernelModelsTest.doubles;
-import static org.gpuattest.kernels.cuda.KernelModelsTest.of;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
-import org.gpuattest.common.spec.CanonicalProduct;
 import org.gpuattest.common.spec.Operands;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.cuda.CudaDriver.Dim3;
@@ -32,36 +31,6 @@ class DmmaWideModelTest {
   private static final PhiloxKey KEY = PhiloxKey.fromSeed(KernelModelsTest.seed(12));
   private static final DmmaTiling WIDE = DmmaWideLayout.TILING;
 
-  static double[] wide(String entry, double[] a, double[] b, int n, ByteBuffer smBlocks,
-      ByteBuffer smBusy, int smCount, AtomicLong clock) {
-    ByteBuffer c = alloc(8L * n * n);
-    for (int e = 0; e < n * n; e++) {
-      c.putDouble(8 * e, Double.NaN); // every element must be overwritten
-    }
-    Object[] args = entry.equals("matmul_dmma_wide")
-        ? new Object[] {of(a), of(b), c, n, smBlocks, smBusy}
-        : new Object[] {of(a), of(b), c, n};
-    KernelModels.run(entry, KernelGeometry.dmmaWideGrid(n), KernelGeometry.dmmaBlock(), args,
-        smCount, () -> clock.addAndGet(10));
-    return doubles(c, n * n);
-  }
-
-  /** How many elements of the model's C, under {@code order}, differ from the chain. */
-  static int differing(double[] a, double[] b, int n, DmmaLayout.Lanes lanes,
-      DmmaModel.Order order) {
-    ByteBuffer c = alloc(8L * n * n);
-    DmmaModel.multiply(WIDE, a, b, c, n, lanes, order);
-    double[] got = doubles(c, n * n);
-    int differ = 0;
-    for (int i = 0; i < n; i++) {
-      for (int j = 0; j < n; j++) {
-        long want = Double.doubleToRawLongBits(CanonicalProduct.element(a, i * n, b, n, j));
-        differ += want != Double.doubleToRawLongBits(got[i * n + j]) ? 1 : 0;
-      }
-    }
-    return differ;
-  }
-
   @ParameterizedTest
   @ValueSource(ints = {128, 256, 384})
   void wide_randomAndAdversarialOperands_equalTheChainBitForBit(int n) {
@@ -72,7 +41,7 @@ class DmmaWideModelTest {
     };
     for (double[][] ab : cases) {
       for (String entry : new String[] {"matmul_dmma_wide", "matmul_dmma_wide_unmonitored"}) {
-        double[] c = wide(entry, ab[0], ab[1], n, alloc(8 * 1024), alloc(8 * 1024), 132,
+        double[] c = run(entry, ab[0], ab[1], n, alloc(8 * 1024), alloc(8 * 1024), 132,
             new AtomicLong());
         assertCanonical(ab[0], ab[1], n, c, entry + " n=" + n);
       }
@@ -89,7 +58,7 @@ class DmmaWideModelTest {
     for (int e = 0; e < b.length; e++) {
       b[e] = Math.abs(b[e]) + 1.0;
     }
-    double[] c = wide("matmul_dmma_wide", a, b, n, alloc(8 * 1024), alloc(8 * 1024), 4,
+    double[] c = run("matmul_dmma_wide", a, b, n, alloc(8 * 1024), alloc(8 * 1024), 4,
         new AtomicLong());
     for (double v : c) {
       assertEquals(0L, Double.doubleToRawLongBits(v), "+0.0");
@@ -101,11 +70,11 @@ class DmmaWideModelTest {
     int n = 128;
     double[] a = adversarial(n, 7L * n, true);
     double[] b = adversarial(n, 7L * n + 1, false);
-    assertEquals(0, differing(a, b, n, DmmaLayout.KERNEL, DmmaModel.Order.CANONICAL));
+    assertEquals(0, differing(WIDE, a, b, n, DmmaLayout.KERNEL, DmmaModel.Order.CANONICAL));
     DmmaModel.Order swapped = new DmmaModel.Order(new int[] {1, 0, 2, 3}, false);
     DmmaModel.Order reversed = new DmmaModel.Order(new int[] {0, 1, 2, 3}, true);
     for (DmmaModel.Order o : new DmmaModel.Order[] {swapped, reversed}) {
-      int differ = differing(a, b, n, DmmaLayout.KERNEL, o);
+      int differ = differing(WIDE, a, b, n, DmmaLayout.KERNEL, o);
       assertTrue(differ > n * n / 4, "only " + differ + " elements differ");
     }
   }
@@ -116,7 +85,8 @@ class DmmaWideModelTest {
     double[] a = Operands.matrixA(KEY, 0, 1, n);
     double[] b = Operands.matrixB(KEY, 0, n);
     for (String which : new String[] {"A", "B", "C"}) {
-      int differ = differing(a, b, n, DmmaModelTest.wrong(which), DmmaModel.Order.CANONICAL);
+      int differ = differing(WIDE, a, b, n, DmmaModelTest.wrong(which),
+          DmmaModel.Order.CANONICAL);
       assertTrue(differ > n * n / 2, which + " transposed: only " + differ + " differ");
     }
   }
@@ -126,11 +96,11 @@ class DmmaWideModelTest {
     // At step t the kernel copies k-tile t + 2 into the stage of k-tile t - 1 (free since the
     // barrier) while k-tiles t and t + 1 stay resident.
     for (int t = 0; t < 50; t++) {
-      int next = DmmaWideLayout.stage(t + DmmaWideLayout.STAGES - 1);
-      assertNotEquals(DmmaWideLayout.stage(t), next, "t=" + t);
-      assertNotEquals(DmmaWideLayout.stage(t + 1), next, "t=" + t);
+      int next = WIDE.stage(t + DmmaWideLayout.STAGES - 1);
+      assertNotEquals(WIDE.stage(t), next, "t=" + t);
+      assertNotEquals(WIDE.stage(t + 1), next, "t=" + t);
       if (t > 0) {
-        assertEquals(DmmaWideLayout.stage(t - 1), next, "t=" + t);
+        assertEquals(WIDE.stage(t - 1), next, "t=" + t);
       }
     }
   }
@@ -141,7 +111,7 @@ class DmmaWideModelTest {
     int smCount = 4;
     ByteBuffer blocks = alloc(8 * 1024);
     ByteBuffer busy = alloc(8 * 1024);
-    wide("matmul_dmma_wide", Operands.matrixA(KEY, 0, 0, n), Operands.matrixB(KEY, 0, n), n,
+    run("matmul_dmma_wide", Operands.matrixA(KEY, 0, 0, n), Operands.matrixB(KEY, 0, n), n,
         blocks, busy, smCount, new AtomicLong(1_000));
     MonitorAssertions.assertRoundRobin(blocks, busy, smCount, 9);
   }
@@ -172,8 +142,8 @@ class DmmaWideModelTest {
     assertTrue(KernelGeometry.DMMA_WIDE_SHARED_BYTES > 48 * 1024, "needs the opt-in");
     assertTrue(KernelGeometry.DMMA_WIDE_SHARED_BYTES <= 163 * 1024, "fits sm_80 (A100)");
     for (int warp = 0; warp < DmmaWideLayout.WARPS; warp++) { // 2 x 4 warps of 64 x 32 each
-      assertEquals(64 * (warp / 4) + 56, DmmaWideLayout.tileRow(warp, 7));
-      assertEquals(32 * (warp % 4) + 24, DmmaWideLayout.tileCol(warp, 3));
+      assertEquals(64 * (warp / 4) + 56, WIDE.tileRow(warp, 7));
+      assertEquals(32 * (warp % 4) + 24, WIDE.tileCol(warp, 3));
     }
     assertTrue(ProductKernel.DMMA_WIDE.fits(256) && !ProductKernel.DMMA_WIDE.fits(192));
     assertTrue(ProductKernel.DMMA.fits(192));
