@@ -2,6 +2,8 @@ package org.gpuattest.attestor;
 
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import org.gpuattest.common.cpu.CpuKernels;
 import org.gpuattest.kernels.Backend;
 import org.gpuattest.kernels.BackendException;
@@ -9,6 +11,7 @@ import org.gpuattest.kernels.Device;
 import org.gpuattest.kernels.cpu.CpuBackend;
 import org.gpuattest.kernels.cuda.CudaBackend;
 import org.gpuattest.kernels.cuda.CudaUnavailableException;
+import org.gpuattest.kernels.cuda.ProductKernel;
 
 /**
  * Picks the backend a command asked for: auto (CUDA when a usable GPU exists, else the CPU
@@ -16,6 +19,43 @@ import org.gpuattest.kernels.cuda.CudaUnavailableException;
  */
 public final class Backends {
   public enum Choice { AUTO, CUDA, CPU }
+
+  /**
+   * Which product kernel CUDA devices run (--product-kernel, the config's productKernel): each
+   * device's own choice (auto: the fastest whose probe agrees, FFMA at last), or one forced,
+   * with no fallback ({@link CudaBackend#withProductKernel}).
+   */
+  public enum ProductKernelChoice {
+    AUTO, FFMA, DMMA, DMMA_WIDE;
+
+    /** Every spelling, for messages. */
+    public static final String SPELLINGS = "auto, ffma, dmma or dmma-wide";
+
+    /** As the option and the config file spell it: auto, ffma, dmma, dmma-wide. */
+    public String spelling() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The choice spelled {@code s}, exactly; empty for any other text. */
+    public static Optional<ProductKernelChoice> parse(String s) {
+      for (ProductKernelChoice c : values()) {
+        if (c.spelling().equals(s)) {
+          return Optional.of(c);
+        }
+      }
+      return Optional.empty();
+    }
+
+    /** The kernel forced; null for auto. */
+    public ProductKernel kernel() {
+      return switch (this) {
+        case AUTO -> null;
+        case FFMA -> ProductKernel.FFMA;
+        case DMMA -> ProductKernel.DMMA;
+        case DMMA_WIDE -> ProductKernel.DMMA_WIDE;
+      };
+    }
+  }
 
   /** How the CUDA backend is opened; tests give a fake driver. */
   public interface CudaOpener {

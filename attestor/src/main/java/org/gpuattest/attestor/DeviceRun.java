@@ -23,7 +23,9 @@ import org.gpuattest.kernels.IterationResult;
  * times each device passes them are what lets a validator see that the devices worked at the
  * same time rather than one after another. A failing device breaks the barriers, so the others
  * stop instead of waiting; nothing waits past the challenge's expiry; an interrupt of the
- * calling thread (the validator went away) stops every device. How far the devices are is
+ * calling thread (the validator went away) stops every device, and returns once each device's
+ * thread has left the device (or after a bound), so none is closed under a thread still in a
+ * driver call. How far the devices are is
  * printed at a fixed interval ({@link ProgressReporter}).
  */
 final class DeviceRun {
@@ -68,6 +70,9 @@ final class DeviceRun {
       for (DeviceBarrier b : all) {
         b.breakBarrier();
       }
+      // The caller closes the devices next: not while a thread is still in a driver call,
+      // which an interrupt does not end (a batch's wait ends within about a second).
+      ResultCheck.awaitStopped(threads);
       Thread.currentThread().interrupt();
       throw new BackendException("interrupted while the devices were running; stopped them");
     }

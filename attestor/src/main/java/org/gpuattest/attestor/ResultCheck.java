@@ -130,8 +130,11 @@ final class ResultCheck {
     progress.flush();
   }
 
-  /** Waits a little for interrupted check threads, which stop at their next device call. */
-  private static void awaitStopped(List<Thread> threads) {
+  /**
+   * Waits a little (10 s at most) for interrupted device threads, which stop after the device
+   * call they are in (DeviceRun's too).
+   */
+  static void awaitStopped(List<Thread> threads) {
     long until = System.nanoTime() + 10_000_000_000L;
     for (Thread t : threads) {
       while (t.isAlive() && System.nanoTime() < until) {

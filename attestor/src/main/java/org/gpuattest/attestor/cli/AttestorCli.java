@@ -50,6 +50,26 @@ public final class AttestorCli implements Runnable {
       description = "Compute backend for 'prove' (default: auto).")
   org.gpuattest.attestor.Backends.Choice backend;
 
+  @Option(names = "--product-kernel", paramLabel = "auto|ffma|dmma|dmma-wide",
+      converter = ProductKernelConverter.class,
+      description = "The product kernel CUDA devices run in 'prove' and 'open' (default: auto,"
+          + " the fastest whose start-up probe gives the CPU's bits, else FFMA). Any other"
+          + " forces that kernel, with no fallback: where it cannot run (an older GPU, n not a"
+          + " multiple of its tile, its probe differs or faults) the attestor stops, exit 2.")
+  org.gpuattest.attestor.Backends.ProductKernelChoice productKernel;
+
+  /** --product-kernel's words, exactly as the config file has them. */
+  static final class ProductKernelConverter implements
+      picocli.CommandLine.ITypeConverter<org.gpuattest.attestor.Backends.ProductKernelChoice> {
+    @Override
+    public org.gpuattest.attestor.Backends.ProductKernelChoice convert(String value) {
+      return org.gpuattest.attestor.Backends.ProductKernelChoice.parse(value).orElseThrow(() ->
+          new picocli.CommandLine.TypeConversionException("expected "
+              + org.gpuattest.attestor.Backends.ProductKernelChoice.SPELLINGS + ", got '"
+              + value + "'"));
+    }
+  }
+
   @Option(names = "--devices", split = ",", paramLabel = "ORDINAL",
       description = "Which devices 'prove' uses, by ordinal (see 'attestor prove --help').")
   java.util.List<Integer> devices;

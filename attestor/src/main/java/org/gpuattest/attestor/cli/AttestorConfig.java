@@ -29,6 +29,7 @@ import org.gpuattest.common.util.AtomicFiles;
  * @param state the prover state folder, as --state
  * @param backend auto, cuda or cpu, as --backend
  * @param devices device ordinals, as --devices
+ * @param productKernel auto, ffma, dmma or dmma-wide, as --product-kernel
  */
 record AttestorConfig(
     @JsonProperty(required = true) int version,
@@ -36,7 +37,8 @@ record AttestorConfig(
     String signingKey,
     String state,
     String backend,
-    List<Integer> devices) {
+    List<Integer> devices,
+    String productKernel) {
   /** A config file is a few lines; anything larger is not one. */
   static final int MAX_BYTES = 64 * 1024;
   static final String BACKENDS = "auto, cuda or cpu";
@@ -69,6 +71,11 @@ record AttestorConfig(
         }
       }
       devices = List.copyOf(devices);
+    }
+    if (productKernel != null && Backends.ProductKernelChoice.parse(productKernel).isEmpty()) {
+      throw new IllegalArgumentException("productKernel must be "
+          + Backends.ProductKernelChoice.SPELLINGS + ", got '"
+          + Limits.text("productKernel", productKernel) + "'");
     }
   }
 
@@ -108,6 +115,7 @@ record AttestorConfig(
     values.put("state", c.state());
     values.put("backend", c.backend());
     values.put("devices", c.devices());
+    values.put("productKernel", c.productKernel());
     for (Map.Entry<String, Object> v : values.entrySet()) {
       if (v.getValue() == null && given.contains(v.getKey())) {
         throw new BadMessageException(what + ": field '" + v.getKey() + "' is null; leave it"
@@ -127,7 +135,7 @@ record AttestorConfig(
       }
     }
     return new AttestorConfig(version, keys, resolve(folder, signingKey),
-        resolve(folder, state), backend, devices);
+        resolve(folder, state), backend, devices, productKernel);
   }
 
   @JsonIgnore
@@ -148,6 +156,12 @@ record AttestorConfig(
   @JsonIgnore
   Backends.Choice backendChoice() {
     return backend == null ? null : choice(backend);
+  }
+
+  @JsonIgnore
+  Backends.ProductKernelChoice productKernelChoice() {
+    return productKernel == null ? null
+        : Backends.ProductKernelChoice.parse(productKernel).orElseThrow();
   }
 
   private static String resolve(Path folder, String path) {

@@ -11,6 +11,7 @@ import org.gpuattest.attestor.ProverState;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
+import org.gpuattest.kernels.cuda.ForcedKernelException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,16 +41,20 @@ final class OpenCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
     // The config first, as in 'prove': a bad one is refused before stdin is read.
-    Path root = ProverSettings.resolve(parent, new ProverSettings.Own(null, state, null,
-        List.of(), List.of())).state();
+    ProverSettings settings = ProverSettings.resolve(parent, new ProverSettings.Own(null, state,
+        null, List.of(), List.of()));
+    Path root = settings.state();
     OpeningRequest r = MessageCodec.decode("request",
         watchStdin.read(parent, "request", "--request", request),
         OpeningRequest.class).value();
     ProverState loaded = ProverState.load(root, r.commitmentDigest());
     Openings o;
     try (StdinWatch watch = watchStdin.start(parent, err)) {
-      o = watch.guard(() -> new Opener(Backends.forState(loaded.meta().backend(), err, parent.cuda), err,
+      o = watch.guard(() -> new Opener(settings.forceProductKernel(
+          Backends.forState(loaded.meta().backend(), err, parent.cuda)), err,
           ProgressReporter.EVERY).open(r, loaded));
+    } catch (ForcedKernelException e) {
+      throw settings.refusal(e);
     }
     spec.commandLine().getOut().println(MessageCodec.encode(o));
     return 0;

@@ -16,6 +16,7 @@ import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.kernels.Backend;
+import org.gpuattest.kernels.cuda.ForcedKernelException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -92,13 +93,15 @@ final class ProveCommand implements Callable<Integer> {
     trusted.check(decoded.value());
     Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
     Ed25519PrivateKey key = loadKey(settings, err);
-    Backend b = Backends.select(settings.backend(), err, parent.cuda);
+    Backend b = settings.backend(err, parent.cuda);
     Commitment c;
     try (StdinWatch watch = watchStdin.start(parent, err)) {
       c = watch.guard(() -> new Prover(b, key, err, Clock.systemUTC()).trusting(trusted)
           .prove(decoded, settings.devices(), settings.state()));
     } catch (Prover.DeviceChoiceException e) {
       throw new BadMessageException("--devices: " + e.getMessage());
+    } catch (ForcedKernelException e) {
+      throw settings.refusal(e);
     }
     spec.commandLine().getOut().println(MessageCodec.encode(c));
     ProverSettings.noteAnyValidator(trusted, err); // after the work: an error stays one line
@@ -111,11 +114,13 @@ final class ProveCommand implements Callable<Integer> {
     Ed25519PrivateKey key = loadKey(settings, err);
     try (StdinLines lines = StdinLines.start(parent.in, Thread.currentThread(), err,
         parent.ownsJvm)) {
-      Backend b = Backends.select(settings.backend(), err, parent.cuda);
+      Backend b = settings.backend(err, parent.cuda);
       new Conversation(b, key, trusted, settings.devices(), settings.state(),
           spec.commandLine().getOut(), err).run(lines);
     } catch (Prover.DeviceChoiceException e) {
       throw new BadMessageException("--devices: " + e.getMessage());
+    } catch (ForcedKernelException e) {
+      throw settings.refusal(e);
     }
     return 0;
   }

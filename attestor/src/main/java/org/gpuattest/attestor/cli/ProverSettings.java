@@ -7,6 +7,10 @@ import java.util.List;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.attestor.TrustedValidators;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.kernels.Backend;
+import org.gpuattest.kernels.BackendException;
+import org.gpuattest.kernels.cuda.CudaBackend;
+import org.gpuattest.kernels.cuda.ForcedKernelException;
 
 /**
  * What 'prove' and 'open' run with, each setting taken from the subcommand's option, else the
@@ -21,9 +25,12 @@ import org.gpuattest.common.BadMessageException;
  * @param devices device ordinals, or empty for the first G
  * @param validatorKeys the trusted validators' public key files, or empty for any validator
  * @param validatorKeySource where {@code validatorKeys} came from, for refusals
+ * @param productKernel the product kernel CUDA devices run: auto, or one forced
+ * @param productKernelSource where a forced {@code productKernel} came from, for refusals
  */
 record ProverSettings(Path signingKey, String signingKeySource, Path state, Backends.Choice backend,
-    List<Integer> devices, List<Path> validatorKeys, String validatorKeySource) {
+    List<Integer> devices, List<Path> validatorKeys, String validatorKeySource,
+    Backends.ProductKernelChoice productKernel, String productKernelSource) {
   static final String VALIDATOR_KEY = "--validator-key";
 
   /** The subcommand's own options; null or empty where not given. */
@@ -55,8 +62,46 @@ record ProverSettings(Path signingKey, String signingKeySource, Path state, Back
       keys = c == null ? List.of() : c.validatorKeyPaths();
       source = "validatorKeys in " + root.configFile();
     }
+    Backends.ProductKernelChoice kernel = first(null, root.productKernel, c == null ? null
+        : c.productKernelChoice());
+    String kernelSource = root.productKernel != null
+        ? "--product-kernel " + root.productKernel.spelling()
+        : kernel == null ? "" : "productKernel '" + kernel.spelling() + "' in " + root.configFile();
     return new ProverSettings(signingKey, signingKeySource, state,
-        backend == null ? Backends.Choice.AUTO : backend, devices, keys, source);
+        backend == null ? Backends.Choice.AUTO : backend, devices, keys, source,
+        kernel == null ? Backends.ProductKernelChoice.AUTO : kernel, kernelSource);
+  }
+
+  /** The backend these settings name, with the product kernel forced where one is. */
+  Backend backend(PrintWriter progress, Backends.CudaOpener cuda)
+      throws BackendException, BadMessageException {
+    return forceProductKernel(Backends.select(backend, progress, cuda));
+  }
+
+  /**
+   * {@code b} with the forced product kernel, if any: only a CUDA backend has one to force.
+   *
+   * @throws BadMessageException a kernel is forced on the CPU backend (exit 2)
+   */
+  Backend forceProductKernel(Backend b) throws BadMessageException {
+    if (productKernel == Backends.ProductKernelChoice.AUTO) {
+      return b;
+    }
+    if (b instanceof CudaBackend cuda) {
+      return cuda.withProductKernel(productKernel.kernel());
+    }
+    throw new BadMessageException(productKernelSource + ": the " + b.name() + " backend runs"
+        + " no GPU product kernel; a kernel can be forced on the cuda backend only");
+  }
+
+  /**
+   * A forced product kernel that cannot run here, as bad usage (exit 2), as --devices naming
+   * a device that is not there is: the setting asks what this host cannot do, and auto would
+   * run; the tool and the GPU have not failed.
+   */
+  BadMessageException refusal(ForcedKernelException e) {
+    return new BadMessageException(productKernelSource + ": " + e.getMessage() + "; set it to"
+        + " auto to let the attestor choose");
   }
 
   /**

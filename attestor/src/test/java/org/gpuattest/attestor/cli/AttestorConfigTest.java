@@ -79,12 +79,14 @@ class AttestorConfigTest {
     assertEquals(Path.of("/var/lib/gpu-attest/state"), c.statePath());
     assertEquals(Backends.Choice.CUDA, c.backendChoice());
     assertEquals(List.of(0, 1), c.devices());
+    assertEquals(Backends.ProductKernelChoice.AUTO, c.productKernelChoice());
     AttestorConfig bare = AttestorConfig.load("--config", write(examples.get(1).toString()));
     assertEquals(List.of(), bare.validatorKeyPaths());
     assertNull(bare.signingKeyPath());
     assertNull(bare.statePath());
     assertNull(bare.backendChoice());
     assertNull(bare.devices());
+    assertNull(bare.productKernelChoice());
   }
 
   /** A relative path means the same file wherever the attestor is started from. */
@@ -129,6 +131,11 @@ class AttestorConfigTest {
         bad("signing key a number", "type", "signingKey", n -> n.put("signingKey", 7)),
         bad("state blank", "pattern", "state is empty", n -> n.put("state", "   ")),
         bad("state null", "type", "state", n -> n.putNull("state")),
+        bad("product kernel with an underscore", "enum",
+            "productKernel must be auto, ffma, dmma or dmma-wide, got 'dmma_wide'",
+            n -> n.put("productKernel", "dmma_wide")),
+        bad("product kernel null", "enum", "field 'productKernel' is null",
+            n -> n.putNull("productKernel")),
         bad("state too long", "maxLength", "state is longer than 512 characters",
             n -> n.put("state", "s".repeat(513))));
   }

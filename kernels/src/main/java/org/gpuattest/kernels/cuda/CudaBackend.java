@@ -24,12 +24,23 @@ public final class CudaBackend implements Backend {
   private final List<DeviceIdentity> gpus;
   private final Consumer<String> warnings;
   /** Each GPU's probes of the product kernels (ProductChoice), shared by its devices. */
-  private final ProductChoice products = new ProductChoice();
+  private final ProductChoice products;
 
-  private CudaBackend(CudaDriver driver, List<DeviceIdentity> gpus, Consumer<String> warnings) {
+  private CudaBackend(CudaDriver driver, List<DeviceIdentity> gpus, Consumer<String> warnings,
+      ProductChoice products) {
     this.driver = driver;
     this.gpus = gpus;
     this.warnings = warnings;
+    this.products = products;
+  }
+
+  /**
+   * This backend with every device running {@code kernel} as its product, whatever is faster,
+   * and nothing else: where it cannot run (an older GPU, n no multiple of its tile, its probe
+   * differs or faults) a device refuses with {@link ForcedKernelException}.
+   */
+  public CudaBackend withProductKernel(ProductKernel kernel) {
+    return new CudaBackend(driver, gpus, warnings, new ProductChoice(kernel));
   }
 
   /** Opens the backend on this host's driver (JCuda). */
@@ -56,16 +67,13 @@ public final class CudaBackend implements Backend {
       for (int i = 0; i < count; i++) {
         gpus.add(identity(driver.properties(i), version));
       }
-      return new CudaBackend(driver, List.copyOf(gpus), warnings);
+      return new CudaBackend(driver, List.copyOf(gpus), warnings, new ProductChoice());
     } catch (CudaException e) {
       if (e.code() == CudaException.NO_DEVICE) {
         throw new CudaUnavailableException("no CUDA device: " + e.getMessage());
       }
-      if (e.code() == CudaException.INSUFFICIENT_DRIVER) {
-        throw new CudaUnavailableException("the NVIDIA driver is too old for this program: "
-            + e.getMessage());
-      }
-      throw new CudaUnavailableException("the CUDA driver failed to start: " + e.getMessage());
+      String why = e.remedy().map(r -> r + " (" + e.getMessage() + ")").orElse(e.getMessage());
+      throw new CudaUnavailableException("the CUDA driver failed to start: " + why);
     }
   }
 

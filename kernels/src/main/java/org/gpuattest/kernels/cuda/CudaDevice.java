@@ -1,9 +1,7 @@
 package org.gpuattest.kernels.cuda;
 
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.spec.PhiloxKey;
@@ -12,7 +10,6 @@ import org.gpuattest.kernels.Device;
 import org.gpuattest.kernels.DeviceIdentity;
 import org.gpuattest.kernels.IterationResult;
 import org.gpuattest.kernels.cuda.CudaDriver.Event;
-import org.gpuattest.kernels.cuda.CudaDriver.Function;
 import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
 
 /**
@@ -36,7 +33,8 @@ final class CudaDevice implements Device {
   private final DeviceIdentity identity;
   private final Consumer<String> warnings;
   private final DeviceResources res;
-  private final Map<Kernel, Function> functions = new EnumMap<>(Kernel.class);
+  /** The loaded kernels, and the context's recovery from a probe's fault. */
+  private final DeviceKernels kernels;
   private final PhaseTimes times = new PhaseTimes();
   private PhiloxKey key;
   private int g;
@@ -46,9 +44,6 @@ final class CudaDevice implements Device {
   private ProductKernel product = ProductKernel.FFMA;
   /** The n that {@link #allocate} holds buffers for; 0 when nothing is held. */
   private int allocatedFor;
-  /** Kernels whose dynamic shared memory this GPU refused, with the driver's words. */
-  private final Map<Kernel, String> sharedRefused = new EnumMap<>(Kernel.class);
-
   /** The probes' verdicts per GPU ordinal, kept by the backend: one probe per GPU and kernel. */
   private final ProductChoice choice;
 
@@ -60,6 +55,7 @@ final class CudaDevice implements Device {
     this.warnings = warnings;
     this.choice = choice;
     this.res = new DeviceResources(driver, ordinal);
+    this.kernels = new DeviceKernels(driver, ordinal, identity.computeCapability(), res, choice);
   }
 
   @Override
@@ -78,18 +74,12 @@ final class CudaDevice implements Device {
    */
   @Override
   public void allocate(int n) throws BackendException {
-    if (res.isOpen() && allocatedFor == n) {
-      return;
+    if (res.isOpen() && allocatedFor == n && res.holds("A")) {
+      return; // (a context reset, after another device's probe faulted, takes the buffers)
     }
     close();
     try {
-      res.open();
-      for (Kernel k : Kernel.values()) {
-        if (ProductKernel.loadable(k, identity.computeCapability())) {
-          functions.put(k, driver.function(res.module(k.ptxFile), k.entry));
-          ProductProbe.allowSharedMemory(driver, k, functions.get(k), sharedRefused);
-        }
-      }
+      kernels.open();
       use(products(n, false).get(0));
       long matrix = (long) n * n * Double.BYTES;
       res.allocate("A", matrix);
@@ -115,18 +105,22 @@ final class CudaDevice implements Device {
   /**
    * The product kernels this device may run at n, fastest first, FFMA last ({@link
    * ProductChoice}): with {@code all} false the one to use, with true every one that fits n
-   * and whose probe agreed.
+   * and whose probe agreed; only the forced one where a kernel is forced.
    */
-  private List<ProductKernel> products(int n, boolean all) throws CudaException {
-    return choice.usable(ordinal, "cuda device " + ordinal + " (" + identity.name() + ")",
-        ProductKernel.hasTensorCores(identity.computeCapability()), n, all,
-        k -> ProductProbe.whyNot(driver, res.stream(), functions, sharedRefused, k), warnings);
+  private List<ProductKernel> products(int n, boolean all)
+      throws CudaException, ForcedKernelException {
+    List<ProductKernel> out = choice.usable(ordinal,
+        "cuda device " + ordinal + " (" + identity.name() + ")",
+        ProductKernel.hasTensorCores(identity.computeCapability()), n, all, kernels::probe,
+        warnings);
+    kernels.reopenIfResetElsewhere();
+    return out;
   }
 
   /** Runs {@code k} from now on (allocate's choice, or another for 'attestor bench'). */
   private void use(ProductKernel k) throws CudaException {
     product = k;
-    blocksPerSm = driver.maxActiveBlocksPerSm(functions.get(k.monitored),
+    blocksPerSm = driver.maxActiveBlocksPerSm(kernels.function(k.monitored),
         (int) k.block().count(), k.dynamicSharedBytes());
   }
 
@@ -139,6 +133,10 @@ final class CudaDevice implements Device {
     try {
       driver.setCurrent(res.context());
       List<ProductKernel> all = new ArrayList<>(products(n, true));
+      if (!res.holds("A")) { // a probe's fault reset the context, and the buffers went with it
+        PhiloxKey k = key;
+        prepare(k, g, n);
+      }
       all.remove(product);
       all.add(0, product);
       return all;
@@ -290,7 +288,7 @@ final class CudaDevice implements Device {
 
   private void launch(Kernel k, CudaDriver.Dim3 grid, CudaDriver.Dim3 block,
       CudaDriver.Stream stream, Object... args) throws CudaException {
-    driver.launch(functions.get(k), grid, block, k.dynamicSharedBytes, stream, args);
+    driver.launch(kernels.function(k), grid, block, k.dynamicSharedBytes, stream, args);
   }
 
   @Override
@@ -368,6 +366,8 @@ final class CudaDevice implements Device {
     } else if (e.code() == CudaException.UNSUPPORTED_PTX_VERSION) {
       what = "the NVIDIA driver (" + identity.driverVersion() + ") is too old for the PTX"
           + ptxIsa() + " (" + e.getMessage() + "); update the driver";
+    } else if (e.remedy().isPresent()) {
+      what = e.remedy().get() + " (" + e.getMessage() + ")";
     }
     return new BackendException("cuda device " + ordinal + " (" + identity.name() + ", "
         + identity.uuid() + "): " + doing + ": " + what, e);
@@ -384,8 +384,7 @@ final class CudaDevice implements Device {
 
   @Override
   public void close() {
-    functions.clear();
-    sharedRefused.clear();
+    kernels.clear();
     allocatedFor = 0;
     key = null;
     for (String problem : res.close()) {

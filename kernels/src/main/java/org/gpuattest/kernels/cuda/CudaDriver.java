@@ -32,7 +32,19 @@ public interface CudaDriver {
   /** Makes a context current on the calling thread. */
   void setCurrent(Context context) throws CudaException;
 
-  /** cuModuleLoadData of PTX text (a refused PTX is CUDA_ERROR_UNSUPPORTED_PTX_VERSION). */
+  /**
+   * cuDevicePrimaryCtxReset: destroys everything in the device's primary context (modules,
+   * streams, events, memory) and clears a kernel's fault, which otherwise makes every later
+   * call in it fail ({@link CudaException#poisonsContext}). Retains stay counted, and every
+   * handle made in the context before is dead; its holders release it and retain it anew.
+   */
+  void resetPrimaryContext(int ordinal) throws CudaException;
+
+  /**
+   * cuModuleLoadDataEx of PTX text, asking for the JIT compiler's error log: a refused PTX
+   * (CUDA_ERROR_UNSUPPORTED_PTX_VERSION, CUDA_ERROR_INVALID_PTX, ...) throws with that log in
+   * the message ({@link CudaException#CudaException(String, int, String, String)}).
+   */
   Module loadModule(String ptx) throws CudaException;
 
   void unloadModule(Module module) throws CudaException;

@@ -74,6 +74,11 @@ final class DeviceResources {
     buffers.put(name, driver.allocate(bytes));
   }
 
+  /** Whether buffer {@code name} is held (a context reset takes every buffer with it). */
+  boolean holds(String name) {
+    return buffers.containsKey(name);
+  }
+
   DevicePointer buffer(String name) {
     DevicePointer p = buffers.get(name);
     if (p == null) {
@@ -92,39 +97,65 @@ final class DeviceResources {
     return events.toArray(new Event[0]);
   }
 
-  /** Frees everything; returns what failed (empty when all went back). */
+  /**
+   * After the GPU's primary context was reset ({@link CudaDriver#resetPrimaryContext}): every
+   * module, stream, buffer and event went with it, so they are forgotten, not freed (a freed
+   * address may already be another holder's); the context is released, which the driver allows
+   * after a reset, and then retained and opened anew.
+   */
+  void reopenAfterReset() throws CudaException {
+    forget();
+    Context c = context;
+    context = null;
+    if (c != null) {
+      driver.releaseContext(c);
+    }
+    open();
+  }
+
+  private void forget() {
+    events.clear();
+    buffers.clear();
+    modules.clear();
+    stream = null;
+    hashStream = null;
+  }
+
+  /**
+   * Frees everything; returns what failed (empty when all went back). Once a call says the
+   * context is gone or poisoned by a kernel's fault ({@link CudaException#contextLost}), every
+   * later one would fail alike: the rest goes back with the context, and only its release is
+   * still attempted, so one problem is reported rather than one per buffer and event.
+   */
   List<String> close() {
     List<String> problems = new ArrayList<>();
     if (context == null) {
       return problems;
     }
-    attempt(problems, () -> driver.setCurrent(context));
+    CudaException[] lost = new CudaException[1];
+    attempt(problems, lost, () -> driver.setCurrent(context));
     for (Stream s : new Stream[] {stream, hashStream}) {
       if (s != null) {
-        attempt(problems, () -> driver.synchronize(s)); // nothing may still use a buffer
+        attempt(problems, lost, () -> driver.synchronize(s)); // nothing may still use a buffer
       }
     }
     for (Event e : events) {
-      attempt(problems, () -> driver.destroyEvent(e));
+      attempt(problems, lost, () -> driver.destroyEvent(e));
     }
-    events.clear();
     for (DevicePointer p : buffers.values()) {
-      attempt(problems, () -> driver.free(p));
+      attempt(problems, lost, () -> driver.free(p));
     }
-    buffers.clear();
     for (Module m : modules.values()) {
-      attempt(problems, () -> driver.unloadModule(m));
+      attempt(problems, lost, () -> driver.unloadModule(m));
     }
-    modules.clear();
     for (Stream s : new Stream[] {stream, hashStream}) {
       if (s != null) {
-        attempt(problems, () -> driver.destroyStream(s));
+        attempt(problems, lost, () -> driver.destroyStream(s));
       }
     }
-    stream = null;
-    hashStream = null;
+    forget();
     Context c = context;
-    attempt(problems, () -> driver.releaseContext(c));
+    attempt(problems, new CudaException[1], () -> driver.releaseContext(c));
     context = null;
     return problems;
   }
@@ -133,11 +164,21 @@ final class DeviceResources {
     void run() throws CudaException;
   }
 
-  private static void attempt(List<String> problems, Call call) {
+  /** Runs {@code call} unless the context was found lost ({@code lost[0]}); notes a failure. */
+  private static void attempt(List<String> problems, CudaException[] lost, Call call) {
+    if (lost[0] != null) {
+      return;
+    }
     try {
       call.run();
     } catch (CudaException e) {
-      problems.add(e.getMessage());
+      if (e.contextLost()) {
+        lost[0] = e;
+        problems.add(e.getMessage() + "; the context is unusable: what it held goes back with"
+            + " it");
+      } else {
+        problems.add(e.getMessage());
+      }
     }
   }
 }

@@ -9,11 +9,13 @@ import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUevent;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUfunction_attribute;
+import jcuda.driver.CUjit_option;
 import jcuda.driver.CUmodule;
 import jcuda.driver.CUresult;
 import jcuda.driver.CUstream;
 import jcuda.driver.CUuuid;
 import jcuda.driver.JCudaDriver;
+import jcuda.driver.JITOptions;
 
 /**
  * {@link CudaDriver} over JCuda's driver API: each method is one driver call (two where a
@@ -21,6 +23,9 @@ import jcuda.driver.JCudaDriver;
  * that is {@link CudaBackend}'s and {@link CudaDevice}'s job, tested through a fake driver.
  */
 public final class JCudaDriverApi implements CudaDriver {
+  /** Room for the JIT compiler's error log of a refused PTX (ptxas writes a line per error). */
+  static final int JIT_LOG_BYTES = 8192;
+
   private JCudaDriverApi() {}
 
   /** Why the binding could not load, kept: a class whose initialisation failed never retries. */
@@ -87,17 +92,13 @@ public final class JCudaDriverApi implements CudaDriver {
     CUdevice d = device(ordinal);
     byte[] name = new byte[256];
     check("cuDeviceGetName", JCudaDriver.cuDeviceGetName(name, name.length, d));
-    int len = 0;
-    while (len < name.length && name[len] != 0) {
-      len++;
-    }
     CUuuid uuid = new CUuuid();
     check("cuDeviceGetUuid", JCudaDriver.cuDeviceGetUuid(uuid, d));
     String[] bus = new String[1];
     check("cuDeviceGetPCIBusId", JCudaDriver.cuDeviceGetPCIBusId(bus, 64, d));
     long[] memory = new long[1];
     check("cuDeviceTotalMem", JCudaDriver.cuDeviceTotalMem(memory, d));
-    return new DeviceProperties(new String(name, 0, len, StandardCharsets.UTF_8), uuid.bytes,
+    return new DeviceProperties(cString(name), uuid.bytes,
         bus[0].trim(),
         attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR),
         attribute(d, CUdevice_attribute.CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR),
@@ -129,12 +130,41 @@ public final class JCudaDriverApi implements CudaDriver {
   }
 
   @Override
+  public void resetPrimaryContext(int ordinal) throws CudaException {
+    check("cuDevicePrimaryCtxReset", JCudaDriver.cuDevicePrimaryCtxReset(device(ordinal)));
+  }
+
+  /**
+   * cuModuleLoadDataEx (through JCuda's cuModuleLoadDataJIT, which copies the log back into the
+   * array) with CU_JIT_ERROR_LOG_BUFFER and its size, so a refusal says which line and why.
+   */
+  @Override
   public Module loadModule(String ptx) throws CudaException {
     byte[] text = ptx.getBytes(StandardCharsets.US_ASCII);
     byte[] terminated = java.util.Arrays.copyOf(text, text.length + 1); // a C string
+    byte[] log = new byte[JIT_LOG_BYTES];
+    JITOptions jit = new JITOptions();
+    jit.putBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER, log);
+    jit.putInt(CUjit_option.CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, log.length);
     CUmodule m = new CUmodule();
-    check("cuModuleLoadData", JCudaDriver.cuModuleLoadData(m, terminated));
+    int result = JCudaDriver.cuModuleLoadDataJIT(m, Pointer.to(terminated), jit);
+    if (result != CUresult.CUDA_SUCCESS) {
+      throw new CudaException("cuModuleLoadDataEx", result, CUresult.stringFor(result),
+          cString(jit.getBytes(CUjit_option.CU_JIT_ERROR_LOG_BUFFER)));
+    }
     return new Module(m);
+  }
+
+  /** The text before the first NUL (the driver's logs are NUL-terminated C strings). */
+  static String cString(byte[] bytes) {
+    if (bytes == null) {
+      return "";
+    }
+    int len = 0;
+    while (len < bytes.length && bytes[len] != 0) {
+      len++;
+    }
+    return new String(bytes, 0, len, StandardCharsets.UTF_8);
   }
 
   @Override

@@ -2,6 +2,9 @@ package org.gpuattest.kernels.cuda;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /** CUDA backends over {@link FakeCudaDriver}, for tests outside this package. */
 public final class CudaFakes {
@@ -17,7 +20,7 @@ public final class CudaFakes {
   }
 
   /** A backend over a fake driver, and what that driver still holds afterwards. */
-  public record Watched(CudaBackend backend, java.util.function.Supplier<String> live) {
+  public record Watched(CudaBackend backend, Supplier<String> live) {
     /** What {@link #live} says when everything was given back. */
     public static final String NOTHING_LIVE =
         "allocations=0 modules=0 streams=0 events=0 contexts=0";
@@ -29,6 +32,26 @@ public final class CudaFakes {
     d.faultAfterLaunch.put(gpu, at);
     try {
       return new Watched(CudaBackend.open(d, w -> {}), d::live);
+    } catch (CudaUnavailableException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
+   * A CUDA backend of one fake GPU whose first wait after a launch of {@code entry} blocks,
+   * inside the driver call and deaf to interrupts, until {@code release} counts down; and what
+   * was freed, destroyed or released while a thread was in that call.
+   */
+  public record Held(CudaBackend backend, CountDownLatch entered, CountDownLatch interrupted,
+      CountDownLatch release, IntSupplier teardownsDuringCall, Supplier<String> live) {}
+
+  /** See {@link Held}. */
+  public static Held holding(String entry, long memory) {
+    FakeCudaDriver d = driver(1, memory);
+    FakeCallHold h = d.holdAfterLaunchOf(entry);
+    try {
+      return new Held(CudaBackend.open(d, w -> {}), h.entered, h.interrupted, h.release,
+          h.teardownsDuringCall::get, d::live);
     } catch (CudaUnavailableException e) {
       throw new AssertionError(e);
     }

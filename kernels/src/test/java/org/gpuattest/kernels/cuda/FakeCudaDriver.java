@@ -8,37 +8,48 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.gpuattest.kernels.cuda.FakeStreams.FakeEvent;
+import org.gpuattest.kernels.cuda.FakeStreams.FakeStream;
 
 /**
  * A CUDA driver without a GPU, for testing everything above {@link CudaDriver}: it keeps device
  * memory in byte buffers, runs each launch through the kernels' Java models
- * ({@link KernelModels}) when a stream is waited for, in an order its events allow (see the
- * stream section), checks that a context is current where the
- * driver needs one, counts what is live (so a test sees any leak), and fails on request: no
- * device, a refused PTX, out of memory, a kernel fault found at the next synchronize.
+ * ({@link KernelModels}) when a stream is waited for, in an order its events allow
+ * ({@link FakeStreams}), checks that a context is current where the driver needs one and that every
+ * handle is live, counts what is live (so a test sees any leak), and fails on request: no
+ * device, a refused PTX with its JIT log, out of memory, a kernel fault found at the next wait.
+ *
+ * <p>A fault is sticky, as cuda.h says of CUDA_ERROR_ILLEGAL_ADDRESS and its kind: from then
+ * on every call in that GPU's context fails with the same code, frees included, and its queued
+ * work never runs, until {@link #resetPrimaryContext} (or the last release) destroys the
+ * context; handles made before that are dead after it ({@link FakeContexts}). Unlike a real
+ * driver, the last release of a healthy context keeps what it still held, so a test sees the
+ * leak.
  */
 final class FakeCudaDriver implements CudaDriver {
-  static final int INVALID_CONTEXT = 201;
-
   private final List<DeviceProperties> gpus;
   private final int version;
   private final ThreadLocal<Context> current = new ThreadLocal<>();
-  private final Map<Integer, Integer> retained = new HashMap<>();
-  private final Map<Integer, Long> usedBytes = new HashMap<>();
-  private final Set<Object> liveAllocations = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-  private final AtomicInteger liveModules = new AtomicInteger();
-  private final AtomicInteger liveStreams = new AtomicInteger();
-  private final AtomicInteger liveEvents = new AtomicInteger();
+  private final FakeStreams streams = new FakeStreams();
+  private final FakeContexts contexts = new FakeContexts(streams::removeAll);
   private final Map<Integer, AtomicInteger> launches = new HashMap<>();
   final List<String> launchLog = java.util.Collections.synchronizedList(new ArrayList<>());
 
   int initFailure;
+  /** A code cuDevicePrimaryCtxRetain fails with (such as DEVICE_UNAVAILABLE), or 0. */
+  int retainFailure;
   /** Kernel entries whose result (their third argument, C) gets one bit flipped. */
-  final Set<String> corrupt = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  final Set<String> corrupt = ConcurrentHashMap.newKeySet();
+  /** Kernel entries that fault, with the (sticky) code the next wait reports. */
+  final Map<String, Integer> faulting = new ConcurrentHashMap<>();
   boolean refusePtx;
+  /** The JIT error log of a refused PTX, as ptxas writes one (two lines, a tab). */
+  String ptxLog = "ptxas application ptx input, line 8; fatal   : Unsupported .version 8.5;"
+      + " current version is '8.4'\n\tptxas fatal   : Ptx assembly aborted due to errors\n";
   /**
    * The most dynamic shared memory a block may be allowed (cuFuncSetAttribute): H100's
    * 227 KiB unless a test sets a smaller GPU's, such as sm_86's 99 KiB.
@@ -46,9 +57,11 @@ final class FakeCudaDriver implements CudaDriver {
   int maxDynamicSharedBytes = 227 * 1024;
   /** What cuFuncSetAttribute allowed each function handle (absent: the 48 KiB default). */
   private final Map<Object, Integer> sharedAllowed = new IdentityHashMap<>();
-  /** Launch number (1-based, per GPU) after which that GPU's next synchronize reports a fault. */
+  /** Launch number (1-based, per GPU) from which that GPU's launches fault (LAUNCH_FAILED). */
   final Map<Integer, Integer> faultAfterLaunch = new HashMap<>();
-  private final Map<Integer, Boolean> faulted = new HashMap<>();
+  /** cuDevicePrimaryCtxReset calls. */
+  final AtomicInteger resets = new AtomicInteger();
+  private final FakeCallHold hold = new FakeCallHold();
 
   FakeCudaDriver(int version, List<DeviceProperties> gpus) {
     this.version = version;
@@ -70,28 +83,51 @@ final class FakeCudaDriver implements CudaDriver {
         String.format("0000:%02X:00.0", 0x18 + index), major, minor, sms, memory);
   }
 
-  private static CudaException error(String call, int code) {
+  static CudaException error(String call, int code) {
     return new CudaException(call, code, "CUDA_ERROR_" + code);
   }
 
-  private Context requireCurrent(String call) throws CudaException {
-    Context c = current.get();
-    if (c == null || retained.getOrDefault(c.ordinal(), 0) == 0) {
-      throw error(call, INVALID_CONTEXT);
-    }
-    return c;
+  private record Allocation(ByteBuffer bytes, int ordinal) {}
+
+  private record FakeModule(List<String> entries, int ordinal) {}
+
+  private record FakeFunction(FakeModule module) {}
+
+  /** The current context's GPU, if that context is usable ({@link FakeContexts#check}). */
+  private synchronized int requireCurrent(String call) throws CudaException {
+    return contexts.check(call, current.get());
+  }
+
+  private synchronized <T> T live(String call, Object handle, Class<T> type, int staleCode)
+      throws CudaException {
+    return contexts.live(call, handle, type, staleCode);
+  }
+
+  private void giveBack(String call, Object handle, int ordinal, int staleCode)
+      throws CudaException {
+    hold.noteTeardown();
+    contexts.giveBack(call, handle, ordinal, staleCode);
   }
 
   synchronized int retainCount(int ordinal) {
-    return retained.getOrDefault(ordinal, 0);
+    return contexts.retainCount(ordinal);
   }
 
   /** What is still held: allocations, modules, streams, events, retained contexts. */
   synchronized String live() {
-    int contexts = retained.values().stream().mapToInt(Integer::intValue).sum();
-    return "allocations=" + liveAllocations.size() + " modules=" + liveModules.get()
-        + " streams=" + liveStreams.get() + " events=" + liveEvents.get()
-        + " contexts=" + contexts;
+    return "allocations=" + contexts.count(Allocation.class) + " modules="
+        + contexts.count(FakeModule.class) + " streams=" + contexts.count(FakeStream.class)
+        + " events=" + contexts.count(FakeEvent.class) + " contexts="
+        + contexts.retainedTotal();
+  }
+
+  /**
+   * The first synchronize on a GPU after a launch of {@code entry} there blocks, inside the
+   * call and deaf to interrupts (as a driver call is), until {@link FakeCallHold#release}.
+   */
+  FakeCallHold holdAfterLaunchOf(String entry) {
+    hold.arm(entry);
+    return hold;
   }
 
   @Override
@@ -122,17 +158,23 @@ final class FakeCudaDriver implements CudaDriver {
   @Override
   public synchronized Context retainContext(int ordinal) throws CudaException {
     properties(ordinal);
-    retained.merge(ordinal, 1, Integer::sum);
-    return new Context(new Object(), ordinal);
+    if (retainFailure != 0) {
+      throw error("cuDevicePrimaryCtxRetain", retainFailure);
+    }
+    return contexts.retain(ordinal);
   }
 
   @Override
   public synchronized void releaseContext(Context context) throws CudaException {
-    int n = retained.getOrDefault(context.ordinal(), 0);
-    if (n == 0) {
-      throw error("cuDevicePrimaryCtxRelease", INVALID_CONTEXT);
-    }
-    retained.put(context.ordinal(), n - 1);
+    hold.noteTeardown();
+    contexts.release(context);
+  }
+
+  @Override
+  public synchronized void resetPrimaryContext(int ordinal) throws CudaException {
+    properties(ordinal);
+    resets.incrementAndGet();
+    contexts.destroy(ordinal);
   }
 
   @Override
@@ -144,31 +186,38 @@ final class FakeCudaDriver implements CudaDriver {
 
   @Override
   public Module loadModule(String ptx) throws CudaException {
-    requireCurrent("cuModuleLoadData");
+    int ordinal = requireCurrent("cuModuleLoadDataEx");
     if (refusePtx) {
-      throw error("cuModuleLoadData", CudaException.UNSUPPORTED_PTX_VERSION);
+      throw new CudaException("cuModuleLoadDataEx", CudaException.UNSUPPORTED_PTX_VERSION,
+          "CUDA_ERROR_UNSUPPORTED_PTX_VERSION", ptxLog);
     }
     List<String> entries = new ArrayList<>();
     Matcher m = ENTRY.matcher(ptx);
     while (m.find()) {
       entries.add(m.group(1));
     }
-    liveModules.incrementAndGet();
-    return new Module(entries);
+    FakeModule module = new FakeModule(entries, ordinal);
+    synchronized (this) {
+      contexts.hold(module, ordinal);
+    }
+    return new Module(module);
   }
 
   @Override
-  public void unloadModule(Module module) {
-    liveModules.decrementAndGet();
+  public synchronized void unloadModule(Module module) throws CudaException {
+    FakeModule m = (FakeModule) module.handle();
+    giveBack("cuModuleUnload", m, m.ordinal(), CudaException.INVALID_HANDLE);
   }
 
   @Override
-  @SuppressWarnings("unchecked")
-  public Function function(Module module, String name) throws CudaException {
-    if (!((List<String>) module.handle()).contains(name)) {
+  public synchronized Function function(Module module, String name) throws CudaException {
+    FakeModule m = live("cuModuleGetFunction", module.handle(), FakeModule.class,
+        CudaException.INVALID_HANDLE);
+    contexts.checkPoison("cuModuleGetFunction", m.ordinal());
+    if (!m.entries().contains(name)) {
       throw error("cuModuleGetFunction", CudaException.NOT_FOUND);
     }
-    return new Function(new Object(), name); // a handle per module, as the driver's
+    return new Function(new FakeFunction(m), name); // a handle per module, as the driver's
   }
 
   @Override
@@ -182,33 +231,30 @@ final class FakeCudaDriver implements CudaDriver {
   }
 
   @Override
-  public int maxActiveBlocksPerSm(Function function, int blockThreads, int dynamicSharedBytes) {
+  public int maxActiveBlocksPerSm(Function function, int blockThreads, int dynamicSharedBytes)
+      throws CudaException {
+    requireCurrent("cuOccupancyMaxActiveBlocksPerMultiprocessor");
     return dynamicSharedBytes > KernelGeometry.DEFAULT_MAX_DYNAMIC_SHARED_BYTES ? 1 : 2;
   }
 
-  private record Allocation(ByteBuffer bytes, int ordinal) {}
-
   @Override
   public synchronized DevicePointer allocate(long bytes) throws CudaException {
-    int ordinal = requireCurrent("cuMemAlloc").ordinal();
-    long used = usedBytes.getOrDefault(ordinal, 0L);
-    if (used + bytes > gpus.get(ordinal).totalMemoryBytes()) {
+    int ordinal = requireCurrent("cuMemAlloc");
+    if (contexts.usedBytes(ordinal) + bytes > gpus.get(ordinal).totalMemoryBytes()) {
       throw error("cuMemAlloc", CudaException.OUT_OF_MEMORY);
     }
-    usedBytes.put(ordinal, used + bytes);
+    contexts.addUsedBytes(ordinal, bytes);
     Allocation a = new Allocation(ByteBuffer.allocate(Math.toIntExact(bytes))
         .order(ByteOrder.LITTLE_ENDIAN), ordinal);
-    liveAllocations.add(a);
+    contexts.hold(a, ordinal);
     return new DevicePointer(a, bytes);
   }
 
   @Override
   public synchronized void free(DevicePointer pointer) throws CudaException {
     Allocation a = (Allocation) pointer.allocation();
-    if (!liveAllocations.remove(a)) {
-      throw error("cuMemFree", 1);
-    }
-    usedBytes.merge(a.ordinal(), -(long) a.bytes().capacity(), Long::sum);
+    giveBack("cuMemFree", a, a.ordinal(), CudaException.INVALID_VALUE);
+    contexts.addUsedBytes(a.ordinal(), -(long) a.bytes().capacity());
   }
 
   private static ByteBuffer view(DevicePointer p) {
@@ -217,94 +263,62 @@ final class FakeCudaDriver implements CudaDriver {
         .order(ByteOrder.LITTLE_ENDIAN);
   }
 
-  // ---- Streams: each a queue of work, run only when someone waits on it -------------------
-  //
-  // A real GPU runs two streams' work in any order their events allow; so does this fake. Work
-  // is queued per stream and run, at a synchronize or a copy, by a scheduler that picks at
-  // random (from a seed) among the streams whose next item may run. A missing cuStreamWaitEvent
-  // then shows as wrong bits under some seed, as it would on a GPU under some timing.
-
-  /** One stream's queue; a wait item may run once its event's record has completed. */
-  private static final class FakeStream {
-    final java.util.ArrayDeque<Item> items = new java.util.ArrayDeque<>();
-  }
-
-  private record Item(Runnable work, FakeEvent waitFor, int generation) {
-    boolean runnable() {
-      return waitFor == null || waitFor.completed >= generation;
-    }
-  }
-
-  /** An event: how many records were queued, how many have run, and when the last ran. */
-  private static final class FakeEvent {
-    int recorded;
-    int completed;
-    long nanos;
-  }
-
-  private final List<FakeStream> streams = new ArrayList<>();
-  /** The scheduler's choices; a test sets the seed to try other orders. */
+  /** The scheduler's choices (FakeStreams); a test sets the seed to try other orders. */
   java.util.Random schedule = new java.util.Random(1);
 
-  private synchronized void enqueue(Stream stream, Item item) {
-    ((FakeStream) stream.handle()).items.add(item);
+  private synchronized void enqueue(String call, Stream stream, Runnable work)
+      throws CudaException {
+    live(call, stream.handle(), FakeStream.class, CudaException.INVALID_HANDLE).add(work);
   }
 
   /** Runs queued work until {@code target} (or, when null, every stream) is empty. */
   private synchronized void drain(FakeStream target) {
-    while (target == null ? streams.stream().anyMatch(x -> !x.items.isEmpty())
-        : !target.items.isEmpty()) {
-      List<FakeStream> ready = new ArrayList<>();
-      for (FakeStream x : streams) {
-        if (!x.items.isEmpty() && x.items.peek().runnable()) {
-          ready.add(x);
-        }
-      }
-      if (ready.isEmpty()) {
-        throw new IllegalStateException("the fake GPU's streams wait on each other forever");
-      }
-      ready.get(schedule.nextInt(ready.size())).items.poll().work().run();
-    }
+    streams.drain(target, contexts.poisoned(), schedule);
   }
 
   @Override
   public void zero(DevicePointer pointer, long bytes, Stream stream) throws CudaException {
     requireCurrent("cuMemsetD8Async");
     ByteBuffer b = view(pointer);
-    enqueue(stream, new Item(() -> {
+    enqueue("cuMemsetD8Async", stream, () -> {
       for (int i = 0; i < bytes; i++) {
         b.put(i, (byte) 0);
       }
-    }, null, 0));
+    });
   }
 
   /** Like cuMemcpyDtoH, waits for all work queued before it (blocking streams). */
   @Override
   public void copyToHost(byte[] dst, DevicePointer src) throws CudaException {
-    requireCurrent("cuMemcpyDtoH");
+    int ordinal = requireCurrent("cuMemcpyDtoH");
     drain(null);
+    synchronized (this) {
+      contexts.checkPoison("cuMemcpyDtoH", ordinal);
+    }
     view(src).get(0, dst);
   }
 
   @Override
   public synchronized Stream createStream() throws CudaException {
-    requireCurrent("cuStreamCreate");
-    liveStreams.incrementAndGet();
-    FakeStream x = new FakeStream();
-    streams.add(x);
+    int ordinal = requireCurrent("cuStreamCreate");
+    FakeStream x = streams.create(ordinal);
+    contexts.hold(x, ordinal);
     return new Stream(x);
   }
 
   @Override
-  public synchronized void destroyStream(Stream stream) {
-    liveStreams.decrementAndGet();
-    streams.remove((FakeStream) stream.handle());
+  public synchronized void destroyStream(Stream stream) throws CudaException {
+    FakeStream x = (FakeStream) stream.handle();
+    giveBack("cuStreamDestroy", x, x.ordinal(), CudaException.INVALID_HANDLE);
+    streams.remove(x);
   }
 
   @Override
   public void launch(Function function, Dim3 grid, Dim3 block, int dynamicSharedBytes,
       Stream stream, Object... args) throws CudaException {
-    int ordinal = requireCurrent("cuLaunchKernel").ordinal();
+    int ordinal = requireCurrent("cuLaunchKernel");
+    live("cuLaunchKernel", ((FakeFunction) function.handle()).module(), FakeModule.class,
+        CudaException.INVALID_HANDLE);
     // The kernel's body indexes as much dynamic shared memory as KernelGeometry says: less
     // would be a fault on a GPU. More than the 48 KiB default needs cuFuncSetAttribute first.
     KernelGeometry.Kernel kernel = KernelGeometry.Kernel.byEntry(function.name()).orElseThrow();
@@ -318,14 +332,18 @@ final class FakeCudaDriver implements CudaDriver {
       if (dynamicSharedBytes > allowed) {
         throw error("cuLaunchKernel", CudaException.INVALID_VALUE);
       }
-    }
-    int count;
-    synchronized (this) {
-      count = launches.computeIfAbsent(ordinal, o -> new AtomicInteger()).incrementAndGet();
+      launchLog.add(ordinal + ":" + function.name());
+      hold.launched(function.name(), ordinal);
+      int count = launches.computeIfAbsent(ordinal, o -> new AtomicInteger()).incrementAndGet();
+      Integer code = faulting.get(function.name());
       Integer faultAt = faultAfterLaunch.get(ordinal);
-      if (faultAt != null && count >= faultAt) {
-        // A faulting kernel's launch succeeds; the fault shows at the next wait.
-        enqueue(stream, new Item(() -> faulted.put(ordinal, true), null, 0));
+      if (code == null && faultAt != null && count >= faultAt) {
+        code = CudaException.LAUNCH_FAILED;
+      }
+      if (code != null) {
+        // A faulting kernel's launch succeeds; the fault shows at the next wait, and stays.
+        int sticky = code;
+        enqueue("cuLaunchKernel", stream, () -> contexts.poison(ordinal, sticky));
         return;
       }
     }
@@ -333,61 +351,64 @@ final class FakeCudaDriver implements CudaDriver {
     for (int i = 0; i < args.length; i++) {
       modelArgs[i] = args[i] instanceof DevicePointer ? view((DevicePointer) args[i]) : args[i];
     }
-    launchLog.add(ordinal + ":" + function.name());
     int sms = gpus.get(ordinal).smCount();
     boolean flip = corrupt.contains(function.name());
-    enqueue(stream, new Item(() -> {
+    enqueue("cuLaunchKernel", stream, () -> {
       KernelModels.run(function.name(), grid, block, modelArgs, sms, System::nanoTime);
       if (flip) {
         ByteBuffer c = (ByteBuffer) modelArgs[2];
         c.put(8, (byte) (c.get(8) ^ 1)); // one bit of C[0][1]
       }
-    }, null, 0));
+    });
   }
 
   @Override
   public synchronized void waitEvent(Stream stream, Event event) throws CudaException {
     requireCurrent("cuStreamWaitEvent");
-    FakeEvent e = (FakeEvent) event.handle();
-    enqueue(stream, new Item(() -> {}, e, e.recorded));
+    FakeEvent e = live("cuStreamWaitEvent", event.handle(), FakeEvent.class,
+        CudaException.INVALID_HANDLE);
+    live("cuStreamWaitEvent", stream.handle(), FakeStream.class, CudaException.INVALID_HANDLE)
+        .waitFor(e);
   }
 
   @Override
   public void synchronize(Stream stream) throws CudaException {
-    int ordinal = requireCurrent("cuStreamSynchronize").ordinal();
-    drain((FakeStream) stream.handle());
+    int ordinal = requireCurrent("cuStreamSynchronize");
+    FakeStream s = live("cuStreamSynchronize", stream.handle(), FakeStream.class,
+        CudaException.INVALID_HANDLE);
+    hold.holdIfArmed(ordinal, this);
+    drain(s);
     synchronized (this) {
-      if (faulted.getOrDefault(ordinal, false)) {
-        throw error("cuStreamSynchronize", CudaException.LAUNCH_FAILED);
-      }
+      contexts.checkPoison("cuStreamSynchronize", ordinal);
     }
   }
 
   @Override
-  public Event createEvent() throws CudaException {
-    requireCurrent("cuEventCreate");
-    liveEvents.incrementAndGet();
-    return new Event(new FakeEvent());
+  public synchronized Event createEvent() throws CudaException {
+    int ordinal = requireCurrent("cuEventCreate");
+    FakeEvent e = new FakeEvent(ordinal);
+    contexts.hold(e, ordinal);
+    return new Event(e);
   }
 
   @Override
   public synchronized void record(Event event, Stream stream) throws CudaException {
     requireCurrent("cuEventRecord");
+    FakeEvent e = live("cuEventRecord", event.handle(), FakeEvent.class,
+        CudaException.INVALID_HANDLE);
+    live("cuEventRecord", stream.handle(), FakeStream.class, CudaException.INVALID_HANDLE)
+        .record(e);
+  }
+
+  @Override
+  public float elapsedMillis(Event start, Event end) throws CudaException {
+    requireCurrent("cuEventElapsedTime");
+    return (((FakeEvent) end.handle()).nanos() - ((FakeEvent) start.handle()).nanos()) / 1e6f;
+  }
+
+  @Override
+  public synchronized void destroyEvent(Event event) throws CudaException {
     FakeEvent e = (FakeEvent) event.handle();
-    int generation = ++e.recorded;
-    enqueue(stream, new Item(() -> {
-      e.nanos = System.nanoTime();
-      e.completed = generation;
-    }, null, 0));
-  }
-
-  @Override
-  public float elapsedMillis(Event start, Event end) {
-    return (((FakeEvent) end.handle()).nanos - ((FakeEvent) start.handle()).nanos) / 1e6f;
-  }
-
-  @Override
-  public void destroyEvent(Event event) {
-    liveEvents.decrementAndGet();
+    giveBack("cuEventDestroy", e, e.ordinal(), CudaException.INVALID_HANDLE);
   }
 }

@@ -39,9 +39,9 @@ class ProductChoiceTest {
       assertEquals(ProductKernel.DMMA_WIDE, dev.product());
       assertEquals(1, dev.blocksPerSm(), "112128 bytes of shared memory: one block per SM");
       assertArrayEquals(Reference.matrixRoots(KEY, 0, 256, 2)[1], dev.iterate(1).matrixRoot());
-      assertEquals(1, launches(d, "matmul_dmma_wide_unmonitored"), "the probe");
-      assertEquals(1, launches(d, "matmul_dmma_wide"), "the product of iteration 1");
-      assertEquals(0, launches(d, "matmul_dmma_unmonitored"), "no need to probe the 64 x 64");
+      assertEquals(2, launches(d, "matmul_dmma_wide"), "the probe, then iteration 1's product");
+      assertEquals(0, launches(d, "matmul_dmma_wide_unmonitored"), "the probe runs what runs");
+      assertEquals(0, launches(d, "matmul_dmma"), "no need to probe the 64 x 64");
     }
     assertEquals(List.of(), warnings);
     assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
@@ -63,7 +63,7 @@ class ProductChoiceTest {
   @Test
   void wideProbeDisagrees_fallsBackTo64x64_andSaysWhichAndWhy() throws Exception {
     FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
-    d.corrupt.add("matmul_dmma_wide_unmonitored");
+    d.corrupt.add("matmul_dmma_wide");
     List<String> warnings = new ArrayList<>();
     try (CudaDevice dev = device(d, warnings)) {
       dev.prepare(KEY, 0, 128);
@@ -78,8 +78,8 @@ class ProductChoiceTest {
   @Test
   void bothProbesDisagree_fallsBackToFfma_andSaysSoForEach() throws Exception {
     FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
-    d.corrupt.add("matmul_dmma_wide_unmonitored");
-    d.corrupt.add("matmul_dmma_unmonitored");
+    d.corrupt.add("matmul_dmma_wide");
+    d.corrupt.add("matmul_dmma");
     List<String> warnings = new ArrayList<>();
     try (CudaDevice dev = device(d, warnings)) {
       dev.prepare(KEY, 0, 128);
@@ -99,7 +99,7 @@ class ProductChoiceTest {
   @Test
   void verdictsKeptPerGpu_aSecondDeviceNeitherProbesNorWarnsAgain() throws Exception {
     FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
-    d.corrupt.add("matmul_dmma_wide_unmonitored");
+    d.corrupt.add("matmul_dmma_wide");
     List<String> warnings = new ArrayList<>();
     CudaBackend b = CudaBackend.open(d, warnings::add);
     for (int round = 0; round < 2; round++) {
@@ -109,15 +109,15 @@ class ProductChoiceTest {
       }
     }
     assertEquals(1, warnings.size(), warnings.toString());
-    assertEquals(1, launches(d, "matmul_dmma_wide_unmonitored"));
-    assertEquals(1, launches(d, "matmul_dmma_unmonitored"));
+    assertEquals(1, launches(d, "matmul_dmma_wide"), "its probe, once");
+    assertEquals(1, launches(d, "matmul_dmma"), "its probe, once (prepare runs no product)");
   }
 
   @Test
   void bothProbesDisagreeAtOnce_oneWarningEach_namingFfma() throws Exception {
     FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
     d.maxDynamicSharedBytes = 99 * 1024; // the wide kernel refused by the GPU ...
-    d.corrupt.add("matmul_dmma_unmonitored"); // ... and the 64 x 64 one wrong
+    d.corrupt.add("matmul_dmma"); // ... and the 64 x 64 one wrong
     List<String> warnings = new ArrayList<>();
     try (CudaDevice dev = device(d, warnings)) {
       dev.prepare(KEY, 0, 128);

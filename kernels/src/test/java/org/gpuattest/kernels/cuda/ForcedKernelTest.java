@@ -1,0 +1,100 @@
+package org.gpuattest.kernels.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.gpuattest.common.spec.PhiloxKey;
+import org.gpuattest.common.spec.Reference;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A product kernel forced by the operator (CudaBackend.withProductKernel, attestor
+ * --product-kernel), over the fake driver: it runs where it can, even where another would be
+ * chosen, probing nothing else; where it cannot (no FP64 tensor cores, n no multiple of its
+ * tile, its probe differs or faults) the device refuses in one line naming the GPU, the kernel
+ * and why, falls back to nothing, and leaves nothing allocated.
+ */
+class ForcedKernelTest {
+  private static final PhiloxKey KEY = PhiloxKey.fromSeed(new byte[32]);
+
+  private static CudaDevice device(FakeCudaDriver d, ProductKernel forced, List<String> warnings)
+      throws Exception {
+    return (CudaDevice) CudaBackend.open(d, warnings::add).withProductKernel(forced).devices(1)
+        .get(0);
+  }
+
+  private static String refusal(FakeCudaDriver d, ProductKernel forced, int n)
+      throws Exception {
+    List<String> warnings = new ArrayList<>();
+    CudaDevice dev = device(d, forced, warnings);
+    ForcedKernelException e = assertThrows(ForcedKernelException.class,
+        () -> dev.prepare(KEY, 0, n));
+    assertEquals(List.of(), warnings, "a refusal, not a warning and a fallback");
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
+    return e.getMessage();
+  }
+
+  @Test
+  void forced64x64_nMultipleOf128_runsIt_withoutProbingTheWideKernel() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    try (CudaDevice dev = device(d, ProductKernel.DMMA, new ArrayList<>())) {
+      dev.prepare(KEY, 0, 256);
+      assertEquals(ProductKernel.DMMA, dev.product());
+      assertEquals(List.of(ProductKernel.DMMA), dev.benchable());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 256, 1)[0], dev.iterate(0).matrixRoot());
+    }
+    assertEquals(0, d.launchLog.stream().filter(l -> l.contains("wide")).count(),
+        d.launchLog.toString());
+  }
+
+  @Test
+  void forcedFfma_tensorCoreGpu_runsFfma_probingNothing() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    try (CudaDevice dev = device(d, ProductKernel.FFMA, new ArrayList<>())) {
+      dev.prepare(KEY, 0, 128);
+      assertEquals(ProductKernel.FFMA, dev.product());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 1)[0], dev.iterate(0).matrixRoot());
+    }
+    assertEquals(0, d.launchLog.stream().filter(l -> l.contains("dmma")).count(),
+        d.launchLog.toString());
+  }
+
+  @Test
+  void forcedWide_nNotAMultipleOf128_refusedNamingTheTile() throws Exception {
+    assertEquals("cuda device 0 (Fake GPU 0): the forced product kernel matmul_dmma_wide takes"
+        + " only n that are multiples of 128 (its tile), not n=192",
+        refusal(CudaFakes.driver(1, 1L << 30), ProductKernel.DMMA_WIDE, 192));
+  }
+
+  @Test
+  void forced64x64_olderGpu_refusedNamingTheTensorCores() throws Exception {
+    FakeCudaDriver d = new FakeCudaDriver(12060,
+        List.of(FakeCudaDriver.gpu(0, 4, 1L << 30, 7, 5)));
+    assertEquals("cuda device 0 (Fake GPU 0): the forced product kernel matmul_dmma needs FP64"
+        + " tensor cores (compute capability 8.0 or more)", refusal(d, ProductKernel.DMMA, 64));
+  }
+
+  @Test
+  void forcedWide_probeDiffers_refusedWithoutFallingBack() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    d.corrupt.add("matmul_dmma_wide");
+    assertEquals("cuda device 0 (Fake GPU 0): the forced product kernel matmul_dmma_wide"
+        + " differs from the CPU reference on a test case",
+        refusal(d, ProductKernel.DMMA_WIDE, 128));
+    assertEquals(0, d.launchLog.stream().filter(l -> l.equals("0:matmul_dmma")).count(),
+        "no other kernel was probed");
+  }
+
+  @Test
+  void forced64x64_probeFaults_refusedWithTheFault_contextReset() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    d.faulting.put("matmul_dmma", CudaException.ILLEGAL_ADDRESS);
+    assertEquals("cuda device 0 (Fake GPU 0): the forced product kernel matmul_dmma faulted on"
+        + " a test case (cuStreamSynchronize: CUDA_ERROR_700 (700)); the GPU's context was"
+        + " reset", refusal(d, ProductKernel.DMMA, 64));
+    assertEquals(1, d.resets.get());
+  }
+}
