@@ -2,7 +2,6 @@ package org.gpuattest.validator.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
@@ -68,16 +67,25 @@ final class ArchiveOptions {
 
   /**
    * Keeps the exchange, after its verdict is printed. A replayed challenge (its verdict failed
-   * challenge.replay) whose first verification is archived is not archived again, and that is
-   * said on {@code err}: the folder holds the first exchange, and the replay is the prover's
-   * failure, exit 1, not the validator's.
+   * challenge.replay) is never archived, and that is said on {@code err}: the archive keeps a
+   * challenge's first verification, and a replay, which may finish before that first one is
+   * archived or on another day, must neither take its place nor block it. The replay is the
+   * prover's failure, exit 1, not the validator's.
    *
-   * @return its folder; empty with --no-archive or for such a replay
+   * @return its folder; empty with --no-archive or for a replay
    * @throws RuntimeFailureException it could not be kept (exit 3): the validator's fault
    */
   Optional<Path> keep(Optional<EvidenceArchive> archive, Decided d, Instant now,
       PrintWriter err) throws RuntimeFailureException {
     if (archive.isEmpty()) {
+      return Optional.empty();
+    }
+    boolean replay = d.verdict().checks().stream()
+        .anyMatch(c -> c.name().equals("challenge.replay") && c.failed());
+    if (replay) {
+      err.println("validator: this replayed challenge is not archived: the archive keeps a"
+          + " challenge's first verification only");
+      err.flush();
       return Optional.empty();
     }
     String proverKey = d.options().options().pinnedProverKey().map(k -> k.toPem())
@@ -88,15 +96,6 @@ final class ArchiveOptions {
         new ArchiveRecord.Options(d.options().options().allowCpu(), d.weakTiming(), proverKey),
         d.proverFailure(),
         d.profiles().forModel(claimedModel(d.session())));
-    Path folder = archive.get().folder(record);
-    boolean replay = d.verdict().checks().stream()
-        .anyMatch(c -> c.name().equals("challenge.replay") && c.failed());
-    if (replay && Files.isDirectory(folder)) {
-      err.println("validator: this replayed challenge is not archived again; " + folder
-          + " holds its first verification");
-      err.flush();
-      return Optional.empty();
-    }
     try {
       return Optional.of(archive.get().keep(new ArchivedExchange(record, d.session(),
           d.openings(), d.verdict())));
