@@ -134,6 +134,7 @@ class ValidatorArchiveRaceTest {
     assertEquals(List.of(x.folder()), exchanges());
     assertEquals(first.out(), Files.readString(x.folder().resolve("verdict.json")),
         "the archive keeps the first verification's verdict");
+    x.reverifyAt(ArchiveFixture.VERIFIED).assertOk();
   }
 
   /** The replay finishes, archive step and all, while the first run waits to archive. */
