@@ -20,8 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The evidence archive end to end: 'validator attest' against the real attestor (CPU backend,
- * the attest conversation) keeps a complete exchange folder, and 'validator reverify' of that
- * folder passes and matches the recorded verdict.
+ * the attest conversation) keeps a complete, signed exchange folder, and 'validator reverify'
+ * of that folder passes, matches the recorded verdict and finds the signature good.
  */
 class ArchiveEndToEndTest {
   static final String MODEL = "NVIDIA H100 80GB HBM3";
@@ -43,8 +43,8 @@ class ArchiveEndToEndTest {
     }
     assertTrue(r.err().contains("validator: exchange archived in " + folder), r.err());
     try (Stream<Path> files = Files.list(folder)) {
-      assertEquals(List.of("openings.b64", "record.json", "session.json", "verdict.json"),
-          files.map(p -> p.getFileName().toString()).sorted().toList());
+      assertEquals(List.of("openings.b64", "record.json", "session.json", "signature.json",
+          "verdict.json"), files.map(p -> p.getFileName().toString()).sorted().toList());
     }
     ArchiveRecord record = Json.read("record", Files.readAllBytes(folder.resolve(
         "record.json")), ArchiveRecord.class);
@@ -56,18 +56,22 @@ class ArchiveEndToEndTest {
     assertTrue(s.goSentAt() != null && s.samplingSeed() != null, "the conversation's session");
     assertEquals(r.out(), Files.readString(folder.resolve("verdict.json")));
 
-    Result again = validator("reverify", folder.toString(), "--json");
+    // The exchange is signed with the archive key made beside the replay store (8.5).
+    Result again = validator("reverify", folder.toString(), "--json", "--validator-key",
+        home.resolve("archive-key.pub.pem").toString());
     assertEquals(0, again.code(), again.err() + again.out());
     assertEquals(r.out(), again.out(), "the same verdict");
     assertTrue(again.err().contains("validator: matches the recorded verdict"), again.err());
     assertTrue(again.err().contains("(the seed's sending)"), again.err());
+    assertTrue(again.err().contains("validator: signed by validator key "), again.err());
   }
 
   /**
    * A prover that commits and then fails at 'open' (a filter passes its ready, pongs and
    * commitment, and exits 3 at the openings): the verdict fails prover.exit at 'open', yet its
-   * attestation names the signing key, so the fleet report counts the failure against that
-   * prover, not against "unknown".
+   * attestation names the signing key, and the fleet report, attributing by the signed
+   * commitment the archived session holds, counts the failure against that prover, not
+   * against "unknown".
    */
   @Test
   void attest_proverFailsAtOpen_verdictStillSaysWhoseCommitmentItWas() throws Exception {
@@ -99,10 +103,12 @@ class ArchiveEndToEndTest {
     assertEquals(key.publicKey().keyId(), v.attestation().proverKeyId(), r.out());
     assertEquals(1, v.attestation().devices());
 
-    Result fleet = validator("fleet", archive.toString(), "--json");
+    Result fleet = validator("fleet", archive.toString(), "--json", "--validator-key",
+        home.resolve("archive-key.pub.pem").toString());
     assertEquals(0, fleet.code(), fleet.err() + fleet.out());
     assertTrue(fleet.out().contains("\"provider\" : \"" + key.publicKey().keyId() + "\""),
         fleet.out());
+    assertTrue(fleet.out().contains("\"by\" : \"key\""), fleet.out());
     assertTrue(fleet.out().contains("\"failed\" : 1"), fleet.out());
   }
 }

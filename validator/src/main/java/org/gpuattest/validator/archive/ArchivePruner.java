@@ -18,12 +18,12 @@ import org.gpuattest.common.util.Pruning;
  * Removes archived exchanges older than a number of days (docs/protocol.md section 8.5): an
  * exchange's age is its record's verifiedAt, or, where record.json cannot be read, the end of
  * its date folder's day. Only {@code <YYYY-MM-DD>/<32 hex>} folders holding nothing but the
- * archive's four files are removed, with the temporary folders a crash left; date folders are
- * removed once empty. Anything else is left alone and reported.
+ * archive's files (the four and signature.json) are removed, with the temporary folders a
+ * crash left; date folders are removed once empty. Anything else is left alone and reported.
  */
 public final class ArchivePruner {
   static final Set<String> FILES = Set.of(ArchivedExchange.RECORD, ArchivedExchange.SESSION,
-      ArchivedExchange.OPENINGS, ArchivedExchange.VERDICT);
+      ArchivedExchange.OPENINGS, ArchivedExchange.VERDICT, ArchivedExchange.SIGNATURE);
   /**
    * An exchange is built under a temporary name for milliseconds; one that is a day old was
    * left by a crash, whatever {@code days} says.

@@ -2,24 +2,19 @@ package org.gpuattest.validator.archive;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.gpuattest.common.BadMessageException;
-import org.gpuattest.common.Limits;
 import org.gpuattest.common.json.Json;
-import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.Verdict;
-import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.validator.Session;
 
 /**
  * One exchange as the evidence archive keeps it (docs/protocol.md section 8.5): its record,
  * the validator's session, the prover's openings text as received (null when the prover failed
- * before it answered), and the verdict. {@link #read} is the one reader of an exchange folder;
- * every refusal names the file at fault.
+ * before it answered), and the verdict. {@link #parse} of {@link ArchivedFiles} is the one
+ * reader of an exchange folder; every refusal names the file at fault. The validator's
+ * signature over the files is {@value #SIGNATURE} ({@link ArchiveSignature}).
  */
 public record ArchivedExchange(ArchiveRecord record, Session session, String openings,
     Verdict verdict) {
@@ -27,8 +22,8 @@ public record ArchivedExchange(ArchiveRecord record, Session session, String ope
   public static final String SESSION = "session.json";
   public static final String OPENINGS = "openings.b64";
   public static final String VERDICT = "verdict.json";
-  /** The verdict of G = 64 devices, every check with its sentence, is a few KiB; room to spare. */
-  private static final long MAX_JSON_BYTES = 1 << 20;
+  /** The validator's signature over the other four (ArchiveSignature). */
+  public static final String SIGNATURE = "signature.json";
 
   public ArchivedExchange {
     Objects.requireNonNull(record, "record");
@@ -51,55 +46,42 @@ public record ArchivedExchange(ArchiveRecord record, Session session, String ope
   }
 
   /**
-   * Reads an exchange folder.
+   * Reads an exchange folder; its signature is not looked at ({@link ArchiveTrust} does that).
    *
    * @throws BadMessageException the folder or one of its files is missing, too large or
    *     malformed: the message names the file
    * @throws IOException a file exists but cannot be read
    */
   public static ArchivedExchange read(Path dir) throws BadMessageException, IOException {
-    if (!Files.isDirectory(dir)) {
-      throw new BadMessageException(dir + " is not an exchange folder (no such folder)");
+    return parse(ArchivedFiles.read(dir));
+  }
+
+  /**
+   * The exchange those files hold.
+   *
+   * @throws BadMessageException a file is malformed, or openings.b64 is missing where the
+   *     record names no prover failure: the message names the file
+   */
+  public static ArchivedExchange parse(ArchivedFiles files) throws BadMessageException {
+    Path dir = files.dir();
+    ArchiveRecord record = Json.read(dir.resolve(RECORD).toString(), files.record(),
+        ArchiveRecord.class);
+    Session session = Json.read(dir.resolve(SESSION).toString(), files.session(),
+        Session.class);
+    Verdict verdict = Json.read(dir.resolve(VERDICT).toString(), files.verdict(),
+        Verdict.class);
+    byte[] openings = files.openings();
+    if (openings == null && record.proverFailure() == null) {
+      throw new BadMessageException(dir + " is not a complete exchange folder: " + OPENINGS
+          + " is missing");
     }
-    ArchiveRecord record = readRecord(dir);
-    Session session = Json.read(dir.resolve(SESSION).toString(),
-        bytes(dir, SESSION, 4L * Limits.MAX_MESSAGE_BYTES), Session.class);
-    Verdict verdict = Json.read(dir.resolve(VERDICT).toString(),
-        bytes(dir, VERDICT, MAX_JSON_BYTES), Verdict.class);
-    String openings = null;
-    if (Files.exists(dir.resolve(OPENINGS)) || record.proverFailure() == null) {
-      openings = new String(bytes(dir, OPENINGS, MessageCodec.MAX_TEXT_CHARS),
-          StandardCharsets.US_ASCII);
-    }
-    return new ArchivedExchange(record, session, openings, verdict);
+    return new ArchivedExchange(record, session, openings == null ? null
+        : new String(openings, StandardCharsets.US_ASCII), verdict);
   }
 
   /** The record of an exchange folder alone, as pruning reads it. */
   static ArchiveRecord readRecord(Path dir) throws BadMessageException, IOException {
-    return Json.read(dir.resolve(RECORD).toString(), bytes(dir, RECORD, MAX_JSON_BYTES),
-        ArchiveRecord.class);
-  }
-
-  private static byte[] bytes(Path dir, String name, long max)
-      throws BadMessageException, IOException {
-    Path file = dir.resolve(name);
-    try {
-      if (Files.isDirectory(file)) {
-        throw new BadMessageException(file + " is a folder, not the exchange's " + name);
-      }
-      long size = Files.size(file);
-      if (size > max) {
-        throw new BadMessageException(file + " is " + size + " bytes, more than an archived "
-            + name + " can be (" + max + ")");
-      }
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new BadMessageException(dir + " is not a complete exchange folder: " + name
-          + " is missing");
-    } catch (AccessDeniedException e) {
-      throw new BadMessageException("cannot read " + file + ": permission denied");
-    } catch (IOException e) {
-      throw new IOException("cannot read " + file + " (" + AtomicFiles.describe(e) + ")", e);
-    }
+    return Json.read(dir.resolve(RECORD).toString(), ArchivedFiles.required(dir, RECORD,
+        ArchivedFiles.MAX_JSON_BYTES), ArchiveRecord.class);
   }
 }

@@ -1,6 +1,7 @@
 package org.gpuattest.validator.archive;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
@@ -12,6 +13,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.gpuattest.common.crypto.Ed25519PrivateKey;
+import org.gpuattest.common.json.Json;
 import org.gpuattest.common.util.AtomicFiles;
 
 /**
@@ -19,7 +22,8 @@ import org.gpuattest.common.util.AtomicFiles;
  * folder each, {@code ROOT/<YYYY-MM-DD>/<challenge id>/} (the verdict's UTC date; docs/protocol.md
  * section 8.5). A folder is built under a temporary name beside its final one and renamed into
  * place, so a folder under its final name is complete. An exchange is archived once: a folder
- * already there for the same challenge is never replaced. Failing to archive is the validator's
+ * already there for the same challenge is never replaced. Each exchange is signed by the
+ * validator ({@link ArchiveSignature}), so an edit shows ({@link ArchiveTrust}). Failing to archive is the validator's
  * own fault, reported as an {@link IOException}, never as a failed check of the prover.
  */
 public final class EvidenceArchive {
@@ -60,13 +64,14 @@ public final class EvidenceArchive {
   }
 
   /**
-   * Keeps one exchange, whole or not at all.
+   * Keeps one exchange, whole or not at all, signed with {@code key}: signature.json holds the
+   * validator's signature over the SHA-256 of the other files, as written (section 8.5).
    *
    * @return its folder
    * @throws IOException it could not be written (nothing of it is left), or this challenge's
    *     folder exists already
    */
-  public Path keep(ArchivedExchange exchange) throws IOException {
+  public Path keep(ArchivedExchange exchange, Ed25519PrivateKey key) throws IOException {
     Path target = folder(exchange.record());
     Path day = target.getParent();
     boolean newDay = !Files.isDirectory(day);
@@ -78,13 +83,19 @@ public final class EvidenceArchive {
       }
       tmp = Files.createTempDirectory(day, PARTIAL_PREFIX + exchange.record().challengeId()
           + "-");
-      Files.write(tmp.resolve(ArchivedExchange.RECORD), exchange.recordJson());
-      Files.write(tmp.resolve(ArchivedExchange.SESSION), exchange.sessionJson());
-      if (exchange.openings() != null) {
-        Files.writeString(tmp.resolve(ArchivedExchange.OPENINGS), exchange.openings(),
-            java.nio.charset.StandardCharsets.US_ASCII);
+      byte[] record = exchange.recordJson();
+      byte[] session = exchange.sessionJson();
+      byte[] openings = exchange.openings() == null ? null
+          : exchange.openings().getBytes(StandardCharsets.US_ASCII);
+      byte[] verdict = exchange.verdictJson();
+      Files.write(tmp.resolve(ArchivedExchange.RECORD), record);
+      Files.write(tmp.resolve(ArchivedExchange.SESSION), session);
+      if (openings != null) {
+        Files.write(tmp.resolve(ArchivedExchange.OPENINGS), openings);
       }
-      Files.write(tmp.resolve(ArchivedExchange.VERDICT), exchange.verdictJson());
+      Files.write(tmp.resolve(ArchivedExchange.VERDICT), verdict);
+      Files.write(tmp.resolve(ArchivedExchange.SIGNATURE), Json.write(ArchiveSignature.sign(
+          key, ArchiveSignature.Digests.of(record, session, openings, verdict))));
       move(tmp, target);
       return target;
     } catch (IOException e) {

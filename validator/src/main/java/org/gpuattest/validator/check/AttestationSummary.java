@@ -61,7 +61,7 @@ public final class AttestationSummary {
    * what a fleet report attributes a verdict to (docs/protocol.md 4.5), and a prover could put
    * any key in its commitment to have its failures counted against another provider.
    */
-  private static String signerKeyId(Commitment c) {
+  public static String signerKeyId(Commitment c) {
     try {
       Ed25519PublicKey key = Ed25519PublicKey.fromPem("proverPublicKey", c.proverPublicKey());
       key.verify("commitment signature", c.signingBytes(), c.signature());

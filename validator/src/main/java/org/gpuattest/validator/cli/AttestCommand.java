@@ -114,7 +114,8 @@ final class AttestCommand implements Callable<Integer> {
       throw new BadMessageException("--prepare-timeout: there is no 'prepare' with --separate");
     }
     VerifyOptions.Prepared prepared = verify.prepare();
-    Optional<EvidenceArchive> keptIn = archive.prepare();
+    Optional<EvidenceArchive> keptIn = archive.prepare(challenge.signingKey,
+        prepared.replay().dir(), env);
     if (session != null) {
       NewFiles.checkCreatable("--session", session, ChallengeCommand.ONE_USE);
     }

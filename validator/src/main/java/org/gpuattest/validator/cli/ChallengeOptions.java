@@ -60,7 +60,8 @@ final class ChallengeOptions {
 
   @Option(names = "--signing-key", paramLabel = "FILE",
       description = "This validator's Ed25519 private key (PEM) to sign the challenge with,"
-          + " so provers can check who asks (default: unsigned).")
+          + " so provers can check who asks (default: unsigned); 'attest' signs the archived"
+          + " exchange with it too.")
   Path signingKey;
 
   /**

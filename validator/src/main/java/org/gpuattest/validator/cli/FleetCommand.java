@@ -18,6 +18,7 @@ import org.gpuattest.validator.fleet.ArchiveReader;
 import org.gpuattest.validator.fleet.FleetReport;
 import org.gpuattest.validator.fleet.FleetText;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,8 +31,10 @@ import picocli.CommandLine.Spec;
     "provider's passing cuda attestations, and flags every provider whose median is",
     "more than 10%% below its model's median: the median over all passing cuda",
     "attestations of that model, whoever proved them. A provider is the --provider",
-    "label the archive records, else the prover's key id. Entries that cannot be",
-    "read are skipped, one warning line each on stderr. Exit 0 when the report is",
+    "label the archive records, else the key that signed the commitment; labels and",
+    "keys are never merged. Only complete exchanges signed by a trusted validator",
+    "key (--validator-key) with no file altered count, each challenge once; the",
+    "others are skipped, one warning line each on stderr. Exit 0 when the report is",
     "printed (1 with --fail-on-flagged when a provider is flagged)."})
 final class FleetCommand implements Callable<Integer> {
   /** Skipped entries named on stderr, at most; then one line says how many more. */
@@ -50,6 +53,8 @@ final class FleetCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
 
+  @Mixin ArchiveTrustOptions trust;
+
   @Option(names = "--since", paramLabel = "DATE",
       description = "Count only attestations verified on or after DATE (YYYY-MM-DD, UTC).")
   String since;
@@ -67,7 +72,7 @@ final class FleetCommand implements Callable<Integer> {
     Instant from = from();
     Path dir = archive != null ? archive
         : AtomicFiles.home().resolve("validator").resolve("archive");
-    ArchiveReader.Scan scan = ArchiveReader.scan(dir, from);
+    ArchiveReader.Scan scan = ArchiveReader.scan(dir, from, trust.trust());
     warn(scan, spec.commandLine().getErr());
     FleetReport report = FleetReport.of(dir.toString(), from, scan.entries(),
         scan.skippedCount());

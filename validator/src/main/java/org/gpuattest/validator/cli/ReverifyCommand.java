@@ -2,13 +2,18 @@ package org.gpuattest.validator.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.VerificationException;
 import org.gpuattest.validator.Workers;
+import org.gpuattest.validator.archive.ArchiveTrust;
 import org.gpuattest.validator.archive.ArchivedExchange;
+import org.gpuattest.validator.archive.ArchivedFiles;
 import org.gpuattest.validator.archive.Reverifier;
 import org.gpuattest.validator.check.Evidence;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,10 +28,13 @@ import picocli.CommandLine.Spec;
     "re-measured: its readings come from the record, and challenge.replay is as",
     "recorded (docs/protocol.md section 8.5). The GPU profile bounds are the ones",
     "the record kept, not this validator's table (--profiles applies only to a",
-    "record without them). Nothing is written. Exit 0 when it",
-    "passes and matches the record; 1 when it fails or differs, or the prover had",
-    "failed; 2 when DIR or one of its files is unreadable or malformed (the file",
-    "is named)."})
+    "record without them). The validator's signature (signature.json) is checked",
+    "too: whether a trusted validator key (--validator-key) signed the exchange and",
+    "no file changed since. Nothing is written. Exit 0 when it is signed by a",
+    "trusted key and unaltered (or unsigned, with --allow-unsigned), passes and",
+    "matches the record; 1 when it fails or differs, the prover had failed, or it",
+    "is unsigned, signed by another key or altered; 2 when DIR or one of its files",
+    "is unreadable or malformed (the file is named)."})
 final class ReverifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
@@ -37,10 +45,18 @@ final class ReverifyCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the verdict as JSON.")
   boolean json;
 
+  @Mixin ArchiveTrustOptions trust;
+
+  private static final String UNSIGNED = "validator: UNSIGNED: there is no "
+      + ArchivedExchange.SIGNATURE + "; accepted with --allow-unsigned, but nothing shows which"
+      + " validator wrote it or that it is unchanged";
+
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
-    ArchivedExchange x = ArchivedExchange.read(dir);
+    ArchiveTrust trusted = trust.trust();
+    ArchivedFiles files = ArchivedFiles.read(dir);
+    ArchivedExchange x = ArchivedExchange.parse(files);
     int threads = Math.min(Runtime.getRuntime().availableProcessors(), Workers.MAX_THREADS);
     Reverifier.Outcome o = new Reverifier(parent.env.profiles(), threads).reverify(x);
     VerifyCommand.print(spec, o.verdict(), json);
@@ -60,13 +76,26 @@ final class ReverifyCommand implements Callable<Integer> {
           : "validator: the record keeps no GPU profile bounds: held to this validator's"
               + " table");
     }
+    String authenticity;
+    boolean authentic;
+    try {
+      Optional<String> signer = trusted.verify(files);
+      authentic = true;
+      authenticity = signer.map(k -> "validator: signed by validator key " + k + " (trusted);"
+          + " no file has changed since").orElse(UNSIGNED);
+    } catch (VerificationException e) {
+      authentic = false;
+      authenticity = "validator: NOT AUTHENTIC: " + e.getMessage();
+    }
     if (o.matches()) {
-      err.println("validator: matches the recorded verdict");
+      err.println("validator: matches the recorded verdict" + (authentic ? ""
+          : ", but the record is not authentic (below)"));
     } else {
       err.println("validator: differs from the recorded verdict:");
       o.differences().forEach(d -> err.println("validator:   " + d));
     }
+    err.println(authenticity);
     err.flush();
-    return o.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
+    return o.passed() && authentic ? ExitCodes.OK : ExitCodes.REJECTED;
   }
 }

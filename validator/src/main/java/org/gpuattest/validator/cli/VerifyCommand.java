@@ -24,9 +24,10 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "verify", description = {
     "Check the prover's openings and print the verdict, every check on its own line.",
-    "Exit 0 when it passes, 1 when it fails. The exchange is then kept in the",
-    "evidence archive (--archive); if that fails, the verdict is printed and the",
-    "exit is 3."})
+    "Exit 0 when it passes, 1 when it fails. The exchange is then kept, signed, in",
+    "the evidence archive (--archive); a replayed challenge is not (exit 1: the",
+    "archive keeps its first verification). If archiving fails, the verdict is",
+    "printed and the exit is 3."})
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
@@ -41,11 +42,18 @@ final class VerifyCommand implements Callable<Integer> {
       description = "The prover's openings: base64 text, @file, or - for stdin.")
   String openings;
 
+  @Option(names = "--signing-key", paramLabel = "FILE",
+      description = "This validator's Ed25519 private key (PEM) to sign the archived exchange"
+          + " with (default: the archive key beside the replay store; docs/protocol.md"
+          + " section 8.5).")
+  Path signingKey;
+
   @Override
   public Integer call() throws Exception {
     Environment env = parent.env;
     VerifyOptions.Prepared prepared = verify.prepare();
-    Optional<EvidenceArchive> keptIn = archive.prepare();
+    Optional<EvidenceArchive> keptIn = archive.prepare(signingKey, prepared.replay().dir(),
+        env);
     Session s = Session.load(session);
     String text = MessageInput.read("openings", openings, parent.in);
     // One instant for the whole verification, recorded as the archive's verifiedAt, so a

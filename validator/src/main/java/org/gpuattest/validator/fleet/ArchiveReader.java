@@ -1,49 +1,51 @@
 package org.gpuattest.validator.fleet;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 import org.gpuattest.common.BadMessageException;
-import org.gpuattest.common.json.Json;
+import org.gpuattest.common.VerificationException;
 import org.gpuattest.common.message.Attestation;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.AtomicFiles;
-import org.gpuattest.validator.Session;
 import org.gpuattest.validator.archive.ArchiveRecord;
+import org.gpuattest.validator.archive.ArchiveTrust;
+import org.gpuattest.validator.archive.ArchivedExchange;
+import org.gpuattest.validator.archive.ArchivedFiles;
+import org.gpuattest.validator.check.AttestationSummary;
 
 /**
- * Reads an evidence archive (README, "Evidence archive"): {@code DIR/<YYYY-MM-DD>/<challengeId>/}
- * holding record.json, session.json and verdict.json. A folder is renamed into place only once
- * complete, so names starting with "." (one being written) are passed over. Anything else that
- * cannot be read as an exchange (a missing or oversized file, malformed JSON, a record naming
- * another challenge) is skipped and reported, never fatal: one damaged entry must not hide the
- * rest of the fleet. Each file is read up to a fixed size, and links are not followed.
+ * Reads an evidence archive (README, "Evidence archive"; docs/protocol.md section 8.5):
+ * {@code DIR/<YYYY-MM-DD>/<challengeId>/}. An exchange counts only when it is complete, as
+ * 'validator reverify' reads it (record, session, verdict, and openings unless the prover
+ * failed before it answered), consistent (every file names the folder's challenge), and
+ * signed by a trusted validator with no file altered since ({@link ArchiveTrust}; unsigned
+ * ones only with --allow-unsigned). It is attributed to the key that signed the session's
+ * commitment, never to a key the verdict names alone. Each challenge counts once: a copy of an
+ * exchange elsewhere in the archive is skipped, naming the copy counted. A folder is renamed
+ * into place only once complete, so names starting with "." (one being written) are passed
+ * over. Anything else is skipped and reported, never fatal: one damaged entry must not hide
+ * the rest of the fleet. Each file is read up to a fixed size, and links are not followed.
  */
 public final class ArchiveReader {
-  /** record.json is a few hundred bytes; a pinned key PEM fits many times over. */
-  static final int MAX_RECORD_BYTES = 64 << 10;
-  /** A verdict is some 10 KiB: 19 checks of one line each, 64 device UUIDs at most. */
-  static final int MAX_VERDICT_BYTES = 1 << 20;
-  /** Read only for a prover failure's model: such a session holds no commitment. */
-  static final int MAX_SESSION_BYTES = 1 << 20;
-
   /**
-   * Exchanges one report holds, at most (some 100 bytes each): beyond it the operator narrows
-   * the period rather than the validator running out of memory.
+   * Exchanges one report holds, at most (a few hundred bytes each, with the path each was
+   * found at, to count every challenge once): beyond it the operator narrows the period
+   * rather than the validator running out of memory.
    */
   public static final int MAX_ENTRIES = 2_000_000;
 
@@ -70,18 +72,20 @@ public final class ArchiveReader {
   public static final int MAX_SKIPPED_LISTED = 1000;
 
   /**
-   * Every exchange in {@code archive} verified at or after {@code since} (all when null).
+   * Every exchange in {@code archive} verified at or after {@code since} (all when null) that
+   * {@code trust} accepts, each challenge once.
    *
    * @throws BadMessageException {@code archive} does not exist or is not a folder
    * @throws IOException the archive folder itself cannot be listed
    */
-  public static Scan scan(Path archive, Instant since) throws BadMessageException, IOException {
+  public static Scan scan(Path archive, Instant since, ArchiveTrust trust)
+      throws BadMessageException, IOException {
     if (!Files.isDirectory(archive)) {
       throw new BadMessageException(Files.exists(archive)
           ? "archive " + archive + " is not a folder" : "no archive folder " + archive);
     }
     LocalDate firstDay = since == null ? null : since.atOffset(ZoneOffset.UTC).toLocalDate();
-    List<FleetEntry> entries = new ArrayList<>();
+    Map<String, Counted> counted = new LinkedHashMap<>();
     Skips skipped = new Skips();
     for (Path day : sorted(archive)) {
       String name = day.getFileName().toString();
@@ -110,7 +114,7 @@ public final class ArchiveReader {
         }
         FleetEntry e;
         try {
-          e = read(exchange);
+          e = read(exchange, trust);
         } catch (BadMessageException ex) {
           skipped.add(new Skipped(exchange, ex.getMessage()));
           continue;
@@ -119,15 +123,46 @@ public final class ArchiveReader {
           continue;
         }
         if (since == null || !e.verifiedAt().isBefore(since)) {
-          if (entries.size() == MAX_ENTRIES) {
+          count(counted, new Counted(e, exchange, date.equals(utcDate(e.verifiedAt()))),
+              skipped);
+          if (counted.size() > MAX_ENTRIES) {
             throw new BadMessageException("archive " + archive + " holds more than "
                 + MAX_ENTRIES + " exchanges in the period; narrow it with --since or --days");
           }
-          entries.add(e);
         }
       }
     }
+    List<FleetEntry> entries = counted.values().stream().map(Counted::entry).toList();
     return new Scan(entries, skipped.listed, skipped.count);
+  }
+
+  /** An exchange counted, where it was found, and whether that is where the archive puts it. */
+  private record Counted(FleetEntry entry, Path path, boolean inPlace) {}
+
+  /**
+   * Counts {@code c} unless its challenge is counted already. Of two copies, the one in the
+   * date folder of its verifiedAt (where the archive writes it) is counted; otherwise the
+   * first found.
+   */
+  private static void count(Map<String, Counted> counted, Counted c, Skips skipped) {
+    Counted before = counted.get(c.entry().challengeId());
+    if (before == null) {
+      counted.put(c.entry().challengeId(), c);
+      return;
+    }
+    Counted kept = before;
+    Counted copy = c;
+    if (c.inPlace() && !before.inPlace()) {
+      counted.put(c.entry().challengeId(), c);
+      kept = c;
+      copy = before;
+    }
+    skipped.add(new Skipped(copy.path(), "a copy of challenge " + c.entry().challengeId()
+        + ", which is counted once, from " + kept.path()));
+  }
+
+  private static LocalDate utcDate(Instant at) {
+    return at.atOffset(ZoneOffset.UTC).toLocalDate();
   }
 
   /** Skipped entries: counted, and the first ones kept. */
@@ -146,70 +181,64 @@ public final class ArchiveReader {
   /**
    * One exchange folder.
    *
-   * @throws BadMessageException the folder is not a complete, consistent exchange
+   * @throws BadMessageException the folder is not a complete, consistent exchange, or
+   *     {@code trust} does not accept it: the message says why
    * @throws IOException a file in it cannot be read
    */
-  public static FleetEntry read(Path exchange) throws BadMessageException, IOException {
+  public static FleetEntry read(Path exchange, ArchiveTrust trust)
+      throws BadMessageException, IOException {
     String id = exchange.getFileName().toString();
     if (!CHALLENGE_ID.matcher(id).matches()) {
       throw new BadMessageException("not an exchange folder (the name is not a challenge id)");
     }
-    if (!Files.isDirectory(exchange, LinkOption.NOFOLLOW_LINKS)) {
-      throw new BadMessageException("not a folder");
+    ArchivedFiles files = ArchivedFiles.read(exchange);
+    // Complete as 'validator reverify' reads it, files checked by their own types (8.5).
+    ArchivedExchange x = ArchivedExchange.parse(files);
+    Optional<String> signer;
+    try {
+      signer = trust.verify(files);
+    } catch (VerificationException e) {
+      throw new BadMessageException(e.getMessage());
     }
-    // The record as the archive writes it, checked by its own type (docs/protocol.md 8.5).
-    ArchiveRecord record = Json.read("record.json", bounded(exchange, "record.json",
-        MAX_RECORD_BYTES), ArchiveRecord.class);
+    ArchiveRecord record = x.record();
     if (!id.equals(record.challengeId())) {
       throw new BadMessageException("record.json: challengeId is not the folder's name");
     }
-    Instant verifiedAt = record.verified();
-    String provider = record.provider();
-    Verdict verdict = Json.read("verdict.json", bounded(exchange, "verdict.json",
-        MAX_VERDICT_BYTES), Verdict.class);
-    if (!verdict.challengeId().equals(id)) {
+    Challenge c = inSession(() -> x.session().decodedChallenge().value());
+    if (!id.equals(c.id())) {
+      throw new BadMessageException("session.json: the challenge is not the folder's");
+    }
+    Verdict verdict = x.verdict();
+    if (!id.equals(verdict.challengeId())) {
       throw new BadMessageException("verdict.json: challengeId is not the folder's name");
     }
+    String keyId = null;
+    if (x.session().commitment() != null) {
+      // The key whose signature on the commitment verifies, as the verdict's attestation
+      // takes it (AttestationSummary), but read from the signed session itself.
+      keyId = AttestationSummary.signerKeyId(
+          inSession(() -> x.session().decodedCommitment().value()));
+    } else if (record.proverFailure() == null) {
+      throw new BadMessageException("session.json: no commitment recorded, and record.json"
+          + " names no prover failure");
+    }
     Attestation a = verdict.attestation();
-    if (a != null) {
-      return new FleetEntry(id, provider, a.proverKeyId(), a.model(), verdict.passed(),
-          a.backend(), a.timing().tflopsPerGpu(), verifiedAt);
-    }
-    return new FleetEntry(id, provider, null, sessionModel(exchange), verdict.passed(), null,
-        null, verifiedAt);
+    return new FleetEntry(id, record.provider(), keyId, c.model(), verdict.passed(),
+        a == null ? null : a.backend(), a == null ? null : a.timing().tflopsPerGpu(),
+        record.verified(), signer.isPresent());
   }
 
-  /** The claimed model from session.json's challenge, for a verdict without attestation. */
-  private static String sessionModel(Path exchange) {
-    try {
-      Session s = Json.read("session.json", bounded(exchange, "session.json",
-          MAX_SESSION_BYTES), Session.class);
-      Challenge c = s.decodedChallenge().value();
-      return c.model();
-    } catch (BadMessageException | IOException | RuntimeException e) {
-      return null; // the verdict still counts, under an unknown model
-    }
+  @FunctionalInterface
+  private interface Decoding<T> {
+    T get() throws BadMessageException;
   }
 
-  /** A regular file of the exchange, not a link, read whole if at most {@code max} bytes. */
-  static byte[] bounded(Path exchange, String name, int max)
-      throws BadMessageException, IOException {
-    Path file = exchange.resolve(name);
-    BasicFileAttributes attrs;
+  /** A message of session.json decoded; an error says it came from there. */
+  private static <T> T inSession(Decoding<T> d) throws BadMessageException {
     try {
-      attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (NoSuchFileException e) {
-      throw new BadMessageException("no " + name + " (a damaged or hand-made entry)");
-    }
-    if (!attrs.isRegularFile()) {
-      throw new BadMessageException(name + " is not a regular file");
-    }
-    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-      byte[] data = in.readNBytes(max + 1);
-      if (data.length > max) {
-        throw new BadMessageException(name + " is larger than " + (max >> 10) + " KiB");
-      }
-      return data;
+      return d.get();
+    } catch (BadMessageException e) {
+      throw new BadMessageException("session.json: " + e.getMessage());
     }
   }
 

@@ -9,22 +9,27 @@ import java.time.Instant;
  *
  * @param challengeId the exchange's folder name, 32 hex digits
  * @param providerLabel the operator's --provider label from record.json; null when none
- * @param proverKeyId the verdict's attestation.proverKeyId; null without one
- * @param model the claimed model: the verdict's attestation, else the session's challenge;
- *     null when neither says
+ * @param proverKeyId the id of the key that signed the session's commitment, where that
+ *     signature verifies; null without one (docs/protocol.md 4.5: never the verdict's word
+ *     alone)
+ * @param model the claimed model: the session's challenge's
  * @param backend the verdict's attestation.backend; null without an attestation
  * @param tflopsPerGpu the verdict's attestation.timing.tflopsPerGpu; null when absent
  * @param verifiedAt record.json's verifiedAt
+ * @param signed the exchange carries a trusted validator's signature; false only for an
+ *     unsigned one counted with --allow-unsigned
  */
 public record FleetEntry(String challengeId, String providerLabel, String proverKeyId,
-    String model, boolean passed, String backend, Double tflopsPerGpu, Instant verifiedAt) {
+    String model, boolean passed, String backend, Double tflopsPerGpu, Instant verifiedAt,
+    boolean signed) {
   /** Group name for a provider with no label and no key id (a prover failure, unlabelled). */
   public static final String UNKNOWN = "unknown";
+  /** What a provider group is named by: kept apart, so a label never joins a key's group. */
+  public static final String BY_LABEL = "label";
+  public static final String BY_KEY = "key";
+  public static final String BY_UNKNOWN = "unknown";
 
-  /**
-   * The provider this exchange counts for: the operator's label when given, else the prover's
-   * key id, else {@link #UNKNOWN}.
-   */
+  /** The provider's name within {@link #by()}: the label, else the key id, else unknown. */
   public String provider() {
     if (providerLabel != null) {
       return providerLabel;
@@ -32,7 +37,15 @@ public record FleetEntry(String challengeId, String providerLabel, String prover
     return proverKeyId != null ? proverKeyId : UNKNOWN;
   }
 
-  /** The model this exchange counts for; {@link #UNKNOWN} when neither file names one. */
+  /** {@link #BY_LABEL}, {@link #BY_KEY} or {@link #BY_UNKNOWN}: which namespace provider is in. */
+  public String by() {
+    if (providerLabel != null) {
+      return BY_LABEL;
+    }
+    return proverKeyId != null ? BY_KEY : BY_UNKNOWN;
+  }
+
+  /** The model this exchange counts for; {@link #UNKNOWN} when none is known. */
   public String modelOrUnknown() {
     return model != null ? model : UNKNOWN;
   }

@@ -17,11 +17,13 @@ import java.util.TreeSet;
  *
  * @param since the earliest verifiedAt counted (ISO-8601), or null for the whole archive
  * @param flagBelow the ratio to the model's median under which a provider is flagged
- * @param attestations exchanges counted; {@code skipped}: entries that could not be read
+ * @param attestations exchanges counted; {@code skipped}: entries not counted (unreadable,
+ *     incomplete, not authentic, or a copy of one counted)
+ * @param unsigned of those counted, how many carry no validator signature (--allow-unsigned)
  * @param flagged how many provider rows are flagged
  */
 public record FleetReport(int version, String archive, String since, double flagBelow,
-    int attestations, int skipped, int flagged, List<ProviderRow> providers,
+    int attestations, int unsigned, int skipped, int flagged, List<ProviderRow> providers,
     List<ModelRow> models) {
   /** A provider more than 10% below its model's median is flagged: ratio under 0.90. */
   public static final double FLAG_BELOW = 0.90;
@@ -32,17 +34,19 @@ public record FleetReport(int version, String archive, String since, double flag
   }
 
   /**
-   * One provider's attestations of one model.
+   * One provider's attestations of one model. Labels and key ids are separate namespaces: a
+   * label that happens to spell a key id is its own group.
    *
    * @param provider the group's name: the --provider label, else the prover's key id, else
    *     "unknown"
+   * @param by which of those {@code provider} is: "label", "key" or "unknown"
    * @param label the --provider label, or null when the archive records none
    * @param proverKeyIds the prover key ids seen in the group, sorted
    * @param medianTflopsPerGpu median over the group's passing cuda attestations; null if none
    * @param medianOf how many attestations that median rests on
    * @param vsModelMedian this median over the model's; null when either is missing
    */
-  public record ProviderRow(String provider, String label, List<String> proverKeyIds,
+  public record ProviderRow(String provider, String by, String label, List<String> proverKeyIds,
       String model, int passed, int failed, Double medianTflopsPerGpu, int medianOf,
       Double vsModelMedian, boolean flagged) {
     public ProviderRow {
@@ -66,23 +70,26 @@ public record FleetReport(int version, String archive, String since, double flag
     for (Map.Entry<String, List<FleetEntry>> m : byModel.entrySet()) {
       List<Double> modelRates = rates(m.getValue());
       Double modelMedian = median(modelRates);
+      // Grouped by name, then namespace: "acme" the label and "acme" a key id stay apart.
       Map<String, List<FleetEntry>> byProvider = new TreeMap<>();
       for (FleetEntry e : m.getValue()) {
-        byProvider.computeIfAbsent(e.provider(), p -> new ArrayList<>()).add(e);
+        byProvider.computeIfAbsent(e.provider() + '\0' + e.by(), p -> new ArrayList<>())
+            .add(e);
       }
-      for (Map.Entry<String, List<FleetEntry>> p : byProvider.entrySet()) {
-        providers.add(row(p.getKey(), m.getKey(), p.getValue(), modelMedian));
+      for (List<FleetEntry> group : byProvider.values()) {
+        providers.add(row(group.get(0), m.getKey(), group, modelMedian));
       }
       int passed = (int) m.getValue().stream().filter(FleetEntry::passed).count();
       models.add(new ModelRow(m.getKey(), passed, m.getValue().size() - passed, modelMedian,
           modelRates.size(), byProvider.size()));
     }
     int flagged = (int) providers.stream().filter(ProviderRow::flagged).count();
+    int unsigned = (int) entries.stream().filter(e -> !e.signed()).count();
     return new FleetReport(1, archive, since == null ? null : since.toString(), FLAG_BELOW,
-        entries.size(), skipped, flagged, providers, models);
+        entries.size(), unsigned, skipped, flagged, providers, models);
   }
 
-  private static ProviderRow row(String provider, String model, List<FleetEntry> group,
+  private static ProviderRow row(FleetEntry first, String model, List<FleetEntry> group,
       Double modelMedian) {
     TreeSet<String> keys = new TreeSet<>();
     String label = null;
@@ -97,8 +104,9 @@ public record FleetReport(int version, String archive, String since, double flag
     Double median = median(rates);
     Double ratio = median != null && modelMedian != null && modelMedian > 0
         ? median / modelMedian : null;
-    return new ProviderRow(provider, label, List.copyOf(keys), model, passed,
-        group.size() - passed, median, rates.size(), ratio, ratio != null && ratio < FLAG_BELOW);
+    return new ProviderRow(first.provider(), first.by(), label, List.copyOf(keys), model,
+        passed, group.size() - passed, median, rates.size(), ratio,
+        ratio != null && ratio < FLAG_BELOW);
   }
 
   private static List<Double> rates(List<FleetEntry> entries) {

@@ -38,18 +38,26 @@ public final class FleetText {
             m.passed(), m.failed()));
       }
     }
-    sb.append(String.format(Locale.ROOT, "\nfleet: %s%s; %s flagged (median more than %d%%"
+    sb.append(String.format(Locale.ROOT, "\nfleet: %s%s%s; %s flagged (median more than %d%%"
         + " below its model's); %s skipped\n", Counts.count(r.attestations(), "attestation"),
         r.since() == null ? "" : " verified since " + r.since(),
+        r.unsigned() == 0 ? "" : " (" + r.unsigned() + " of them unsigned, counted with"
+            + " --allow-unsigned)",
         Counts.count(r.flagged(), "provider"), Math.round((1 - r.flagBelow()) * 100),
         Counts.count(r.skipped(), "entry", "entries")));
     return sb.toString();
   }
 
-  /** "acme (key 0123456789abcdef)", the key id alone, or "unknown". */
+  /**
+   * "acme (key 0123456789abcdef)" for a label, "key 0123456789abcdef" for a key id alone,
+   * "(unknown)" for neither: a label has no space or parenthesis, so none reads as another.
+   */
   static String provider(FleetReport.ProviderRow p) {
+    if (FleetEntry.BY_KEY.equals(p.by())) {
+      return "key " + Printable.escape(p.provider());
+    }
     if (p.label() == null) {
-      return Printable.escape(p.provider());
+      return "(" + FleetEntry.UNKNOWN + ")";
     }
     List<String> keys = p.proverKeyIds();
     String label = Printable.escape(p.label());

@@ -91,4 +91,22 @@ final class ArchiveFixture {
   Path folder() {
     return archive.resolve(DAY).resolve(challengeId);
   }
+
+  /** The archive key verify signs with: beside the replay store, created on first use. */
+  Path archiveKey() {
+    return replay.toAbsolutePath().resolveSibling("archive-key.pem");
+  }
+
+  /** Its public half, as reverify and fleet are given it. */
+  Path validatorKey() {
+    return replay.toAbsolutePath().resolveSibling("archive-key.pub.pem");
+  }
+
+  /** 'validator reverify' of the exchange at {@code at}, trusting verify's archive key. */
+  Result reverifyAt(Instant at, String... extra) {
+    List<String> args = new ArrayList<>(List.of("reverify", folder().toString(),
+        "--validator-key", validatorKey().toString()));
+    args.addAll(List.of(extra));
+    return runAt(at, args.toArray(String[]::new));
+  }
 }

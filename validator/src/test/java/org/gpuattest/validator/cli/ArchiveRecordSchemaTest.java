@@ -15,11 +15,14 @@ import com.networknt.schema.ValidationMessage;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.json.Json;
+import org.gpuattest.common.schema.Schemas;
 import org.gpuattest.validator.ScriptProvers;
 import org.gpuattest.validator.archive.ArchiveRecord;
+import org.gpuattest.validator.archive.ArchiveSignature;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -75,6 +78,27 @@ class ArchiveRecordSchemaTest {
       assertFalse(errors(altered).isEmpty(), "the schema accepts " + edit[1]);
       assertThrows(BadMessageException.class,
           () -> Json.read("record", altered.getBytes(), ArchiveRecord.class), edit[1]);
+    }
+  }
+
+  /** signature.json as 'validator verify' writes it, against archive-signature.schema.json. */
+  @Test
+  void realSignature_validates_andAlteredOnesDoNot() throws Exception {
+    assertEquals(List.of(), Schemas.schemaErrors("archive-signature"));
+    ArchiveFixture x = new ArchiveFixture(dir);
+    x.verify().assertOk();
+    String json = Files.readString(x.folder().resolve("signature.json"));
+    assertEquals(List.of(), Schemas.errors("archive-signature", json), json);
+    String id = Json.read("signature", json.getBytes(), ArchiveSignature.class)
+        .validatorKeyId();
+    for (String[] edit : new String[][] {
+        {"\"version\" : 1", "\"version\" : 2"},
+        {"\"validatorKeyId\" : \"" + id, "\"validatorKeyId\" : \"" + id + "00"},
+        {"\"record\" : \"", "\"record\" : \"0"}}) {
+      String altered = json.replace(edit[0], edit[1]);
+      assertFalse(altered.equals(json), edit[0]);
+      assertFalse(Schemas.errors("archive-signature", altered).isEmpty(),
+          "the schema accepts " + edit[1]);
     }
   }
 

@@ -10,14 +10,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.crypto.Ed25519PrivateKey;
+import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.validator.Session;
+import org.gpuattest.validator.archive.ArchiveKey;
 import org.gpuattest.validator.archive.ArchiveRecord;
+import org.gpuattest.validator.archive.ArchiveSignature;
+import org.gpuattest.validator.attack.Harness;
 import org.gpuattest.validator.cli.ValidatorCliHarness.Result;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,12 +48,21 @@ class ValidatorArchiveTest {
   void verify_keepsACompleteFolderWhoseFilesDecode() throws Exception {
     Session sampled = x.saved();
     Result r = x.verify("--json", "--provider", "lab-1.example").assertOk();
-    assertEquals("", r.err(), "verify archives quietly");
+    Ed25519PublicKey key = ArchiveKey.read(x.archiveKey()).publicKey();
+    assertEquals("validator: created the archive signing key " + x.archiveKey() + " (key id "
+        + key.keyId() + "; its public half " + x.validatorKey() + " is for 'reverify' and"
+        + " 'fleet' on other hosts)\n", r.err(), "verify archives quietly, but for that");
+    assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+        Files.getPosixFilePermissions(x.archiveKey()));
+    assertTrue(Ed25519PublicKey.fromFile("key", x.validatorKey()).sameKeyAs(key));
     Path folder = x.folder();
     try (Stream<Path> files = Files.list(folder)) {
-      assertEquals(List.of("openings.b64", "record.json", "session.json", "verdict.json"),
-          files.map(p -> p.getFileName().toString()).sorted().toList());
+      assertEquals(List.of("openings.b64", "record.json", "session.json", "signature.json",
+          "verdict.json"), files.map(p -> p.getFileName().toString()).sorted().toList());
     }
+    ArchiveSignature sig = Json.read("signature", Files.readAllBytes(folder.resolve(
+        "signature.json")), ArchiveSignature.class);
+    assertEquals(key.keyId(), sig.validatorKeyId());
     ArchiveRecord record = Json.read("record", Files.readAllBytes(folder.resolve(
         "record.json")), ArchiveRecord.class);
     assertEquals(x.challengeId, record.challengeId());
@@ -104,7 +120,10 @@ class ValidatorArchiveTest {
     assertFalse(Files.exists(x.replay.resolve(x.challengeId)), "the id was used");
   }
 
-  /** The same challenge archived already (a replayed id): kept as it was, exit 3. */
+  /**
+   * The same challenge archived already, yet its id new to the replay store (the store was
+   * reset, or another one used): the folder is kept as it was, exit 3.
+   */
   @Test
   void verify_exchangeFolderExists_verdictPrintedThenExit3AndFolderUntouched()
       throws Exception {
@@ -133,10 +152,32 @@ class ValidatorArchiveTest {
     Result again = x.verify();
     assertEquals(ExitCodes.REJECTED, again.code(), again.describe());
     assertTrue(again.out().contains("challenge.replay"), again.out());
-    assertEquals(1, again.errLines(), again.describe());
-    assertTrue(again.err().contains("this replayed challenge is not archived again"),
-        again.err());
+    assertEquals("validator: this replayed challenge is not archived: the archive keeps a"
+        + " challenge's first verification only\n", again.err(), again.describe());
     assertArrayEquals(first, Files.readAllBytes(x.folder().resolve("verdict.json")));
+  }
+
+  /** With --signing-key, that key signs the exchange; no archive key is made. */
+  @Test
+  void verify_signingKey_signsWithIt() throws Exception {
+    Ed25519PrivateKey mine = Harness.key("operator's validator key");
+    Path file = Files.writeString(dir.resolve("validator.pem"), mine.toPem());
+    Result r = x.verify("--signing-key", file.toString()).assertOk();
+    assertEquals("", r.err());
+    assertFalse(Files.exists(x.archiveKey()));
+    ArchiveSignature sig = Json.read("signature", Files.readAllBytes(x.folder().resolve(
+        "signature.json")), ArchiveSignature.class);
+    assertEquals(mine.publicKey().keyId(), sig.validatorKeyId());
+    Path pub = Files.writeString(dir.resolve("validator.pub.pem"), mine.publicKey().toPem());
+    ArchiveFixture.runAt(ArchiveFixture.VERIFIED, "reverify", x.folder().toString(),
+        "--validator-key", pub.toString()).assertOk();
+  }
+
+  @Test
+  void verify_signingKeyNotAKey_exit2BeforeVerifying() throws Exception {
+    Path file = Files.writeString(dir.resolve("validator.pem"), "not a key");
+    x.verify("--signing-key", file.toString()).assertBadInput("--signing-key");
+    assertFalse(Files.exists(x.replay.resolve(x.challengeId)), "the id was used");
   }
 
   @Test

@@ -74,12 +74,14 @@ class ValidatorAttestArchiveTest {
     assertEquals(folder.getFileName().toString(), s.decodedChallenge().value().id());
     assertNull(s.commitment());
 
-    Result again = run("reverify", folder.toString());
+    Result again = run("reverify", folder.toString(), "--validator-key",
+        dir.resolve("archive-key.pub.pem").toString());
     assertEquals(ExitCodes.REJECTED, again.code(), again.describe());
     assertTrue(again.err().contains("the prover failed at 'prove' (prover.exit): nothing to"
         + " re-check beyond the recorded failure"), again.err());
     assertTrue(again.err().contains("matches the recorded verdict"), again.err());
     assertTrue(again.out().contains("verdict: FAIL"), again.out());
+    assertTrue(again.err().contains("validator: signed by validator key "), again.err());
   }
 
   /** The prover's garbage answer is kept too: it is what the prover said. */

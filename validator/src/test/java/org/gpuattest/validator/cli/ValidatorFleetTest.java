@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.json.Json;
@@ -22,14 +23,25 @@ import org.junit.jupiter.api.io.TempDir;
 class ValidatorFleetTest {
   @TempDir Path dir;
   ArchiveFixture archive;
+  Path validatorKey;
 
   @BeforeEach
-  void setUp() {
+  void setUp() throws Exception {
     archive = new ArchiveFixture(dir.resolve("archive"));
+    validatorKey = Files.writeString(dir.resolve("validator.pub.pem"),
+        ArchiveFixture.VALIDATOR.publicKey().toPem());
+  }
+
+  /** 'validator fleet', trusting the fixture's validator key. */
+  private Result fleet(String... args) {
+    List<String> all = new ArrayList<>(List.of("fleet", "--validator-key",
+        validatorKey.toString()));
+    all.addAll(List.of(args));
+    return ValidatorCliHarness.run(all.toArray(String[]::new));
   }
 
   /** Three providers of H100s: one at the median, one 11% and one 9% below it. */
-  private void fleet() {
+  private void threeProviders() {
     for (int i = 0; i < 3; i++) {
       archive.passed("fast", "fast", ArchiveFixture.H100, 50);
     }
@@ -40,14 +52,14 @@ class ValidatorFleetTest {
 
   @Test
   void fleet_text_alignsColumnsAndFlagsTheSlowProvider() {
-    fleet();
-    Result r = ValidatorCliHarness.run("fleet", archive.dir.toString()).assertOk();
+    threeProviders();
+    Result r = fleet(archive.dir.toString()).assertOk();
     assertEquals("", r.err());
     List<String> lines = r.out().lines().toList();
     assertTrue(lines.get(0).startsWith("PROVIDER"), r.out());
     String fast = line(lines, "fast (key " + ArchiveFixture.key("fast").keyId() + ")");
     String slow11 = line(lines, "slow11 ");
-    String slow9 = line(lines, ArchiveFixture.key("slow9").keyId());
+    String slow9 = line(lines, "key " + ArchiveFixture.key("slow9").keyId());
     assertTrue(slow11.endsWith("-11.0%  FLAGGED"), slow11);
     assertTrue(slow9.endsWith("-9.0%"), slow9);
     assertTrue(fast.matches(".*  3\\s+1\\s+50\\.0\\s+3\\s+\\+0\\.0%$"), fast);
@@ -56,6 +68,8 @@ class ValidatorFleetTest {
     for (String l : List.of(fast, slow11, slow9)) {
       assertEquals(model, l.indexOf(ArchiveFixture.H100), l);
     }
+    assertFalse(r.out().contains("\n" + ArchiveFixture.key("slow9").keyId()),
+        "a key id alone is shown as a key, never where a label would be: " + r.out());
     assertTrue(r.out().contains("  " + ArchiveFixture.H100 + ": 50.0 TFLOP/s per GPU, median"
         + " of 5 (3 providers; 5 passed, 1 failed)"), r.out());
     assertTrue(r.out().endsWith("fleet: 6 attestations; 1 provider flagged (median more than"
@@ -64,9 +78,9 @@ class ValidatorFleetTest {
 
   @Test
   void fleet_json_validatesAgainstTheSchemaAndCarriesTheNumbers() throws Exception {
-    fleet();
-    archive.proverFailure(null, null);
-    Result r = ValidatorCliHarness.run("fleet", "--json", archive.dir.toString()).assertOk();
+    threeProviders();
+    archive.proverFailure(null, ArchiveFixture.H100);
+    Result r = fleet("--json", archive.dir.toString()).assertOk();
     assertEquals(List.of(), Schemas.schemaErrors("fleet"));
     assertEquals(List.of(), Schemas.errors("fleet", r.out()), r.out());
     JsonNode report = Json.read("fleet", r.out().getBytes(StandardCharsets.UTF_8),
@@ -80,6 +94,7 @@ class ValidatorFleetTest {
         slow11 = p;
       }
     }
+    assertEquals("label", slow11.get("by").asText());
     assertTrue(slow11.get("flagged").asBoolean());
     assertTrue(slow11.get("medianTflopsPerGpu").isNumber());
     assertEquals(0.89, slow11.get("vsModelMedian").asDouble(), 1e-9);
@@ -87,14 +102,14 @@ class ValidatorFleetTest {
 
   @Test
   void fleet_failOnFlagged_exitsOneWhenAProviderIsFlagged() {
-    fleet();
-    Result r = ValidatorCliHarness.run("fleet", "--fail-on-flagged", archive.dir.toString());
+    threeProviders();
+    Result r = fleet("--fail-on-flagged", archive.dir.toString());
     assertEquals(ExitCodes.REJECTED, r.code(), r.describe());
     assertTrue(r.out().contains("FLAGGED"), r.out());
     ArchiveFixture calm = new ArchiveFixture(dir.resolve("calm"));
     calm.passed("a", "a", ArchiveFixture.H100, 50);
     calm.passed("b", "b", ArchiveFixture.H100, 46);
-    ValidatorCliHarness.run("fleet", "--fail-on-flagged", calm.dir.toString()).assertOk();
+    fleet("--fail-on-flagged", calm.dir.toString()).assertOk();
   }
 
   @Test
@@ -105,11 +120,11 @@ class ValidatorFleetTest {
       Path p = archive.passed("acme", "acme", ArchiveFixture.H100, 40);
       Files.writeString(p.resolve("verdict.json"), "{\"version\": 1, \"checks\": [");
     }
-    Result r = ValidatorCliHarness.run("fleet", archive.dir.toString()).assertOk();
+    Result r = fleet(archive.dir.toString()).assertOk();
     List<String> err = r.err().lines().toList();
     assertEquals(FleetCommand.MAX_WARNINGS + 1, err.size(), r.describe());
     assertTrue(err.get(0).startsWith("validator fleet: skipped " + archive.dir), err.get(0));
-    assertTrue(err.get(0).contains(": verdict.json: "), err.get(0));
+    assertTrue(err.get(0).contains("/verdict.json: "), err.get(0));
     assertEquals("validator fleet: 3 more entries skipped", err.get(err.size() - 1));
     assertTrue(r.out().contains("1 attestation; 0 providers flagged"), r.out());
     assertTrue(r.out().contains(damaged + " entries skipped"), r.out());
@@ -117,13 +132,13 @@ class ValidatorFleetTest {
 
   @Test
   void fleet_badOptions_areOneLineExitTwo() {
-    ValidatorCliHarness.run("fleet", dir.resolve("missing").toString())
+    fleet(dir.resolve("missing").toString())
         .assertBadInput("no archive folder");
-    ValidatorCliHarness.run("fleet", "--since", "yesterday", dir.toString())
+    fleet("--since", "yesterday", dir.toString())
         .assertBadInput("--since");
-    ValidatorCliHarness.run("fleet", "--since", "2030-01-01", "--days", "3", dir.toString())
+    fleet("--since", "2030-01-01", "--days", "3", dir.toString())
         .assertBadInput("--since and --days");
-    ValidatorCliHarness.run("fleet", "--days", "0", dir.toString()).assertBadInput("--days");
+    fleet("--days", "0", dir.toString()).assertBadInput("--days");
   }
 
   @Test
@@ -131,14 +146,48 @@ class ValidatorFleetTest {
     // The harness clock is 2026-01-01; the fixture's attestations are dated 2030, so all of
     // them fall in any last-N-days window but none before it.
     archive.passed("acme", "acme", ArchiveFixture.H100, 40);
-    Result r = ValidatorCliHarness.run("fleet", "--json", "--days", "1",
+    Result r = fleet("--json", "--days", "1",
         archive.dir.toString()).assertOk();
     assertTrue(r.out().contains("\"since\" : \"2025-12-31T00:00:00Z\""), r.out());
     assertTrue(r.out().contains("\"attestations\" : 1"), r.out());
-    Result later = ValidatorCliHarness.run("fleet", "--json", "--since", "2030-03-02",
+    Result later = fleet("--json", "--since", "2030-03-02",
         archive.dir.toString()).assertOk();
     assertTrue(later.out().contains("\"attestations\" : 0"), later.out());
     assertFalse(later.out().contains("FLAGGED"));
+  }
+
+  /** Unsigned exchanges are skipped by default; --allow-unsigned counts them, and says so. */
+  @Test
+  void fleet_unsigned_skippedUnlessAllowed_thenCountedAndSaid() throws Exception {
+    archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Path old = archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Files.delete(old.resolve("signature.json"));
+    Result r = fleet(archive.dir.toString()).assertOk();
+    assertTrue(r.err().startsWith("validator fleet: skipped " + old + ": unsigned: there is no"
+        + " signature.json"), r.err());
+    assertTrue(r.out().contains("fleet: 1 attestation; "), r.out());
+    Result allowed = fleet("--allow-unsigned", archive.dir.toString()).assertOk();
+    assertEquals("", allowed.err());
+    assertTrue(allowed.out().contains("fleet: 2 attestations (1 of them unsigned, counted with"
+        + " --allow-unsigned); "), allowed.out());
+  }
+
+  /** Without --validator-key only this host's archive key is trusted: not the fixture's. */
+  @Test
+  void fleet_withoutValidatorKey_trustsOnlyThisHostsKey() throws Exception {
+    archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Result r = ValidatorCliHarness.run("fleet", archive.dir.toString()).assertOk();
+    assertTrue(r.err().contains(": signed by validator key "
+        + ArchiveFixture.VALIDATOR.publicKey().keyId() + ", which is not trusted here ("),
+        r.err());
+    assertTrue(r.out().contains("fleet: 0 attestations; "), r.out());
+  }
+
+  @Test
+  void fleet_validatorKeyNotAPublicKey_exit2() throws Exception {
+    Path priv = Files.writeString(dir.resolve("priv.pem"), ArchiveFixture.VALIDATOR.toPem());
+    ValidatorCliHarness.run("fleet", "--validator-key", priv.toString(),
+        archive.dir.toString()).assertBadInput("--validator-key");
   }
 
   private static String line(List<String> lines, String start) {

@@ -102,7 +102,8 @@ class ValidatorProfilesCliTest {
     assertEquals(List.of(), Schemas.errors("gpu-profiles", kept.toString()), kept.toString());
     assertEquals(NEW, kept.get("profiles").get(0).get("model").asText());
     assertEquals(1, kept.get("profiles").size());
-    Result again = run("reverify", folder.toString()).assertOk();
+    Result again = run("reverify", folder.toString(), "--validator-key",
+        dir.resolve("archive-key.pub.pem").toString()).assertOk();
     assertTrue(again.err().contains("held to the GPU profile bounds the record kept"),
         again.describe());
     assertTrue(again.err().contains("matches the recorded verdict"), again.describe());

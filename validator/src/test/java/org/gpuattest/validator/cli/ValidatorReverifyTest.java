@@ -21,6 +21,7 @@ import org.gpuattest.common.message.Openings;
 import org.gpuattest.common.message.Sample;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.validator.Session;
+import org.gpuattest.validator.archive.ArchiveKey;
 import org.gpuattest.validator.cli.ValidatorCliHarness.Result;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,10 +46,7 @@ class ValidatorReverifyTest {
 
   /** Re-verification at a later time: its clock is the record's, not this one. */
   private Result reverify(String... extra) {
-    List<String> args = new ArrayList<>(List.of("reverify", folder.toString()));
-    args.addAll(List.of(extra));
-    return ArchiveFixture.runAt(ArchiveFixture.VERIFIED.plusSeconds(86_400 * 30),
-        args.toArray(String[]::new));
+    return x.reverifyAt(ArchiveFixture.VERIFIED.plusSeconds(86_400 * 30), extra);
   }
 
   @Test
@@ -61,6 +59,9 @@ class ValidatorReverifyTest {
     assertTrue(r.err().contains("the clock was not re-measured: the verdict's time "
         + ArchiveFixture.VERIFIED), r.err());
     assertTrue(r.err().contains("challenge.replay is as recorded"), r.err());
+    assertTrue(r.err().endsWith("validator: signed by validator key " + ArchiveKey.read(
+        x.archiveKey()).publicKey().keyId() + " (trusted); no file has changed since\n"),
+        r.err());
     assertArrayEquals(replayEntry, Files.readAllBytes(x.replay.resolve(x.challengeId)));
     Result text = reverify().assertOk();
     assertTrue(text.out().contains("verdict: PASS"), text.out());
