@@ -88,7 +88,7 @@ final class ResultCheck {
     int g = devices.size();
     List<List<Pick>> plans = new ArrayList<>();
     for (int d = 0; d < g; d++) {
-      plans.add(chooser.choose(c.iterations(), c.dim()));
+      plans.add(plan(c.iterations(), c.dim()));
     }
     Throwable[] errors = new Throwable[g];
     List<Thread> threads = new ArrayList<>();
@@ -130,6 +130,11 @@ final class ResultCheck {
     progress.flush();
   }
 
+  /** What to check of one device: the chooser's picks (secret and fresh in production). */
+  List<Pick> plan(int iterations, int n) {
+    return chooser.choose(iterations, n);
+  }
+
   /** Waits a little for interrupted check threads, which stop at their next device call. */
   private static void awaitStopped(List<Thread> threads) {
     long until = System.nanoTime() + 10_000_000_000L;
@@ -154,6 +159,8 @@ final class ResultCheck {
 
   private static void checkOne(Device device, int g, PhiloxKey key, int n, byte[][] committed,
       List<Pick> plan) throws BackendException {
+    CpuWork.ran(CpuWork.spotCheck(n));
+    CpuWork.ran(CpuWork.deviceCode(device));
     List<Integer> ts = new ArrayList<>();
     List<Integer> is = new ArrayList<>();
     for (Pick p : plan) {
