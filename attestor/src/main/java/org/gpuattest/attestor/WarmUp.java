@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,6 +26,7 @@ import org.gpuattest.common.message.Timing;
 import org.gpuattest.common.spec.CommitmentDigest;
 import org.gpuattest.common.spec.RowHash;
 import org.gpuattest.common.spec.SampledRows;
+import org.gpuattest.common.util.Counts;
 import org.gpuattest.common.util.Hex;
 import org.gpuattest.kernels.Backend;
 import org.gpuattest.kernels.BackendException;
@@ -61,6 +63,7 @@ import org.gpuattest.kernels.Device;
  * over 2,000 calls of the vector kernel's 4-row tile, each looping over up to 128 values of
  * k, whatever n is; and at least {@link #MIN_ROUNDS} times, so that code compiled during the
  * first round at the real n (or recompiled after a path first taken at that n) runs again.
+ * Every step runs once whatever the time; later rounds stop at {@link #MAX_TIME}.
  *
  * <p>Nothing here touches the prepared devices' buffers or what a run computes: the prover's
  * key signs a throwaway commitment that is never sent or kept, and the prepared devices are
@@ -80,8 +83,17 @@ final class WarmUp {
   static final int LIGHT_ROUNDS = 20;
   /** G x T above which the commitment step's Merkle hashing warms itself in one round. */
   static final long MANY_ROOTS = 4096;
-  /** Largest n at which throwaway devices run: their kernels are the same at any n. */
-  static final int DEVICE_DIM = 128;
+  /**
+   * Largest n at which throwaway devices run: their kernels are the same at any n, and until
+   * C2 has compiled it each call of the product's tile costs in proportion to n (up to 128).
+   */
+  static final int DEVICE_DIM = 64;
+  /**
+   * The most time for rounds after a step's first: a third of what is left before the
+   * preparation expires, and at most this; for a machine so busy that the counts above take
+   * longer than the validator waits ('attest --prepare-timeout', 60 s by default).
+   */
+  static final Duration MAX_TIME = Duration.ofSeconds(20);
   /** Most iterations per throwaway run; two or more pass the mid barrier as the real run. */
   static final int DEVICE_ITERATIONS = 4;
 
@@ -89,13 +101,14 @@ final class WarmUp {
   private static final PrintWriter NOWHERE = new PrintWriter(Writer.nullWriter());
 
   /** What the warm-up ran, for the stderr line before ready. */
-  record Summary(long nanos, String deviceRuns, int spotChecks, int n, int commits) {
+  record Summary(long nanos, String deviceRuns, int spotChecks, int n, int commits,
+      boolean cutShort) {
     @Override
     public String toString() {
-      return String.format(Locale.ROOT, "warmed up the CPU work after go in %.3f s: %d"
-          + " challenge checks, %s, %d spot checks at n=%d, %d rounds of the roots, signing,"
-          + " encoding and a state write", nanos / 1e9, LIGHT_ROUNDS, deviceRuns, spotChecks,
-          n, commits);
+      return String.format(Locale.ROOT, "warmed up the CPU work after go in %.3f s: the"
+          + " challenge checks, %s, %s at n=%d, %s of the roots, signing, encoding and a state"
+          + " write%s", nanos / 1e9, deviceRuns, Counts.count(spotChecks, "spot check"), n,
+          Counts.count(commits, "round"), cutShort ? " (cut short: out of time)" : "");
     }
   }
 
@@ -104,6 +117,9 @@ final class WarmUp {
   private final List<Device> devices;
   private final List<Integer> chosen;
   private final Path stateRoot;
+  /** When later rounds stop ({@link #MAX_TIME}); on {@link System#nanoTime}. */
+  private long deadline;
+  private boolean cutShort;
 
   WarmUp(Prover prover, Preparation p, List<Device> devices, List<Integer> chosen,
       Path stateRoot) {
@@ -116,16 +132,39 @@ final class WarmUp {
 
   Summary run() throws BadMessageException, BackendException, IOException {
     long began = System.nanoTime();
+    long left = Duration.between(prover.clock().instant(), p.expires()).toNanos();
+    deadline = began + Math.max(0, Math.min(MAX_TIME.toNanos(), left / 3));
     MessageCodec.Decoded<Challenge> decoded = challenge();
     String deviceRuns = devices(decoded.value());
     int spotChecks = spotCheck(decoded.value());
     // Many matrix roots hash enough in one round; few need the rounds (R(g) of T leaves).
-    int commits = (long) p.devices() * p.iterations() > MANY_ROOTS ? MIN_ROUNDS : LIGHT_ROUNDS;
-    for (int r = 0; r < commits; r++) {
-      stopIfInterrupted();
+    int planned = (long) p.devices() * p.iterations() > MANY_ROOTS ? MIN_ROUNDS : LIGHT_ROUNDS;
+    int commits = 0;
+    while (another(commits, planned)) {
       commit(decoded);
+      commits++;
     }
-    return new Summary(System.nanoTime() - began, deviceRuns, spotChecks, p.dim(), commits);
+    return new Summary(System.nanoTime() - began, deviceRuns, spotChecks, p.dim(), commits,
+        cutShort);
+  }
+
+  /**
+   * Whether round r (from 0) of a step of {@code planned} rounds runs: the first always, so
+   * every piece runs at least once, the others while the time allowed lasts.
+   */
+  private boolean another(int r, int planned) throws BackendException {
+    if (Thread.interrupted()) {
+      Thread.currentThread().interrupt();
+      throw new BackendException("interrupted while warming up; stopped");
+    }
+    if (r >= planned) {
+      return false;
+    }
+    if (r > 0 && System.nanoTime() - deadline > 0) {
+      cutShort = true;
+      return false;
+    }
+    return true;
   }
 
   /** Rounds of {@code fmasPerRound} multiply-adds until {@link #WARM_FMAS}, at least two. */
@@ -141,8 +180,7 @@ final class WarmUp {
     String text = MessageCodec.encode(throwaway(p.dim(), p.iterations()).signedBy(validator));
     TrustedValidators trusted = prover.trusted().alsoTrusting(validator.publicKey());
     MessageCodec.Decoded<Challenge> decoded = null;
-    for (int r = 0; r < LIGHT_ROUNDS; r++) {
-      stopIfInterrupted();
+    for (int r = 0; another(r, LIGHT_ROUNDS); r++) {
       decoded = PreparedRun.decodeChallenge(text);
       PreparedRun.checkChallenge(p, decoded.value(), trusted, prover.clock().instant());
     }
@@ -171,24 +209,26 @@ final class WarmUp {
         standIns.add(new StandInDevice(d.identity(), Map.of()));
       }
       Challenge c = throwaway(real.dim(), t);
-      for (int r = 0; r < MIN_ROUNDS; r++) {
-        stopIfInterrupted();
+      int r = 0;
+      while (another(r, MIN_ROUNDS)) {
         DeviceRun.runAll(standIns, c, NOWHERE, p.expires(), prover.progressEvery());
+        r++;
       }
-      return MIN_ROUNDS + " device runs on stand-ins (the " + prover.backend().name()
+      return Counts.count(r, "device run") + " on stand-ins (the " + prover.backend().name()
           + " backend's own code is not warmed here)";
     }
     try {
       int n = Math.min(p.dim(), DEVICE_DIM);
       Challenge c = throwaway(n, t);
-      int rounds = rounds((long) p.devices() * t * n * n * n);
-      for (int r = 0; r < rounds; r++) {
-        stopIfInterrupted();
+      int planned = rounds((long) p.devices() * t * n * n * n);
+      int r = 0;
+      while (another(r, planned)) {
         List<DeviceRun.Outcome> outcomes = DeviceRun.runAll(throwaway, c, NOWHERE,
             p.expires(), prover.progressEvery());
         prover.resultCheck().check(throwaway, c, PreparedRun.roots(outcomes), NOWHERE);
+        r++;
       }
-      return rounds + " runs of " + throwaway.size() + " throwaway " + prover.backend().name()
+      return Counts.count(r, "run") + " of " + throwaway.size() + " throwaway " + prover.backend().name()
           + " devices at n=" + n + ", T=" + t;
     } finally {
       throwaway.forEach(Device::close);
@@ -232,12 +272,13 @@ final class WarmUp {
       committed[pick.iteration()] = MerkleTree.root(l);
     }
     List<Device> standIn = List.of(new StandInDevice(devices.get(0).identity(), leaves));
-    int rounds = rounds((long) k * n * n);
-    for (int r = 0; r < rounds; r++) {
-      stopIfInterrupted();
+    int planned = rounds((long) k * n * n);
+    int r = 0;
+    while (another(r, planned)) {
       fixed.check(standIn, c, new byte[][][] {committed}, NOWHERE);
+      r++;
     }
-    return rounds;
+    return r;
   }
 
   /** Step 4: reports and roots, signing, encoding and a state write, all thrown away. */
@@ -269,13 +310,6 @@ final class WarmUp {
       if (saved != null) {
         ProverState.deleteTree(saved);
       }
-    }
-  }
-
-  private static void stopIfInterrupted() throws BackendException {
-    if (Thread.interrupted()) {
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while warming up; stopped");
     }
   }
 }

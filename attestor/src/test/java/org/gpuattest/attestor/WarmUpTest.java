@@ -87,6 +87,30 @@ class WarmUpTest {
     }
   }
 
+  /** No time left before expiry: every piece still runs, once, and the line says so. */
+  @Test
+  void warmUp_noTimeLeft_runsEveryPieceOnceAndSaysItWasCutShort() throws Exception {
+    MessageCodec.Decoded<Challenge> c = ProverTest.challenge(64, 3, 1, Instant.now());
+    Clock atExpiry = Clock.fixed(c.value().expires(), java.time.ZoneOffset.UTC);
+    StringWriter progress = new StringWriter();
+    try (PreparedRun run = new Prover(FakeBackend.honest(1), ProverTest.KEY,
+        new PrintWriter(progress), atExpiry).prepare(Preparation.of(c.value()), List.of(),
+            state, true)) {
+      Map<String, Long> before = CpuWork.counts();
+      run.warmUp();
+      Map<String, Long> after = CpuWork.counts();
+      for (String piece : List.of(CpuWork.DECODE, CpuWork.CHECK, CpuWork.DEVICE_RUN,
+          CpuWork.spotCheck(64), CpuWork.REPORTS, CpuWork.SIGN, CpuWork.STATE,
+          CpuWork.ENCODE)) {
+        assertEquals(1, after.get(piece) - before.getOrDefault(piece, 0L), piece);
+      }
+      assertTrue(progress.toString().contains(": the challenge checks, 1 device run on"
+          + " stand-ins (the cpu backend's own code is not warmed here), 1 spot check at n=64,"
+          + " 1 round of the roots, signing, encoding and a state write (cut short: out of"
+          + " time)"), progress.toString());
+    }
+  }
+
   @Test
   void rounds_smallWork_repeatsUntilTheWarmFmas() {
     assertEquals(WarmUp.WARM_FMAS / (4 * 64 * 64), WarmUp.rounds(4L * 64 * 64));
