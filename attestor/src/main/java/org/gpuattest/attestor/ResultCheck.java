@@ -49,6 +49,11 @@ final class ResultCheck {
     this.chooser = chooser;
   }
 
+  /** What to check of one device: the chooser's picks (secret and fresh in production). */
+  List<Pick> plan(int iterations, int n) {
+    return chooser.choose(iterations, n);
+  }
+
   /**
    * Fresh secret choices from {@code random}: the last iteration (written just before the
    * commitment, so the one a late fault would hit) and another one, two distinct rows each.
@@ -128,11 +133,6 @@ final class ResultCheck {
     }
     progress.println("attestor: " + summary(plans.get(0)));
     progress.flush();
-  }
-
-  /** What to check of one device: the chooser's picks (secret and fresh in production). */
-  List<Pick> plan(int iterations, int n) {
-    return chooser.choose(iterations, n);
   }
 
   /** Waits a little for interrupted check threads, which stop at their next device call. */
