@@ -49,6 +49,11 @@ final class ResultCheck {
     this.chooser = chooser;
   }
 
+  /** What to check of one device: the chooser's picks (secret and fresh in production). */
+  List<Pick> plan(int iterations, int n) {
+    return chooser.choose(iterations, n);
+  }
+
   /**
    * Fresh secret choices from {@code random}: the last iteration (written just before the
    * commitment, so the one a late fault would hit) and another one, two distinct rows each.
@@ -88,7 +93,7 @@ final class ResultCheck {
     int g = devices.size();
     List<List<Pick>> plans = new ArrayList<>();
     for (int d = 0; d < g; d++) {
-      plans.add(chooser.choose(c.iterations(), c.dim()));
+      plans.add(plan(c.iterations(), c.dim()));
     }
     Throwable[] errors = new Throwable[g];
     List<Thread> threads = new ArrayList<>();
@@ -157,6 +162,8 @@ final class ResultCheck {
 
   private static void checkOne(Device device, int g, PhiloxKey key, int n, byte[][] committed,
       List<Pick> plan) throws BackendException {
+    CpuWork.ran(CpuWork.spotCheck(n));
+    CpuWork.ran(CpuWork.deviceCode(device));
     List<Integer> ts = new ArrayList<>();
     List<Integer> is = new ArrayList<>();
     for (Pick p : plan) {

@@ -64,6 +64,20 @@ public final class TrustedValidators {
     return of(keys, option);
   }
 
+  /**
+   * This list and {@code key} too, or {@link #ANY} for {@link #ANY}: for {@link WarmUp}, whose
+   * throwaway challenge is signed by a throwaway key and must pass {@link #check} the way the
+   * validator's will. Never the list a real challenge is checked against.
+   */
+  TrustedValidators alsoTrusting(Ed25519PublicKey key) {
+    if (trustsAny()) {
+      return ANY;
+    }
+    List<Ed25519PublicKey> more = new ArrayList<>(keys);
+    more.add(key);
+    return of(more, source);
+  }
+
   /** Whether every validator is trusted: no list was given. */
   public boolean trustsAny() {
     return keys.isEmpty();

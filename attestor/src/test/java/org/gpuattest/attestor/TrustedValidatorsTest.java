@@ -50,6 +50,18 @@ class TrustedValidatorsTest {
     assertDoesNotThrow(() -> trusting(VALIDATOR).check(unsigned().signedBy(VALIDATOR)));
   }
 
+  /** The warm-up's copy trusts its throwaway key; the list itself is unchanged. */
+  @Test
+  void alsoTrusting_aList_copyTrustsTheKeyTheListStillRefusesIt() throws Exception {
+    TrustedValidators list = trusting(VALIDATOR);
+    TrustedValidators copy = list.alsoTrusting(THIRD.publicKey());
+    assertDoesNotThrow(() -> copy.check(unsigned().signedBy(THIRD)));
+    assertDoesNotThrow(() -> copy.check(unsigned().signedBy(VALIDATOR)));
+    assertThrows(BadMessageException.class, () -> list.check(unsigned().signedBy(THIRD)));
+    assertEquals(1, list.size());
+    assertTrue(TrustedValidators.ANY.alsoTrusting(THIRD.publicKey()).trustsAny());
+  }
+
   @Test
   void check_unsigned_refused() throws Exception {
     BadMessageException e = assertThrows(BadMessageException.class,

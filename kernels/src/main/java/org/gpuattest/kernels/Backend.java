@@ -25,4 +25,17 @@ public interface Backend {
    * @throws BackendException naming the memory needed and the memory there is
    */
   void checkFits(int devices, int n) throws BackendException;
+
+  /**
+   * Throwaway devices for the prover's warm-up before the seed (docs/protocol.md §3.2): up to
+   * {@code wanted} devices that run this backend's own code on the CPU as the prepared devices
+   * will, on throwaway data, so that code's first run (class loading, the JIT) is not on the
+   * validator's clock. The caller closes them. Empty (the default) where such devices are not
+   * cheap to have, as on a GPU, whose only devices are the prepared ones.
+   *
+   * @throws BackendException when the backend cannot make them
+   */
+  default List<Device> warmUpDevices(int wanted) throws BackendException {
+    return List.of();
+  }
 }

@@ -15,7 +15,8 @@ import org.gpuattest.common.util.Printable;
  * Printable#escape}: no prover text can end a line, print a "verdict:" line of its own, or
  * drive the terminal. Where timing.window carries its figures, a "proven:" line before the
  * result gives the throughput the run showed and what any passing run proves
- * (docs/soundness.md section 6).
+ * (docs/soundness.md section 6), and a "prover:" line the prover's own report of its CPU work
+ * on the clock.
  */
 public final class VerdictText {
   private VerdictText() {}
@@ -46,6 +47,7 @@ public final class VerdictText {
       sb.append('\n');
     }
     proven(v).ifPresent(line -> sb.append(line).append('\n'));
+    proverCpu(v).ifPresent(line -> sb.append(line).append('\n'));
     // '\n', not %n: a "\r\n" ending would put a control character in the text on Windows.
     sb.append(String.format("verdict: %s (challenge %s; %d passed, %d failed, %d skipped)\n",
         v.result().toUpperCase(java.util.Locale.ROOT), Printable.escape(v.challengeId()),
@@ -80,11 +82,26 @@ public final class VerdictText {
         : ProvenRate.number(tflops * 1e6) + " MFLOP/s";
   }
 
-  /** "proven: 7.9 of 8 claimed GPUs' canonical rate in this run; passing proves at least 7.2". */
-  static Optional<String> proven(Verdict v) {
-    Map<String, Double> f = v.checks().stream()
+  /**
+   * "prover: 0.031 s of its own CPU work on the clock up to signing (its report, not
+   * checked)", where timing.window carries the commitment's proverCpuNanos.
+   */
+  static Optional<String> proverCpu(Verdict v) {
+    Double s = windowFigures(v).get("proverCpuSeconds");
+    return s == null ? Optional.empty() : Optional.of(String.format(java.util.Locale.ROOT,
+        "prover: %.3f s of its own CPU work on the clock up to signing (its report, not"
+            + " checked)", s));
+  }
+
+  private static Map<String, Double> windowFigures(Verdict v) {
+    return v.checks().stream()
         .filter(c -> c.name().equals("timing.window") && c.figures() != null)
         .map(Check::figures).findFirst().orElse(Map.of());
+  }
+
+  /** "proven: 7.9 of 8 claimed GPUs' canonical rate in this run; passing proves at least 7.2". */
+  static Optional<String> proven(Verdict v) {
+    Map<String, Double> f = windowFigures(v);
     Double atBound = f.get("provenAtBound");
     Double claimed = f.get("claimedDevices");
     if (atBound == null || claimed == null) {

@@ -71,6 +71,7 @@ final class Conversation {
     Preparation p = MessageCodec.decode("prepare", payload(in.next("'prepare'"), PREPARE),
         Preparation.class).value();
     try (PreparedRun run = guard(in, () -> prover.prepare(p, ordinals, stateRoot, true))) {
+      guard(in, run::warmUp); // every piece of CPU work after go, run once off the clock
       send(READY + " " + MessageCodec.encode(new Ready(1, p.challengeId(), run.deviceCount())));
       err.println("attestor: ready: " + run.deviceCount() + " device(s) allocated; waiting for"
           + " the seed");
@@ -84,13 +85,12 @@ final class Conversation {
         send(PONG + " " + nonce);
         line = in.next("'ping' or 'go'");
       }
-      MessageCodec.Decoded<Challenge> challenge =
-          MessageCodec.decode("go", payload(line, GO), Challenge.class);
+      MessageCodec.Decoded<Challenge> challenge = run.decode(payload(line, GO));
       // PreparedRun.run refuses an untrusted challenge before the timed work (§6); the note
       // that any validator is answered comes here, where the challenge is first seen.
       ProverSettings.noteAnyValidator(trusted, err);
       Commitment c = guard(in, () -> run.run(challenge));
-      send(MessageCodec.encode(c));
+      send(PreparedRun.encode(c));
       OpeningRequest r = MessageCodec.decode("request", in.next("the opening request"),
           OpeningRequest.class).value();
       Openings o = guard(in, () -> new Opener(backend, err, ProgressReporter.EVERY)

@@ -61,6 +61,9 @@ public final class ExampleMessages {
       List.of(new Sample(0, 0, 5), new Sample(0, 1, 63), new Sample(1, 0, 17),
           new Sample(1, 1, 42));
 
+  /** The prover's own CPU work on the clock up to signing: a plausible constant, 1.87 ms. */
+  static final long PROVER_CPU_NANOS = 1_873_920L;
+
   private ExampleMessages() {}
 
   /** The validator's key: secret SHA-256("gpu-attest example validator key"). */
@@ -100,7 +103,8 @@ public final class ExampleMessages {
       matrixRoots[g] = Reference.matrixRoots(key, g, DIM, ITERATIONS);
       reports.add(h100(g, Hex.encode(Reference.deviceRoot(matrixRoots[g]))));
     }
-    Commitment commitment = Commitment.sign(challengeDigest, reports, proverKey());
+    Commitment commitment = Commitment.sign(challengeDigest, reports, PROVER_CPU_NANOS,
+        proverKey());
 
     OpeningRequest request = new OpeningRequest(1, commitment.challengeDigest(),
         commitment.commitmentDigest(), SAMPLES);
@@ -256,6 +260,7 @@ public final class ExampleMessages {
     f.put("maxSeconds", max);
     f.put("startupOutside", 1.0);
     f.put("roundTripSeconds", 0.005);
+    f.put("proverCpuSeconds", PROVER_CPU_NANOS / 1e9);
     return Check.pass("timing.window", "0.012 s", "0.000 s .. 0.105 s", "The commitment"
         + " arrived within the profile's window. Passing proves at least 0.000 of 2 " + MODEL
         + " GPUs' canonical rate (this run: 0.000; provisional: the profile's canonical rate is not"

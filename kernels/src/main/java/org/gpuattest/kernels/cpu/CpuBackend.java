@@ -49,6 +49,12 @@ public final class CpuBackend implements Backend {
     return devices;
   }
 
+  /** Fresh virtual devices on the same worker threads: the real devices' code exactly. */
+  @Override
+  public List<Device> warmUpDevices(int wanted) throws BackendException {
+    return devices(wanted);
+  }
+
   @Override
   public void checkFits(int devices, int n) throws BackendException {
     long need = bytesNeeded(devices, n) + (long) threads * CpuDevice.BLOCK_ROWS * n * 16L;

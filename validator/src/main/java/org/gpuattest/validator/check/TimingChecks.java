@@ -27,20 +27,40 @@ final class TimingChecks {
   static List<Check> all(Evidence e, java.time.Instant clockStart) {
     List<Check> out = new ArrayList<>();
     double elapsed = Duration.between(clockStart, e.receivedAt()).toNanos() / 1e9;
+    Long proverCpu = e.commitment().proverCpuNanos();
     if (e.cpuBackend()) {
-      out.add(Check.skipped("timing.window", DeviceChecks.CPU_SKIP));
+      out.add(withProverCpu(Check.skipped("timing.window", DeviceChecks.CPU_SKIP), proverCpu));
       out.add(Check.skipped("timing.kernel", DeviceChecks.CPU_SKIP));
     } else if (e.profile().isEmpty()) {
-      out.add(Check.fail("timing.window", String.format("%.3f s", elapsed), "a profile",
-          "No GPU profile for the claimed model, so no timing window."));
+      out.add(withProverCpu(Check.fail("timing.window", String.format("%.3f s", elapsed),
+          "a profile", "No GPU profile for the claimed model, so no timing window."),
+          proverCpu));
       out.add(Check.fail("timing.kernel", "-", "a profile", "No GPU profile to compare with."));
     } else {
       TimingWindow w = window(e);
-      out.add(window(elapsed, w, e.profile().get(), e.challenge().devices(), e.clock()));
+      out.add(withProverCpu(window(elapsed, w, e.profile().get(), e.challenge().devices(),
+          e.clock()), proverCpu));
       out.add(kernel(e, w));
     }
     out.add(barriers(e, elapsed));
     return out;
+  }
+
+  /**
+   * The check with the prover's own report of its CPU work on the clock up to signing
+   * (the commitment's proverCpuNanos, docs/protocol.md 4.2) as the figure proverCpuSeconds:
+   * shown beside the window, never judged, since the prover could write any number there.
+   */
+  static Check withProverCpu(Check c, Long proverCpuNanos) {
+    if (proverCpuNanos == null) {
+      return c;
+    }
+    Map<String, Double> f = new LinkedHashMap<>();
+    if (c.figures() != null) {
+      f.putAll(c.figures());
+    }
+    f.put("proverCpuSeconds", proverCpuNanos / 1e9);
+    return c.withFigures(f);
   }
 
   /** The window this evidence is held to: ready/go when start-up was outside the clock. */

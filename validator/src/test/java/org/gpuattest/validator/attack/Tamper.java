@@ -29,8 +29,8 @@ public final class Tamper {
   public static Commitment device(Commitment c, int g, UnaryOperator<DeviceReport> edit) {
     List<DeviceReport> devices = new ArrayList<>(c.devices());
     devices.set(g, edit.apply(devices.get(g)));
-    return new Commitment(c.version(), c.challengeDigest(), devices, c.commitmentDigest(),
-        c.proverPublicKey(), c.signature());
+    return new Commitment(c.version(), c.challengeDigest(), devices, c.proverCpuNanos(),
+        c.commitmentDigest(), c.proverPublicKey(), c.signature());
   }
 
   /** Flips the last bit of entry {@code entry} of opening {@code index}'s row or matrix path. */

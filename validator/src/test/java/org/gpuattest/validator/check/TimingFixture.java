@@ -69,9 +69,16 @@ final class TimingFixture {
    * round trip after the commit step.
    */
   static List<Check> readyGo(MessageCodec.Decoded<Challenge> c, double workSeconds) {
+    return readyGo(c, workSeconds, null);
+  }
+
+  /** As above, the commitment reporting {@code proverCpuNanos} (null: not at all). */
+  static List<Check> readyGo(MessageCodec.Decoded<Challenge> c, double workSeconds,
+      Long proverCpuNanos) {
     Instant go = ISSUED.plus(PREPARE);
     double elapsed = ROUND_TRIP + workSeconds + COMMIT;
-    return checks(c, go, elapsed, workSeconds, Evidence.ClockStart.interactive(go, ROUND_TRIP));
+    return checks(c, go, elapsed, workSeconds, Evidence.ClockStart.interactive(go, ROUND_TRIP),
+        proverCpuNanos);
   }
 
   /** The same run timed from the challenge's issue, start-up of {@code startup} s inside. */
@@ -79,7 +86,7 @@ final class TimingFixture {
       double startup) {
     double elapsed = startup + workSeconds + COMMIT;
     return checks(c, ISSUED.plus(nanos(startup)), elapsed, workSeconds,
-        Evidence.ClockStart.separate(ISSUED));
+        Evidence.ClockStart.separate(ISSUED), null);
   }
 
   static Check window(List<Check> checks) {
@@ -88,7 +95,7 @@ final class TimingFixture {
   }
 
   private static List<Check> checks(MessageCodec.Decoded<Challenge> decoded, Instant workStart,
-      double elapsed, double workSeconds, Evidence.ClockStart clock) {
+      double elapsed, double workSeconds, Evidence.ClockStart clock, Long proverCpuNanos) {
     Challenge c = decoded.value();
     long start = workStart.getEpochSecond() * 1_000_000_000L + workStart.getNano()
         + Math.round(ROUND_TRIP / 2 * 1e9);
@@ -103,7 +110,7 @@ final class TimingFixture {
           new Timing(start, start + work / 2, start + work, work), new SmMonitor(blocks, 0.95)));
     }
     Commitment commitment = Commitment.sign(CommitmentDigest.challengeDigest(decoded.bytes()),
-        reports, KEY);
+        reports, proverCpuNanos, KEY);
     Instant received = clock.at().plus(nanos(elapsed));
     Evidence e = new Evidence(c, decoded.bytes(), received, null, commitment, null, PROFILES,
         Evidence.Options.strict(), clock);
