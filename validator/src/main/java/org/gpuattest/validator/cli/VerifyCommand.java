@@ -53,7 +53,7 @@ final class VerifyCommand implements Callable<Integer> {
     Instant at = env.clock().instant();
     Verdict v = new Validator(env.profiles(), prepared.replay(), env.random(),
         Clock.fixed(at, ZoneOffset.UTC), prepared.threads())
-        .verify(s, text, prepared.options());
+        .verifyHandedOver(s, text, prepared.options());
     print(spec, v, verify.json);
     archive.keep(keptIn, new ArchiveOptions.Decided(ArchiveRecord.VERIFY, s, text, v, at,
         prepared, false, null, env.profiles()), env.clock().instant(), spec.commandLine().getErr());
