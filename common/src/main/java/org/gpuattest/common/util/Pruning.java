@@ -20,8 +20,9 @@ import org.gpuattest.common.BadMessageException;
 public final class Pruning {
   /**
    * The fewest days a replay-store entry or a prover state is kept: a challenge lives at most
-   * 7 days (the validator's ChallengeIssuer.MAX_TTL) and a validator waits at most 7 days for
-   * openings (its longest --open-timeout), plus a day's margin for clocks and stragglers.
+   * 7 days (Limits.MAX_LIFETIME_SECONDS, which every challenge is held to) and a validator
+   * waits at most 7 days for openings (its longest --open-timeout), plus a day's margin for
+   * clocks and stragglers.
    * Removing either sooner could let a challenge be replayed, or leave a prover unable to
    * open what it committed to, while the challenge can still be valid.
    */
