@@ -69,6 +69,16 @@ public final class Pruning {
     }
   }
 
+  /**
+   * Why an entry is left alone when reading or removing it failed: "cannot read or remove it:
+   * permission denied", never a bare path.
+   */
+  public static String unreadable(IOException e) {
+    String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+        : AtomicFiles.describe(e);
+    return "cannot read or remove it: " + why;
+  }
+
   /** When the file or folder was last modified. */
   public static Instant modified(Path p) throws IOException {
     return Files.getLastModifiedTime(p).toInstant();

@@ -46,7 +46,7 @@ final class VerifyCommand implements Callable<Integer> {
     Environment env = parent.env;
     VerifyOptions.Prepared prepared = verify.prepare();
     Optional<EvidenceArchive> keptIn = archive.prepare();
-    Session s = Session.load(session);
+    Session s = Session.load("--session", session);
     String text = MessageInput.read("openings", openings, parent.in);
     // One instant for the whole verification, recorded as the archive's verifiedAt, so a
     // re-verification with the clock fixed there repeats it (docs/protocol.md section 8.5).
