@@ -99,7 +99,10 @@ class ValidatorFileInputTest {
     assertFalse(Files.exists(dir.resolve("s2.json")));
   }
 
-  /** An exchange folder the validator cannot read: named in the dry run, the others counted. */
+  /**
+   * An exchange folder or a replay entry the validator cannot read: named in the dry run, the
+   * others counted (it used to stop at the first with "permission denied: PATH", exit 3).
+   */
   @Test
   void pruneDryRun_unreadableExchange_namedAndTheRestCounted() throws Exception {
     Path archive = dir.resolve("archive");
@@ -107,12 +110,17 @@ class ValidatorFileInputTest {
     Path locked = Files.createDirectories(day.resolve("a".repeat(32)));
     // Without a readable record an exchange is as old as its date folder's day.
     Path old = Files.createDirectories(day.resolve("b".repeat(32)));
+    Path replay = Files.createDirectories(dir.resolve("replay"));
+    Path entry = Files.writeString(replay.resolve("c".repeat(32)), "2025-12-01T00:00:00Z\n");
+    unreadable(entry);
     unreadable(locked);
     try {
-      Result r = run("prune", "--archive", archive.toString(), "--archive-only",
-          "--older-than", "10", "--dry-run").assertOk();
+      Result r = run("prune", "--archive", archive.toString(), "--replay-dir",
+          replay.toString(), "--older-than", "10", "--dry-run").assertOk();
       assertTrue(r.out().contains("would remove 1 exchanges"), r.out());
       assertTrue(r.out().contains("left alone: " + locked + " (cannot read or remove it:"
+          + " permission denied)"), r.out());
+      assertTrue(r.out().contains("left alone: " + entry + " (cannot read or remove it:"
           + " permission denied)"), r.out());
       assertEquals("", r.err());
       assertTrue(Files.exists(old), "a dry run");
