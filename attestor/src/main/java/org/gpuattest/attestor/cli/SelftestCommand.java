@@ -24,8 +24,8 @@ import picocli.CommandLine.Spec;
         "Each device computes r(g,t) for T iterations at each size n with a fresh random",
         "seed; every root must equal the CPU's. Also shows how many SMs ran blocks and",
         "how busy they were. --backend cpu checks the CPU backend against the one-thread",
-        "reference instead; auto means cuda here, so that no GPU is never a pass. Results on",
-        "stdout, progress on stderr."},
+        "reference instead; auto means cuda here (a host without a GPU never passes).",
+        "Results on stdout, progress on stderr."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every root of every device equals the CPU's",
