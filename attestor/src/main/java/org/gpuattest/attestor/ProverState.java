@@ -1,12 +1,14 @@
 package org.gpuattest.attestor;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
@@ -113,6 +115,7 @@ public final class ProverState {
     Hex.decode("commitmentDigest", commitmentDigestHex, 32);
     Path dir = root.resolve(commitmentDigestHex.toLowerCase(java.util.Locale.ROOT));
     if (!Files.isDirectory(dir)) {
+      requireSearchable(root, dir);
       throw new BadMessageException("request: no prover state for commitment "
           + commitmentDigestHex + " under " + root + " (was it proved with another --state?)");
     }
@@ -140,6 +143,22 @@ public final class ProverState {
       throw new IOException("state " + dir + " is incomplete: " + e.getFile() + " is missing");
     } catch (BadMessageException e) {
       throw new IOException("state " + dir + " is damaged: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Where {@code dir} is not a folder only because the state folder (or one above it) may not
+   * be searched, says so: "no state" would send the prover looking for a --state it has. The
+   * state is the prover's own store, so this is its fault (exit 3), not the request's.
+   */
+  private static void requireSearchable(Path root, Path dir) throws IOException {
+    try {
+      Files.readAttributes(dir, BasicFileAttributes.class);
+    } catch (AccessDeniedException e) {
+      throw new IOException("cannot read the prover state folder " + root + ": permission"
+          + " denied", e);
+    } catch (IOException e) {
+      // Missing (or not a folder): no state, as the caller says.
     }
   }
 

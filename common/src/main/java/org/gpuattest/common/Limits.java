@@ -20,6 +20,12 @@ public final class Limits {
   public static final int MAX_MESSAGE_BYTES = 16 << 20;
   /** A Merkle path is at most ceil(log2(size)) long; 64 covers every tree we can build. */
   public static final int MAX_PATH = 64;
+  /**
+   * The longest a challenge lives, issue to expiry: 7 days, in seconds. The replay store and the
+   * prover's state are kept a day longer than this before they may be pruned
+   * (util.Pruning.MIN_PROTECTED_DAYS), so no challenge may outlive it.
+   */
+  public static final long MAX_LIFETIME_SECONDS = 7 * 86_400L;
 
   private Limits() {}
 

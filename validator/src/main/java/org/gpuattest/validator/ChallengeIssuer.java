@@ -31,7 +31,12 @@ public final class ChallengeIssuer {
   public static final int DEFAULT_SAMPLES = 460;
   public static final int DEFAULT_DIM = 2048;
   public static final double DEFAULT_SECONDS = 10.0;
-  public static final Duration MAX_TTL = Duration.ofDays(7);
+  /** The longest a challenge lives (7 days): every challenge, its default lifetime too. */
+  public static final Duration MAX_TTL = Duration.ofSeconds(Limits.MAX_LIFETIME_SECONDS);
+  /** How long a prover may prepare before the go of a ready/go start, by default. */
+  public static final Duration DEFAULT_PREPARE = Duration.ofSeconds(60);
+  /** What a default lifetime adds to the least one: delivery, and clocks that differ. */
+  static final Duration LIFETIME_MARGIN = Duration.ofSeconds(30);
 
   private final GpuProfiles profiles;
   private final SecureRandom random;
@@ -56,7 +61,7 @@ public final class ChallengeIssuer {
    * Made with {@link #builder()}, which names each field and holds the CLI's defaults.
    */
   public record Request(int devices, String model, int dim, Integer iterations, Double seconds,
-      int samples, Duration ttl, Ed25519PrivateKey key, TimedFrom timedFrom,
+      int samples, Duration ttl, Duration prepare, Ed25519PrivateKey key, TimedFrom timedFrom,
       boolean weakTiming) {
     public Request {
       Limits.required("timedFrom", timedFrom);
@@ -65,8 +70,9 @@ public final class ChallengeIssuer {
     /**
      * A request with the defaults of 'validator attest': n = {@link #DEFAULT_DIM}, {@link
      * #DEFAULT_SAMPLES} samples, {@link #DEFAULT_SECONDS} of work unless iterations are given,
-     * the lifetime of the timing window plus 30 s, unsigned, timed from the go of a ready/go
-     * start, and weak timing refused. {@code gpus} and {@code model} have no default.
+     * {@link #DEFAULT_PREPARE} to prepare, the least lifetime plus 30 s ({@link
+     * Builder#ttl}), unsigned, timed from the go of a ready/go start, and weak timing refused.
+     * {@code gpus} and {@code model} have no default.
      */
     public static Builder builder() {
       return new Builder();
@@ -86,6 +92,7 @@ public final class ChallengeIssuer {
     private Double seconds;
     private int samples = DEFAULT_SAMPLES;
     private Duration ttl;
+    private Duration prepare;
     private Ed25519PrivateKey signingKey;
     private TimedFrom timedFrom = TimedFrom.GO;
     private boolean weakTiming;
@@ -128,9 +135,25 @@ public final class ChallengeIssuer {
       return this;
     }
 
-    /** The challenge's lifetime, 1 s to {@link #MAX_TTL}; null for the window plus 30 s. */
+    /**
+     * The challenge's lifetime, at most {@link #MAX_TTL}, and at least the least lifetime: the
+     * time an honest prover may take before its commitment is due, its preparation (a ready/go
+     * start) and the timing window, so that a challenge cannot expire under a prover that
+     * keeps to both. Null for the least lifetime (or the window from issue, if longer) plus 30
+     * s, capped at {@link #MAX_TTL}.
+     */
     public Builder ttl(Duration ttl) {
       this.ttl = ttl;
+      return this;
+    }
+
+    /**
+     * How long the prover may take from 'prepare' to 'ready' before the go of a ready/go start
+     * (the CLI's --prepare-timeout), 1 s to {@link #MAX_TTL}; it is part of the challenge's
+     * lifetime. Null for {@link #DEFAULT_PREPARE}; not used when timed from the issue.
+     */
+    public Builder prepare(Duration prepare) {
+      this.prepare = prepare;
       return this;
     }
 
@@ -167,13 +190,15 @@ public final class ChallengeIssuer {
       if (timedFrom == null) {
         throw new IllegalStateException("challenge request: timedFrom is null");
       }
-      return new Request(gpus, model, dim, iterations, seconds, samples, ttl, signingKey,
-          timedFrom, weakTiming);
+      return new Request(gpus, model, dim, iterations, seconds, samples, ttl, prepare,
+          signingKey, timedFrom, weakTiming);
     }
   }
 
   /** The part of a {@link Request} a refusal is about, so a CLI can name its own option. */
-  public enum Field { DEVICES, MODEL, DIM, ITERATIONS, SECONDS, SAMPLES, TTL, WEAK_TIMING }
+  public enum Field {
+    DEVICES, MODEL, DIM, ITERATIONS, SECONDS, SAMPLES, TTL, PREPARE, WEAK_TIMING
+  }
 
   /**
    * A request the protocol or the profile table does not allow. The text names fields as
@@ -232,6 +257,11 @@ public final class ChallengeIssuer {
       throw new InvalidRequestException(Field.TTL, "must be in [1, " + MAX_TTL.toSeconds()
           + "] seconds, got " + r.ttl().toSeconds());
     }
+    if (r.prepare() != null && (r.prepare().compareTo(Duration.ofSeconds(1)) < 0
+        || r.prepare().compareTo(MAX_TTL) > 0)) {
+      throw new InvalidRequestException(Field.PREPARE, "must be in [1, " + MAX_TTL.toSeconds()
+          + "] seconds, got " + r.prepare().toSeconds());
+    }
     int iterations = iterations(r, profile);
     if ((long) iterations * r.devices() > Limits.MAX_MATRICES) {
       throw new InvalidRequestException(r.iterations() != null ? Field.ITERATIONS
@@ -246,16 +276,9 @@ public final class ChallengeIssuer {
             : r.iterations() != null ? Field.ITERATIONS : Field.SECONDS, weak.get());
       }
     }
+    Duration ttl = Lifetime.of(r, profile, profiles.defaults(), iterations);
     checkVerifiable(r.samples(), (long) iterations * r.dim(), r.dim());
     Instant issued = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    Duration ttl = r.ttl();
-    if (ttl == null) {
-      // The window from issue, start-up included, even for a ready/go start: the prover
-      // prepares after the issue and before the go, inside the challenge's lifetime.
-      TimingWindow w = TimingWindow.of(profile, profiles.defaults(), r.dim(), iterations,
-          r.devices());
-      ttl = Duration.ofMillis((long) Math.ceil(w.maxSeconds() * 1000)).plusSeconds(30);
-    }
     Challenge c = new Challenge(1, Hex.encode(bytes(16)), Hex.encode(bytes(32)), r.dim(),
         iterations, r.devices(), r.model(), issued.toString(), issued.plus(ttl).toString(),
         r.samples(), null, null);

@@ -4,12 +4,16 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.json.Json;
+import org.gpuattest.common.util.Printable;
 
 /**
  * The table of GPU models a validator accepts claims for (testdata/gpu-profiles.json, packaged
@@ -21,6 +25,24 @@ import org.gpuattest.common.json.Json;
  * the ready/go window (docs/soundness.md section 6) holds a run to it within {@code tolerance}.
  */
 public record GpuProfiles(int version, String about, Defaults defaults, List<Profile> profiles) {
+  /**
+   * The range of every rate, TFLOP/s: a thousandth (below any GPU with FP64 at all) to ten
+   * thousand (some 100 times today's fastest FP64 tensor-core peak). The least rate keeps the
+   * longest work (n = 16384, T = 2^20) to about 290 years at most, a finite window the issuer
+   * then refuses for not fitting in a challenge's lifetime, rather than an overflow.
+   */
+  public static final double MIN_TFLOPS = 0.001;
+  public static final double MAX_TFLOPS = 10_000;
+  /** Device memory at most, GiB. */
+  public static final int MAX_MEMORY_GIB = 65_536;
+  /** The defaults' ranges (docs/protocol.md section 8.6); each least value is 0 but slack's 1. */
+  public static final double MAX_STARTUP_SECONDS = 3_600;
+  public static final double MAX_PER_DEVICE_SECONDS = 600;
+  public static final double MAX_PER_ITERATION_SECONDS = 1;
+  public static final double MAX_SLACK = 100;
+  public static final double MAX_ROUND_TRIP_SECONDS = 60;
+  public static final double MAX_COMMIT_SECONDS = 3_600;
+
   /**
    * Bounds shared by every model. startupSeconds, perDeviceSeconds and slack shape the window
    * of a run timed from the challenge's issue (start-up inside); tolerance, maxRoundTripSeconds
@@ -37,34 +59,21 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
       @JsonProperty(required = true) double maxSmImbalance,
       @JsonProperty(required = true) double minBusyFraction) {
     public Defaults {
-      for (double v : new double[] {startupSeconds, perDeviceSeconds, perIterationSeconds,
-          slack, tolerance, maxRoundTripSeconds, commitSeconds, maxSmImbalance,
-          minBusyFraction}) {
-        if (!Double.isFinite(v)) {
-          throw new IllegalArgumentException("every default must be a finite number");
-        }
-      }
+      // Each within a range no real GPU or network leaves, so that no figure can make a
+      // window of years (a challenge lives at most ChallengeIssuer.MAX_TTL) or overflow the
+      // durations computed from it; NaN and infinities are outside every range.
+      within("startupSeconds", startupSeconds, 0, MAX_STARTUP_SECONDS, " s");
+      within("perDeviceSeconds", perDeviceSeconds, 0, MAX_PER_DEVICE_SECONDS, " s");
+      within("perIterationSeconds", perIterationSeconds, 0, MAX_PER_ITERATION_SECONDS, " s");
+      // A slack under 1 would fail honest runs at the profile's own rate (soundness.md 6).
+      within("slack", slack, 1, MAX_SLACK, "");
       if (!(tolerance >= 0 && tolerance < 1)) {
         throw new IllegalArgumentException("tolerance must be in [0, 1), got " + tolerance);
       }
-      if (!(startupSeconds >= 0 && perDeviceSeconds >= 0 && maxRoundTripSeconds >= 0
-          && commitSeconds >= 0 && perIterationSeconds >= 0)) {
-        throw new IllegalArgumentException("startupSeconds, perDeviceSeconds,"
-            + " perIterationSeconds, maxRoundTripSeconds and commitSeconds must not be"
-            + " negative");
-      }
-      // A slack under 1 would fail honest runs at the profile's own rate (soundness.md 6).
-      if (!(slack >= 1)) {
-        throw new IllegalArgumentException("slack must be >= 1, got " + slack);
-      }
-      if (!(maxSmImbalance >= 0 && maxSmImbalance <= 1)) {
-        throw new IllegalArgumentException("maxSmImbalance must be in [0, 1], got "
-            + maxSmImbalance);
-      }
-      if (!(minBusyFraction >= 0 && minBusyFraction <= 1)) {
-        throw new IllegalArgumentException("minBusyFraction must be in [0, 1], got "
-            + minBusyFraction);
-      }
+      within("maxRoundTripSeconds", maxRoundTripSeconds, 0, MAX_ROUND_TRIP_SECONDS, " s");
+      within("commitSeconds", commitSeconds, 0, MAX_COMMIT_SECONDS, " s");
+      within("maxSmImbalance", maxSmImbalance, 0, 1, "");
+      within("minBusyFraction", minBusyFraction, 0, 1, "");
     }
   }
 
@@ -86,19 +95,13 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
         throw new IllegalArgumentException("model must not be empty");
       }
       Limits.range("smCount", smCount, 1, Limits.MAX_SMS);
-      if (memoryGiB < 1) {
-        throw new IllegalArgumentException("memoryGiB must be >= 1, got " + memoryGiB);
-      }
-      if (!(fp64Tflops > 0 && Double.isFinite(fp64Tflops))) {
-        throw new IllegalArgumentException("fp64Tflops must be > 0, got " + fp64Tflops);
-      }
-      if (!(fp64TensorTflops > 0 && Double.isFinite(fp64TensorTflops))) {
-        throw new IllegalArgumentException("fp64TensorTflops must be > 0, got "
-            + fp64TensorTflops);
-      }
+      Limits.range("memoryGiB", memoryGiB, 1, MAX_MEMORY_GIB);
+      within("fp64Tflops", fp64Tflops, MIN_TFLOPS, MAX_TFLOPS, " TFLOP/s");
+      within("fp64TensorTflops", fp64TensorTflops, MIN_TFLOPS, MAX_TFLOPS, " TFLOP/s");
+      within("canonicalTflops", canonicalTflops, MIN_TFLOPS, MAX_TFLOPS, " TFLOP/s");
       // The window's floor divides the work by fp64TensorTflops: a canonical rate above the
       // peak would put the expected time under the fastest possible (soundness.md section 6).
-      if (!(canonicalTflops > 0 && canonicalTflops <= fp64TensorTflops)) {
+      if (!(canonicalTflops <= fp64TensorTflops)) {
         throw new IllegalArgumentException("canonicalTflops must be > 0 and <="
             + " fp64TensorTflops (" + fp64TensorTflops + "), got " + canonicalTflops);
       }
@@ -109,6 +112,30 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
     Limits.version("GPU profile table", version);
     Limits.required("defaults", defaults);
     profiles = List.copyOf(Limits.required("profiles", profiles));
+    Map<String, String> seen = new HashMap<>();
+    for (Profile p : profiles) {
+      String first = seen.putIfAbsent(ModelNames.key(p.model()), p.model());
+      if (first != null) {
+        throw new IllegalArgumentException("model '" + Printable.escape(p.model())
+            + "' is the same model as '" + Printable.escape(first) + "' "
+            + ModelNames.IGNORING);
+      }
+    }
+  }
+
+  /**
+   * {@code v} in [min, max], else the refusal names the field, the range and the unit. NaN is
+   * in no range.
+   */
+  static void within(String field, double v, double min, double max, String unit) {
+    if (!(v >= min && v <= max)) {
+      throw new IllegalArgumentException(field + " must be in [" + plain(min) + ", "
+          + plain(max) + "]" + unit + ", got " + v);
+    }
+  }
+
+  private static String plain(double v) {
+    return BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
   }
 
   /** The table shipped with this validator. */

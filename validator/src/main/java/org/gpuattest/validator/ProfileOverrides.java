@@ -80,19 +80,28 @@ public final class ProfileOverrides {
     List<String> problems = new ArrayList<>();
     Map<String, GpuProfiles.Profile> given = new LinkedHashMap<>();
     Map<String, Integer> firstAt = new HashMap<>();
+    Map<String, String> known = new HashMap<>();
+    base.models().forEach(m -> known.put(ModelNames.key(m), m));
     List<JsonNode> entries = doc.profiles() == null ? List.of() : doc.profiles();
     for (int i = 0; i < entries.size(); i++) {
       JsonNode node = entries.get(i);
       String model = node.isObject() && node.path("model").isTextual()
           ? node.get("model").asText() : null;
       // Counted even when the entry is bad: its duplicate is a second mistake to report.
-      Integer first = model == null ? null : firstAt.putIfAbsent(model, i);
+      Integer first = model == null ? null : firstAt.putIfAbsent(ModelNames.key(model), i);
       String entry = entryName(i, model);
       try {
         GpuProfiles.Profile p = profile(entry, node);
+        String same = known.get(ModelNames.key(p.model()));
         if (first != null) {
-          problems.add(what + ": " + entry + ": the model is also at profiles[" + first
-              + "]; name each model once");
+          String earlier = entries.get(first).get("model").asText();
+          problems.add(what + ": " + entry + ": the model is also at profiles[" + first + "]"
+              + (earlier.equals(model) ? "" : " (" + quoted(earlier) + ", the same model "
+                  + ModelNames.IGNORING + ")") + "; name each model once");
+        } else if (same != null && !same.equals(p.model())) {
+          problems.add(what + ": " + entry + ": the same model as the table's " + quoted(same)
+              + " " + ModelNames.IGNORING + "; spell it exactly as the table does to replace"
+              + " that profile");
         } else {
           given.put(p.model(), p);
         }
@@ -168,8 +177,20 @@ public final class ProfileOverrides {
     if (model == null) {
       return "profiles[" + i + "]";
     }
-    String name = model.length() > 60 ? model.substring(0, 57) + "..." : model;
-    return "profiles[" + i + "] (\"" + Printable.escape(name) + "\")";
+    return "profiles[" + i + "] (" + quoted(model) + ")";
+  }
+
+  /**
+   * A model name in quotes, shortened and escaped ({@link Printable}), and its other invisible
+   * characters (a zero-width space, a soft hyphen) written as escapes too, so that a name that
+   * differs from another only by one can be seen to differ.
+   */
+  private static String quoted(String model) {
+    String name = Printable.escape(model.length() > 60 ? model.substring(0, 57) + "..." : model);
+    StringBuilder shown = new StringBuilder(name.length() + 2).append('"');
+    name.chars().forEach(c -> shown.append(Character.getType(c) == Character.FORMAT
+        ? String.format("\\u%04x", c) : String.valueOf((char) c)));
+    return shown.append('"').toString();
   }
 
   private static List<String> capped(List<String> problems) {

@@ -63,10 +63,16 @@ public final class ReplayStore implements ReplayGuard {
       if (!ID_FILE.matcher(p.getFileName().toString()).matches()
           || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
         t.ignored(p, "not a used-challenge entry");
-      } else if (claimedAt(p).isBefore(cutoff)) {
-        t.removed(Pruning.removeFile(p, dryRun));
-      } else {
-        t.kept();
+        continue;
+      }
+      try {
+        if (claimedAt(p).isBefore(cutoff)) {
+          t.removed(Pruning.removeFile(p, dryRun));
+        } else {
+          t.kept();
+        }
+      } catch (IOException e) {
+        t.ignored(p, Pruning.unreadable(e)); // named and kept; the others are still pruned
       }
     }
     return t;

@@ -2,8 +2,6 @@ package org.gpuattest.validator;
 
 import org.gpuattest.validator.check.Evidence;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import org.gpuattest.common.BadMessageException;
@@ -15,6 +13,7 @@ import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.common.util.Hex;
+import org.gpuattest.common.util.InputFiles;
 
 /**
  * What a validator remembers about one challenge between its steps: the challenge's exact text
@@ -126,18 +125,19 @@ public record Session(
     AtomicFiles.writeAtomically(file, Json.write(this), true);
   }
 
-  /**
-   * @throws BadMessageException the file is missing, too large, or not a session
-   */
+  /** As {@link #load(String, Path)}, refusals starting with "session". */
   public static Session load(Path file) throws BadMessageException, IOException {
-    try {
-      if (Files.size(file) > 4L * Limits.MAX_MESSAGE_BYTES) {
-        throw new BadMessageException("session file " + file + " is too large to be a session");
-      }
-      return parse(file, Files.readAllBytes(file));
-    } catch (NoSuchFileException e) {
-      throw new BadMessageException("no session file " + file);
-    }
+    return load("session", file);
+  }
+
+  /**
+   * @param what the option that named the file, as refusals start: "--session"
+   * @throws BadMessageException the file is missing, a folder, unreadable, too large, or not
+   *     a session: one line naming {@code what} and the file ({@link InputFiles})
+   */
+  public static Session load(String what, Path file) throws BadMessageException, IOException {
+    return parse(file, InputFiles.read(what, file, 4 * Limits.MAX_MESSAGE_BYTES,
+        "a session file"));
   }
 
   static Session parse(Path file, byte[] json) throws BadMessageException {

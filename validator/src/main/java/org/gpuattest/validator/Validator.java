@@ -119,6 +119,29 @@ public final class Validator {
    */
   public Verdict verify(Session session, String openingsText, Evidence.Options options)
       throws BadMessageException, IOException, RuntimeFailureException {
+    return verify(session, openingsText, options, false);
+  }
+
+  /**
+   * As {@link #verify}, for openings an operator hands over in the separate steps ('validator
+   * verify'): openings that answer another challenge or another commitment than the session's
+   * are refused as bad input, before the challenge id is claimed, as {@link #sample} refuses a
+   * commitment for another challenge. Openings mixed up between two sessions must not use up
+   * either challenge; in 'validator attest', where the prover itself answers, the same
+   * openings fail challenge.binding instead.
+   *
+   * @throws BadMessageException also: the openings name another exchange's digests, each of
+   *     the four named
+   */
+  public Verdict verifyHandedOver(Session session, String openingsText,
+      Evidence.Options options) throws BadMessageException, IOException,
+      RuntimeFailureException {
+    return verify(session, openingsText, options, true);
+  }
+
+  private Verdict verify(Session session, String openingsText, Evidence.Options options,
+      boolean refuseOtherExchange)
+      throws BadMessageException, IOException, RuntimeFailureException {
     MessageCodec.Decoded<Challenge> challenge = session.decodedChallenge();
     Commitment commitment = session.decodedCommitment().value();
     OpeningRequest request = session.decodedRequest();
@@ -126,9 +149,31 @@ public final class Validator {
     ChallengeIssuer.checkVerifiable(largestDeviceShare(request), (long) c.iterations() * c.dim(),
         c.dim());
     Openings openings = MessageCodec.decode("openings", openingsText, Openings.class).value();
+    if (refuseOtherExchange) {
+      requireSameExchange(request, openings);
+    }
     Evidence e = new Evidence(c, challenge.bytes(), session.received(), request,
         commitment, openings, profiles, options, session.clockStart());
     return new Verifier(replay, clock, threads).verify(e);
+  }
+
+  /** The openings' digests are the ones the session's request asked to open. */
+  private static void requireSameExchange(OpeningRequest request, Openings openings)
+      throws BadMessageException {
+    if (openings.challengeDigest().equalsIgnoreCase(request.challengeDigest())
+        && openings.commitmentDigest().equalsIgnoreCase(request.commitmentDigest())) {
+      return;
+    }
+    throw new BadMessageException("openings: they answer another exchange (challenge digest "
+        + abbreviated(openings.challengeDigest()) + ", commitment digest "
+        + abbreviated(openings.commitmentDigest()) + "), not this session's (challenge digest "
+        + abbreviated(request.challengeDigest()) + ", commitment digest "
+        + abbreviated(request.commitmentDigest()) + "); give the openings of this session's"
+        + " request. Nothing was recorded: the challenge can still be verified");
+  }
+
+  private static String abbreviated(String digest) {
+    return digest.substring(0, 16).toLowerCase(java.util.Locale.ROOT) + "...";
   }
 
   /**

@@ -63,11 +63,24 @@ public final class VerdictText {
   static String header(Attestation a) {
     Double tflops = a.timing().tflopsPerGpu();
     return String.format(java.util.Locale.ROOT,
-        "attestation: %d x %s, n=%d, T=%d, %d samples, %s; prover key %s; %s over %.3f s",
-        a.devices(), Printable.escape(a.model()), a.dim(), a.iterations(), a.samples(),
+        "attestation: %d x %s, n=%d, T=%d, %s, %s; prover key %s; %s over %.3f s",
+        a.devices(), Printable.escape(a.model()), a.dim(), a.iterations(), samples(a),
         Printable.escape(a.backend()), a.proverKeyId() == null ? "unreadable"
             : Printable.escape(a.proverKeyId()),
         tflops == null ? "no rate" : rate(tflops) + " per GPU", a.timing().elapsedSeconds());
+  }
+
+  /**
+   * "256 samples"; "460 samples asked, 128 distinct rows (every row)" where K is more than the
+   * G x T x n rows there are, so the request named each row once (docs/protocol.md section 7).
+   */
+  static String samples(Attestation a) {
+    Integer rows = a.rowsRequested();
+    if (rows == null || rows == a.samples()) {
+      return a.samples() + " samples";
+    }
+    return a.samples() + " samples asked, " + rows + " distinct rows"
+        + ((long) a.devices() * a.iterations() * a.dim() == rows ? " (every row)" : "");
   }
 
   /**

@@ -29,7 +29,8 @@ class ChallengeIssuerTest {
   void builder_onlyGpusAndModel_cliDefaults() {
     ChallengeIssuer.Request r = ChallengeIssuer.Request.builder().gpus(8).model(MODEL).build();
     assertEquals(new ChallengeIssuer.Request(8, MODEL, ChallengeIssuer.DEFAULT_DIM, null, null,
-        ChallengeIssuer.DEFAULT_SAMPLES, null, null, ChallengeIssuer.TimedFrom.GO, false), r);
+        ChallengeIssuer.DEFAULT_SAMPLES, null, null, null, ChallengeIssuer.TimedFrom.GO, false),
+        r);
   }
 
   @Test

@@ -145,10 +145,80 @@ class ProfileOverridesTest {
   void apply_defaultsUnknownOrBadField_named() {
     assertEquals(List.of("p.json: defaults: unknown field 'tolerence'"),
         problems("{\"version\": 1, \"defaults\": {\"tolerence\": 0.2}}"));
-    assertEquals(List.of("p.json: defaults: slack must be >= 1, got 0.5"),
+    assertEquals(List.of("p.json: defaults: slack must be in [1, 100], got 0.5"),
         problems("{\"version\": 1, \"defaults\": {\"slack\": 0.5}}"));
     assertEquals(List.of("p.json: defaults: expected an object"),
         problems("{\"version\": 1, \"defaults\": 3}"));
+  }
+
+  /**
+   * Every figure has a range no real GPU leaves, named in the refusal: a subnormal rate made a
+   * window of millions of years and overflowed the challenge's expiry; a slack of 1e300 was
+   * accepted.
+   */
+  @Test
+  void apply_figuresOutOfRange_refusedNamingFieldAndRange() {
+    assertEquals(List.of("p.json: profiles[0] (\"Acme X1\"): canonicalTflops must be in"
+        + " [0.001, 10000] TFLOP/s, got 1.0E-320"), problems(file(profile(NEW, 8, 1e-320))));
+    assertEquals(List.of("p.json: profiles[0] (\"Acme X1\"): fp64TensorTflops must be in"
+        + " [0.001, 10000] TFLOP/s, got 1.0E300"),
+        problems(file(profile(NEW, 8, 1.0).replace("80.0", "1e300"))));
+    assertEquals(List.of("p.json: profiles[0] (\"Acme X1\"): memoryGiB must be in [1, 65536],"
+        + " got 2147483647"),
+        problems(file(profile(NEW, 8, 1.0).replace("96", "2147483647"))));
+    assertEquals(List.of("p.json: defaults: slack must be in [1, 100], got 1.0E300"),
+        problems("{\"version\": 1, \"defaults\": {\"slack\": 1e300}}"));
+    assertEquals(List.of("p.json: defaults: startupSeconds must be in [0, 3600] s, got 1.0E9"),
+        problems("{\"version\": 1, \"defaults\": {\"startupSeconds\": 1e9}}"));
+    assertEquals(List.of("p.json: defaults: maxRoundTripSeconds must be in [0, 60] s, got 61.0"),
+        problems("{\"version\": 1, \"defaults\": {\"maxRoundTripSeconds\": 61}}"));
+    assertEquals(List.of("p.json: defaults: perIterationSeconds must be in [0, 1] s, got 2.0"),
+        problems("{\"version\": 1, \"defaults\": {\"perIterationSeconds\": 2}}"));
+  }
+
+  /**
+   * A "new" model that is the table's once case, spaces and invisible characters are ignored
+   * would have been added beside it, the operator's rate never used: refused, naming the
+   * table's model.
+   */
+  @Test
+  void apply_nearDuplicateOfATableModel_refusedNamingIt() {
+    for (String near : List.of(H100 + " ", "nvidia h100 80gb hbm3", "NVIDIA  H100 80GB HBM3",
+        "NVIDIA H100\\u200b 80GB HBM3", "\\ufeffNVIDIA H100 80GB HBM3",
+        "NVIDIA H100 80GB HBM3\\u00ad", "\\uff2eVIDIA H100 80GB HBM3")) {
+      List<String> problems = problems(file(profile(near, 132, 15.5)));
+      assertEquals(1, problems.size(), problems::toString);
+      assertTrue(problems.get(0).endsWith(": the same model as the table's \"" + H100
+          + "\" once case, spaces and invisible characters are ignored; spell it exactly as"
+          + " the table does to replace that profile"), problems.get(0));
+    }
+    assertEquals(List.of("p.json: profiles[0] (\"NVIDIA H100\\u200b 80GB HBM3\"): the same"
+        + " model as the table's \"" + H100 + "\" once case, spaces and invisible characters"
+        + " are ignored; spell it exactly as the table does to replace that profile"),
+        problems(file(profile("NVIDIA H100\\u200b 80GB HBM3", 132, 15.5))),
+        "the invisible character is shown");
+  }
+
+  @Test
+  void apply_nearDuplicateInTheFile_laterEntryRefusedNamingTheFirst() {
+    assertEquals(List.of("p.json: profiles[1] (\"ACME X1 \"): the model is also at profiles[0]"
+        + " (\"Acme X1\", the same model once case, spaces and invisible characters are"
+        + " ignored); name each model once"),
+        problems(file(profile(NEW, 8, 1.0), profile("ACME X1 ", 8, 2.0))));
+  }
+
+  @Test
+  void modelKey_foldsCaseSpacesInvisiblesAndCompatibilityForms() {
+    String key = ModelNames.key(H100);
+    assertEquals("nvidia h100 80gb hbm3", key);
+    for (String same : List.of(" NVIDIA\tH100 80GB HBM3\n", "NVIDIA\u00a0H100 80GB HBM3",
+        "NVIDIA H100 80GB HBM3\u200d", "\uff2e\uff36IDIA H100 80GB HBM3",
+        "NVIDIA H100 80GB HBM3\ufe0f")) {
+      assertEquals(key, ModelNames.key(same), same);
+    }
+    assertTrue(!key.equals(ModelNames.key("NVIDIA H100 80GB HBM2")));
+    assertTrue(!ModelNames.key("NVIDIA H100 PCIe").equals(ModelNames.key("NVIDIA H100PCIe")),
+        "a space is not invisible");
   }
 
   @Test

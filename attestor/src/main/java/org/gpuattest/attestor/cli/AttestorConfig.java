@@ -95,6 +95,9 @@ record AttestorConfig(
     String what = (option.isEmpty() ? "config file " : option + ": ") + file;
     byte[] bytes;
     try {
+      if (Files.isDirectory(file)) {
+        throw new BadMessageException(what + ": is a folder, not a config file");
+      }
       if (!Files.isRegularFile(file)) {
         throw new BadMessageException(what + ": no such file");
       }

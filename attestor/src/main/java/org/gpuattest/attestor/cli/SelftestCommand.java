@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
         "Each device computes r(g,t) for T iterations at each size n with a fresh random",
         "seed; every root must equal the CPU's. Also shows how many SMs ran blocks and",
         "how busy they were. --backend cpu checks the CPU backend against the one-thread",
-        "reference instead. Results on stdout, progress on stderr."},
+        "reference instead; auto means cuda here (a host without a GPU never passes).",
+        "Results on stdout, progress on stderr."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:every root of every device equals the CPU's",
@@ -53,7 +54,7 @@ final class SelftestCommand implements Callable<Integer> {
   int iterations;
 
   @Option(names = "--backend", paramLabel = "auto|cuda|cpu",
-      description = "Backend under test (default: cuda).")
+      description = "Backend under test: cuda (default; auto is cuda too) or cpu.")
   Backends.Choice backend;
 
   @Override
@@ -70,6 +71,11 @@ final class SelftestCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     Backends.Choice choice = backend != null ? backend
         : parent.backend != null ? parent.backend : Backends.Choice.CUDA;
+    // A selftest checks GPUs: auto would fall back to the CPU backend where there is none and
+    // pass, so it means cuda here; a CPU selftest is asked for by name (--backend cpu).
+    if (choice == Backends.Choice.AUTO) {
+      choice = Backends.Choice.CUDA;
+    }
     Backend b;
     try {
       b = Backends.select(choice, err, parent.cuda);

@@ -190,9 +190,9 @@ class AttestorConfigTest {
   }
 
   @Test
-  void load_aFolder_refusedAsNoSuchFile() {
+  void load_aFolder_refusedSayingItIsAFolder() {
     BadMessageException e = assertThrows(BadMessageException.class,
         () -> AttestorConfig.load("--config", dir));
-    assertTrue(e.getMessage().endsWith(": no such file"), e.getMessage());
+    assertEquals("--config: " + dir + ": is a folder, not a config file", e.getMessage());
   }
 }

@@ -6,11 +6,13 @@ import static org.gpuattest.attestor.cli.AttestorCliHarness.run;
 import static org.gpuattest.attestor.cli.AttestorCliHarness.runWithStdin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -174,6 +176,24 @@ class AttestorProveOpenCliTest {
     String unknown = Hex.encode(random(32));
     open(MessageCodec.encode(new OpeningRequest(1, c.challengeDigest(), unknown,
         List.of(new Sample(0, 0, 0))))).assertBadInput(unknown);
+  }
+
+  /**
+   * A state folder the prover may not search: "permission denied", its own store's fault
+   * (exit 3), where it used to say there was no state for the commitment. Skipped where this
+   * JVM searches any folder (root; InputFilesTest says how to run it there).
+   */
+  @Test
+  void open_unsearchableStateFolder_exit3PermissionDenied() throws Exception {
+    Commitment c = proveOk(small());
+    Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("---------"));
+    try {
+      assumeFalse(Files.isExecutable(state), "this JVM searches folders of mode 000 (root)");
+      open(request(c, new Sample(0, 0, 0))).assertFailure(ExitCodes.RUNTIME,
+          "cannot read the prover state folder " + state + ": permission denied");
+    } finally {
+      Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+    }
   }
 
   @Test

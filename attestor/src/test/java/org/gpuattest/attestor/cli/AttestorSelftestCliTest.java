@@ -61,6 +61,18 @@ class AttestorSelftestCliTest {
         .assertFailure(ExitCodes.RUNTIME, "--backend cpu");
   }
 
+  /**
+   * auto falls back to the CPU backend without a GPU; a selftest must not, or 'selftest
+   * --backend auto' passes on a host with no GPU at all: it is cuda here, exit 3.
+   */
+  @Test
+  void selftest_autoWithoutGpu_exit3AsCuda() {
+    run("selftest", "--backend", "auto", "--dim", "64").assertFailure(ExitCodes.RUNTIME,
+        "selftest needs a GPU");
+    run("--backend", "auto", "selftest", "--dim", "64").assertFailure(ExitCodes.RUNTIME,
+        "selftest needs a GPU");
+  }
+
   @ParameterizedTest(name = "--dim {0}")
   @ValueSource(strings = {"32", "100", "16448", "64,0", "abc", "64,65"})
   void selftest_badDims_exit2OneLine(String dims) {

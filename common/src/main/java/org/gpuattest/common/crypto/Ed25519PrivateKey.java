@@ -13,6 +13,7 @@ import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.util.io.pem.PemReader;
 import org.bouncycastle.util.io.pem.PemWriter;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.util.InputFiles;
 import org.gpuattest.common.util.Printable;
 
 /**
@@ -112,19 +113,13 @@ public final class Ed25519PrivateKey {
       return "PEM block is '" + Printable.escape(found) + "', expected '" + expected + "'";
     }
 
-    /** A small text file, refused with the option's name if missing or too large for a key. */
+    /**
+     * A small text file, refused with the option's name if missing, a folder, unreadable, too
+     * large for a key, or not UTF-8 text ({@link InputFiles}: a UTF-8 byte-order mark, which
+     * some editors add, is dropped).
+     */
     static String readFile(String option, java.nio.file.Path file) throws BadMessageException {
-      try {
-        if (!java.nio.file.Files.isRegularFile(file)) {
-          throw new BadMessageException(option + ": no such file " + file);
-        }
-        if (java.nio.file.Files.size(file) > 64 * 1024) {
-          throw new BadMessageException(option + ": " + file + " is too large to be a key");
-        }
-        return java.nio.file.Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII);
-      } catch (IOException e) {
-        throw new BadMessageException(option + ": cannot read " + file + ": " + e.getMessage());
-      }
+      return InputFiles.readText(option, file, 64 * 1024, "a key file");
     }
 
     static String write(String type, byte[] der) {

@@ -13,6 +13,9 @@ import org.gpuattest.common.Limits;
  * measured. A verdict carries one whenever a commitment was taken, a prover that failed at
  * 'open' after committing included; a prover that failed before committing leaves it absent.
  *
+ * @param rowsRequested the distinct rows the opening request named: K, or all G x T x n rows
+ *     where K is more (docs/protocol.md section 7); null only in a verdict made before this
+ *     field existed
  * @param backend "cuda" or "cpu" when every device reports it, "mixed" otherwise
  * @param proverPublicKey the commitment's signer, the PEM exactly as the commitment carries it
  * @param proverKeyId the key's {@code Ed25519PublicKey.keyId()}, only when the commitment's
@@ -27,6 +30,7 @@ public record Attestation(
     @JsonProperty(required = true) int iterations,
     @JsonProperty(required = true) int devices,
     @JsonProperty(required = true) int samples,
+    Integer rowsRequested,
     String backend,
     String proverPublicKey,
     String proverKeyId,
@@ -39,6 +43,9 @@ public record Attestation(
     Limits.text("model", model);
     Limits.work(dim, iterations, devices);
     Limits.range("samples", samples, 1, Limits.MAX_SAMPLES);
+    if (rowsRequested != null) {
+      Limits.range("rowsRequested", rowsRequested, 1, samples);
+    }
     Limits.required("backend", backend);
     if (!backend.equals(DeviceReport.CUDA) && !backend.equals(DeviceReport.CPU)
         && !backend.equals(MIXED)) {
@@ -57,6 +64,12 @@ public record Attestation(
     deviceUuids = List.copyOf(deviceUuids);
     Challenge.instant("verifiedAt", verifiedAt);
     Limits.required("timing", timing);
+  }
+
+  /** This attestation with {@code rowsRequested} replaced (null: as a verdict made before it). */
+  public Attestation withRowsRequested(Integer rows) {
+    return new Attestation(model, dim, iterations, devices, samples, rows, backend,
+        proverPublicKey, proverKeyId, deviceUuids, verifiedAt, timing);
   }
 
   /** When the validator decided. */

@@ -46,6 +46,11 @@ public record Challenge(
     if (!expires.isAfter(issued)) {
       throw new IllegalArgumentException("expiresAt must be after issuedAt");
     }
+    if (java.time.Duration.between(issued, expires).compareTo(
+        java.time.Duration.ofSeconds(Limits.MAX_LIFETIME_SECONDS)) > 0) {
+      throw new IllegalArgumentException("expiresAt must be at most "
+          + Limits.MAX_LIFETIME_SECONDS + " s (7 days) after issuedAt, got " + expiresAt);
+    }
     Limits.range("samples", samples, 1, Limits.MAX_SAMPLES);
     if ((validatorPublicKey == null) != (signature == null)) {
       throw new IllegalArgumentException("validatorPublicKey and signature come together");

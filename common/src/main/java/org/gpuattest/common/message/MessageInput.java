@@ -4,10 +4,9 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.util.InputFiles;
 
 /**
  * The one reader of every message a CLI option names: the base64 text itself, {@code @file},
@@ -44,24 +43,9 @@ public final class MessageInput {
     return nonEmpty(what, "the first line of standard input", firstLine(what, stdin));
   }
 
+  /** The file, as text ({@link InputFiles}): a UTF-8 byte-order mark dropped. */
   private static String file(String what, Path file) throws BadMessageException {
-    try {
-      if (Files.isDirectory(file)) {
-        throw new BadMessageException(what + ": " + file + " is a folder, not a message file");
-      }
-      long size = Files.size(file);
-      if (size > LIMIT) {
-        throw new BadMessageException(what + ": file " + file + " is " + size
-            + " bytes, over the size limit of any message (" + LIMIT + " bytes)");
-      }
-      try (InputStream in = Files.newInputStream(file)) {
-        return bounded(what, in); // bounded again: the file may grow while it is read
-      }
-    } catch (NoSuchFileException e) {
-      throw new BadMessageException(what + ": no such file " + file);
-    } catch (IOException e) {
-      throw new BadMessageException(what + ": cannot read " + file + ": " + e.getMessage());
-    }
+    return InputFiles.readText(what, file, LIMIT, "a message file");
   }
 
   /** All of {@code in}, refused once it passes {@link #LIMIT}. */
@@ -71,7 +55,7 @@ public final class MessageInput {
       if (text.length > LIMIT) {
         throw tooLarge(what);
       }
-      return new String(text, StandardCharsets.UTF_8);
+      return InputFiles.text(what, "standard input", text);
     } catch (IOException e) {
       throw new BadMessageException(what + ": cannot read input: " + e.getMessage());
     }

@@ -20,8 +20,9 @@ import org.gpuattest.common.BadMessageException;
 public final class Pruning {
   /**
    * The fewest days a replay-store entry or a prover state is kept: a challenge lives at most
-   * 7 days (the validator's ChallengeIssuer.MAX_TTL) and a validator waits at most 7 days for
-   * openings (its longest --open-timeout), plus a day's margin for clocks and stragglers.
+   * 7 days (Limits.MAX_LIFETIME_SECONDS, which every challenge is held to) and a validator
+   * waits at most 7 days for openings (its longest --open-timeout), plus a day's margin for
+   * clocks and stragglers.
    * Removing either sooner could let a challenge be replayed, or leave a prover unable to
    * open what it committed to, while the challenge can still be valid.
    */
@@ -66,6 +67,16 @@ public final class Pruning {
     try (Stream<Path> s = Files.list(dir)) {
       return s.sorted().toList();
     }
+  }
+
+  /**
+   * Why an entry is left alone when reading or removing it failed: "cannot read or remove it:
+   * permission denied", never a bare path.
+   */
+  public static String unreadable(IOException e) {
+    String why = e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+        : AtomicFiles.describe(e);
+    return "cannot read or remove it: " + why;
   }
 
   /** When the file or folder was last modified. */

@@ -37,6 +37,9 @@ class ChallengeValidationTest {
       {"seed", "\"" + "zz".repeat(32) + "\"", "seed is not hexadecimal"},
       {"issuedAt", "\"yesterday\"", "issuedAt is not an ISO-8601 instant"},
       {"expiresAt", "\"2025-12-31T23:59:59Z\"", "expiresAt must be after issuedAt"},
+      // A week and a second: no challenge outlives the replay store's pruning floor.
+      {"expiresAt", "\"2026-01-08T00:00:01Z\"", "expiresAt must be at most 604800 s (7 days)"},
+      {"expiresAt", "\"+292279051-01-01T00:00:00Z\"", "expiresAt must be at most 604800 s"},
       {"model", "\"" + "m".repeat(Limits.MAX_TEXT + 1) + "\"", "model is longer than 512"},
     };
     List<String> failures = new ArrayList<>();

@@ -122,6 +122,28 @@ class MessageInputTest {
     assertEquals("challenge: the first line of standard input is empty", e.getMessage());
   }
 
+  /** Some editors (Notepad) write a UTF-8 byte-order mark: it is not part of the message. */
+  @Test
+  void read_fileOrStdinWithUtf8ByteOrderMark_markDropped() throws Exception {
+    byte[] bom = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    Path f = dir.resolve("o.b64");
+    Files.write(f, bom);
+    Files.writeString(f, "QUJD\n", java.nio.file.StandardOpenOption.APPEND);
+    assertEquals("QUJD\n", MessageInput.read("openings", "@" + f, stdin("")));
+    assertEquals("QUJD", MessageInput.read("openings", "-",
+        new ByteArrayInputStream(new byte[] {bom[0], bom[1], bom[2], 'Q', 'U', 'J', 'D'})));
+  }
+
+  /** PowerShell's '>' writes UTF-16: say so, rather than "not base64". */
+  @Test
+  void read_utf16FileOrStdin_refusedSayingUtf16() throws Exception {
+    Path f = Files.write(dir.resolve("o.b64"), "QUJD".getBytes(StandardCharsets.UTF_16LE));
+    assertEquals("openings: file " + f + " holds NUL bytes: UTF-16 text or a binary file, not"
+        + " UTF-8 text; save it as UTF-8", refused("@" + f, stdin("")).getMessage());
+    assertTrue(refused("-", new ByteArrayInputStream("QUJD".getBytes(StandardCharsets.UTF_16)))
+        .getMessage().startsWith("openings: standard input is UTF-16 text"));
+  }
+
   @Test
   void read_textArgument_returnedAsIs() throws Exception {
     assertEquals("QUJD", MessageInput.read("openings", "QUJD", stdin("")));

@@ -227,7 +227,7 @@ public final class ExampleMessages {
       throw new IllegalStateException("example prover key does not read", e);
     }
     return new Attestation(challenge.model(), challenge.dim(), challenge.iterations(),
-        challenge.devices(), challenge.samples(), DeviceReport.CUDA,
+        challenge.devices(), challenge.samples(), challenge.samples(), DeviceReport.CUDA,
         commitment.proverPublicKey(), keyId,
         commitment.devices().stream().map(DeviceReport::uuid).toList(),
         "2025-06-02T09:30:02.412Z",

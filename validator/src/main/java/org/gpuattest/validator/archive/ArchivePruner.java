@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.OptionalLong;
 import java.util.Set;
 import org.gpuattest.common.BadMessageException;
@@ -42,8 +43,21 @@ public final class ArchivePruner {
         t.ignored(day, "not a date folder of the archive");
         continue;
       }
-      for (Path x : Pruning.list(day)) {
-        pruneOne(t, x, date, cutoff, now, dryRun);
+      List<Path> exchanges;
+      try {
+        exchanges = Pruning.list(day);
+      } catch (IOException e) {
+        t.ignored(day, Pruning.unreadable(e));
+        continue;
+      }
+      for (Path x : exchanges) {
+        try {
+          pruneOne(t, x, date, cutoff, now, dryRun);
+        } catch (IOException e) {
+          // One exchange the validator cannot read (or remove) is named and left alone; the
+          // others are still pruned, and a dry run still lists what it would do.
+          t.ignored(x, Pruning.unreadable(e));
+        }
       }
       if (!dryRun && Pruning.list(day).isEmpty()) {
         Files.delete(day);
@@ -61,6 +75,7 @@ public final class ArchivePruner {
       t.ignored(x, "not an exchange folder");
       return;
     }
+    Pruning.list(x); // a folder that cannot be read is named, young or old, not counted
     Instant at = partial ? Pruning.modified(x) : verifiedAt(x, date);
     boolean old = at.isBefore(cutoff) && (!partial || at.isBefore(now.minus(PARTIAL_AGE)));
     if (!old) {

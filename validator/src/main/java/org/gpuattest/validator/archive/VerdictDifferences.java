@@ -19,6 +19,13 @@ final class VerdictDifferences {
   /** Empty exactly when the two verdicts are equal. */
   static List<String> between(Verdict recorded, Verdict now) {
     List<String> out = new ArrayList<>();
+    if (recorded.attestation() != null && recorded.attestation().rowsRequested() == null
+        && now.attestation() != null) {
+      // Recorded before attestation.rowsRequested existed (docs/protocol.md 4.5): not a
+      // difference in what was judged.
+      now = new Verdict(now.version(), now.result(), now.challengeId(),
+          now.attestation().withRowsRequested(null), now.checks());
+    }
     if (recorded.equals(now)) {
       return out;
     }

@@ -29,7 +29,7 @@ public final class AttestationSummary {
     Challenge c = e.challenge();
     List<DeviceReport> reports = e.commitment().devices();
     return new Attestation(c.model(), c.dim(), c.iterations(), c.devices(), c.samples(),
-        backend(reports), e.commitment().proverPublicKey(), signerKeyId(e.commitment()),
+        e.request().samples().size(), backend(reports), e.commitment().proverPublicKey(), signerKeyId(e.commitment()),
         reports.stream().map(DeviceReport::uuid).toList(), verifiedAt.toString(),
         throughput(e));
   }

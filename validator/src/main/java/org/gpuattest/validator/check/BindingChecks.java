@@ -45,8 +45,10 @@ final class BindingChecks {
     Instant received = e.receivedAt();
     Instant expires = e.challenge().expires();
     // Negative when it arrived late: how far inside (or past) the validity window it was.
-    var figures = Figures.of("secondsBeforeExpiry",
-        java.time.Duration.between(received, expires).toNanos() / 1e9);
+    // Seconds and nanoseconds apart: toNanos() overflows past 292 years, which a session
+    // edited by hand may hold.
+    java.time.Duration left = java.time.Duration.between(received, expires);
+    var figures = Figures.of("secondsBeforeExpiry", left.getSeconds() + left.getNano() / 1e9);
     if (received.isAfter(expires)) {
       return Check.fail("challenge.expiry", received.toString(), "<= " + expires,
           "The commitment arrived after the challenge expired; issue a new challenge.")

@@ -51,7 +51,7 @@ final class AttestCommand implements Callable<Integer> {
   /** Time the prover gets for 'open' on top of the challenge's lifetime (default). */
   static final Duration OPEN_ALLOWANCE = Duration.ofMinutes(10);
   /** Time the prover gets from 'prepare' to 'ready' (default). */
-  static final Duration PREPARE_DEFAULT = Duration.ofSeconds(60);
+  static final Duration PREPARE_DEFAULT = ChallengeIssuer.DEFAULT_PREPARE;
 
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
@@ -122,8 +122,11 @@ final class AttestCommand implements Callable<Integer> {
     Validator v = new Validator(env.profiles(), prepared.replay(), env.random(), env.clock(),
         prepared.threads());
     // The conversation starts the clock at the go (start-up outside it); --separate at issue.
+    // The preparation is part of the challenge's lifetime: a --ttl too short for it and the
+    // window is refused here, before a prover starts.
     Session s = challenge.issue(v, separate ? ChallengeIssuer.TimedFrom.ISSUE
-        : ChallengeIssuer.TimedFrom.GO, verify.allowCpu);
+        : ChallengeIssuer.TimedFrom.GO, prepareTimeout == null ? null
+        : Duration.ofSeconds(prepareTimeout), verify.allowCpu);
     if (session != null) {
       NewFiles.createPrivate("--session", session, Json.write(s), ChallengeCommand.ONE_USE);
     }

@@ -37,7 +37,7 @@ final class ChallengeCommand implements Callable<Integer> {
     Environment env = parent.env;
     NewFiles.checkCreatable("--session", session, ONE_USE);
     Session s = challenge.issue(new Validator(env.profiles(), null, env.random(), env.clock()),
-        ChallengeIssuer.TimedFrom.ISSUE, false);
+        ChallengeIssuer.TimedFrom.ISSUE, null, false);
     NewFiles.createPrivate("--session", session, Json.write(s), ONE_USE);
     spec.commandLine().getOut().println(s.challenge());
     return 0;

@@ -18,7 +18,7 @@ final class ChallengeOptions {
   private static final Map<Field, String> OPTIONS = Map.of(Field.DEVICES, "--gpus",
       Field.MODEL, "--model", Field.DIM, "--dim", Field.ITERATIONS, "--iterations",
       Field.SECONDS, "--seconds", Field.SAMPLES, "--samples", Field.TTL, "--ttl",
-      Field.WEAK_TIMING, "--weak-timing");
+      Field.PREPARE, "--prepare-timeout", Field.WEAK_TIMING, "--weak-timing");
 
   @Option(names = "--gpus", required = true, paramLabel = "G",
       description = "How many GPUs the prover claims.")
@@ -48,8 +48,9 @@ final class ChallengeOptions {
   int samples;
 
   @Option(names = "--ttl", paramLabel = "SECONDS",
-      description = "Challenge lifetime in seconds, at most 604800 (default: the timing"
-          + " window plus 30 s).")
+      description = "Challenge lifetime in seconds, at most 604800 (7 days), and at least what"
+          + " an honest prover may take: the timing window, and in 'attest' the prover's"
+          + " preparation before it (--prepare-timeout) (default: that plus 30 s).")
   Long ttl;
 
   @Option(names = "--weak-timing",
@@ -68,18 +69,21 @@ final class ChallengeOptions {
    * Issues the challenge, naming the option at fault when one is refused.
    *
    * @param timedFrom where the command will start the validator's clock
+   * @param prepare how long the prover may prepare before the go ({@link
+   *     ChallengeIssuer.TimedFrom#GO}); null for the default
    * @param allowCpu a CPU demo: its timing is skipped, so weak timing is no loss
    * @throws BadMessageException an option is out of range or the key file is unusable
    * @throws RuntimeFailureException the verification could not be held in this JVM
    */
-  Session issue(Validator v, ChallengeIssuer.TimedFrom timedFrom, boolean allowCpu)
+  Session issue(Validator v, ChallengeIssuer.TimedFrom timedFrom, Duration prepare,
+      boolean allowCpu)
       throws BadMessageException, RuntimeFailureException {
     Ed25519PrivateKey key = signingKey == null ? null
         : Ed25519PrivateKey.fromFile("--signing-key", signingKey);
     try {
       return v.challenge(ChallengeIssuer.Request.builder().gpus(gpus).model(model).dim(dim)
           .iterations(iterations).seconds(seconds).samples(samples)
-          .ttl(ttl == null ? null : Duration.ofSeconds(ttl)).signingKey(key)
+          .ttl(ttl == null ? null : Duration.ofSeconds(ttl)).prepare(prepare).signingKey(key)
           .timedFrom(timedFrom).weakTiming(weakTiming || allowCpu).build());
     } catch (ChallengeIssuer.InvalidRequestException e) {
       throw new BadMessageException(OPTIONS.get(e.field()) + ": " + e.detail(OPTIONS::get));

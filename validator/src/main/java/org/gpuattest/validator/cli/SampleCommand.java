@@ -34,7 +34,7 @@ final class SampleCommand implements Callable<Integer> {
     Environment env = parent.env;
     String text = MessageInput.read("commitment", commitment, parent.in);
     Validator v = new Validator(env.profiles(), null, env.random(), env.clock());
-    Session next = SessionFile.update(session, s -> v.sample(s, text));
+    Session next = SessionFile.update("--session", session, s -> v.sample(s, text));
     spec.commandLine().getOut().println(next.request());
     return 0;
   }

@@ -5,8 +5,12 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import org.gpuattest.common.cli.CliRunner;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.Option;
 
 /** The validator's command line: a thin shell over {@code org.gpuattest.validator}. */
@@ -25,6 +29,7 @@ import picocli.CommandLine.Option;
 public final class ValidatorCli implements Runnable {
   /** What --version prints, and what the evidence archive records as the validator. */
   static final String VERSION = "validator 0.1.0 (canonical-v1, protocol version 1)";
+  private static final String PROFILES = "--profiles";
 
   /**
    * The subcommands, in the order 'validator --help' lists them. They are added by {@link
@@ -33,6 +38,13 @@ public final class ValidatorCli implements Runnable {
    */
   static final List<String> SUBCOMMANDS = List.of("challenge", "sample", "verify", "attest",
       "reverify", "fleet", "prune", "spec", "keygen");
+  /**
+   * The subcommands that read the GPU profile table. '--profiles' is refused with the others
+   * (exit 2), where it would be accepted and ignored: 'fleet' compares attestations with each
+   * other, not with a profile, and 'prune', 'spec' and 'keygen' hold no claim at all.
+   */
+  static final Set<String> READ_PROFILES = Set.of("challenge", "sample", "verify", "attest",
+      "reverify");
 
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")
@@ -43,8 +55,9 @@ public final class ValidatorCli implements Runnable {
    * noted here and read when a command first needs the table (Jackson stays unloaded for
    * --help).
    */
-  @Option(names = "--profiles", paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
-      description = "Lay this JSON file of GPU profiles over the bundled table: new models are"
+  @Option(names = PROFILES, paramLabel = "FILE", scope = picocli.CommandLine.ScopeType.INHERIT,
+      description = "For challenge, sample, verify, attest and reverify: lay this JSON file of"
+          + " GPU profiles over the bundled table: new models are"
           + " added, a known model is replaced whole, each field of its defaults replaces the"
           + " bundled one (docs/protocol.md section 8.6).")
   void profiles(java.nio.file.Path file) {
@@ -71,9 +84,61 @@ public final class ValidatorCli implements Runnable {
         new String[0]);
   }
 
-  /** The command tree for {@code args} ({@link CliRunner#tree}). */
+  /**
+   * The command tree for {@code args} ({@link CliRunner#tree}). '--profiles' is inherited by
+   * every subcommand, so that it may stand before or after one; it is hidden from the help of
+   * those that read no profiles, and refused when one of them runs ({@link #execute}).
+   */
   static picocli.CommandLine tree(ValidatorCli root, String[] args) {
-    return CliRunner.tree(root, args, SUBCOMMANDS, ValidatorCli::subcommand);
+    picocli.CommandLine cli = CliRunner.tree(root, args, SUBCOMMANDS, ValidatorCli::subcommand);
+    cli.getSubcommands().forEach((name, sub) -> {
+      if (!READ_PROFILES.contains(name)) {
+        hideProfiles(sub);
+      }
+    });
+    cli.setExecutionStrategy(ValidatorCli::execute);
+    return cli;
+  }
+
+  private static void hideProfiles(picocli.CommandLine c) {
+    CommandSpec spec = c.getCommandSpec();
+    OptionSpec option = spec.findOption(PROFILES);
+    if (option != null) {
+      spec.remove(option);
+      // Local: each subcommand below gets its own hidden copy, by the recursion.
+      spec.addOption(OptionSpec.builder(option).hidden(true)
+          .scopeType(picocli.CommandLine.ScopeType.LOCAL).build());
+    }
+    c.getSubcommands().values().forEach(ValidatorCli::hideProfiles);
+  }
+
+  /** Runs the command, once '--profiles' is known to mean something to it. */
+  private static int execute(ParseResult parsed) {
+    ParseResult command = parsed.subcommand();
+    if (command != null && !READ_PROFILES.contains(command.commandSpec().name())
+        && !helpRequested(parsed)) {
+      ParseResult leaf = parsed;
+      boolean given = false;
+      for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+        given |= p.hasMatchedOption(PROFILES);
+        leaf = p;
+      }
+      if (given) {
+        throw new picocli.CommandLine.ParameterException(leaf.commandSpec().commandLine(),
+            PROFILES + ": this command reads no GPU profiles; only challenge, sample, verify,"
+                + " attest and reverify do");
+      }
+    }
+    return new picocli.CommandLine.RunLast().execute(parsed);
+  }
+
+  private static boolean helpRequested(ParseResult parsed) {
+    for (ParseResult p = parsed; p != null; p = p.subcommand()) {
+      if (p.isUsageHelpRequested() || p.isVersionHelpRequested()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Object subcommand(String name) {

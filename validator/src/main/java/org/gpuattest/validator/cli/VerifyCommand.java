@@ -54,14 +54,14 @@ final class VerifyCommand implements Callable<Integer> {
     VerifyOptions.Prepared prepared = verify.prepare();
     Optional<EvidenceArchive> keptIn = archive.prepare(signingKey, prepared.replay().dir(),
         env);
-    Session s = Session.load(session);
+    Session s = Session.load("--session", session);
     String text = MessageInput.read("openings", openings, parent.in);
     // One instant for the whole verification, recorded as the archive's verifiedAt, so a
     // re-verification with the clock fixed there repeats it (docs/protocol.md section 8.5).
     Instant at = env.clock().instant();
     Verdict v = new Validator(env.profiles(), prepared.replay(), env.random(),
         Clock.fixed(at, ZoneOffset.UTC), prepared.threads())
-        .verify(s, text, prepared.options());
+        .verifyHandedOver(s, text, prepared.options());
     print(spec, v, verify.json);
     archive.keep(keptIn, new ArchiveOptions.Decided(ArchiveRecord.VERIFY, s, text, v, at,
         prepared, false, null, env.profiles()), env.clock().instant(), spec.commandLine().getErr());

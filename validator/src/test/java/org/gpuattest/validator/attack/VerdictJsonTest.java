@@ -175,6 +175,36 @@ class VerdictJsonTest {
         + " 10.000 s", first);
   }
 
+  /**
+   * K = 460 over G x T x n = 128 rows: the request names each row once, and the header and the
+   * attestation say so rather than claiming 460 samples were checked.
+   */
+  @Test
+  void verdict_moreSamplesThanRows_headerAndAttestationShowBoth() throws Exception {
+    Harness h = new Harness(dir, 17);
+    Harness.Run run = h.run(h.prover(Hardware.H100, Cheats.HONEST))
+        .shape(new Harness.Shape(2, 64, 1, 460));
+    Verdict v = run.verdict();
+    assertTrue(v.passed(), () -> Verdicts.describe(v));
+    assertSchemaValid(v);
+    assertEquals(460, v.attestation().samples());
+    assertEquals(128, v.attestation().rowsRequested());
+    assertEquals(128, run.sampled.decodedRequest().samples().size());
+    String first = VerdictText.format(v).lines().findFirst().orElseThrow();
+    assertTrue(first.contains(", n=64, T=1, 460 samples asked, 128 distinct rows (every row),"
+        + " cuda;"), first);
+  }
+
+  @Test
+  void verdict_samplesUnderRows_rowsRequestedIsK() throws Exception {
+    Harness h = new Harness(dir, 18);
+    Verdict v = h.run(h.prover(Hardware.H100, Cheats.HONEST))
+        .shape(new Harness.Shape(2, 64, 2, 100)).verdict();
+    assertEquals(100, v.attestation().rowsRequested());
+    assertTrue(VerdictText.format(v).lines().findFirst().orElseThrow()
+        .contains(", T=2, 100 samples, cuda;"));
+  }
+
   private static void assertSchemaValid(Verdict v) {
     String json = new String(Json.write(v), StandardCharsets.UTF_8);
     assertEquals(List.of(), Schemas.errors("verdict", json), json);

@@ -207,7 +207,7 @@ class ValidatorMessageBadInputTest {
   @Test
   void sample_missingSession_exit2NamingSession() {
     run("sample", "--session", dir.resolve("nope.json").toString(), "--commitment",
-        b64(commitmentJson)).assertBadInput("no session file");
+        b64(commitmentJson)).assertBadInput("--session: no such file");
   }
 
   @Test

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.message.Challenge;
@@ -28,6 +29,8 @@ import org.gpuattest.validator.attack.TestProver;
 import org.gpuattest.validator.cli.ValidatorCliHarness.Result;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * 'validator --profiles FILE': a model that only the operator's file names is challenged,
@@ -127,6 +130,38 @@ class ValidatorProfilesCliTest {
         prefix + "profiles[3] (\"Acme X1\"): the model is also at profiles[0]; name each model"
             + " once"), r.err().strip().lines().toList());
     assertFalse(Files.exists(session), "no session for a validator misconfigured");
+  }
+
+  /**
+   * Where no profile is read, '--profiles' was accepted and ignored: refused (exit 2, one line)
+   * before the command does anything, wherever it stands, and absent from that command's help.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"fleet ARCHIVE", "prune --older-than 30 --archive-only --dry-run"
+      + " --archive ARCHIVE", "spec philox --philox-key 0,0 --counter 0,0,0,0",
+      "keygen --out KEY"})
+  void profiles_withACommandThatReadsNone_exit2BeforeItRuns(String command) throws Exception {
+    Path file = profiles(entry(NEW, 84));
+    List<String> words = new ArrayList<>();
+    for (String w : command.split(" ")) {
+      words.add(w.replace("ARCHIVE", dir.resolve("archive").toString())
+          .replace("KEY", dir.resolve("key.pem").toString()));
+    }
+    String name = words.get(0);
+    List<String> after = new ArrayList<>(words);
+    after.addAll(List.of("--profiles", file.toString()));
+    List<String> before = new ArrayList<>(List.of("--profiles", file.toString()));
+    before.addAll(words);
+    for (List<String> args : List.of(after, before)) {
+      run(args.toArray(String[]::new)).assertBadInput("validator " + name
+          + (name.equals("spec") ? " philox" : "") + ": --profiles: this command reads no GPU"
+          + " profiles; only challenge, sample, verify, attest and reverify do");
+    }
+    assertFalse(Files.exists(dir.resolve("key.pem")), "keygen wrote nothing");
+    assertFalse(Files.exists(dir.resolve("archive")), "nothing made");
+    assertFalse(run(name, "--help").assertOk().out().contains("--profiles"));
+    assertTrue(run("verify", "--help").assertOk().out().contains("--profiles"));
+    run(words.toArray(String[]::new)).assertNoStackTrace(); // the command itself is fine
   }
 
   @Test

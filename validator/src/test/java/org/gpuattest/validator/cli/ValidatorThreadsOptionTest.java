@@ -43,6 +43,6 @@ class ValidatorThreadsOptionTest {
   void verify_threadsInRange_accepted(String threads) {
     run("verify", "--session", dir.resolve("absent.json").toString(), "--openings", "e30=",
         "--replay-dir", dir.resolve("replay").toString(), "--threads", threads)
-        .assertBadInput("no session file");
+        .assertBadInput("--session: no such file");
   }
 }

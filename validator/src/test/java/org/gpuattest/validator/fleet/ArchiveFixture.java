@@ -77,7 +77,7 @@ public final class ArchiveFixture {
     String id = nextId();
     Ed25519PublicKey k = key(prover);
     double elapsed = 2.0 * DIM * DIM * (double) DIM * ITERATIONS / (tflops * 1e12);
-    Attestation a = new Attestation(model, DIM, ITERATIONS, 8, 256, backend, k.toPem(),
+    Attestation a = new Attestation(model, DIM, ITERATIONS, 8, 256, 256, backend, k.toPem(),
         k.keyId(), List.of("GPU-00000000-0000-0000-0000-00000000000" + (next % 10)),
         DAY_ONE.toString(), new Attestation.Throughput(elapsed, null, null, null, null, null,
             Attestation.tflopsPerGpu(DIM, ITERATIONS, elapsed), true, 0.01));
