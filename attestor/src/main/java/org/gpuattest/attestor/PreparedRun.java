@@ -58,6 +58,16 @@ public final class PreparedRun implements AutoCloseable {
     return devices.size();
   }
 
+  /** The backend's name, 'cuda' or 'cpu', as the commitment will report it. */
+  public String backendName() {
+    return prover.backend().name();
+  }
+
+  /** The name each prepared device's driver reports, in order: the commitment's names. */
+  public List<String> deviceNames() {
+    return devices.stream().map(d -> d.identity().name()).toList();
+  }
+
   /**
    * Runs the challenge on the prepared devices and commits; the devices are freed after.
    *

@@ -36,7 +36,7 @@ class ProverConversationTest {
   @TempDir Path dir;
   private final StringWriter err = new StringWriter();
 
-  private static Session issued() {
+  static Session issued() {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Challenge c = new Challenge(1, ID, "ab".repeat(32), 64, 1, 2, "Model", now.toString(),
         now.plusSeconds(600).toString(), 4, null, null);
@@ -58,8 +58,13 @@ class ProverConversationTest {
   }
 
   private Session readyGo(ProverConversation p, Duration prepareTimeout) throws Exception {
+    return readyGo(p, prepareTimeout, false);
+  }
+
+  private Session readyGo(ProverConversation p, Duration prepareTimeout, boolean allowCpu)
+      throws Exception {
     return ReadyGo.start(p, issued(), prepareTimeout, Clock.systemUTC(), new SecureRandom(),
-        new PrintWriter(err));
+        new PrintWriter(err), allowCpu);
   }
 
   @Test

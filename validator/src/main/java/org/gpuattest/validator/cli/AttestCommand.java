@@ -147,7 +147,7 @@ final class AttestCommand implements Callable<Integer> {
               proveDeadline, openDeadline, err)
           : converse(v, s, env, prepared, proveTimeout, openDeadline, err);
     } catch (ProverFailure f) {
-      err.printf("validator: the prover failed at '%s' (%s)%n", f.step(), f.check());
+      err.println("validator: " + f.describe());
       verifiedAt = env.clock().instant();
       // After a commitment (a failure at 'open'), the verdict still says whose it was.
       verdict = f.verdict(c.id(), v.summary(latest, verifiedAt).orElse(null));
@@ -171,7 +171,7 @@ final class AttestCommand implements Callable<Integer> {
     try (ProverConversation p = ProverConversation.start(prover, err, env.clock())) {
       Session s = keep(ReadyGo.start(p, issued, prepareTimeout != null
           ? Duration.ofSeconds(prepareTimeout) : PREPARE_DEFAULT, env.clock(), env.random(),
-          err));
+          err, verify.allowCpu));
       Instant expires = s.decodedChallenge().value().expires();
       Duration proveDeadline = proveSeconds != null ? Duration.ofSeconds(proveSeconds)
           : Duration.between(Instant.parse(s.goSentAt()), expires).plus(PROVE_GRACE);
