@@ -7,19 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.gpuattest.attestor.e2e.BothTools.Result;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.validator.archive.ArchiveRecord;
+import org.gpuattest.validator.cli.ValidatorCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The attest conversation (docs/protocol.md §3.2) against the real attestor: a prover on the
  * CPU backend is refused at its ready answer, before the seed leaves, when --allow-cpu is not
- * given.
+ * given; and a prover that floods its output after valid openings still gets its verdict,
+ * printed and archived, from a validator with a small heap.
  */
 class AttestConversationEndToEndTest {
   static final String MODEL = "NVIDIA H100 80GB HBM3";
@@ -63,5 +68,41 @@ class AttestConversationEndToEndTest {
     Result again = validator("reverify", folder.toString());
     assertEquals(1, again.code(), again.err() + again.out());
     assertTrue(again.err().contains("matches the recorded verdict"), again.err());
+  }
+
+  /**
+   * The prover's shell runs 'yes' once the attestor has answered with its openings: the
+   * validator, in a 64 MiB heap, must still verify, print, archive and exit with the verdict's
+   * code (it kept every line the prover wrote, and ran out of memory).
+   */
+  @Test
+  void attest_proverFloodsAfterItsOpenings_smallHeapStillGivesAndArchivesTheVerdict()
+      throws Exception {
+    Path flood = home.resolve("flood.sh");
+    Files.writeString(flood, "#!/bin/sh\n" + BothTools.proverCommand(home) + " \"$@\"\nyes\n");
+    Path archive = home.resolve("archive");
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
+        "-Duser.home=" + home, "-cp", System.getProperty("java.class.path"),
+        ValidatorCli.class.getName(), "attest", "--prover", "sh '" + flood + "'",
+        "--allow-cpu", "--json", "--gpus", "1", "--model", MODEL, "--dim", "64",
+        "--iterations", "2", "--replay-dir", home.resolve("replay").toString(),
+        "--archive", archive.toString()));
+    Path out = home.resolve("out");
+    Path err = home.resolve("err");
+    Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile())
+        .start();
+    try {
+      assertTrue(p.waitFor(180, TimeUnit.SECONDS), "the validator did not exit");
+    } finally {
+      p.destroyForcibly();
+    }
+    String errText = Files.readString(err);
+    assertEquals(0, p.exitValue(), errText);
+    Verdict v = Json.read("verdict", Files.readAllBytes(out), Verdict.class);
+    assertTrue(v.passed(), Files.readString(out));
+    Path folder = exchangeFolder(archive, v.challengeId());
+    assertEquals(Files.readString(out), Files.readString(folder.resolve("verdict.json")));
+    assertTrue(errText.contains("validator: exchange archived in "), errText);
   }
 }
