@@ -92,6 +92,15 @@ public final class ProverConversation implements AutoCloseable {
    *     empty, or overran the deadline (then it is stopped)
    */
   public ProverProcess.Answer next(String step, Duration timeout) throws ProverFailure {
+    try {
+      return await(step, timeout);
+    } catch (ProverFailure f) {
+      ProcessTree.parkIfStopping(); // stopped with the validator: not the prover's failure
+      throw f;
+    }
+  }
+
+  private ProverProcess.Answer await(String step, Duration timeout) throws ProverFailure {
     long deadline = System.nanoTime() + Math.max(1, timeout.toNanos());
     try {
       while (true) {
