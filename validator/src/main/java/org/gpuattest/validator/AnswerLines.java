@@ -64,11 +64,17 @@ final class AnswerLines implements Runnable {
     try {
       int n;
       while ((n = in.read(buf)) >= 0) {
+        // Counted once the bytes are in, never before the read: an answer to a line sent while
+        // the read waited must not count as begun before it.
+        long sentNow = sent.getAsLong();
+        // Bytes read together were written before the validator could take the first line
+        // they end, so a line begun after it in the same read answers nothing.
+        boolean endedHere = false;
         for (int i = 0; i < n; i++) {
           if (!inLine) {
             inLine = true;
-            sentBefore = sent.getAsLong();
-            keeping = !busy();
+            sentBefore = sentNow;
+            keeping = !endedHere && !busy();
           }
           if (buf[i] != '\n') {
             if (keeping) {
@@ -82,6 +88,7 @@ final class AnswerLines implements Runnable {
             continue;
           }
           inLine = false;
+          endedHere = true;
           linesRead++; // only this thread writes it
           if (keeping) {
             String text = line.toString(StandardCharsets.UTF_8);
