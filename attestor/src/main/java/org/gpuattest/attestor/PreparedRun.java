@@ -65,6 +65,16 @@ public final class PreparedRun implements AutoCloseable {
     return devices.size();
   }
 
+  /** The backend's name, 'cuda' or 'cpu', as the commitment will report it. */
+  public String backendName() {
+    return prover.backend().name();
+  }
+
+  /** The name each prepared device's driver reports, in order: the commitment's names. */
+  public List<String> deviceNames() {
+    return devices.stream().map(d -> d.identity().name()).toList();
+  }
+
   /**
    * Runs every piece of CPU work that {@link #run} will do after the seed once on throwaway
    * data of this preparation's sizes ({@link WarmUp}), so that none is run for the first time

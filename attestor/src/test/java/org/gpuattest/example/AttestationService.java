@@ -80,7 +80,8 @@ public final class AttestationService {
     Challenge c = issued.decodedChallenge().value();
     Duration openDeadline = Duration.between(clock.instant(), c.expires()).plus(OPEN_ALLOWANCE);
     try (ProverConversation prover = ProverConversation.start(proverCommand, log, clock)) {
-      Session s = ReadyGo.start(prover, issued, PREPARE_TIMEOUT, clock, random, log);
+      Session s = ReadyGo.start(prover, issued, PREPARE_TIMEOUT, clock, random, log,
+          options.allowCpu());
       Duration proveDeadline = Duration.between(Instant.parse(s.goSentAt()), c.expires())
           .plus(PROVE_GRACE);
       ProverProcess.Answer commitment = prover.next("go", proveDeadline);

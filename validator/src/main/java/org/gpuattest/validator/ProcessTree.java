@@ -16,6 +16,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ProcessTree {
   private static final long GRACE_MILLIS = 1000;
+  /** How long a judging thread waits for a stopping JVM to end: a few times the grace. */
+  private static final long PARK_MILLIS = 5 * GRACE_MILLIS;
   /** Every tree still running, for the shutdown hook; guarded by itself. */
   private static final Set<ProcessTree> RUNNING = new java.util.HashSet<>();
   private static boolean shuttingDown;
@@ -61,13 +63,44 @@ final class ProcessTree {
     }
   }
 
-  private static void stopAll() {
+  /**
+   * Stops every tree still running, and refuses to start another: this JVM is stopping.
+   *
+   * @return how many trees were running
+   */
+  static int stopAll() {
     List<ProcessTree> all;
     synchronized (RUNNING) {
       shuttingDown = true;
       all = new ArrayList<>(RUNNING);
     }
     all.forEach(ProcessTree::stop);
+    return all.size();
+  }
+
+  /**
+   * Waits while this JVM is stopping, for at most {@link #PARK_MILLIS}. A prover stopped because
+   * the validator was stopped by a signal did nothing wrong: the thread that would judge it
+   * waits here while the shutdown hooks run (the command line's ends the JVM with exit 3), so
+   * no verdict blames the prover for the validator's own stop, nor is archived as its failure.
+   * The wait is bounded so that a service whose own shutdown waits for its threads still gets
+   * their answers.
+   */
+  static void parkIfStopping() {
+    synchronized (RUNNING) {
+      if (!shuttingDown) {
+        return;
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(PARK_MILLIS);
+    for (long left; (left = deadline - System.nanoTime()) > 0; ) {
+      try {
+        TimeUnit.NANOSECONDS.sleep(left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   /** Stops the tree and forgets it. */

@@ -1,6 +1,7 @@
 package org.gpuattest.validator;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,7 +11,9 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.gpuattest.common.RuntimeFailureException;
+import org.gpuattest.common.message.MessageCodec;
 
 /**
  * The validator's end of the attest conversation (docs/protocol.md §3.2): one prover process,
@@ -18,7 +21,10 @@ import org.gpuattest.common.RuntimeFailureException;
  * standard input from a writer thread (a prover that stops reading cannot stall the
  * validator), and standard input stays open until the conversation ends: it is the prover's
  * lifeline, as for {@link ProverProcess}. Each answer is a line of its standard output
- * ({@link AnswerLines}); its standard error is passed through marked {@code prover:}. The whole
+ * ({@link AnswerLines}), begun after the validator's line it answers: one the validator has
+ * read before it sent that line (a commitment before 'go') is refused; at most one line is
+ * kept however much the prover writes.
+ * Its standard error is passed through marked {@code prover:}. The whole
  * process tree is stopped when the conversation ends, at a deadline, or when this JVM is
  * stopped by a signal. What the prover does wrong is a {@link ProverFailure} naming the step:
  * prepare, ready, go or open.
@@ -30,10 +36,12 @@ public final class ProverConversation implements AutoCloseable {
   private final ProcessTree tree;
   private final AnswerLines answers;
   private final BlockingQueue<String> outgoing = new LinkedBlockingQueue<>();
+  /** Lines sent so far, counted before each is queued: an answer begins after its line. */
+  private final AtomicLong sent = new AtomicLong();
 
-  private ProverConversation(ProcessTree tree, AnswerLines answers) {
+  private ProverConversation(ProcessTree tree, InputStream stdout, Clock clock) {
     this.tree = tree;
-    this.answers = answers;
+    this.answers = new AnswerLines(stdout, clock, sent::get);
   }
 
   /**
@@ -48,8 +56,7 @@ public final class ProverConversation implements AutoCloseable {
     }
     ProcessTree tree = ProcessTree.startProver(command, WORDS);
     Process p = tree.root();
-    ProverConversation c = new ProverConversation(tree, new AnswerLines(p.getInputStream(),
-        clock));
+    ProverConversation c = new ProverConversation(tree, p.getInputStream(), clock);
     ProverProcess.daemon("prover-stderr", () -> ProverProcess.passThrough(p.getErrorStream(),
         err));
     ProverProcess.daemon("prover-stdout", c.answers);
@@ -59,6 +66,7 @@ public final class ProverConversation implements AutoCloseable {
 
   /** Queues one line for the prover's standard input. */
   public void send(String line) {
+    sent.incrementAndGet();
     outgoing.add(line);
   }
 
@@ -84,6 +92,15 @@ public final class ProverConversation implements AutoCloseable {
    *     empty, or overran the deadline (then it is stopped)
    */
   public ProverProcess.Answer next(String step, Duration timeout) throws ProverFailure {
+    try {
+      return await(step, timeout);
+    } catch (ProverFailure f) {
+      ProcessTree.parkIfStopping(); // stopped with the validator: not the prover's failure
+      throw f;
+    }
+  }
+
+  private ProverProcess.Answer await(String step, Duration timeout) throws ProverFailure {
     long deadline = System.nanoTime() + Math.max(1, timeout.toNanos());
     try {
       while (true) {
@@ -107,21 +124,41 @@ public final class ProverConversation implements AutoCloseable {
   }
 
   private ProverProcess.Answer answer(String step, AnswerLines.Line line) throws ProverFailure {
-    if (line.oversized()) {
-      throw output(step, "over " + org.gpuattest.common.message.MessageCodec.MAX_TEXT_CHARS
+    switch (line.kind()) {
+      case OVERSIZED -> throw output(step, "over " + MessageCodec.MAX_TEXT_CHARS
           + " characters", "wrote more than any message can be without a line end.");
-    }
-    if (line.text() == null) {
-      int code = exitCode();
-      if (code != 0) {
-        throw exited(step, code);
+      case END -> {
+        int code = exitCode();
+        if (code != 0) {
+          throw exited(step, code);
+        }
+        throw output(step, "nothing", "ended its output without answering.");
       }
-      throw output(step, "nothing", "ended its output without answering.");
+      case EXTRA -> throw early(step);
+      case LINE -> {
+        // A line begun before the validator wrote anything is judged by what it says: it is
+        // usually a login banner, which the ready check names (ReadyGo).
+        if (line.sentBefore() > 0 && line.sentBefore() < sent.get()) {
+          throw early(step);
+        }
+      }
     }
     if (line.text().isBlank()) {
       throw output(step, "nothing", "wrote an empty line.");
     }
     return new ProverProcess.Answer(line.text(), line.at());
+  }
+
+  /**
+   * A line begun before the validator's line it would answer: a commitment written before
+   * 'go' (so before the clock started), or more than one line for one question (§3.2).
+   */
+  private static ProverFailure early(String step) {
+    return new ProverFailure(ProverFailure.OUTPUT, step, "a line before it was asked",
+        "one line after each of the validator's", "The prover's '" + step + "' answer"
+            + " began before the validator's line it answers was sent (an answer to nothing,"
+            + " or a commitment written before 'go'); the prover answers each line once,"
+            + " after it.");
   }
 
   /** The exit code once the process has ended (within the drain time), else 0. */
@@ -157,6 +194,16 @@ public final class ProverConversation implements AutoCloseable {
     return new ProverFailure(ProverFailure.EXIT, step, "exit code " + code, "exit code 0",
         "The prover exited with code " + code + ProverProcess.hint(code) + " at '" + step
             + "'; its standard error, marked 'prover:', says why.");
+  }
+
+  /** How many of the prover's lines are kept, waiting to be taken: never more than one. */
+  int keptLines() {
+    return answers.kept();
+  }
+
+  /** How many lines the prover has written so far, kept or not. */
+  long linesRead() {
+    return answers.linesRead();
   }
 
   /** Stops everything the prover started and ends its lifeline. */

@@ -80,6 +80,7 @@ public final class ProverProcess {
       daemon("prover-stdin", () -> send(p.getOutputStream(), message));
       int code = await(tree, step, timeout);
       joinQuietly(stderr); // its last lines belong before the validator's next ones
+      ProcessTree.parkIfStopping(); // stopped with the validator: not the prover's failure
       if (code != 0) {
         throw new ProverFailure(ProverFailure.EXIT, step, "exit code " + code, "exit code 0",
             "The prover's '" + step + "' exited with code " + code + hint(code)
@@ -107,6 +108,17 @@ public final class ProverProcess {
       throw ProverFailure.interrupted(step);
     }
     return tree.root().exitValue();
+  }
+
+  /**
+   * Stops every prover this JVM started that still runs, with everything it started, and
+   * starts no other: for a command line stopped by a signal, which says so before it exits.
+   * The shutdown hook does the same for a JVM that exits otherwise.
+   *
+   * @return how many provers were running
+   */
+  public static int stopEveryProver() {
+    return ProcessTree.stopAll();
   }
 
   static String hint(int code) {

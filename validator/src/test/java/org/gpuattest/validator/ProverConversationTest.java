@@ -36,7 +36,7 @@ class ProverConversationTest {
   @TempDir Path dir;
   private final StringWriter err = new StringWriter();
 
-  private static Session issued() {
+  static Session issued() {
     Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
     Challenge c = new Challenge(1, ID, "ab".repeat(32), 64, 1, 2, "Model", now.toString(),
         now.plusSeconds(600).toString(), 4, null, null);
@@ -58,8 +58,13 @@ class ProverConversationTest {
   }
 
   private Session readyGo(ProverConversation p, Duration prepareTimeout) throws Exception {
+    return readyGo(p, prepareTimeout, false);
+  }
+
+  private Session readyGo(ProverConversation p, Duration prepareTimeout, boolean allowCpu)
+      throws Exception {
     return ReadyGo.start(p, issued(), prepareTimeout, Clock.systemUTC(), new SecureRandom(),
-        new PrintWriter(err));
+        new PrintWriter(err), allowCpu);
   }
 
   @Test
@@ -132,6 +137,91 @@ class ProverConversationTest {
           ProverFailure.class, () -> readyGo(p, Duration.ofSeconds(20))));
       assertEquals(ProverFailure.OUTPUT, f.check());
       assertEquals("ready", f.step());
+    }
+  }
+
+  /**
+   * A commitment the validator has read before it sends 'go' was computed before the clock
+   * started: refused. (The test sends 'go' itself once the line is in, so nothing is timed.)
+   */
+  @Test
+  void go_commitmentReadBeforeGoIsSent_outputFailureAtGo() throws Exception {
+    String early = script(dir, "early", "read prepare\necho '" + readyLine() + "'\nread ping\n"
+        + "echo \"pong ${ping#ping }\"\necho COMMIT\nread go\nsleep 20");
+    try (ProverConversation p = start(early)) {
+      p.send("prepare x");
+      assertEquals(readyLine(), p.next("prepare", Duration.ofSeconds(20)).text());
+      p.send("ping 00");
+      assertEquals("pong 00", p.next("ready", Duration.ofSeconds(20)).text());
+      awaitRead(p, 3);
+      p.send("go x");
+      ProverFailure f = assertTimeoutPreemptively(LIMIT, () -> assertThrows(
+          ProverFailure.class, () -> p.next("go", Duration.ofSeconds(20))));
+      assertEquals(ProverFailure.OUTPUT, f.check());
+      assertEquals("go", f.step());
+      assertTrue(f.getMessage().contains("before the validator's line it answers was sent"),
+          f.getMessage());
+    }
+  }
+
+  /** A commitment written with the pong, in one write: a second line for one question. */
+  @Test
+  void go_commitmentWrittenWithThePong_outputFailureAtGo() throws Exception {
+    String early = script(dir, "early", "read prepare\necho '" + readyLine() + "'\nread ping\n"
+        + "printf 'pong %s\\nCOMMIT\\n' \"${ping#ping }\"\nread go\nsleep 20");
+    try (ProverConversation p = start(early)) {
+      readyGo(p, Duration.ofSeconds(20));
+      ProverFailure f = assertTimeoutPreemptively(LIMIT, () -> assertThrows(
+          ProverFailure.class, () -> p.next("go", Duration.ofSeconds(20))));
+      assertEquals(ProverFailure.OUTPUT, f.check());
+      assertEquals("go", f.step());
+    }
+  }
+
+  /** A second line for one question (here a commitment right after ready) answers nothing. */
+  @Test
+  void ready_commitmentRightAfterReady_outputFailureAtReady() throws Exception {
+    String early = script(dir, "early", "read prepare\necho '" + readyLine() + "'\n"
+        + "echo COMMIT\nread ping\necho \"pong ${ping#ping }\"\nread go\necho COMMIT\nsleep 20");
+    try (ProverConversation p = start(early)) {
+      p.send("prepare x");
+      assertEquals(readyLine(), p.next("prepare", Duration.ofSeconds(20)).text());
+      awaitRead(p, 2); // the extra line has arrived before the ping goes
+      p.send("ping 00");
+      ProverFailure f = assertTimeoutPreemptively(LIMIT, () -> assertThrows(
+          ProverFailure.class, () -> p.next("ready", Duration.ofSeconds(20))));
+      assertEquals(ProverFailure.OUTPUT, f.check());
+      assertEquals("ready", f.step());
+    }
+  }
+
+  /** Waits until {@code lines} of the prover's lines have been read, up to 10 s. */
+  private static void awaitRead(ProverConversation p, long lines) throws InterruptedException {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (p.linesRead() < lines && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+  }
+
+  /**
+   * A prover that floods its output after its openings: the validator reads it all (the prover
+   * never blocks) but keeps at most one line, counted, not timed.
+   */
+  @Test
+  void open_floodAfterTheOpenings_atMostOneLineKept() throws Exception {
+    try (ProverConversation p = start(honestUntilGo("echo COMMIT\nread request\necho OPEN\n"
+        + "yes"))) {
+      readyGo(p, Duration.ofSeconds(20));
+      assertEquals("COMMIT", p.next("go", Duration.ofSeconds(20)).text());
+      p.send("REQUEST");
+      assertEquals("OPEN", p.next("open", Duration.ofSeconds(20)).text());
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      while (p.linesRead() < 1_000_000 && System.nanoTime() < deadline) {
+        assertTrue(p.keptLines() <= 1, "kept " + p.keptLines());
+        Thread.sleep(10);
+      }
+      assertTrue(p.linesRead() >= 1_000_000, "read " + p.linesRead());
+      assertTrue(p.keptLines() <= 1, "kept " + p.keptLines());
     }
   }
 

@@ -72,7 +72,10 @@ final class Conversation {
         Preparation.class).value();
     try (PreparedRun run = guard(in, () -> prover.prepare(p, ordinals, stateRoot, true))) {
       guard(in, run::warmUp); // every piece of CPU work after go, run once off the clock
-      send(READY + " " + MessageCodec.encode(new Ready(1, p.challengeId(), run.deviceCount())));
+      // The backend and names let the validator refuse a CPU or another model before the
+      // seed leaves (docs/protocol.md §4.7); the signed commitment repeats them.
+      send(READY + " " + MessageCodec.encode(Ready.of(p.challengeId(), run.backendName(),
+          run.deviceNames())));
       err.println("attestor: ready: " + run.deviceCount() + " device(s) allocated; waiting for"
           + " the seed");
       err.flush();

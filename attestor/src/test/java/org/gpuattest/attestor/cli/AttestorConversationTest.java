@@ -24,6 +24,7 @@ import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.DeviceReport;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
@@ -123,21 +124,22 @@ class AttestorConversationTest {
     return "prepare " + MessageCodec.encode(Preparation.of(c));
   }
 
-  /** Prepares {@code c} and returns once the prover is ready. */
-  private static void ready(Live p, Challenge c) throws Exception {
+  /** Prepares {@code c} and returns the ready answer once the prover is ready. */
+  private static Ready ready(Live p, Challenge c) throws Exception {
     p.send(prepare(c));
     String ready = p.answer();
     assertTrue(ready.startsWith("ready "), ready);
     Ready r = MessageCodec.decode("ready", ready.substring(6), Ready.class).value();
     assertEquals(c.id(), r.challengeId());
     assertEquals(c.devices(), r.devices());
+    return r;
   }
 
   @Test
   void conversation_prepareToOpenings_answersEachLineInOneProcess() throws Exception {
     Challenge c = challenge(64, 3, 2, 4);
     try (Live p = new Live()) {
-      ready(p, c);
+      Ready ready = ready(p, c);
       p.send("ping 0a1b2c3d");
       assertEquals("pong 0a1b2c3d", p.answer());
       p.send("ping ff");
@@ -149,6 +151,12 @@ class AttestorConversationTest {
       assertEquals(Hex.encode(CommitmentDigest.challengeDigest(
           MessageCodec.base64("challenge", challengeText))), commitment.challengeDigest());
       assertEquals(2, commitment.devices().size());
+      // The ready answer named the backend and devices the commitment reports (§4.7).
+      assertEquals("cpu", ready.backend());
+      assertEquals(commitment.devices().stream().map(DeviceReport::backend).distinct().toList(),
+          List.of(ready.backend()));
+      assertEquals(commitment.devices().stream().map(DeviceReport::name).toList(),
+          ready.deviceNames());
       OpeningRequest request = new OpeningRequest(1, commitment.challengeDigest(),
           commitment.commitmentDigest(), List.of(new Sample(0, 1, 5), new Sample(1, 2, 63)));
       p.send(MessageCodec.encode(request));

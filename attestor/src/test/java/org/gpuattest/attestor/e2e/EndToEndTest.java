@@ -109,9 +109,15 @@ class EndToEndTest {
     assertTrue(!Files.readString(session).contains("goSentAt"), Files.readString(session));
   }
 
+  /**
+   * The commitment's own check, with --separate (no ready answer to refuse early; the
+   * conversation refuses a CPU at 'ready': AttestConversationEndToEndTest).
+   */
   @Test
-  void attest_cpuProverWithoutAllowCpu_rejectedByBackendCheck() throws BadMessageException {
-    Result r = validator(attestArgs("--json", "--weak-timing").toArray(new String[0]));
+  void attest_separateCpuProverWithoutAllowCpu_rejectedByBackendCheck()
+      throws BadMessageException {
+    Result r = validator(attestArgs("--json", "--weak-timing", "--separate")
+        .toArray(new String[0]));
     assertEquals(1, r.code(), r.err());
     Verdict v = Json.read("verdict", r.out().getBytes(), Verdict.class);
     assertEquals(Check.FAIL, v.check("devices.backend").status());

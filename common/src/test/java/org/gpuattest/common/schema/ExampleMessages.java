@@ -128,7 +128,8 @@ public final class ExampleMessages {
 
     Map<String, String> files = new LinkedHashMap<>();
     files.put("preparation.json", Json.writeString(Preparation.of(challenge)));
-    files.put("ready.json", Json.writeString(new Ready(1, challenge.id(), DEVICES)));
+    files.put("ready.json", Json.writeString(Ready.of(challenge.id(), DeviceReport.CUDA,
+        java.util.Collections.nCopies(DEVICES, MODEL))));
     files.put("challenge.json", challengeJson);
     files.put("commitment.json", Json.writeString(commitment));
     files.put("opening-request.json", Json.writeString(request));

@@ -40,7 +40,7 @@ public record ArchiveRecord(
   /** The steps a prover can fail at (ProverFailure) and the checks that name how. */
   private static final Pattern STEP = Pattern.compile("prepare|ready|go|prove|open");
   private static final Pattern FAILURE_CHECK =
-      Pattern.compile("prover\\.(exit|timeout|output)");
+      Pattern.compile("prover\\.(exit|timeout|output)|devices\\.(count|backend|model)");
 
   /**
    * What the operator decided: CPU commitments accepted, a challenge issued with --weak-timing
@@ -65,7 +65,8 @@ public record ArchiveRecord(
       }
       if (check == null || !FAILURE_CHECK.matcher(check).matches()) {
         throw new IllegalArgumentException("proverFailure.check must be prover.exit,"
-            + " prover.timeout or prover.output");
+            + " prover.timeout, prover.output, or devices.count, devices.backend or"
+            + " devices.model (a ready answer refused)");
       }
     }
   }

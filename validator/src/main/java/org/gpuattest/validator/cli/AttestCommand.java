@@ -1,6 +1,5 @@
 package org.gpuattest.validator.cli;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -90,11 +89,14 @@ final class AttestCommand implements Callable<Integer> {
 
   @Option(names = "--session", paramLabel = "FILE",
       description = "Also keep the session in FILE, new, in a folder that exists (default:"
-          + " kept in memory only).")
+          + " kept in memory only). FILE holds the seed, so it is written (mode 0600) only"
+          + " once the seed has been sent, and not at all when the prover fails before.")
   Path session;
 
   /** The session as far as the exchange got, and the openings if they came: for the archive. */
   private Session latest;
+  /** Whether --session FILE has been created: it is, once the seed has gone out. */
+  private boolean sessionWritten;
   private String openingsText;
   /** When the verdict was made; the verification's clock reads this one instant. */
   private Instant verifiedAt;
@@ -127,10 +129,7 @@ final class AttestCommand implements Callable<Integer> {
     Session s = challenge.issue(v, separate ? ChallengeIssuer.TimedFrom.ISSUE
         : ChallengeIssuer.TimedFrom.GO, prepareTimeout == null ? null
         : Duration.ofSeconds(prepareTimeout), verify.allowCpu);
-    if (session != null) {
-      NewFiles.createPrivate("--session", session, Json.write(s), ChallengeCommand.ONE_USE);
-    }
-    latest = s;
+    latest = s; // --session FILE is written only once the seed has gone out: keep()
     Challenge c = s.decodedChallenge().value();
     Duration lifetime = Duration.between(env.clock().instant(), c.expires());
     Duration proveDeadline = proveTimeout != null ? Duration.ofSeconds(proveTimeout)
@@ -151,7 +150,7 @@ final class AttestCommand implements Callable<Integer> {
               proveDeadline, openDeadline, err)
           : converse(v, s, env, prepared, proveTimeout, openDeadline, err);
     } catch (ProverFailure f) {
-      err.printf("validator: the prover failed at '%s' (%s)%n", f.step(), f.check());
+      err.println("validator: " + f.describe());
       verifiedAt = env.clock().instant();
       // After a commitment (a failure at 'open'), the verdict still says whose it was.
       verdict = f.verdict(c.id(), v.summary(latest, verifiedAt).orElse(null));
@@ -172,24 +171,29 @@ final class AttestCommand implements Callable<Integer> {
   private Verdict converse(Validator v, Session issued, Environment env,
       VerifyOptions.Prepared prepared, Long proveSeconds, Duration openDeadline,
       PrintWriter err) throws Exception {
+    Session s;
+    ProverProcess.Answer openings;
     try (ProverConversation p = ProverConversation.start(prover, err, env.clock())) {
-      Session s = keep(ReadyGo.start(p, issued, prepareTimeout != null
+      s = keep(ReadyGo.start(p, issued, prepareTimeout != null
           ? Duration.ofSeconds(prepareTimeout) : PREPARE_DEFAULT, env.clock(), env.random(),
-          err));
+          err, verify.allowCpu));
       Instant expires = s.decodedChallenge().value().expires();
       Duration proveDeadline = proveSeconds != null ? Duration.ofSeconds(proveSeconds)
           : Duration.between(Instant.parse(s.goSentAt()), expires).plus(PROVE_GRACE);
       s = sampled(v, s, p.next("go", proveDeadline), "go", err);
       p.send(s.request());
-      ProverProcess.Answer openings = p.next("open", openDeadline);
+      openings = p.next("open", openDeadline);
       p.finish("open");
-      return verified(s, openings, prepared);
     }
+    // The prover is stopped before the verification: nothing it writes after its openings
+    // is read while the rows are recomputed.
+    return verified(s, openings, prepared);
   }
 
   private Verdict exchange(Validator v, Session issued, ProverProcess process,
       VerifyOptions.Prepared prepared, Duration proveDeadline, Duration openDeadline,
       PrintWriter err) throws Exception {
+    keep(issued); // the seed goes out with the prover's start
     Session s = sampled(v, issued,
         process.call("prove", "--challenge", issued.challenge(), proveDeadline), "prove", err);
     return verified(s,
@@ -219,10 +223,20 @@ final class AttestCommand implements Callable<Integer> {
     return s;
   }
 
-  /** Saves the session to --session, if given, and remembers it for the archive. */
-  private Session keep(Session s) throws IOException {
+  /**
+   * Saves the session to --session, if given, and remembers it for the archive. The file holds
+   * the seed, so it is first created (0600, never over another file) only once the seed has
+   * gone out: at 'go', or with --separate as the prover starts. A prover on this host that
+   * read it before then could do its work before the clock starts.
+   */
+  private Session keep(Session s) throws Exception {
     if (session != null) {
-      s.save(session);
+      if (sessionWritten) {
+        s.save(session);
+      } else {
+        NewFiles.createPrivate("--session", session, Json.write(s), ChallengeCommand.ONE_USE);
+        sessionWritten = true;
+      }
     }
     latest = s;
     return s;

@@ -170,6 +170,13 @@ public final class ValidatorCli implements Runnable {
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8));
     PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8));
-    System.exit(run(args, System.in, out, err));
+    SignalExit.install(err);
+    int code;
+    try {
+      code = run(args, System.in, out, err);
+    } finally {
+      SignalExit.mainDone();
+    }
+    System.exit(code);
   }
 }
