@@ -4,7 +4,10 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
+import org.gpuattest.common.gpu.SmArchitecture;
+import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.BackendException;
@@ -49,6 +52,9 @@ final class CudaDevice implements Device {
   /** Kernels whose dynamic shared memory this GPU refused, with the driver's words. */
   private final Map<Kernel, String> sharedRefused = new EnumMap<>(Kernel.class);
 
+  /** Allocate's choice, named as the commitment names it; null before allocate. */
+  private KernelChoice kernel;
+
   /** The probes' verdicts per GPU ordinal, kept by the backend: one probe per GPU and kernel. */
   private final ProductChoice choice;
 
@@ -90,7 +96,7 @@ final class CudaDevice implements Device {
           ProductProbe.allowSharedMemory(driver, k, functions.get(k), sharedRefused);
         }
       }
-      use(products(n, false).get(0));
+      choose(n);
       long matrix = (long) n * n * Double.BYTES;
       res.allocate("A", matrix);
       res.allocate("B", matrix);
@@ -118,9 +124,56 @@ final class CudaDevice implements Device {
    * and whose probe agreed.
    */
   private List<ProductKernel> products(int n, boolean all) throws CudaException {
-    return choice.usable(ordinal, "cuda device " + ordinal + " (" + identity.name() + ")",
-        ProductKernel.hasTensorCores(identity.computeCapability()), n, all,
+    return choice.usable(ordinal, who(), tensorCores(), n, all, order(n),
         k -> ProductProbe.whyNot(driver, res.stream(), functions, sharedRefused, k), warnings);
+  }
+
+  private String who() {
+    return "cuda device " + ordinal + " (" + identity.name() + ")";
+  }
+
+  private boolean tensorCores() {
+    return ProductKernel.hasTensorCores(identity.computeCapability());
+  }
+
+  /** The kernels in the order this GPU tries them at n: fastest first, unless grid fill says. */
+  private List<ProductKernel> order(int n) {
+    return GridFill.order(n, identity.smCount(), this::tableBlocksPerSm);
+  }
+
+  /**
+   * Blocks of {@code k} per SM as common's geometry table has them for this GPU's compute
+   * capability (what the validator's SM bounds use), else as the driver says.
+   */
+  private int tableBlocksPerSm(ProductKernel k) {
+    int table = SmArchitecture.find(identity.computeCapability())
+        .map(k.geometry::blocksPerSm).orElse(0);
+    if (table > 0 || functions.get(k.monitored) == null) {
+      return table;
+    }
+    try {
+      return driver.maxActiveBlocksPerSm(functions.get(k.monitored), (int) k.block().count(),
+          k.dynamicSharedBytes());
+    } catch (CudaException e) {
+      return 0;
+    }
+  }
+
+  /** Allocate's choice of product kernel at n, and the reason the commitment gives for it. */
+  private void choose(int n) throws CudaException {
+    ProductKernel k = products(n, false).get(0);
+    use(k);
+    kernel = new KernelChoice(k.monitored.entry, GridFill.reason(k, order(n), n,
+        identity.smCount(), identity.computeCapability(), tensorCores(), this::tableBlocksPerSm,
+        p -> choice.refusal(ordinal, p)));
+    int table = tableBlocksPerSm(k);
+    if (table > 0 && table != blocksPerSm) {
+      // The driver compiled the PTX to other registers than ptxas 13.0 did: the validator's
+      // busy bound assumes the table's occupancy (docs/soundness.md §6, SM checks' bounds).
+      warnings.accept(who() + ": the driver holds " + blocksPerSm + " blocks of "
+          + k.monitored.entry + " per SM, the geometry table " + table + " (compute capability "
+          + identity.computeCapability() + "); the validator's SM bounds assume " + table);
+    }
   }
 
   /** Runs {@code k} from now on (allocate's choice, or another for 'attestor bench'). */
@@ -162,6 +215,12 @@ final class CudaDevice implements Device {
   /** The product kernel chosen at allocate. */
   ProductKernel product() {
     return product;
+  }
+
+  /** The kernel allocate chose and why, for the commitment (docs/protocol.md §4.2). */
+  @Override
+  public Optional<KernelChoice> kernel() {
+    return Optional.ofNullable(kernel);
   }
 
   @Override
