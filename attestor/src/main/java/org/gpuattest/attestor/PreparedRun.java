@@ -193,7 +193,8 @@ public final class PreparedRun implements AutoCloseable {
       DeviceIdentity id = devices.get(g).identity();
       reports.add(new DeviceReport(g, id.name(), id.uuid(), id.pciBusId(),
           id.computeCapability(), id.smCount(), id.memoryBytes(), id.driverVersion(),
-          backend, Hex.encode(Reference.deviceRoot(roots[g])), o.timing(), o.monitor()));
+          backend, Hex.encode(Reference.deviceRoot(roots[g])), o.timing(), o.monitor(),
+          devices.get(g).kernel().orElse(null)));
     }
     return reports;
   }

@@ -212,16 +212,18 @@ public final class Selftest {
       }
     }
     return new CaseResult(d, n, iterations, Hex.encode(seed), first == null,
-        smsUsed(monitor, id.smCount()), id.smCount(), monitor.busyFraction(), kernelNanos,
+        smsUsed(monitor), id.smCount(), monitor.busyFraction(), kernelNanos,
         first);
   }
 
-  /** SMs with at least one block, counting only the device's own smCount entries. */
-  static int smsUsed(SmMonitor monitor, int smCount) {
-    long[] blocks = monitor.blocksPerSm();
+  /**
+   * SMs with at least one block: the distinct %smid with blocks, which need not lie below the
+   * SM count (an H100 SXM enables 132 of 144 ids), as the validator counts them (§8.3).
+   */
+  static int smsUsed(SmMonitor monitor) {
     int used = 0;
-    for (int sm = 0; sm < Math.min(blocks.length, smCount); sm++) {
-      if (blocks[sm] > 0) {
+    for (long b : monitor.blocksPerSm()) {
+      if (b > 0) {
         used++;
       }
     }

@@ -18,6 +18,7 @@ import org.gpuattest.common.message.Opening;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
 import org.gpuattest.common.message.Sample;
+import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.message.Timing;
 import org.gpuattest.common.spec.CommitmentDigest;
@@ -139,7 +140,8 @@ final class VerifyFixture {
       reports.add(new DeviceReport(g, MODEL, uuid, String.format("00000000:%02X:00.0", g + 1),
           "9.0", profile.smCount(), profile.memoryGiB() * (1L << 30), "550.54.15",
           DeviceReport.CUDA, Hex.encode(MerkleTree.root(leaves)),
-          new Timing(start, (start + end) / 2, end, kernelNanos), new SmMonitor(blocks, 0.95)));
+          new Timing(start, (start + end) / 2, end, kernelNanos), new SmMonitor(blocks, 0.95),
+          new KernelChoice("matmul_dmma", "benchmark fixture")));
     }
     Commitment commitment = Commitment.sign(challengeDigest, reports,
         Ed25519PrivateKey.fromSeed(bytes(random, 32)));

@@ -2,6 +2,8 @@ package org.gpuattest.kernels;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.spec.PhiloxKey;
 
@@ -47,6 +49,15 @@ public interface Device extends AutoCloseable {
 
   /** Block counts per SM and busy fraction over all iterations since prepare. */
   SmMonitor monitor();
+
+  /**
+   * The product kernel this device runs and why, as the commitment reports it
+   * (docs/protocol.md §4.2); known once {@link #allocate} or {@link #prepare} has run. Empty
+   * for the CPU backend, whose report need not carry it.
+   */
+  default Optional<KernelChoice> kernel() {
+    return Optional.empty();
+  }
 
   /** Frees what allocate and prepare allocated. */
   @Override

@@ -16,6 +16,7 @@ import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
@@ -73,6 +74,9 @@ class CudaCliTest {
       assertEquals(Hex.encode(Reference.deviceRoot(
           Reference.matrixRoots(c.philoxKey(), g, 64, 3))), d.root(), "R(" + g + ")");
       assertEquals(4, d.smMonitor().blocksPerSm().length);
+      // n = 64: no multiple of the wide tile; the signed report names the kernel and why
+      assertEquals(new KernelChoice("matmul_dmma", "matmul_dmma: n = 64 is not a multiple of"
+          + " matmul_dmma_wide's tile (128)"), d.kernel());
     }
     String request = MessageCodec.encode(new OpeningRequest(1, commitment.challengeDigest(),
         commitment.commitmentDigest(), List.of(new Sample(1, 2, 63), new Sample(0, 0, 1))));
@@ -121,7 +125,8 @@ class CudaCliTest {
   void bench_fakeGpu_nMultipleOf128_measuresBothTensorCoreKernelsAndFfmaInOneRun()
       throws Exception {
     Backends.CudaOpener one = w -> CudaFakes.backend(1, 1L << 30);
-    Result r = runOn(one, "bench", "--dim", "128,192", "--repetitions", "1", "--json")
+    // n = 256: the wide kernel's 4 blocks fill the fake's 4 SMs (at 128 grid fill picks dmma)
+    Result r = runOn(one, "bench", "--dim", "256,192", "--repetitions", "1", "--json")
         .assertOk();
     Map<?, ?> report = Json.read("bench", r.out().getBytes(StandardCharsets.UTF_8), Map.class);
     List<String> rows = new java.util.ArrayList<>();
@@ -130,9 +135,9 @@ class CudaCliTest {
       rows.add(row.get("n") + ":" + row.get("productKernel") + (Boolean.TRUE.equals(
           row.get("chosen")) ? "*" : ""));
     }
-    assertEquals(List.of("128:dmma_wide*", "128:dmma", "128:ffma", "192:dmma*", "192:ffma"),
+    assertEquals(List.of("256:dmma_wide*", "256:dmma", "256:ffma", "192:dmma*", "192:ffma"),
         rows, r.describe());
-    Result text = runOn(one, "bench", "--dim", "128", "--repetitions", "1").assertOk();
+    Result text = runOn(one, "bench", "--dim", "256", "--repetitions", "1").assertOk();
     assertTrue(text.out().contains("dmma_wide*"), text.describe());
   }
 

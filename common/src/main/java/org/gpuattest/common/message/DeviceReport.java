@@ -8,7 +8,8 @@ import org.gpuattest.common.util.Hex;
 
 /**
  * One device in a commitment: its identity as the driver reports it, the backend that ran,
- * its device root R(g), its barrier timing and its SM monitor.
+ * its device root R(g), its barrier timing, its SM monitor and, optionally, the product kernel
+ * it ran and why (CUDA reports carry it: the SM checks derive their bounds from it).
  */
 public record DeviceReport(
     @JsonProperty(required = true) int index,
@@ -22,9 +23,12 @@ public record DeviceReport(
     String backend,
     String root,
     Timing timing,
-    SmMonitor smMonitor) {
+    SmMonitor smMonitor,
+    KernelChoice kernel) {
   public static final String CUDA = "cuda";
   public static final String CPU = "cpu";
+  /** The transcript tag before the optional kernel fields (docs/protocol.md §5). */
+  static final String KERNEL_TAG = "kernel";
 
   public DeviceReport {
     Limits.range("index", index, 0, Limits.MAX_DEVICES - 1);
@@ -46,6 +50,14 @@ public record DeviceReport(
     Limits.required("smMonitor", smMonitor);
   }
 
+  /** A report without the kernel field: the CPU backend's, and older commitments'. */
+  public DeviceReport(int index, String name, String uuid, String pciBusId,
+      String computeCapability, int smCount, long memoryBytes, String driverVersion,
+      String backend, String root, Timing timing, SmMonitor smMonitor) {
+    this(index, name, uuid, pciBusId, computeCapability, smCount, memoryBytes, driverVersion,
+        backend, root, timing, smMonitor, null);
+  }
+
   @JsonIgnore
   public byte[] rootBytes() {
     return Hex.decode("root", root, 32);
@@ -62,11 +74,22 @@ public record DeviceReport(
       t.u64(b);
     }
     t.f64(smMonitor.busyFraction());
+    if (kernel != null) {
+      // Behind its own tag, and only when present: a commitment without it signs the bytes
+      // it always did (docs/protocol.md §5).
+      t.str(KERNEL_TAG).str(kernel.name()).str(kernel.reason());
+    }
   }
 
   /** A copy with another root; for tests that build cheating commitments. */
   public DeviceReport withRoot(String newRoot) {
     return new DeviceReport(index, name, uuid, pciBusId, computeCapability, smCount,
-        memoryBytes, driverVersion, backend, newRoot, timing, smMonitor);
+        memoryBytes, driverVersion, backend, newRoot, timing, smMonitor, kernel);
+  }
+
+  /** A copy with another kernel field (null: none). */
+  public DeviceReport withKernel(KernelChoice newKernel) {
+    return new DeviceReport(index, name, uuid, pciBusId, computeCapability, smCount,
+        memoryBytes, driverVersion, backend, root, timing, smMonitor, newKernel);
   }
 }

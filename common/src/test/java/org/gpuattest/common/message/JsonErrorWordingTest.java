@@ -153,7 +153,7 @@ class JsonErrorWordingTest {
   void read_truncated_saysTruncatedAndWhere() throws IOException {
     String c = MessageWording.exampleText("commitment");
     String cut = c.substring(0, c.indexOf("\"root\"", c.indexOf("\"index\" : 1")) + 12);
-    assertEquals("commitment: truncated JSON: the text ends at line 35 column 17 near field "
+    assertEquals("commitment: truncated JSON: the text ends at line 39 column 17 near field "
         + "'devices[1].root'", refusal(cut.getBytes(StandardCharsets.UTF_8), Commitment.class));
     assertEquals("challenge: truncated JSON: the text ends at line 1 column 13 near field "
         + "'version'", refusal("{\"version\":1".getBytes(StandardCharsets.UTF_8),

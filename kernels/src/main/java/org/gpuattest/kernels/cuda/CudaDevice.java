@@ -2,7 +2,10 @@ package org.gpuattest.kernels.cuda;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
+import org.gpuattest.common.gpu.SmArchitecture;
+import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.BackendException;
@@ -44,6 +47,9 @@ final class CudaDevice implements Device {
   private ProductKernel product = ProductKernel.FFMA;
   /** The n that {@link #allocate} holds buffers for; 0 when nothing is held. */
   private int allocatedFor;
+  /** Allocate's choice, named as the commitment names it; null before allocate. */
+  private KernelChoice kernel;
+
   /** The probes' verdicts per GPU ordinal, kept by the backend: one probe per GPU and kernel. */
   private final ProductChoice choice;
 
@@ -80,7 +86,7 @@ final class CudaDevice implements Device {
     close();
     try {
       kernels.open();
-      use(products(n, false).get(0));
+      choose(n);
       long matrix = (long) n * n * Double.BYTES;
       res.allocate("A", matrix);
       res.allocate("B", matrix);
@@ -109,12 +115,59 @@ final class CudaDevice implements Device {
    */
   private List<ProductKernel> products(int n, boolean all)
       throws CudaException, ForcedKernelException {
-    List<ProductKernel> out = choice.usable(ordinal,
-        "cuda device " + ordinal + " (" + identity.name() + ")",
-        ProductKernel.hasTensorCores(identity.computeCapability()), n, all, kernels::probe,
-        warnings);
+    List<ProductKernel> out = choice.usable(ordinal, who(), tensorCores(), n, all, order(n),
+        kernels::probe, warnings);
     kernels.reopenIfResetElsewhere();
     return out;
+  }
+
+  private String who() {
+    return "cuda device " + ordinal + " (" + identity.name() + ")";
+  }
+
+  private boolean tensorCores() {
+    return ProductKernel.hasTensorCores(identity.computeCapability());
+  }
+
+  /** The kernels in the order this GPU tries them at n: fastest first, unless grid fill says. */
+  private List<ProductKernel> order(int n) {
+    return GridFill.order(n, identity.smCount(), this::tableBlocksPerSm);
+  }
+
+  /**
+   * Blocks of {@code k} per SM as common's geometry table has them for this GPU's compute
+   * capability (what the validator's SM bounds use), else as the driver says.
+   */
+  private int tableBlocksPerSm(ProductKernel k) {
+    int table = SmArchitecture.find(identity.computeCapability())
+        .map(k.geometry::blocksPerSm).orElse(0);
+    if (table > 0 || kernels.function(k.monitored) == null) {
+      return table;
+    }
+    try {
+      return driver.maxActiveBlocksPerSm(kernels.function(k.monitored), (int) k.block().count(),
+          k.dynamicSharedBytes());
+    } catch (CudaException e) {
+      return 0;
+    }
+  }
+
+  /** Allocate's choice of product kernel at n, and the reason the commitment gives for it. */
+  private void choose(int n) throws CudaException, ForcedKernelException {
+    ProductKernel k = products(n, false).get(0);
+    use(k);
+    kernel = new KernelChoice(k.monitored.entry, choice.forcing()
+        ? k.monitored.entry + ": forced (attestor --product-kernel)"
+        : GridFill.reason(k, order(n), n, identity.smCount(), identity.computeCapability(),
+            tensorCores(), this::tableBlocksPerSm, p -> choice.refusal(ordinal, p)));
+    int table = tableBlocksPerSm(k);
+    if (table > 0 && table != blocksPerSm) {
+      // The driver compiled the PTX to other registers than ptxas 13.0 did: the validator's
+      // busy bound assumes the table's occupancy (docs/soundness.md §6, SM checks' bounds).
+      warnings.accept(who() + ": the driver holds " + blocksPerSm + " blocks of "
+          + k.monitored.entry + " per SM, the geometry table " + table + " (compute capability "
+          + identity.computeCapability() + "); the validator's SM bounds assume " + table);
+    }
   }
 
   /** Runs {@code k} from now on (allocate's choice, or another for 'attestor bench'). */
@@ -160,6 +213,12 @@ final class CudaDevice implements Device {
   /** The product kernel chosen at allocate. */
   ProductKernel product() {
     return product;
+  }
+
+  /** The kernel allocate chose and why, for the commitment (docs/protocol.md §4.2). */
+  @Override
+  public Optional<KernelChoice> kernel() {
+    return Optional.ofNullable(kernel);
   }
 
   @Override

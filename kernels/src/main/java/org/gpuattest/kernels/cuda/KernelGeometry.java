@@ -1,5 +1,6 @@
 package org.gpuattest.kernels.cuda;
 
+import org.gpuattest.common.gpu.ProductGeometry;
 import org.gpuattest.kernels.cuda.CudaDriver.Dim3;
 
 /**
@@ -7,12 +8,14 @@ import org.gpuattest.kernels.cuda.CudaDriver.Dim3;
  * and the kernels' Java models (in the tests) take them from, so a test without a GPU runs the
  * same grid the GPU gets. The kernels' CUDA C sources are in {@code kernels/src/main/cuda}, and
  * their PTX in the top-level {@code ptx/} (see ptx/README.md for each kernel's parameters).
+ * The product kernels' tiles, threads and shared memory are common's {@link ProductGeometry},
+ * the table the validator derives its SM bounds from.
  */
 public final class KernelGeometry {
   private KernelGeometry() {}
 
   /** Square tile of C each matmul block computes, and the threads per side of a block. */
-  public static final int MATMUL_TILE = 64;
+  public static final int MATMUL_TILE = ProductGeometry.MATMUL_FFMA.tile;
   public static final int MATMUL_THREADS_PER_SIDE = 16;
 
   /** Slots of the SM monitor's per-SM arrays; a block with %smid beyond is counted at its id mod this. */
@@ -24,7 +27,7 @@ public final class KernelGeometry {
    * dmma_layout.cuh); also of matmul_dmma_wide, whose 8 warps form 2 x 4 of 64 x 32 each
    * (dmma_wide_layout.cuh).
    */
-  public static final int DMMA_THREADS = 256;
+  public static final int DMMA_THREADS = ProductGeometry.MATMUL_DMMA.threads;
 
   /**
    * The lowest compute capability (major * 10 + minor) that runs matmul_dmma: 8.0, because
@@ -34,14 +37,15 @@ public final class KernelGeometry {
    * four-step fma chain of docs/protocol.md section 1.5 was measured on an H100 only, so a GPU
    * of another architecture must pass a bit-for-bit self-test before its result is trusted.
    */
-  public static final int DMMA_MIN_COMPUTE_CAPABILITY = 80;
+  public static final int DMMA_MIN_COMPUTE_CAPABILITY =
+      ProductGeometry.MATMUL_DMMA.minCapability;
 
   /**
    * Square tile of C each matmul_dmma_wide block computes: 128, so that kernel takes only n
    * that are multiples of 128 (kernels/src/main/cuda/dmma_wide_layout.cuh); other n run
    * matmul_dmma. Its 8 warps ({@link #DMMA_THREADS}) form 2 x 4, each 64 x 32 of C.
    */
-  public static final int DMMA_WIDE_TILE = 128;
+  public static final int DMMA_WIDE_TILE = ProductGeometry.MATMUL_DMMA_WIDE.tile;
 
   /**
    * Dynamic shared memory of a matmul_dmma_wide block: 3 stages x (128 x 20 + 16 x 132)
@@ -50,7 +54,8 @@ public final class KernelGeometry {
    * before the first launch ({@link CudaDriver#setMaxDynamicSharedBytes}); a GPU that allows
    * less (sm_86 and sm_89: 99 KiB) refuses, and runs matmul_dmma.
    */
-  public static final int DMMA_WIDE_SHARED_BYTES = 3 * (128 * 20 + 16 * 132) * Double.BYTES;
+  public static final int DMMA_WIDE_SHARED_BYTES =
+      ProductGeometry.MATMUL_DMMA_WIDE.dynamicSharedBytes;
 
   /** Dynamic shared memory any block may have without raising the function's limit. */
   public static final int DEFAULT_MAX_DYNAMIC_SHARED_BYTES = 48 * 1024;

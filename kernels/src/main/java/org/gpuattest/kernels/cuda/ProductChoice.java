@@ -10,10 +10,11 @@ import java.util.function.Consumer;
 
 /**
  * Which product kernel a GPU runs at size n (docs/benchmarks.md, "Product kernel versions"):
- * the first of {@link ProductKernel#PREFERENCE} whose tile divides n, which the GPU can run
- * (FP64 tensor cores: compute capability 8.0 and up), and whose probe at start-up gives the
- * CPU's bits ({@link ProductProbe}); FFMA otherwise. So matmul_dmma_wide where n is a multiple
- * of 128 and its probe agrees; else matmul_dmma where its probe agrees; else matmul_ffma.
+ * the first, in {@link GridFill#order} (fastest first, unless the grid leaves SMs empty), whose
+ * tile divides n, which the GPU can run (FP64 tensor cores: compute capability 8.0 and up),
+ * and whose probe at start-up gives the CPU's bits ({@link ProductProbe}); FFMA otherwise. So
+ * matmul_dmma_wide where n is a multiple of 128, its grid fills the SMs and its probe agrees;
+ * else matmul_dmma where its probe agrees; else matmul_ffma.
  * Each GPU's probe of each kernel runs once per backend, and a kernel refused on a GPU is
  * reported once, on stderr, naming the kernel, why, and what runs instead. A probe that
  * faults is such a refusal, with the fault's own error; the device resets the GPU's context
@@ -63,10 +64,12 @@ final class ProductChoice {
    * {@code all} true every one that fits and agrees (what 'attestor bench' measures).
    *
    * @param who the GPU as warnings name it, such as "cuda device 0 (NVIDIA H100)"
+   * @param order the kernels in the order to try them ({@link GridFill#order}), FFMA last
    * @throws ForcedKernelException a kernel is forced, and cannot run on this GPU at n
    */
   List<ProductKernel> usable(int ordinal, String who, boolean tensorCores, int n, boolean all,
-      Probe probe, Consumer<String> warnings) throws CudaException, ForcedKernelException {
+      List<ProductKernel> order, Probe probe, Consumer<String> warnings)
+      throws CudaException, ForcedKernelException {
     Map<ProductKernel, Optional<String>> gpu =
         verdicts.computeIfAbsent(ordinal, o -> new EnumMap<>(ProductKernel.class));
     if (forced != null) {
@@ -75,7 +78,7 @@ final class ProductChoice {
     List<ProductKernel> out = new ArrayList<>();
     List<String> refused = new ArrayList<>();
     synchronized (gpu) { // two devices on one GPU probe it once
-      for (ProductKernel k : ProductKernel.PREFERENCE) {
+      for (ProductKernel k : order) {
         if (!k.tensorCores()) {
           out.add(k);
           continue;
@@ -126,6 +129,23 @@ final class ProductChoice {
           + forced.monitored.entry + " " + why.get());
     }
     return forced;
+  }
+
+  /** Whether a kernel is forced (attestor --product-kernel), not chosen. */
+  boolean forcing() {
+    return forced != null;
+  }
+
+  /** Why GPU {@code ordinal} refused tensor-core kernel {@code k}, if its probe did. */
+  Optional<String> refusal(int ordinal, ProductKernel k) {
+    Map<ProductKernel, Optional<String>> gpu = verdicts.get(ordinal);
+    if (gpu == null) {
+      return Optional.empty();
+    }
+    synchronized (gpu) {
+      Optional<String> verdict = gpu.get(k);
+      return verdict == null ? Optional.empty() : verdict;
+    }
   }
 
   private static String describe(ProductKernel k) {

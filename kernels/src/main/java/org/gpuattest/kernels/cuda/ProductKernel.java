@@ -2,6 +2,7 @@ package org.gpuattest.kernels.cuda;
 
 import java.util.List;
 import java.util.Locale;
+import org.gpuattest.common.gpu.ProductGeometry;
 import org.gpuattest.kernels.cuda.CudaDriver.Dim3;
 import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
 
@@ -13,23 +14,26 @@ import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
  * and whose probe against the CPU reference agrees ({@link ProductChoice}).
  */
 public enum ProductKernel {
-  FFMA(Kernel.MATMUL, Kernel.MATMUL_UNMONITORED, KernelGeometry.MATMUL_TILE),
-  DMMA(Kernel.MATMUL_DMMA, Kernel.MATMUL_DMMA_UNMONITORED, KernelGeometry.MATMUL_TILE),
+  FFMA(Kernel.MATMUL, Kernel.MATMUL_UNMONITORED, ProductGeometry.MATMUL_FFMA),
+  DMMA(Kernel.MATMUL_DMMA, Kernel.MATMUL_DMMA_UNMONITORED, ProductGeometry.MATMUL_DMMA),
   DMMA_WIDE(Kernel.MATMUL_DMMA_WIDE, Kernel.MATMUL_DMMA_WIDE_UNMONITORED,
-      KernelGeometry.DMMA_WIDE_TILE);
+      ProductGeometry.MATMUL_DMMA_WIDE);
 
   /** Fastest first (docs/benchmarks.md, "Product kernel versions"); FFMA, the last, always runs. */
   static final List<ProductKernel> PREFERENCE = List.of(DMMA_WIDE, DMMA, FFMA);
 
   final Kernel monitored;
   final Kernel unmonitored;
+  /** Its row of the geometry table the validator derives the SM bounds from. */
+  final ProductGeometry geometry;
   /** The side of the square tile of C one block computes: n must be a multiple of it. */
   final int tile;
 
-  ProductKernel(Kernel monitored, Kernel unmonitored, int tile) {
+  ProductKernel(Kernel monitored, Kernel unmonitored, ProductGeometry geometry) {
     this.monitored = monitored;
     this.unmonitored = unmonitored;
-    this.tile = tile;
+    this.geometry = geometry;
+    this.tile = geometry.tile;
   }
 
   /** The name 'attestor bench' reports: "ffma", "dmma", "dmma_wide". */

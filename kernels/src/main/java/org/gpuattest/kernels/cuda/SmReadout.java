@@ -8,7 +8,10 @@ import org.gpuattest.common.message.SmMonitor;
  * Turns the product kernel's per-SM counters (blocks run, and their summed %globaltimer
  * durations, by %smid) into the commitment's {@link SmMonitor}. The busy fraction is the block
  * time the SMs did over the block time they could have done while the product ran: summed
- * block durations / (SMs x blocks resident per SM x product kernel time).
+ * block durations / (SMs x blocks resident per SM x product kernel time). %smid is not
+ * promised below the SM count (PTX ISA: %nsmid may exceed it; an H100 SXM enables 132 of 144
+ * SMs), so the entries run to the highest id that ran a block, and the validator counts the
+ * distinct ids with blocks (docs/protocol.md §8.3).
  */
 final class SmReadout {
   private SmReadout() {}

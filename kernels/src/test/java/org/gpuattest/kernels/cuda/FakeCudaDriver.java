@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.gpuattest.common.gpu.ProductGeometry;
+import org.gpuattest.common.gpu.SmArchitecture;
 import org.gpuattest.kernels.cuda.FakeStreams.FakeEvent;
 import org.gpuattest.kernels.cuda.FakeStreams.FakeStream;
 
@@ -42,6 +44,9 @@ final class FakeCudaDriver implements CudaDriver {
   int initFailure;
   /** A code cuDevicePrimaryCtxRetain fails with (such as DEVICE_UNAVAILABLE), or 0. */
   int retainFailure;
+  /** Blocks per SM the occupancy query answers for these entries, whatever the table says. */
+  final Map<String, Integer> occupancy = new HashMap<>();
+
   /** Kernel entries whose result (their third argument, C) gets one bit flipped. */
   final Set<String> corrupt = ConcurrentHashMap.newKeySet();
   /** Kernel entries that fault, with the (sticky) code the next wait reports. */
@@ -230,10 +235,25 @@ final class FakeCudaDriver implements CudaDriver {
     sharedAllowed.put(function.handle(), bytes);
   }
 
+  /**
+   * As a GPU of the current context's compute capability: a product kernel's monitored entry
+   * holds what common's geometry table says, unless {@link #occupancy} names it (a driver
+   * whose compiler allocated other registers); anything else 1 with over 48 KiB of dynamic
+   * shared memory, else 2.
+   */
   @Override
   public int maxActiveBlocksPerSm(Function function, int blockThreads, int dynamicSharedBytes)
       throws CudaException {
-    requireCurrent("cuOccupancyMaxActiveBlocksPerMultiprocessor");
+    DeviceProperties gpu = gpus.get(requireCurrent("cuOccupancyMaxActiveBlocksPerMultiprocessor"));
+    Integer forced = occupancy.get(function.name());
+    if (forced != null) {
+      return forced;
+    }
+    var arch = SmArchitecture.find(gpu.ccMajor() + "." + gpu.ccMinor());
+    var product = ProductGeometry.byEntry(function.name());
+    if (arch.isPresent() && product.isPresent()) {
+      return product.get().blocksPerSm(arch.get());
+    }
     return dynamicSharedBytes > KernelGeometry.DEFAULT_MAX_DYNAMIC_SHARED_BYTES ? 1 : 2;
   }
 

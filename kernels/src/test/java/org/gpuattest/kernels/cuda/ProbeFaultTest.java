@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
  * driver whose faults are sticky as a GPU's are: the fault, with its own error, is that
  * kernel's refusal, said once per GPU; the GPU's primary context is reset and opened anew
  * without it; the next kernel in the order runs (matmul_dmma_wide, then matmul_dmma, then
- * FFMA) and gives canonical-v1's roots; no later allocation probes it again; and nothing is
+ * FFMA, at n = 256, whose 4 wide blocks fill the fake's 4 SMs) and gives canonical-v1's roots; no later allocation probes it again; and nothing is
  * left allocated.
  */
 class ProbeFaultTest {
@@ -51,9 +51,9 @@ class ProbeFaultTest {
     d.faulting.put("matmul_dmma", CudaException.ILLEGAL_INSTRUCTION);
     List<String> warnings = new ArrayList<>();
     try (CudaDevice dev = (CudaDevice) CudaBackend.open(d, warnings::add).devices(1).get(0)) {
-      dev.prepare(KEY, 0, 128);
+      dev.prepare(KEY, 0, 256);
       assertEquals(ProductKernel.FFMA, dev.product());
-      assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 1)[0], dev.iterate(0).matrixRoot());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 256, 1)[0], dev.iterate(0).matrixRoot());
       assertEquals(2, d.resets.get());
     }
     assertEquals(2, warnings.size(), warnings.toString());
@@ -75,7 +75,7 @@ class ProbeFaultTest {
     CudaBackend b = CudaBackend.open(d, warnings::add);
     for (int round = 0; round < 3; round++) {
       try (CudaDevice dev = (CudaDevice) b.devices(1).get(0)) {
-        dev.prepare(KEY, 0, 128);
+        dev.prepare(KEY, 0, 256);
         assertEquals(ProductKernel.DMMA, dev.product());
       }
     }

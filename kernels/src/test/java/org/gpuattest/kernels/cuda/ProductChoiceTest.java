@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.Reference;
 import org.gpuattest.kernels.Device;
@@ -14,9 +15,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Which product kernel a device runs (ProductChoice, docs/benchmarks.md "Product kernel
- * versions"), over the fake driver: matmul_dmma_wide where n is a multiple of 128 and its probe
- * agrees; matmul_dmma where n is not, or where the wide kernel's probe disagrees or its shared
- * memory is refused, if its own probe agrees; FFMA otherwise; each refusal said once on stderr
+ * versions"), over the fake driver (4 SMs, so n = 256 gives the wide kernel a block for each):
+ * matmul_dmma_wide where n is a multiple of 128, its grid fills the SMs and its probe agrees;
+ * matmul_dmma where n is not, where the wide grid leaves SMs empty, or where the wide kernel's
+ * probe disagrees or its shared memory is refused, if its own probe agrees; FFMA otherwise; each refusal said once on stderr
  * with the kernel and why. Every case also checks the roots against the CPU reference.
  */
 class ProductChoiceTest {
@@ -66,9 +68,9 @@ class ProductChoiceTest {
     d.corrupt.add("matmul_dmma_wide");
     List<String> warnings = new ArrayList<>();
     try (CudaDevice dev = device(d, warnings)) {
-      dev.prepare(KEY, 0, 128);
+      dev.prepare(KEY, 0, 256);
       assertEquals(ProductKernel.DMMA, dev.product());
-      assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 1)[0], dev.iterate(0).matrixRoot());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 256, 1)[0], dev.iterate(0).matrixRoot());
     }
     assertEquals(List.of("cuda device 0 (Fake GPU 0): the tensor-core product matmul_dmma_wide"
         + " differs from the CPU reference on a test case; using the tensor-core kernel"
@@ -82,9 +84,9 @@ class ProductChoiceTest {
     d.corrupt.add("matmul_dmma");
     List<String> warnings = new ArrayList<>();
     try (CudaDevice dev = device(d, warnings)) {
-      dev.prepare(KEY, 0, 128);
+      dev.prepare(KEY, 0, 256);
       assertEquals(ProductKernel.FFMA, dev.product());
-      assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 1)[0], dev.iterate(0).matrixRoot());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 256, 1)[0], dev.iterate(0).matrixRoot());
     }
     assertEquals(2, warnings.size(), warnings.toString());
     assertTrue(warnings.get(0).contains("matmul_dmma_wide differs from the CPU reference"),
@@ -104,7 +106,7 @@ class ProductChoiceTest {
     CudaBackend b = CudaBackend.open(d, warnings::add);
     for (int round = 0; round < 2; round++) {
       try (CudaDevice dev = (CudaDevice) b.devices(1).get(0)) {
-        dev.prepare(KEY, 0, 128);
+        dev.prepare(KEY, 0, 256);
         assertEquals(ProductKernel.DMMA, dev.product());
       }
     }
@@ -137,9 +139,9 @@ class ProductChoiceTest {
     d.maxDynamicSharedBytes = 99 * 1024;
     List<String> warnings = new ArrayList<>();
     try (CudaDevice dev = device(d, warnings)) {
-      dev.prepare(KEY, 0, 128);
+      dev.prepare(KEY, 0, 256);
       assertEquals(ProductKernel.DMMA, dev.product());
-      assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 1)[0], dev.iterate(0).matrixRoot());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 256, 1)[0], dev.iterate(0).matrixRoot());
       assertEquals(0, d.launchLog.stream().filter(l -> l.contains("wide")).count(),
           "never launched");
     }
@@ -161,6 +163,56 @@ class ProductChoiceTest {
       assertEquals(List.of(ProductKernel.FFMA), dev.benchable());
     }
     assertEquals(List.of(), warnings);
+  }
+
+  @Test
+  void wideGridLeavesSmsEmpty_runsThe64x64Kernel_withoutProbingTheWideOne_andSaysWhy()
+      throws Exception {
+    // n = 128 on the fake's 4 SMs: one 128 x 128 block (25% of SM time), four 64 x 64 ones.
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    List<String> warnings = new ArrayList<>();
+    try (CudaDevice dev = device(d, warnings)) {
+      dev.prepare(KEY, 0, 128);
+      assertEquals(ProductKernel.DMMA, dev.product());
+      assertEquals("matmul_dmma: grid fill on 4 SMs: matmul_dmma_wide (1 block) keeps 25% of"
+          + " the SM time at work, matmul_dmma (4 blocks) 100%", dev.kernel().orElseThrow()
+          .reason());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 1)[0], dev.iterate(0).matrixRoot());
+      assertEquals(0, d.launchLog.stream().filter(l -> l.contains("wide")).count());
+    }
+    assertEquals(List.of(), warnings);
+  }
+
+  @Test
+  void kernel_namesTheChoiceAndTheRefusalBeforeIt() throws Exception {
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    d.corrupt.add("matmul_dmma_wide");
+    try (CudaDevice dev = device(d, new ArrayList<>())) {
+      dev.allocate(256);
+      assertEquals(new KernelChoice("matmul_dmma", "matmul_dmma: matmul_dmma_wide refused:"
+          + " differs from the CPU reference on a test case"), dev.kernel().orElseThrow());
+    }
+    try (CudaDevice dev = device(CudaFakes.driver(1, 1L << 30), new ArrayList<>())) {
+      dev.allocate(256);
+      assertEquals(new KernelChoice("matmul_dmma_wide",
+          "matmul_dmma_wide: the fastest kernel for this GPU at n = 256"),
+          dev.kernel().orElseThrow());
+    }
+  }
+
+  @Test
+  void driverOccupancyOtherThanTheTable_isWarned() throws Exception {
+    // A driver whose compiler gave matmul_dmma more registers: 3 blocks per SM, not 4.
+    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    d.occupancy.put("matmul_dmma", 3);
+    List<String> warnings = new ArrayList<>();
+    try (CudaDevice dev = device(d, warnings)) {
+      dev.allocate(192);
+      assertEquals(3, dev.blocksPerSm());
+    }
+    assertEquals(List.of("cuda device 0 (Fake GPU 0): the driver holds 3 blocks of matmul_dmma"
+        + " per SM, the geometry table 4 (compute capability 9.0); the validator's SM bounds"
+        + " assume 4"), warnings);
   }
 
   @Test

@@ -18,6 +18,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.gpuattest.common.gpu.ProductGeometry;
+import org.gpuattest.common.gpu.SmArchitecture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -168,6 +170,46 @@ class PtxFilesTest {
     assertTrue(start >= 0, entry + " not in the PTX");
     int next = ptx.indexOf(".entry ", start + head.length());
     return ptx.substring(start, next < 0 ? ptx.length() : next);
+  }
+
+  /**
+   * Common's geometry table (ProductGeometry), which the validator derives the SM bounds from,
+   * holds for each architecture the registers and shared memory ptxas gives each monitored
+   * product entry: a kernel change that moves them must update the table.
+   */
+  @Test
+  void ptxas_productKernelsRegistersAndSharedMemory_areTheGeometryTables(@TempDir Path tmp)
+      throws Exception {
+    Optional<Path> ptxas = CudaToolchain.find("ptxas");
+    assumeTrue(ptxas.isPresent(), "ptxas is not installed: the geometry table not checked");
+    Pattern used = Pattern.compile("Used (\\d+) registers[^\\n]*?(?:, (\\d+) bytes smem)?"
+        + "(?:, \\d+ bytes cmem\\[0\\])?\\n");
+    List<String> wrong = new java.util.ArrayList<>();
+    for (ProductGeometry k : ProductGeometry.values()) {
+      String file = KernelGeometry.Kernel.byEntry(k.entry).orElseThrow().ptxFile;
+      for (SmArchitecture arch : SmArchitecture.KNOWN) {
+        if (arch.code() < k.minCapability) {
+          continue;
+        }
+        String gpu = "sm_" + arch.code();
+        CudaToolchain.Result r = CudaToolchain.run(List.of(ptxas.get().toString(), "-v",
+            "--gpu-name", gpu, "-o", tmp.resolve(file + "." + gpu).toString(),
+            PTX_DIR.resolve(file).toString()), tmp, 300);
+        assertEquals(0, r.exitCode(), r.output());
+        String out = r.output();
+        int at = out.indexOf("Compiling entry function '" + k.entry + "'");
+        assertTrue(at >= 0, k.entry + " for " + gpu + ":\n" + out);
+        Matcher m = used.matcher(out);
+        assertTrue(m.find(at), k.entry + " for " + gpu + ":\n" + out);
+        int registers = Integer.parseInt(m.group(1));
+        int shared = m.group(2) == null ? 0 : Integer.parseInt(m.group(2));
+        if (registers != k.registers(arch).orElse(-1) || shared != k.staticSharedBytes) {
+          wrong.add(k.entry + " on " + gpu + ": ptxas " + registers + " registers, " + shared
+              + " bytes; the table " + k.registers(arch) + ", " + k.staticSharedBytes);
+        }
+      }
+    }
+    assertEquals(List.of(), wrong);
   }
 
   @ParameterizedTest

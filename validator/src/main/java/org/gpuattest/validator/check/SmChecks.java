@@ -1,110 +1,144 @@
 package org.gpuattest.validator.check;
 
+import java.util.ArrayList;
 import java.util.List;
-import org.apache.commons.math3.stat.descriptive.SummaryStatistics;
+import java.util.function.Predicate;
+import java.util.function.ToDoubleFunction;
 import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.DeviceReport;
 import org.gpuattest.common.util.Counts;
 import org.gpuattest.validator.GpuProfiles;
 
 /**
- * What the monitored kernel says about the SMs: every SM ran blocks (coverage), no SM ran far
- * more than the others (balance, as the coefficient of variation of blocks per SM), and the SMs
- * were busy for most of the kernel's time. GPU-only.
+ * What the monitored kernel says about the SMs (docs/protocol.md §8.3, checks 12-14): as many
+ * distinct SMs ran blocks as the grid reaches (coverage), no SM ran far more than the others
+ * (balance, the coefficient of variation of blocks per SM), and the SMs were busy for most of
+ * the kernel's time. Each bound is derived per device from the product kernel it names and
+ * the challenge's n ({@link SmBounds}), so the wave quantisation an honest GPU cannot avoid
+ * never fails it. GPU-only.
  */
 final class SmChecks {
   private SmChecks() {}
 
   static List<Check> all(Evidence e) {
-    if (e.cpuBackend()) {
+    if (e.commitment().devices().stream().noneMatch(
+        r -> r.backend().equals(DeviceReport.CUDA))) {
       return List.of(Check.skipped("sm.coverage", DeviceChecks.CPU_SKIP),
           Check.skipped("sm.balance", DeviceChecks.CPU_SKIP),
           Check.skipped("sm.busy", DeviceChecks.CPU_SKIP));
     }
-    GpuProfiles.Defaults d = e.profiles().defaults();
-    return List.of(coverage(e), balance(e, d.maxSmImbalance()), busy(e, d.minBusyFraction()));
+    Integer profileSms = e.profile().map(GpuProfiles.Profile::smCount).orElse(null);
+    return of(e.commitment().devices(), e.challenge().dim(), profileSms, e.profiles().defaults());
   }
 
-  static Check coverage(Evidence e) {
-    int worst = Integer.MAX_VALUE;
-    DeviceReport worstDevice = null;
-    for (DeviceReport r : e.commitment().devices()) {
-      long[] blocks = r.smMonitor().blocksPerSm();
-      int covered = 0;
-      for (int sm = 0; sm < Math.min(blocks.length, r.smCount()); sm++) {
-        if (blocks[sm] > 0) {
-          covered++;
-        }
+  /**
+   * The three checks for these reports at n, on the profile's SM count (each report's own
+   * where there is no profile: devices.model fails then).
+   */
+  static List<Check> of(List<DeviceReport> reports, int n, Integer profileSms,
+      GpuProfiles.Defaults d) {
+    List<SmBounds> devices = new ArrayList<>();
+    for (DeviceReport r : reports) {
+      if (!r.backend().equals(DeviceReport.CUDA)) {
+        continue; // a CPU report among CUDA ones: devices.backend fails it
       }
-      if (blocks.length != r.smCount()) {
-        return Check.fail("sm.coverage", Counts.count(blocks.length, "SM entry", "SM entries"),
-            Counts.count(r.smCount(), "entry", "entries"), "Device " + r.index()
-                + " reports blocks for " + Counts.count(blocks.length, "SM") + " but has "
-                + r.smCount() + ".").withFigures(Figures.of("smEntries", blocks.length,
-                    "smCount", r.smCount(), "device", r.index()));
+      devices.add(SmBounds.of(r, n, profileSms != null ? profileSms : r.smCount(),
+          d.maxSmImbalance(), d.minBusyFraction()));
+    }
+    return List.of(coverage(devices), balance(devices), busy(devices));
+  }
+
+  /**
+   * The first device for which {@code holds} is false, else the one with the least
+   * {@code slack}: the device a check's figures describe.
+   */
+  private static SmBounds worst(List<SmBounds> devices, Predicate<SmBounds> holds,
+      ToDoubleFunction<SmBounds> slack) {
+    SmBounds worst = null;
+    for (SmBounds b : devices) {
+      if (!holds.test(b)) {
+        return b;
       }
-      if (covered < worst) {
-        worst = covered;
-        worstDevice = r;
+      if (worst == null || slack.applyAsDouble(b) < slack.applyAsDouble(worst)) {
+        worst = b;
       }
     }
-    String measured = worst + "/" + Counts.count(worstDevice.smCount(), "SM") + " (device "
-        + worstDevice.index() + ")";
-    var figures = Figures.of("coveredSms", worst, "smCount", worstDevice.smCount(), "device",
-        worstDevice.index());
-    if (worst < worstDevice.smCount()) {
-      return Check.fail("sm.coverage", measured, "every SM",
-          "Some SMs ran no block: the kernel did not use the whole GPU, or the GPU is shared.")
+    return worst;
+  }
+
+  private static Check underived(String name, SmBounds b) {
+    return Check.fail(name, "no bounds (device " + b.report().index() + ")",
+        "a product kernel this validator knows, that runs at this n",
+        b.problem() + ": the SM bounds come from the kernel's geometry (docs/protocol.md §8.3).")
+        .withFigures(Figures.of("device", b.report().index()));
+  }
+
+  static Check coverage(List<SmBounds> devices) {
+    SmBounds b = worst(devices, SmBounds::coverageHolds, x -> x.coveredSms() - x.requiredSms());
+    if (b.problem() != null) {
+      return underived("sm.coverage", b);
+    }
+    int g = b.report().index();
+    String measured = b.coveredSms() + "/" + Counts.count(b.smCount(), "SM") + " (device " + g
+        + ")";
+    String expected = b.requiredSms() == b.smCount() ? "every SM"
+        : ">= " + b.requiredSms() + " (" + b.grid() + ")";
+    var figures = Figures.of("coveredSms", b.coveredSms(), "requiredSms", b.requiredSms(),
+        "smCount", b.smCount(), "device", g);
+    if (b.coveredSms() > b.smCount()) {
+      return Check.fail("sm.coverage", measured, expected, "Device " + g + " reports blocks on "
+          + Counts.count(b.coveredSms(), "distinct SM id") + " but has " + b.smCount()
+          + " SMs.").withFigures(figures);
+    }
+    if (b.coveredSms() < b.requiredSms()) {
+      return Check.fail("sm.coverage", measured, expected, "Some SMs ran no block though the"
+          + " grid reaches them: the kernel did not use the whole GPU, or the GPU is shared.")
           .withFigures(figures);
     }
-    return Check.pass("sm.coverage", measured, "every SM", "Every SM of every device ran blocks.")
-        .withFigures(figures);
+    return Check.pass("sm.coverage", measured, expected, b.requiredSms() == b.smCount()
+        ? "Every SM of every device ran blocks."
+        : "Every device ran blocks on as many SMs as its grid reaches.").withFigures(figures);
   }
 
-  static Check balance(Evidence e, double maxCv) {
-    double worst = 0;
-    int worstIndex = 0;
-    for (DeviceReport r : e.commitment().devices()) {
-      SummaryStatistics s = new SummaryStatistics();
-      for (long b : r.smMonitor().blocksPerSm()) {
-        s.addValue(b);
-      }
-      double cv = s.getMean() > 0 ? s.getStandardDeviation() / s.getMean() : Double.POSITIVE_INFINITY;
-      if (cv > worst || Double.isNaN(cv)) {
-        worst = cv;
-        worstIndex = r.index();
-      }
+  static Check balance(List<SmBounds> devices) {
+    SmBounds b = worst(devices, SmBounds::balanceHolds, x -> x.maxCv() - x.cv());
+    if (b.problem() != null) {
+      return underived("sm.balance", b);
     }
-    String measured = String.format("CV %.3f (device %d)", worst, worstIndex);
-    var figures = Figures.of("coefficientOfVariation", worst, "maxCoefficientOfVariation",
-        maxCv, "device", worstIndex);
-    if (!(worst <= maxCv)) {
-      return Check.fail("sm.balance", measured, String.format("<= %.2f", maxCv),
+    int g = b.report().index();
+    String measured = String.format("CV %.3f (device %d)", b.cv(), g);
+    String expected = String.format("<= %.3g (ideal %.3g + %.2f)", b.maxCv(), b.idealCv(),
+        b.imbalance());
+    var figures = Figures.of("coefficientOfVariation", b.cv(), "maxCoefficientOfVariation",
+        b.maxCv(), "idealCoefficientOfVariation", b.idealCv(), "device", g);
+    if (!b.balanceHolds()) {
+      return Check.fail("sm.balance", measured, expected,
           "Blocks were spread unevenly over the SMs: some SMs were held by other work.")
           .withFigures(figures);
     }
-    return Check.pass("sm.balance", measured, String.format("<= %.2f", maxCv),
-        "Blocks were spread evenly over the SMs.").withFigures(figures);
+    return Check.pass("sm.balance", measured, expected, "Blocks were spread evenly over the SMs.")
+        .withFigures(figures);
   }
 
-  static Check busy(Evidence e, double min) {
-    double worst = 1.0;
-    int worstIndex = 0;
-    for (DeviceReport r : e.commitment().devices()) {
-      if (r.smMonitor().busyFraction() < worst) {
-        worst = r.smMonitor().busyFraction();
-        worstIndex = r.index();
-      }
+  static Check busy(List<SmBounds> devices) {
+    SmBounds b = worst(devices, SmBounds::busyHolds,
+        x -> x.report().smMonitor().busyFraction() - x.minBusy());
+    if (b.problem() != null) {
+      return underived("sm.busy", b);
     }
-    String measured = String.format("%.3f (device %d)", worst, worstIndex);
-    var figures = Figures.of("busyFraction", worst, "minBusyFraction", min, "device",
-        worstIndex);
-    if (worst < min) {
-      return Check.fail("sm.busy", measured, String.format(">= %.2f", min),
+    int g = b.report().index();
+    double busy = b.report().smMonitor().busyFraction();
+    String measured = String.format("%.3f (device %d)", busy, g);
+    String expected = String.format(">= %.3g (%.2f x ideal %.3g: %s)", b.minBusy(),
+        b.busyFactor(), b.idealBusy(), b.grid());
+    var figures = Figures.of("busyFraction", busy, "minBusyFraction", b.minBusy(),
+        "idealBusyFraction", b.idealBusy(), "device", g);
+    if (!b.busyHolds()) {
+      return Check.fail("sm.busy", measured, expected,
           "SMs sat idle for much of the kernel: the GPU was shared or throttled.")
           .withFigures(figures);
     }
-    return Check.pass("sm.busy", measured, String.format(">= %.2f", min),
-        "SMs were busy for most of the kernel time.").withFigures(figures);
+    return Check.pass("sm.busy", measured, expected,
+        "SMs were busy for most of the kernel time its grid allows.").withFigures(figures);
   }
 }

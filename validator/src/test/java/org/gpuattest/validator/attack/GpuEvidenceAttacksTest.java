@@ -2,12 +2,14 @@ package org.gpuattest.validator.attack;
 
 import static org.gpuattest.validator.attack.Verdicts.assertFailsOnly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.function.BiFunction;
 import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.message.Timing;
 import org.gpuattest.common.message.Verdict;
@@ -54,54 +56,75 @@ class GpuEvidenceAttacksTest {
     Verdict v = attest(device1(r -> Reports.smCount(r, 1)));
     assertFailsOnly(v, "Device 1 reports 1 SM; the claimed NVIDIA H100 80GB HBM3 has 132.",
         "devices.sm-count");
-    assertEquals("1/1 SM (device 1)", v.check("sm.coverage").measured());
+    assertEquals("1/132 SMs (device 1)", v.check("sm.coverage").measured());
+  }
+
+  // At the harness's n = 64 a launch is one block of matmul_dmma, so the grid reaches one SM,
+  // its ideal busy fraction is 1/528 and any spread is as even as it can be: what an honest
+  // GPU cannot fail there. SmChecksTest holds the SM checks to large n.
+
+  @Test
+  void verify_noSmRanABlock_failsSmCoverage() throws Exception {
+    Verdict v = attest(device1(r -> Reports.monitor(r, new SmMonitor(new long[132], 0.95))));
+    assertFailsOnly(v, "Some SMs ran no block though the grid reaches them", "sm.coverage",
+        "sm.balance");
+    assertEquals("0/132 SMs (device 1)", v.check("sm.coverage").measured());
   }
 
   @Test
-  void verify_oneSmRanNoBlock_failsSmCoverage() throws Exception {
+  void verify_moreSmIdsThanSms_failsSmCoverage() throws Exception {
+    // 133 distinct %smid with blocks on a GPU of 132 SMs: one more SM than it has.
     Verdict v = attest(device1(r -> {
-      long[] blocks = r.smMonitor().blocksPerSm();
-      blocks[77] = 0;
-      return Reports.monitor(r, new SmMonitor(blocks, r.smMonitor().busyFraction()));
+      long[] blocks = Arrays.copyOf(r.smMonitor().blocksPerSm(), 144);
+      blocks[140] = 8;
+      return Reports.monitor(r, new SmMonitor(blocks, 0.95));
     }));
-    assertFailsOnly(v, "Some SMs ran no block", "sm.coverage");
-    assertEquals("131/132 SMs (device 1)", v.check("sm.coverage").measured());
+    assertFailsOnly(v, "Device 1 reports blocks on 133 distinct SM ids but has 132 SMs.",
+        "sm.coverage");
   }
 
   @Test
-  void verify_monitorShorterThanSmCount_failsSmCoverage() throws Exception {
-    Verdict v = attest(device1(r -> Reports.monitor(r,
-        new SmMonitor(Arrays.copyOf(r.smMonitor().blocksPerSm(), 66), 0.95))));
-    assertFailsOnly(v, "reports blocks for 66 SMs but has 132", "sm.coverage");
-  }
-
-  @Test
-  void verify_monitorOfOneSm_failsSmCoverageSayingOneSm() throws Exception {
-    Verdict v = attest(device1(r -> Reports.monitor(r,
-        new SmMonitor(Arrays.copyOf(r.smMonitor().blocksPerSm(), 1), 0.95))));
-    assertFailsOnly(v, "Device 1 reports blocks for 1 SM but has 132.", "sm.coverage");
-    assertEquals("1 SM entry", v.check("sm.coverage").measured());
-    assertEquals("132 entries", v.check("sm.coverage").expected());
-  }
-
-  @Test
-  void verify_unbalancedBlocks_failsSmBalance() throws Exception {
+  void verify_sparseSmIds_passes() throws Exception {
+    // 132 SMs enabled among 144 ids (an H100 SXM's full die): every 12th id unused.
     Verdict v = attest(device1(r -> {
-      long[] blocks = new long[r.smCount()];
-      for (int sm = 0; sm < blocks.length; sm++) {
-        blocks[sm] = sm % 2 == 0 ? 2 : 14; // every SM covered, CV about 0.75
+      long[] blocks = new long[144];
+      for (int id = 0; id < blocks.length; id++) {
+        blocks[id] = id % 12 == 11 ? 0 : 8;
       }
       return Reports.monitor(r, new SmMonitor(blocks, 0.95));
     }));
-    assertFailsOnly(v, "spread unevenly", "sm.balance");
+    assertTrue(v.passed(), () -> Verdicts.describe(v)); // both devices cover 132 of 132
+    assertEquals(132.0, v.check("sm.coverage").figures().get("coveredSms"));
   }
 
   @Test
-  void verify_busyFractionHalf_failsSmBusy() throws Exception {
+  void verify_busyFractionZero_failsSmBusy() throws Exception {
     Verdict v = attest(device1(r -> Reports.monitor(r,
-        new SmMonitor(r.smMonitor().blocksPerSm(), 0.5))));
+        new SmMonitor(r.smMonitor().blocksPerSm(), 0.0))));
     assertFailsOnly(v, "SMs sat idle", "sm.busy");
-    assertEquals("0.500 (device 1)", v.check("sm.busy").measured());
+    assertEquals("0.000 (device 1)", v.check("sm.busy").measured());
+  }
+
+  @Test
+  void verify_unknownKernel_failsEverySmCheck() throws Exception {
+    Verdict v = attest(device1(r -> r.withKernel(new KernelChoice("matmul_fast", "made up"))));
+    assertFailsOnly(v, "Device 1 names product kernel 'matmul_fast', which this validator does"
+        + " not know", "sm.coverage", "sm.balance", "sm.busy");
+    assertEquals("no bounds (device 1)", v.check("sm.busy").measured());
+  }
+
+  @Test
+  void verify_noKernel_failsEverySmCheck() throws Exception {
+    Verdict v = attest(device1(r -> r.withKernel(null)));
+    assertFailsOnly(v, "Device 1 does not say which product kernel it ran",
+        "sm.coverage", "sm.balance", "sm.busy");
+  }
+
+  @Test
+  void verify_wideKernelAtN64_failsEverySmCheck() throws Exception {
+    Verdict v = attest(device1(r -> r.withKernel(new KernelChoice("matmul_dmma_wide", "x"))));
+    assertFailsOnly(v, "matmul_dmma_wide, whose 128 x 128 tile does not divide n = 64",
+        "sm.coverage", "sm.balance", "sm.busy");
   }
 
   @Test

@@ -12,19 +12,19 @@ public final class Reports {
   public static DeviceReport name(DeviceReport r, String name) {
     return new DeviceReport(r.index(), name, r.uuid(), r.pciBusId(), r.computeCapability(),
         r.smCount(), r.memoryBytes(), r.driverVersion(), r.backend(), r.root(), r.timing(),
-        r.smMonitor());
+        r.smMonitor(), r.kernel());
   }
 
   public static DeviceReport identity(DeviceReport r, String uuid, String pciBusId) {
     return new DeviceReport(r.index(), r.name(), uuid, pciBusId, r.computeCapability(),
         r.smCount(), r.memoryBytes(), r.driverVersion(), r.backend(), r.root(), r.timing(),
-        r.smMonitor());
+        r.smMonitor(), r.kernel());
   }
 
   public static DeviceReport memoryBytes(DeviceReport r, long memoryBytes) {
     return new DeviceReport(r.index(), r.name(), r.uuid(), r.pciBusId(), r.computeCapability(),
         r.smCount(), memoryBytes, r.driverVersion(), r.backend(), r.root(), r.timing(),
-        r.smMonitor());
+        r.smMonitor(), r.kernel());
   }
 
   /** Another SM count, with a monitor of that many SMs (so only the count itself is off). */
@@ -33,18 +33,19 @@ public final class Reports {
     Arrays.fill(blocks, r.smMonitor().blocksPerSm()[0]);
     return new DeviceReport(r.index(), r.name(), r.uuid(), r.pciBusId(), r.computeCapability(),
         sms, r.memoryBytes(), r.driverVersion(), r.backend(), r.root(), r.timing(),
-        new SmMonitor(blocks, r.smMonitor().busyFraction()));
+        new SmMonitor(blocks, r.smMonitor().busyFraction()), r.kernel());
   }
 
   public static DeviceReport monitor(DeviceReport r, SmMonitor m) {
     return new DeviceReport(r.index(), r.name(), r.uuid(), r.pciBusId(), r.computeCapability(),
-        r.smCount(), r.memoryBytes(), r.driverVersion(), r.backend(), r.root(), r.timing(), m);
+        r.smCount(), r.memoryBytes(), r.driverVersion(), r.backend(), r.root(), r.timing(), m,
+        r.kernel());
   }
 
   public static DeviceReport timing(DeviceReport r, Timing t) {
     return new DeviceReport(r.index(), r.name(), r.uuid(), r.pciBusId(), r.computeCapability(),
         r.smCount(), r.memoryBytes(), r.driverVersion(), r.backend(), r.root(), t,
-        r.smMonitor());
+        r.smMonitor(), r.kernel());
   }
 
   /** The same barrier readings moved later by {@code nanos}. */

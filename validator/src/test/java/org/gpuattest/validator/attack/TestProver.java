@@ -16,6 +16,7 @@ import org.gpuattest.common.message.Opening;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
 import org.gpuattest.common.message.Sample;
+import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.message.Timing;
 import org.gpuattest.common.spec.CommitmentDigest;
@@ -46,6 +47,9 @@ public final class TestProver {
   public static final int H100_SMS = 132;
   public static final long BLOCKS_PER_SM = 8;
   public static final double BUSY = 0.95;
+  /** The kernel an H100 runs at the harness's n = 64 (not a multiple of 128). */
+  public static final KernelChoice H100_KERNEL = new KernelChoice("matmul_dmma",
+      "n = 64 is not a multiple of matmul_dmma_wide's tile (128)");
   /** Barrier offsets after the challenge's issuedAt: start, mid, end. */
   static final long START_AFTER = 1_000_000_000L;
   static final long MID_AFTER = 2_000_000_000L;
@@ -208,7 +212,7 @@ public final class TestProver {
         DeviceReport.CUDA, root,
         new Timing(issued + START_AFTER, issued + MID_AFTER, issued + END_AFTER,
             honestKernelNanos(c)),
-        new SmMonitor(blocks, BUSY));
+        new SmMonitor(blocks, BUSY), H100_KERNEL);
   }
 
   /** The UUID the H100-looking report of device g carries, in nvidia-smi's form. */

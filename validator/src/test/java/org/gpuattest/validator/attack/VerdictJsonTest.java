@@ -91,7 +91,12 @@ class VerdictJsonTest {
     double leastBusy = run.commitment.devices().stream().map(DeviceReport::smMonitor)
         .mapToDouble(SmMonitor::busyFraction).min().orElseThrow();
     assertEquals(leastBusy, v.check("sm.busy").figures().get("busyFraction"));
-    assertEquals(0.85, v.check("sm.busy").figures().get("minBusyFraction"));
+    // n = 64: one block of matmul_dmma a launch, on 132 SMs that hold 4 each (9.0)
+    assertEquals(1.0 / (4 * TestProver.H100_SMS),
+        v.check("sm.busy").figures().get("idealBusyFraction"), 1e-15);
+    assertEquals(0.85 / (4 * TestProver.H100_SMS),
+        v.check("sm.busy").figures().get("minBusyFraction"), 1e-15);
+    assertEquals(1.0, v.check("sm.coverage").figures().get("requiredSms"));
     assertEquals((double) TestProver.H100_SMS, v.check("sm.coverage").figures().get("smCount"));
     assertEquals((double) TestProver.H100_SMS,
         v.check("sm.coverage").figures().get("coveredSms"));
@@ -111,10 +116,8 @@ class VerdictJsonTest {
         h.run(h.prover(Hardware.H100, Cheats.HONEST.flippedRows((g, t, i) -> i == 3))).verdict(),
         h.run(h.prover(Hardware.CPU, Cheats.HONEST)).verdict(),
         h.run(h.prover(Hardware.H100, Cheats.HONEST)).elapsed(Duration.ofDays(1)).verdict(),
-        h.run(h.prover(Hardware.H100, Cheats.HONEST.reports((g, r) -> new DeviceReport(
-            r.index(), r.name(), r.uuid(), r.pciBusId(), r.computeCapability(), r.smCount(),
-            r.memoryBytes(), r.driverVersion(), r.backend(), r.root(), r.timing(),
-            new SmMonitor(r.smMonitor().blocksPerSm(), 0.5))))).verdict());
+        h.run(h.prover(Hardware.H100, Cheats.HONEST.reports((g, r) -> Reports.monitor(r,
+            new SmMonitor(r.smMonitor().blocksPerSm(), 0.0))))).verdict());
     for (Verdict v : failed) {
       assertFalse(v.passed(), () -> Verdicts.describe(v));
       assertSchemaValid(v);
@@ -126,7 +129,7 @@ class VerdictJsonTest {
     assertNull(cpu.maxSeconds());
     assertNull(cpu.provenDevices());
     assertNotNull(cpu.tflopsPerGpu());
-    assertEquals(0.5, failed.get(3).check("sm.busy").figures().get("busyFraction"));
+    assertEquals(0.0, failed.get(3).check("sm.busy").figures().get("busyFraction"));
   }
 
   /**
