@@ -42,6 +42,7 @@ final class ReverifyCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ArchivedExchange x = ArchivedExchange.read(dir);
     int threads = Math.min(Runtime.getRuntime().availableProcessors(), Workers.MAX_THREADS);
+    VerifyCommand.kernelsFor(x.session());
     Reverifier.Outcome o = new Reverifier(parent.env.profiles(), threads).reverify(x);
     VerifyCommand.print(spec, o.verdict(), json);
     Evidence.ClockStart start = x.session().clockStart();
