@@ -6,7 +6,7 @@
 # scripts/bundle/README.txt, which goes into it.
 # Needs Linux x86_64 and a JDK 17+ (jlink, jdeps: from $JAVA_HOME/bin if JAVA_HOME is set,
 # else from PATH). Builds the jars with 'mvn -q -B -DskipTests package' (output on stderr)
-# when they are missing or older than a source; --no-build uses them as they are (how the
+# when they are missing or older than a source (scripts/lib/stale-jars.sh); --no-build uses them as they are (how the
 # Maven build's own test runs it). The bundle is made in a temporary folder and moved into
 # place only when complete. Prints the tarball's path on stdout; progress goes to stderr.
 # Usage: scripts/bundle.sh [--out DIR] [--no-build]
@@ -27,6 +27,8 @@ while (($#)); do
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd -P)
+# shellcheck source=lib/stale-jars.sh
+source "$root/scripts/lib/stale-jars.sh"
 out=${out:-$root/target/bundle}
 
 os=$(uname -s); arch=$(uname -m)
@@ -49,18 +51,7 @@ version=$(sed -n '/<artifactId>gpu-attest-parent<\/artifactId>/,/<version>/{
 [[ $version =~ ^[A-Za-z0-9._-]+$ ]] || die "cannot read the project version from $root/pom.xml"
 
 jars=("$root/attestor/target/attestor.jar" "$root/validator/target/validator.jar")
-# A jar is stale when it is missing or older than a source it is made from. (After a build
-# Maven may leave a jar untouched whose inputs did not change, so this is not asked again.)
-stale() {
-  local jar=$1
-  shift
-  [[ ! -f $jar || -n $(find "$root/pom.xml" "$@" -newer "$jar" -print -quit) ]]
-}
-any_stale() {
-  stale "${jars[0]}" "$root"/{common,kernels,attestor}/{pom.xml,src/main} "$root/ptx" \
-    || stale "${jars[1]}" "$root"/{common,validator}/{pom.xml,src/main} "$root/testdata/gpu-profiles.json"
-}
-if any_stale; then
+if stale_jars "$root"; then
   ((build)) || die "the jars are missing or older than the sources; build them first (mvn -q -B -DskipTests package) or drop --no-build"
   echo "bundle.sh: building the jars (mvn -q -B -DskipTests package)" >&2
   (cd "$root" && mvn -q -B -DskipTests package) >&2 || die "the Maven build failed (its output is above)"
