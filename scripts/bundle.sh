@@ -4,43 +4,82 @@
 #   target/bundle/gpu-attest-<version>-linux-x86_64.tar.gz   (and its .sha256)
 # holding gpu-attest-<version>/{bin,runtime,lib,ptx,scripts,README.txt}; see
 # scripts/bundle/README.txt, which goes into it.
-# Needs Linux x86_64 and a JDK 17+ (jlink, jdeps: from $JAVA_HOME/bin if JAVA_HOME is set,
-# else from PATH). Builds the jars with 'mvn -q -B -DskipTests package' (output on stderr)
-# when they are missing or older than a source; --no-build uses them as they are (how the
-# Maven build's own test runs it). The bundle is made in a temporary folder and moved into
-# place only when complete. Prints the tarball's path on stdout; progress goes to stderr.
-# Usage: scripts/bundle.sh [--out DIR] [--no-build]
+# Needs Linux x86_64 and a JDK 17+ with jlink and jdeps. The runtime comes from the newest JDK
+# 17+ on this machine, as the Vector API and the JIT improve with each (docs/benchmarks.md):
+# the newest of JAVA_HOME, the jlink on PATH and the JDKs in /usr/lib/jvm, /usr/java, /opt/java
+# and ~/.sdkman/candidates/java; --jdk DIR names one instead. Builds the jars with
+# 'mvn -q -B -DskipTests package' (output on stderr) when they are missing or older than a
+# source (scripts/lib/stale-jars.sh); --no-build uses them as they are (how the Maven build's
+# own test runs it). The class-data archives are made on the bundle's runtime; where they
+# cannot be, the bundle goes without them, with a warning (the launchers work the same, only
+# start slower). The bundle is made in a temporary folder and moved into place only when
+# complete. Prints the tarball's path on stdout; progress goes to stderr.
+# Usage: scripts/bundle.sh [--out DIR] [--no-build] [--jdk DIR]
 set -euo pipefail
 
 die() { echo "bundle.sh: $*" >&2; exit 1; }
 
 out=
 build=1
+jdk=
 while (($#)); do
   case $1 in
     --out) (($# >= 2)) || die "--out needs a folder"; out=$2; shift 2 ;;
     --out=*) out=${1#--out=}; shift ;;
     --no-build) build=0; shift ;;
+    --jdk) (($# >= 2)) || die "--jdk needs a folder"; jdk=$2; shift 2 ;;
+    --jdk=*) jdk=${1#--jdk=}; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option '$1' (usage: scripts/bundle.sh [--out DIR] [--no-build])" ;;
+    *) die "unknown option '$1' (usage: scripts/bundle.sh [--out DIR] [--no-build] [--jdk DIR])" ;;
   esac
 done
 
 root=$(cd "$(dirname "$0")/.." && pwd -P)
+# shellcheck source=lib/stale-jars.sh
+source "$root/scripts/lib/stale-jars.sh"
 out=${out:-$root/target/bundle}
 
 os=$(uname -s); arch=$(uname -m)
 [[ $os == Linux && $arch == x86_64 ]] \
   || die "builds the linux-x86_64 bundle, so it runs on linux-x86_64 only (this is $os $arch)"
 
-if [[ -n ${JAVA_HOME:-} ]]; then
-  jlink=$JAVA_HOME/bin/jlink; jdeps=$JAVA_HOME/bin/jdeps
-  [[ -x $jlink && -x $jdeps ]] || die "no jlink/jdeps in JAVA_HOME=$JAVA_HOME (it must name a JDK 17+)"
+# A JDK's version, from its release file (no JVM started), else from its jlink; empty if neither.
+release_version() {
+  local v
+  v=$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$1/release" 2>/dev/null)
+  [[ -n $v ]] || v=$("$1/bin/jlink" --version 2>/dev/null) || v=
+  echo "$v"
+}
+is_jdk() { [[ -x $1/bin/jlink && -x $1/bin/jdeps ]]; }
+if [[ -n $jdk ]]; then
+  is_jdk "$jdk" || die "no jlink/jdeps in --jdk $jdk (it must name a JDK 17+)"
 else
-  jlink=$(command -v jlink) || die "no jlink on PATH: install a JDK 17+ or set JAVA_HOME to one"
-  jdeps=$(command -v jdeps) || die "no jdeps on PATH: install a JDK 17+ or set JAVA_HOME to one"
+  # Every JDK 17+ in sight; the newest wins, the first seen (JAVA_HOME's) on a tie.
+  candidates=()
+  [[ -n ${JAVA_HOME:-} ]] && candidates+=("$JAVA_HOME")
+  if on_path=$(command -v jlink 2>/dev/null); then
+    on_path=$(readlink -f "$on_path") && candidates+=("${on_path%/bin/jlink}")
+  fi
+  for dir in /usr/lib/jvm/* /usr/java/* /opt/java/* \
+      "${HOME:-/nonexistent}"/.sdkman/candidates/java/*; do
+    [[ -d $dir && ! -L $dir ]] && candidates+=("$dir")
+  done
+  newest_version=
+  for c in "${candidates[@]}"; do
+    is_jdk "$c" || continue
+    v=$(release_version "$c")
+    [[ $v =~ ^[0-9]+ ]] && ((BASH_REMATCH[0] >= 17)) || continue
+    later=$(printf '%s\n' "$newest_version" "$v" | sort -V | tail -n 1)
+    if [[ -z $jdk || $later != "$newest_version" ]]; then
+      jdk=$c
+      newest_version=$v
+    fi
+  done
+  [[ -n $jdk ]] || die "no JDK 17+ with jlink and jdeps found (in JAVA_HOME, on PATH or in" \
+    "/usr/lib/jvm, /usr/java, /opt/java, ~/.sdkman): install one, or name it with --jdk DIR"
 fi
-jdk_version=$("$jlink" --version)
+jlink=$jdk/bin/jlink; jdeps=$jdk/bin/jdeps
+jdk_version=$("$jlink" --version) || die "$jlink --version failed"
 ((${jdk_version%%.*} >= 17)) || die "$jlink is version $jdk_version; a JDK 17+ is needed"
 
 # The project's version: the first <version> after the parent's artifactId in the root pom.
@@ -49,18 +88,7 @@ version=$(sed -n '/<artifactId>gpu-attest-parent<\/artifactId>/,/<version>/{
 [[ $version =~ ^[A-Za-z0-9._-]+$ ]] || die "cannot read the project version from $root/pom.xml"
 
 jars=("$root/attestor/target/attestor.jar" "$root/validator/target/validator.jar")
-# A jar is stale when it is missing or older than a source it is made from. (After a build
-# Maven may leave a jar untouched whose inputs did not change, so this is not asked again.)
-stale() {
-  local jar=$1
-  shift
-  [[ ! -f $jar || -n $(find "$root/pom.xml" "$@" -newer "$jar" -print -quit) ]]
-}
-any_stale() {
-  stale "${jars[0]}" "$root"/{common,kernels,attestor}/{pom.xml,src/main} "$root/ptx" \
-    || stale "${jars[1]}" "$root"/{common,validator}/{pom.xml,src/main} "$root/testdata/gpu-profiles.json"
-}
-if any_stale; then
+if stale_jars "$root"; then
   ((build)) || die "the jars are missing or older than the sources; build them first (mvn -q -B -DskipTests package) or drop --no-build"
   echo "bundle.sh: building the jars (mvn -q -B -DskipTests package)" >&2
   (cd "$root" && mvn -q -B -DskipTests package) >&2 || die "the Maven build failed (its output is above)"
@@ -104,10 +132,12 @@ sed -e "s/@VERSION@/$version/" -e "s/@JAVA_VERSION@/${java_version:-17}/" \
 
 # The launchers' class-data archives, lib/attestor.jsa and lib/validator.jsa: made here, by a
 # training run on the bundle's own runtime (an archive works only on the JVM that made it),
-# naming each jar as /dev/fd/3 so that they work wherever the bundle is unpacked.
-bash "$root/scripts/cds-archives.sh" --java "$top/runtime/bin/java" --relocatable \
-  "$top/lib/attestor.jar" "$top/lib/validator.jar" \
-  || die "could not make the class-data archives (the reason is above)"
+# naming each jar as /dev/fd/3 so that they work wherever the bundle is unpacked. Without them
+# the launchers work the same, only start slower: a failure is a warning (the script's, above).
+if ! bash "$root/scripts/cds-archives.sh" --java "$top/runtime/bin/java" --relocatable \
+    "$top/lib/attestor.jar" "$top/lib/validator.jar"; then
+  echo "bundle.sh: warning: the bundle goes without (some) class-data archives" >&2
+fi
 
 echo "bundle.sh: packing $tarball" >&2
 tar -C "$work" -czf "$work/$tarball" "$name"

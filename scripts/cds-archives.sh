@@ -8,7 +8,17 @@
 # The archives come from a training run on this machine's CPU, in a temporary GPU_ATTEST_HOME:
 # both tools' --help, 'attestor devices --json', the step-by-step exchange (challenge, prove,
 # sample, open, verify --json) and one 'validator attest' at n=64, with every JVM listing the
-# classes it loaded. A failed training run fails the script: it means the tools are broken.
+# classes it loaded. The lists of one tool's JVMs are merged into one: each class once, in
+# first-seen order. JDK 17 lists a class by its name; later JDKs add 'id: N', numbered per JVM,
+# and refuse a list where two lines share an id, so the merge numbers the classes afresh (and
+# maps the 'super:'/'interfaces:' ids of classes from custom loaders, should a list have any).
+#
+# An archive is a start-up optimisation, never a reason to fail a build: the tools run the same
+# without one. So when an archive cannot be made (a training run or the dump fails, on a JDK
+# that does not support it, say) the script says why on stderr, removes that tool's old archive
+# (it would be stale) and exits 1; the callers (the Maven build, scripts/bundle.sh) warn and go
+# on. Exit 0: both archives written; 1: not both (a warning above says which and why); 2: bad
+# usage.
 #
 # An archive only works on the JVM that made it (JAVA, default: java on PATH) and with the very
 # jar it was made from (same file, same time stamp); otherwise the JVM ignores it and starts as
@@ -21,7 +31,7 @@
 # Usage: scripts/cds-archives.sh [--java JAVA] [--relocatable] ATTESTOR_JAR VALIDATOR_JAR
 set -euo pipefail
 
-die() { echo "cds-archives.sh: $*" >&2; exit 1; }
+die() { echo "cds-archives.sh: $*" >&2; exit 2; }
 usage="usage: scripts/cds-archives.sh [--java JAVA] [--relocatable] ATTESTOR_JAR VALIDATOR_JAR"
 
 java=java
@@ -57,7 +67,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# One JVM per step, each writing its own class list, its output kept for the error message.
+# No archive this time: says why, removes the old ones (they belong to older jars) and exits 1.
+give_up() {
+  local tool
+  for tool in "$@"; do
+    if [[ $tool == attestor ]]; then rm -f "${attestor_jar%.jar}.jsa"; fi
+    if [[ $tool == validator ]]; then rm -f "${validator_jar%.jar}.jsa"; fi
+  done
+  echo "cds-archives.sh: warning: no class-data archive for $*; the tools work the same" \
+    "without one, only start slower" >&2
+  exit 1
+}
+
+# One JVM per step, each writing its own class list, its output kept for the warning.
 step=0
 run() {
   local tool=$1 out=$2
@@ -69,10 +91,48 @@ run() {
       "-XX:DumpLoadedClassList=$work/$tool-$step.classlist" -jar "$jar" "$@" \
       >"$work/$out" 2>"$work/step-$step.err"); then
     tail -n 5 "$work/step-$step.err" >&2
-    die "the training run failed at '$tool $*' (its last lines are above)"
+    echo "cds-archives.sh: the training run failed at '$tool $*' (its last lines are above)" >&2
+    give_up attestor validator
   fi
 }
 sq() { printf "'%s'" "${1//\'/\'\\\'\'}"; } # one word for /bin/sh, whatever it holds
+
+# The class lists of one tool's JVMs as one list (see the top): comments dropped; each class
+# once, under a fresh id where the JDK gives ids; the other lines (@lambda-proxy, @cp, ...)
+# each once, after the classes they name, as each list has them.
+merge_lists() {
+  awk 'BEGIN { next_id = 0 }
+    FNR == 1 { file++ }
+    /^#/ || NF == 0 { next }
+    /^@/ { if (!($0 in line)) { line[$0]; print } ; next }
+    {
+      id = ""
+      for (f = 2; f < NF; f++) if ($f == "id:") { id = $(f + 1); break }
+      if ($1 in fresh) { if (id != "") mapped[file, id] = fresh[$1]; next }
+      if (id == "") { fresh[$1] = ""; print; next }
+      fresh[$1] = next_id; mapped[file, id] = next_id; next_id++
+      out = $1; field = ""
+      for (f = 2; f <= NF; f++) {
+        if ($f ~ /:$/) {
+          field = $f
+        } else if (field ~ /^(id|super|interfaces):$/ && $f ~ /^[0-9]+$/) {
+          if (!((file, $f) in mapped)) {
+            print "cds-archives.sh: " FILENAME ": id " $f " is used before it is given" \
+              > "/dev/stderr"
+            exit 1
+          }
+          $f = mapped[file, $f]
+        }
+        if (field == "source:") { # a path: the rest of the line
+          out = out " " $f
+          for (f++; f <= NF; f++) out = out " " $f
+          break
+        }
+        out = out " " $f
+      }
+      print out
+    }' "$@"
+}
 
 echo "cds-archives.sh: training run with $java" >&2
 mkdir -p "$work/home"
@@ -93,28 +153,36 @@ prover+=" -XX:DumpLoadedClassList=$(sq "$work/attestor-conversation.classlist")"
 prover+=" -jar $(sq "$attestor_jar") --backend cpu"
 run validator verdict.txt attest --prover "$prover" --allow-cpu --gpus 2 --model "$model" \
   --dim 64 --iterations 2
-grep -q '^verdict: PASS' "$work/verdict.txt" || die "the training attestation did not pass"
+if ! grep -q '^verdict: PASS' "$work/verdict.txt"; then
+  echo "cds-archives.sh: the training attestation did not pass" >&2
+  give_up attestor validator
+fi
 
+failed=()
 for tool in attestor validator; do
   jar=$attestor_jar
   [[ $tool == validator ]] && jar=$validator_jar
-  # All the runs' lists in one, each line once, in first-seen order (a class after those it
-  # needs, as each list has it).
-  cat "$work/$tool"-*.classlist | awk '!/^#/ && !seen[$0]++' >"$work/$tool.classlist"
   archive=${jar%.jar}.jsa
+  if ! merge_lists "$work/$tool"-*.classlist >"$work/$tool.classlist"; then
+    failed+=("$tool")
+    continue
+  fi
   tmp=$(mktemp "$(dirname "$archive")/.$tool.jsa.XXXXXX")
   partial+=("$tmp")
   rm -f "$tmp" # the JVM creates it; it refuses to write over a read-only leftover
   cp_args=(-cp "$jar")
   ((relocatable)) && cp_args=(-cp /dev/fd/3)
   # The dump lists what it skips (classes of Java 5 format and the like) on stdout: kept
-  # for the error message only.
+  # for the warning only.
   if ! "$java" "${JOPTS[@]}" -Xshare:dump "-XX:SharedClassListFile=$work/$tool.classlist" \
       "-XX:SharedArchiveFile=$tmp" "${cp_args[@]}" 3<"$jar" >"$work/dump-$tool.log" 2>&1 \
       || [[ ! -s $tmp ]]; then
     tail -n 5 "$work/dump-$tool.log" >&2
-    die "$java -Xshare:dump failed for $tool (its last lines are above)"
+    echo "cds-archives.sh: $java -Xshare:dump failed for $tool (its last lines are above)" >&2
+    failed+=("$tool")
+    continue
   fi
   mv -f "$tmp" "$archive"
   echo "cds-archives.sh: wrote $archive ($(du -h "$archive" | cut -f1))" >&2
 done
+((${#failed[@]} == 0)) || give_up "${failed[@]}"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds both tools (if needed) and runs one end-to-end attestation on this machine.
+# Builds both tools (when a jar is missing or older than a source, as scripts/bundle.sh does:
+# scripts/lib/stale-jars.sh) and runs one end-to-end attestation on this machine.
 # With a GPU (as 'attestor devices' lists them) the prover uses the CUDA backend on GPU 0 and
 # the validator holds it to that GPU's model, at the default challenge size. Without one the
 # prover uses the exact CPU backend, which the validator accepts only because of --allow-cpu;
@@ -10,7 +11,10 @@
 # Usage: scripts/demo.sh [extra 'validator attest' options]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if [[ ! -f attestor/target/attestor.jar || ! -f validator/target/validator.jar ]]; then
+# shellcheck source=lib/stale-jars.sh
+source scripts/lib/stale-jars.sh
+if stale_jars "$PWD"; then
+  echo "demo: building the jars (mvn -q -B -DskipTests package)" >&2
   mvn -q -B -DskipTests package >&2
 fi
 export GPU_ATTEST_HOME="${GPU_ATTEST_HOME:-$PWD/target/demo-home}"

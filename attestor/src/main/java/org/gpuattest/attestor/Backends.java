@@ -101,12 +101,14 @@ public final class Backends {
 
   /**
    * The CPU backend where CUDA was wanted but is not there, after one line saying which CPU
-   * kernel it runs (and why, for the plain one): the fallback's cost is then stated with it.
-   * An explicit {@code --backend cpu} stays quiet; {@code attestor devices} names the kernel.
+   * kernel it runs (and why, for the plain one; both, with the work that decides, where the
+   * choice depends on the work): the fallback's cost is then stated with it. An explicit
+   * {@code --backend cpu} stays quiet; {@code attestor devices} names the kernel, and the
+   * prover's line on the challenge the one chosen for its work ({@link Prover#prepare}).
    */
   private static Backend cpu(PrintWriter progress) throws BackendException {
     try {
-      progress.println("attestor: " + CpuKernels.get().description());
+      progress.println("attestor: " + CpuKernels.policy());
     } catch (IllegalStateException e) {
       throw new BackendException("cpu backend: " + e.getMessage());
     }

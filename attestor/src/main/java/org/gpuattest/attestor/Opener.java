@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.cpu.CpuKernels;
+import org.gpuattest.common.cpu.CpuWork;
 import org.gpuattest.common.merkle.MerkleTree;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Opening;
@@ -23,6 +25,7 @@ import org.gpuattest.common.util.Hex;
 import org.gpuattest.kernels.Backend;
 import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
+import org.gpuattest.kernels.cpu.CpuBackend;
 
 /**
  * Answers an opening request from the prover state: for each sample (g, t, i), r(g, t) with its
@@ -83,6 +86,18 @@ public final class Opener {
       Sample s = samples.get(i);
       byMatrix.computeIfAbsent((long) s.device() << 32 | s.iteration(), k -> new ArrayList<>())
           .add(i);
+    }
+    if (backend instanceof CpuBackend) {
+      // The CPU kernel for this work, each requested C(g, t) whole, with its A(g, t) and B(g)
+      // (CpuKernels); in the attest conversation the prove before chose already, and stands.
+      long n = c.dim();
+      long matrices = byMatrix.size();
+      long devicesOpened = byMatrix.keySet().stream().map(k -> k >>> 32).distinct().count();
+      try {
+        CpuKernels.forWork(CpuWork.of(matrices * n, c.dim(), (devicesOpened + matrices) * n * n));
+      } catch (IllegalStateException e) {
+        throw new BackendException(e.getMessage());
+      }
     }
     Opening[] answers = new Opening[samples.size()];
     // One device at a time: the keys are g-major, so each B(g) is made once and freed after.

@@ -16,10 +16,13 @@ import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.Preparation;
 import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.common.util.Counts;
+import org.gpuattest.common.cpu.CpuKernels;
+import org.gpuattest.common.cpu.CpuWork;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.kernels.Backend;
 import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
+import org.gpuattest.kernels.cpu.CpuBackend;
 
 /**
  * Answers a challenge: runs canonical-v1 on G devices of one backend together (see
@@ -129,14 +132,47 @@ public final class Prover {
         devices.add(all.get(o));
       }
     }
-    progress.printf("attestor: %s backend, %s, n=%d, T=%d%n", backend.name(),
-        Counts.count(p.devices(), "device"), p.dim(), p.iterations());
+    CpuKernels kernels = cpuKernels(p);
+    progress.printf("attestor: %s backend, %s, n=%d, T=%d%s%n", backend.name(),
+        Counts.count(p.devices(), "device"), p.dim(), p.iterations(),
+        backend instanceof CpuBackend ? "; " + kernels.description() : "");
     progress.flush();
     PreparedRun run = new PreparedRun(this, p, chosen, devices, stateRoot);
     if (allocate) {
       run.allocate();
     }
     return run;
+  }
+
+  /**
+   * The CPU kernels for this process's work, chosen now, before its first product: the plain
+   * kernel for a small challenge, whose whole run is over before the vector kernel would be
+   * compiled (CpuKernels). The work is the spot check's rows ({@link ResultCheck}) and, on the
+   * CPU backend, all G x T products, with their operands (an 'open' in the same process adds
+   * at most the sampled iterations again, left out).
+   *
+   * @throws BackendException {@value CpuKernels#PROPERTY} names no kernel this JVM has
+   */
+  private CpuKernels cpuKernels(Preparation p) throws BackendException {
+    try {
+      return CpuKernels.forWork(cpuWork(backend instanceof CpuBackend, p.devices(),
+          p.iterations(), p.dim()));
+    } catch (IllegalStateException e) {
+      throw new BackendException(e.getMessage());
+    }
+  }
+
+  /** The CPU work ({@link CpuWork}) of a run of G devices, T iterations at size n. */
+  static long cpuWork(boolean cpuBackend, int devices, int iterations, int n) {
+    long g = devices;
+    long nn = (long) n * n;
+    long rows = g * ResultCheck.ITERATIONS_PER_DEVICE * ResultCheck.ROWS_PER_ITERATION;
+    long operands = g * nn + rows * n; // the check's B(g) and its rows of A
+    if (cpuBackend) {
+      rows += g * iterations * n;
+      operands += g * nn + g * iterations * nn; // B(g), and every A(g, t)
+    }
+    return CpuWork.of(rows, n, operands);
   }
 
   Backend backend() {

@@ -32,7 +32,10 @@ final class DevicesCommand implements Callable<Integer> {
   record Gpu(int index, String name, String uuid, String pciBusId, String computeCapability,
       int smCount, long memoryBytes, String driverVersion) {}
 
-  /** cpuKernel: which CPU kernel the CPU backend runs, and why where it is the plain one. */
+  /**
+   * cpuKernel: which CPU kernel the CPU backend runs, and why where it is the plain one; both,
+   * with the work that decides, where the choice depends on a command's work (CpuKernels).
+   */
   record Listing(List<Gpu> gpus, String note, int cpuThreads, String cpuKernel) {}
 
   @Override
@@ -53,7 +56,7 @@ final class DevicesCommand implements Callable<Integer> {
       note = "no GPUs: " + e.getMessage();
     }
     int threads = Runtime.getRuntime().availableProcessors();
-    String kernel = CpuKernels.get().description();
+    String kernel = CpuKernels.policy();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Json.writeString(new Listing(gpus, note, threads,

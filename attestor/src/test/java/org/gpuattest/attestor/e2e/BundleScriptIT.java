@@ -18,7 +18,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.zip.ZipFile;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,11 +29,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * scripts/bundle.sh, run the way a user runs it but on the jars this build just packaged
  * (--no-build; surefire's integration-test execution runs this after 'package'), and the bundle
- * it makes, unpacked and used with no Java but its own. Also scripts/gpu-check.sh from that
- * bundle where there is no GPU: it must fail at once, with its report written. The launchers'
- * class-data archives are checked for use, not for speed: the bundle is unpacked elsewhere than
- * where it was made, and the JVM must map the tools' own classes from them; with an archive
- * missing, broken or stale the launchers must work as before, and say nothing about it.
+ * it makes, unpacked and used with no Java but its own. Its runtime is the newest JDK's here,
+ * whichever JDK runs the build. Also scripts/gpu-check.sh from that bundle where there is no
+ * GPU: it must fail at once, with its report written. The launchers' class-data archives are
+ * checked for use, not for speed: the bundle is unpacked elsewhere than where it was made, and
+ * the JVM must map the tools' own classes from them; with an archive missing, broken or stale
+ * the launchers must work as before, and say nothing about it.
  */
 class BundleScriptIT {
   private static final Path REPO = Path.of(System.getProperty("user.dir")).getParent();
@@ -96,13 +98,38 @@ class BundleScriptIT {
         .contains("jdk.incubator.vector"), modules);
     assertTrue(Files.readString(bundle.resolve("README.txt")).startsWith(
         "gpu-attest " + VERSION + " for linux-x86_64"));
-    try (ZipFile jar = new ZipFile(bundle.resolve("lib/attestor.jar").toFile())) {
+    try (JarFile jar = new JarFile(bundle.resolve("lib/attestor.jar").toFile())) {
+      // JCuda's System.load: without it JDK 24+ warns on every run (JDK 17 ignores it).
+      assertEquals("ALL-UNNAMED", jar.getManifest().getMainAttributes()
+          .getValue("Enable-Native-Access"));
       assertNotNull(jar.getEntry("lib/libJCudaDriver-12.6.0-linux-x86_64.so"));
       assertNotNull(jar.getEntry("lib/libJCublas2-12.6.0-linux-x86_64.so"));
       assertNull(jar.getEntry("lib/libJNvPTXCompiler-12.6.0-linux-x86_64.so"),
           "the shade filter drops the PTX compiler");
       assertNull(jar.getEntry("lib/libJNvrtc-12.6.0-linux-x86_64.so"));
     }
+  }
+
+  @Test
+  void runtime_isTheNewestJdksHere() throws IOException {
+    List<Path> jdks = new ArrayList<>(List.of(JDK));
+    if (Files.isDirectory(Path.of("/usr/lib/jvm"))) {
+      try (Stream<Path> all = Files.list(Path.of("/usr/lib/jvm"))) {
+        all.filter(d -> Files.isExecutable(d.resolve("bin/jlink"))).forEach(jdks::add);
+      }
+    }
+    int newest = jdks.stream().mapToInt(CdsArchivesScriptIT::feature).max().orElseThrow();
+    assertEquals(newest, CdsArchivesScriptIT.feature(bundle.resolve("runtime")),
+        "the bundle's runtime, of the JDKs " + jdks);
+  }
+
+  @Test
+  void attestor_loadingJcuda_printsNoNativeAccessWarning() throws Exception {
+    // 'devices' loads JCuda's JNI library (System.load) to look for the driver: JDK 24+ warns
+    // in four lines unless native access is enabled (the jar's manifest does it).
+    Result r = runBundled(60, "bin/attestor", "devices");
+    assertEquals(0, r.code, r.err);
+    assertEquals(INCUBATOR_NOTE, r.err, "the JVM's one line, and no other");
   }
 
   @Test
@@ -132,6 +159,12 @@ class BundleScriptIT {
         "stdout is the verdict alone: " + r.out);
     assertTrue(r.err.startsWith(INCUBATOR_NOTE), r.err);
     assertTrue(r.err.contains("prover: " + INCUBATOR_NOTE), "the prover's JVM says it too");
+    // Work this small is done on the plain kernel in both JVMs, before the vector kernel
+    // would be compiled (CpuKernels), and each says so.
+    assertTrue(r.err.contains("\nvalidator: rows are recomputed with the CPU kernel: scalar 4x4"
+        + " ("), r.err);
+    assertTrue(r.err.contains("\nprover: attestor: cpu backend, 1 device, n=64, T=2; CPU kernel:"
+        + " scalar 4x4 ("), r.err);
   }
 
   @ParameterizedTest
@@ -204,15 +237,14 @@ class BundleScriptIT {
   }
 
   @Test
-  void bundleScript_withoutJlink_refusesInOneLine() throws Exception {
+  void bundleScript_jdkWithoutJlink_refusesInOneLine() throws Exception {
     Path notJdk = Files.createDirectories(tmp.resolve("not-a-jdk"));
-    Result r = run(Map.of("JAVA_HOME", notJdk.toString()), 30,
-        "bash", REPO.resolve("scripts/bundle.sh").toString(), "--no-build",
-        "--out", tmp.resolve("refused").toString());
+    Result r = run(Map.of(), 30, "bash", REPO.resolve("scripts/bundle.sh").toString(),
+        "--no-build", "--jdk", notJdk.toString(), "--out", tmp.resolve("refused").toString());
     assertEquals(1, r.code);
     assertEquals("", r.out);
-    assertEquals("bundle.sh: no jlink/jdeps in JAVA_HOME=" + notJdk
-        + " (it must name a JDK 17+)", r.err.strip());
+    assertEquals("bundle.sh: no jlink/jdeps in --jdk " + notJdk + " (it must name a JDK 17+)",
+        r.err.strip());
     assertFalse(Files.exists(tmp.resolve("refused")), "nothing written when refusing");
   }
 

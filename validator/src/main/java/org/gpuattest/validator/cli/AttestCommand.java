@@ -12,7 +12,6 @@ import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.cli.NewFiles;
-import org.gpuattest.common.cpu.CpuKernels;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Verdict;
@@ -217,8 +216,10 @@ final class AttestCommand implements Callable<Integer> {
         s.goSentAt() != null ? "seed was sent" : "challenge was issued",
         Counts.count(s.decodedRequest().samples().size(), "row"));
     // Which kernel recomputes them, so a slow verification on a JVM without the Vector API
-    // says why (docs/benchmarks.md, "CPU kernels").
-    err.println("validator: rows are recomputed with the " + CpuKernels.get().description());
+    // says why (docs/benchmarks.md, "CPU kernels"): chosen here, for these rows, before the
+    // first is recomputed (VerifyCommand.kernelsFor).
+    err.println("validator: rows are recomputed with the "
+        + VerifyCommand.kernelsFor(s).description());
     err.flush();
     return s;
   }

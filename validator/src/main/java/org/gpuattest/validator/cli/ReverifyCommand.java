@@ -58,6 +58,7 @@ final class ReverifyCommand implements Callable<Integer> {
     ArchivedFiles files = ArchivedFiles.read(dir);
     ArchivedExchange x = ArchivedExchange.parse(files);
     int threads = Math.min(Runtime.getRuntime().availableProcessors(), Workers.MAX_THREADS);
+    VerifyCommand.kernelsFor(x.session());
     Reverifier.Outcome o = new Reverifier(parent.env.profiles(), threads).reverify(x);
     VerifyCommand.print(spec, o.verdict(), json);
     Evidence.ClockStart start = x.session().clockStart();

@@ -5,6 +5,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.RuntimeFailureException;
+import org.gpuattest.common.cpu.CpuKernels;
+import org.gpuattest.common.cpu.CpuWork;
 import org.gpuattest.common.spec.Philox4x32;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.Reference;
@@ -99,6 +101,9 @@ final class SpecCommand implements Runnable {
       PhiloxKey k = key();
       Limits.range("--gpus", gpus, 1, Limits.MAX_DEVICES);
       Limits.range("--iterations", iterations, 1, Limits.MAX_ITERATIONS);
+      long matrices = (long) gpus * iterations;
+      long nn = (long) dim * dim;
+      CpuKernels.forWork(CpuWork.of(matrices * dim, dim, gpus * nn + matrices * nn));
       for (int g = 0; g < gpus; g++) {
         byte[][] roots = Reference.matrixRoots(k, g, dim, iterations);
         spec.commandLine().getOut().println(g + " " + Hex.encode(Reference.deviceRoot(roots)));
@@ -125,6 +130,7 @@ final class SpecCommand implements Runnable {
       PhiloxKey k = key();
       Limits.range("--gpu", gpu, 0, Limits.MAX_DEVICES - 1);
       Limits.range("--iteration", iteration, 0, Limits.MAX_ITERATIONS - 1);
+      CpuKernels.forWork(CpuWork.of(dim, dim, 2L * dim * dim));
       double[] c = Reference.matrix(k, gpu, iteration, dim, Operands.matrixB(k, gpu, dim));
       spec.commandLine().getOut().println(Hex.encode(Reference.matrixRoot(c, dim)));
       return 0;

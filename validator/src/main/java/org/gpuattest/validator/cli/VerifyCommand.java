@@ -4,9 +4,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.cpu.CpuKernels;
+import org.gpuattest.common.cpu.CpuWork;
+import org.gpuattest.common.message.Sample;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.MessageInput;
 import org.gpuattest.common.message.Verdict;
@@ -59,6 +64,7 @@ final class VerifyCommand implements Callable<Integer> {
     // One instant for the whole verification, recorded as the archive's verifiedAt, so a
     // re-verification with the clock fixed there repeats it (docs/protocol.md section 8.5).
     Instant at = env.clock().instant();
+    kernelsFor(s);
     Verdict v = new Validator(env.profiles(), prepared.replay(), env.random(),
         Clock.fixed(at, ZoneOffset.UTC), prepared.threads())
         .verifyHandedOver(s, text, prepared.options());
@@ -66,6 +72,27 @@ final class VerifyCommand implements Callable<Integer> {
     archive.keep(keptIn, new ArchiveOptions.Decided(ArchiveRecord.VERIFY, s, text, v, at,
         prepared, false, null, env.profiles()), env.clock().instant(), spec.commandLine().getErr());
     return v.passed() ? ExitCodes.OK : ExitCodes.REJECTED;
+  }
+
+  /**
+   * The CPU kernels for this process's work, chosen before its first product: the plain kernel
+   * for a verification too small to repay the vector kernel's warm-up (CpuKernels). The work
+   * ({@link CpuWork}) is the sampled rows, each a row of A(g, t) times B(g), and the operands:
+   * each sampled device's B(g) and the rows of A. A session without a request that decodes
+   * has no rows to recompute (the verification then says what is wrong with it).
+   */
+  static CpuKernels kernelsFor(Session s) {
+    List<Sample> samples;
+    int n;
+    try {
+      n = s.decodedChallenge().value().dim();
+      samples = s.decodedRequest().samples();
+    } catch (BadMessageException e) {
+      return CpuKernels.forWork(0);
+    }
+    long devices = samples.stream().mapToInt(Sample::device).distinct().count();
+    long rows = samples.size();
+    return CpuKernels.forWork(CpuWork.of(rows, n, devices * n * n + rows * n));
   }
 
   static void print(CommandSpec spec, Verdict v, boolean json) {
