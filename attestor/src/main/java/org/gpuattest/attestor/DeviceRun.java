@@ -35,8 +35,8 @@ final class DeviceRun {
 
   static List<Outcome> runAll(List<Device> devices, Challenge c, PrintWriter progress,
       Instant deadline, Duration progressEvery) throws BackendException {
-    CpuWork.ran(CpuWork.DEVICE_RUN);
-    devices.forEach(d -> CpuWork.ran(CpuWork.deviceCode(d)));
+    ClockedWork.ran(ClockedWork.DEVICE_RUN);
+    devices.forEach(d -> ClockedWork.ran(ClockedWork.deviceCode(d)));
     int g = devices.size();
     DeviceBarrier[] all = {new DeviceBarrier(g), new DeviceBarrier(g), new DeviceBarrier(g)};
     Outcome[] outcomes = new Outcome[g];

@@ -104,13 +104,13 @@ public final class PreparedRun implements AutoCloseable {
 
   static MessageCodec.Decoded<Challenge> decodeChallenge(String payload)
       throws BadMessageException {
-    CpuWork.ran(CpuWork.DECODE);
+    ClockedWork.ran(ClockedWork.DECODE);
     return MessageCodec.decode("go", payload, Challenge.class);
   }
 
   /** The commitment as the line that answers {@code go}. */
   public static String encode(Commitment c) {
-    CpuWork.ran(CpuWork.ENCODE);
+    ClockedWork.ran(ClockedWork.ENCODE);
     return MessageCodec.encode(c);
   }
 
@@ -152,7 +152,7 @@ public final class PreparedRun implements AutoCloseable {
    */
   static void checkChallenge(Preparation p, Challenge c, TrustedValidators trusted, Instant now)
       throws BadMessageException {
-    CpuWork.ran(CpuWork.CHECK);
+    ClockedWork.ran(ClockedWork.CHECK);
     String difference = p.differenceFrom(c);
     if (difference != null) {
       throw new BadMessageException("challenge: not the prepared challenge: " + difference);
@@ -186,7 +186,7 @@ public final class PreparedRun implements AutoCloseable {
   /** One report per device, R(g) from its matrix roots, identities as the devices give them. */
   static List<DeviceReport> reports(List<Device> devices, String backend,
       List<DeviceRun.Outcome> outcomes, byte[][][] roots) {
-    CpuWork.ran(CpuWork.REPORTS);
+    ClockedWork.ran(ClockedWork.REPORTS);
     List<DeviceReport> reports = new ArrayList<>();
     for (int g = 0; g < devices.size(); g++) {
       DeviceRun.Outcome o = outcomes.get(g);
@@ -201,12 +201,12 @@ public final class PreparedRun implements AutoCloseable {
 
   static Commitment sign(byte[] challengeDigest, List<DeviceReport> reports,
       long proverCpuNanos, Ed25519PrivateKey key) {
-    CpuWork.ran(CpuWork.SIGN);
+    ClockedWork.ran(ClockedWork.SIGN);
     return Commitment.sign(challengeDigest, reports, proverCpuNanos, key);
   }
 
   static Path save(ProverState state, Path stateRoot) throws IOException {
-    CpuWork.ran(CpuWork.STATE);
+    ClockedWork.ran(ClockedWork.STATE);
     return state.save(stateRoot);
   }
 

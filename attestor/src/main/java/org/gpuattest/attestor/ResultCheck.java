@@ -162,8 +162,8 @@ final class ResultCheck {
 
   private static void checkOne(Device device, int g, PhiloxKey key, int n, byte[][] committed,
       List<Pick> plan) throws BackendException {
-    CpuWork.ran(CpuWork.spotCheck(n));
-    CpuWork.ran(CpuWork.deviceCode(device));
+    ClockedWork.ran(ClockedWork.spotCheck(n));
+    ClockedWork.ran(ClockedWork.deviceCode(device));
     List<Integer> ts = new ArrayList<>();
     List<Integer> is = new ArrayList<>();
     for (Pick p : plan) {

@@ -33,7 +33,7 @@ import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
 
 /**
- * Runs every piece of CPU work that a {@link PreparedRun} does after the seed ({@link CpuWork}
+ * Runs every piece of CPU work that a {@link PreparedRun} does after the seed ({@link ClockedWork}
  * names them) on throwaway data of the preparation's sizes, before {@code ready}, so that no
  * piece runs for the first time (class loading, the interpreter, JIT compilation) on the
  * validator's clock (docs/protocol.md §3.2). In order:

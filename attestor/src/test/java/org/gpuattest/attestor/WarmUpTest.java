@@ -69,11 +69,11 @@ class WarmUpTest {
     MessageCodec.Decoded<Challenge> c = ProverTest.challenge(128, 2, 1, Instant.now());
     try (PreparedRun run = new Prover(b, ProverTest.KEY, new PrintWriter(new StringWriter()),
         Clock.systemUTC()).prepare(Preparation.of(c.value()), List.of(), state, true)) {
-      Map<String, Long> before = CpuWork.counts();
+      Map<String, Long> before = ClockedWork.counts();
       run.warmUp();
-      Map<String, Long> ready = CpuWork.counts();
+      Map<String, Long> ready = ClockedWork.counts();
       PreparedRun.encode(run.run(run.decode(MessageCodec.encode(c.value()))));
-      Map<String, Long> after = CpuWork.counts();
+      Map<String, Long> after = ClockedWork.counts();
       Set<String> cold = new TreeSet<>();
       for (String piece : after.keySet()) {
         boolean ranAfter = after.get(piece) > ready.getOrDefault(piece, 0L);
@@ -83,7 +83,7 @@ class WarmUpTest {
         }
       }
       assertEquals(Set.of("device code " + FakeBackend.FakeDevice.class.getName()), cold);
-      assertTrue(after.get(CpuWork.spotCheck(128)) > ready.get(CpuWork.spotCheck(128)));
+      assertTrue(after.get(ClockedWork.spotCheck(128)) > ready.get(ClockedWork.spotCheck(128)));
     }
   }
 
@@ -96,12 +96,12 @@ class WarmUpTest {
     try (PreparedRun run = new Prover(FakeBackend.honest(1), ProverTest.KEY,
         new PrintWriter(progress), atExpiry).prepare(Preparation.of(c.value()), List.of(),
             state, true)) {
-      Map<String, Long> before = CpuWork.counts();
+      Map<String, Long> before = ClockedWork.counts();
       run.warmUp();
-      Map<String, Long> after = CpuWork.counts();
-      for (String piece : List.of(CpuWork.DECODE, CpuWork.CHECK, CpuWork.DEVICE_RUN,
-          CpuWork.spotCheck(64), CpuWork.REPORTS, CpuWork.SIGN, CpuWork.STATE,
-          CpuWork.ENCODE)) {
+      Map<String, Long> after = ClockedWork.counts();
+      for (String piece : List.of(ClockedWork.DECODE, ClockedWork.CHECK, ClockedWork.DEVICE_RUN,
+          ClockedWork.spotCheck(64), ClockedWork.REPORTS, ClockedWork.SIGN, ClockedWork.STATE,
+          ClockedWork.ENCODE)) {
         assertEquals(1, after.get(piece) - before.getOrDefault(piece, 0L), piece);
       }
       assertTrue(progress.toString().contains(": the challenge checks, 1 device run on"

@@ -24,7 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.gpuattest.attestor.CpuWork;
+import org.gpuattest.attestor.ClockedWork;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The warm-up before 'ready' (issue 19, A1; docs/protocol.md §3.2), by counting rather than
  * timing: every piece of the prover's CPU work that runs between 'go' and the commitment
- * ({@link CpuWork}) must already have run in this conversation's warm-up, before 'ready' was
+ * ({@link ClockedWork}) must already have run in this conversation's warm-up, before 'ready' was
  * sent. The counts are read at three moments of one conversation with the CPU backend: before
  * 'prepare', when 'ready' arrives (the prover then waits for the next line, so they stand
  * still), and when the commitment arrives.
@@ -63,27 +63,27 @@ class ConversationWarmUpTest {
     PipedInputStream in = new PipedInputStream(stdin, 1 << 20);
     String[] args = {"prove", "--conversation", "--backend", "cpu", "--state", state.toString(),
         "--validator-key", pub.toString()};
-    Map<String, Long> before = CpuWork.counts();
+    Map<String, Long> before = ClockedWork.counts();
     CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> AttestorCli.run(args,
         in, new PrintWriter(new Lines(stdout)), new PrintWriter(err), AttestorCliHarness.NO_GPU,
         AttestorCliHarness.NO_CONFIG));
 
     send(stdin, "prepare " + MessageCodec.encode(Preparation.of(c)));
     assertTrue(answer(stdout, err).startsWith("ready "), err::toString);
-    Map<String, Long> atReady = CpuWork.counts();
+    Map<String, Long> atReady = ClockedWork.counts();
     try (Stream<Path> left = Files.list(state)) {
       assertEquals(List.of(), left.toList(), "the warm-up leaves nothing in the state folder");
     }
     send(stdin, "go " + MessageCodec.encode(c));
     Commitment commitment = MessageCodec.decode("commitment", answer(stdout, err),
         Commitment.class).value();
-    Map<String, Long> afterGo = CpuWork.counts();
+    Map<String, Long> afterGo = ClockedWork.counts();
 
     Map<String, Long> warmUp = since(before, atReady);
     Map<String, Long> onTheClock = since(atReady, afterGo);
-    assertTrue(onTheClock.keySet().containsAll(List.of(CpuWork.DECODE, CpuWork.CHECK,
-        CpuWork.DEVICE_RUN, CpuWork.spotCheck(192), CpuWork.REPORTS, CpuWork.SIGN,
-        CpuWork.STATE, CpuWork.ENCODE)), () -> "pieces counted after go: " + onTheClock);
+    assertTrue(onTheClock.keySet().containsAll(List.of(ClockedWork.DECODE, ClockedWork.CHECK,
+        ClockedWork.DEVICE_RUN, ClockedWork.spotCheck(192), ClockedWork.REPORTS, ClockedWork.SIGN,
+        ClockedWork.STATE, ClockedWork.ENCODE)), () -> "pieces counted after go: " + onTheClock);
     assertTrue(onTheClock.keySet().stream().anyMatch(k -> k.endsWith("cpu.CpuDevice")),
         () -> "the CPU backend's own code is counted after go: " + onTheClock);
     for (String piece : onTheClock.keySet()) {

@@ -16,7 +16,7 @@ import org.gpuattest.kernels.Device;
  * after {@code go} must have run before {@code ready}. Counting, not timing, so it holds on any
  * machine; the counts are per JVM because that is what the JIT's state is.
  */
-public final class CpuWork {
+public final class ClockedWork {
   /** Base64 and JSON of the challenge that {@code go} carries. */
   public static final String DECODE = "decode the challenge";
   /** Prepared-challenge comparison, trusted-validator check, signature and expiry. */
@@ -31,7 +31,7 @@ public final class CpuWork {
 
   private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
 
-  private CpuWork() {}
+  private ClockedWork() {}
 
   /** The host-side code of one kind of device: what its class runs on the CPU. */
   static String deviceCode(Device d) {
