@@ -46,7 +46,9 @@ import org.gpuattest.kernels.Device;
  *   <li>The devices: where the backend has throwaway devices ({@link Backend#warmUpDevices},
  *       the CPU backend), G of them run {@link DeviceRun} and the spot check at n at most
  *       {@link #DEVICE_DIM} and T at most {@link #DEVICE_ITERATIONS}, so the backend's own
- *       kernels run; otherwise {@link StandInDevice}s run DeviceRun's threads and barriers.
+ *       kernels run; where the prepared devices may run a throwaway job ({@link
+ *       Backend#warmsPreparedDevices}, a GPU) they do, at the real n; otherwise {@link
+ *       StandInDevice}s run DeviceRun's threads and barriers.
  *   <li>The spot check ({@link ResultCheck}) at the real n, against a stand-in device whose
  *       row leaves for the chosen rows are the CPU reference's.
  *   <li>The commitment: reports and R(g) over T throwaway matrix roots per device, signing with
@@ -65,9 +67,9 @@ import org.gpuattest.kernels.Device;
  * first round at the real n (or recompiled after a path first taken at that n) runs again.
  * Every step runs once whatever the time; later rounds stop at {@link #MAX_TIME}.
  *
- * <p>Nothing here touches the prepared devices' buffers or what a run computes: the prover's
- * key signs a throwaway commitment that is never sent or kept, and the prepared devices are
- * only asked who they are.
+ * <p>Nothing here changes what a run computes: the prover's key signs a throwaway commitment
+ * that is never sent or kept; the prepared devices are only asked who they are, except on a
+ * backend that {@link Backend#warmsPreparedDevices}, whose real run prepares them anew.
  */
 final class WarmUp {
   /** Multiply-adds each compute-heavy step does in all, from the thresholds above. */
@@ -203,6 +205,9 @@ final class WarmUp {
   private String devices(Challenge real) throws BackendException {
     List<Device> throwaway = prover.backend().warmUpDevices(p.devices());
     int t = Math.min(p.iterations(), DEVICE_ITERATIONS);
+    if (throwaway.isEmpty() && prover.backend().warmsPreparedDevices()) {
+      return preparedDevices(real.dim(), t);
+    }
     if (throwaway.isEmpty()) {
       List<Device> standIns = new ArrayList<>();
       for (Device d : devices) {
@@ -233,6 +238,27 @@ final class WarmUp {
     } finally {
       throwaway.forEach(Device::close);
     }
+  }
+
+  /**
+   * Step 2 on a GPU: a throwaway job (its own seed) on the prepared devices at the real n, so
+   * the backend's host code and every kernel run before the seed; {@link #LIGHT_ROUNDS} runs
+   * of T' iterations, the first {@link #MIN_ROUNDS} also spot-checked on the devices. The real
+   * run's prepare starts over (B(g), the SM monitor, the timers).
+   */
+  private String preparedDevices(int n, int t) throws BackendException {
+    Challenge c = throwaway(n, t);
+    int r = 0;
+    while (another(r, LIGHT_ROUNDS)) {
+      List<DeviceRun.Outcome> outcomes = DeviceRun.runAll(devices, c, NOWHERE, p.expires(),
+          prover.progressEvery());
+      if (r < MIN_ROUNDS) {
+        prover.resultCheck().check(devices, c, PreparedRun.roots(outcomes), NOWHERE);
+      }
+      r++;
+    }
+    return Counts.count(r, "throwaway run") + " of the " + devices.size() + " prepared "
+        + prover.backend().name() + " devices at n=" + n + ", T=" + t;
   }
 
   /**

@@ -21,6 +21,7 @@ import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.Preparation;
 import org.gpuattest.common.spec.Reference;
 import org.gpuattest.common.util.Hex;
+import org.gpuattest.kernels.cuda.CudaFakes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -84,6 +85,44 @@ class WarmUpTest {
       }
       assertEquals(Set.of("device code " + FakeBackend.FakeDevice.class.getName()), cold);
       assertTrue(after.get(ClockedWork.spotCheck(128)) > ready.get(ClockedWork.spotCheck(128)));
+    }
+  }
+
+  /**
+   * On the CUDA backend (a fake driver), which has no throwaway devices, the prepared GPUs run
+   * a throwaway job at the real n before 'ready': every piece the run counts after it, the
+   * CUDA device's own host code included, ran in the warm-up; and the real run's roots are
+   * the reference's (its prepare starts over: B(g), the monitor, the timers).
+   */
+  @Test
+  void warmUp_cudaBackend_warmsThePreparedGpusToo_andChangesNoResult() throws Exception {
+    MessageCodec.Decoded<Challenge> c = ProverTest.challenge(128, 3, 2, Instant.now());
+    StringWriter progress = new StringWriter();
+    try (PreparedRun run = new Prover(CudaFakes.backend(2, 1L << 30), ProverTest.KEY,
+        new PrintWriter(progress), Clock.systemUTC()).prepare(Preparation.of(c.value()),
+            List.of(), state, true)) {
+      Map<String, Long> before = ClockedWork.counts();
+      run.warmUp();
+      Map<String, Long> ready = ClockedWork.counts();
+      assertTrue(progress.toString().contains(" of the 2 prepared cuda devices at n=128, T=3"),
+          progress.toString());
+      Commitment commitment = run.run(run.decode(MessageCodec.encode(c.value())));
+      Map<String, Long> after = ClockedWork.counts();
+      Set<String> cold = new TreeSet<>();
+      for (String piece : after.keySet()) {
+        boolean ranAfter = after.get(piece) > ready.getOrDefault(piece, 0L);
+        boolean warmed = ready.getOrDefault(piece, 0L) > before.getOrDefault(piece, 0L);
+        if (ranAfter && !warmed) {
+          cold.add(piece);
+        }
+      }
+      assertEquals(Set.of(), cold);
+      assertTrue(after.containsKey("device code org.gpuattest.kernels.cuda.CudaDevice"),
+          after::toString);
+      for (int g = 0; g < 2; g++) {
+        assertEquals(Hex.encode(Reference.deviceRoot(Reference.matrixRoots(
+            c.value().philoxKey(), g, 128, 3))), commitment.devices().get(g).root());
+      }
     }
   }
 

@@ -38,4 +38,15 @@ public interface Backend {
   default List<Device> warmUpDevices(int wanted) throws BackendException {
     return List.of();
   }
+
+  /**
+   * Whether the prover's warm-up runs a throwaway job on the prepared devices themselves
+   * (docs/protocol.md §3.2): true where that costs little and is the only way to run this
+   * backend's own host code, the driver's first calls and each kernel's first launch before
+   * the seed, as on a GPU (milliseconds at the real n). The devices' {@link Device#prepare}
+   * then starts the real job over: B(g), the SM monitor and the timers anew.
+   */
+  default boolean warmsPreparedDevices() {
+    return false;
+  }
 }

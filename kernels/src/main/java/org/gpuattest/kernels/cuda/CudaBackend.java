@@ -98,6 +98,16 @@ public final class CudaBackend implements Backend {
     return NAME;
   }
 
+  /**
+   * A GPU has no throwaway devices, and its host code (JCuda's first calls, the launches, the
+   * events and the monitor's readout) and each kernel's first launch (lazily loaded since
+   * CUDA 12.2) would otherwise run for the first time on the validator's clock.
+   */
+  @Override
+  public boolean warmsPreparedDevices() {
+    return true;
+  }
+
   /** Every GPU of this host, in the driver's order (the ordinals --devices names). */
   public List<DeviceIdentity> gpus() {
     return gpus;
