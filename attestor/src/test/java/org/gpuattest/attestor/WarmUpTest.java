@@ -75,14 +75,7 @@ class WarmUpTest {
       Map<String, Long> ready = ClockedWork.counts();
       PreparedRun.encode(run.run(run.decode(MessageCodec.encode(c.value()))));
       Map<String, Long> after = ClockedWork.counts();
-      Set<String> cold = new TreeSet<>();
-      for (String piece : after.keySet()) {
-        boolean ranAfter = after.get(piece) > ready.getOrDefault(piece, 0L);
-        boolean warmed = ready.getOrDefault(piece, 0L) > before.getOrDefault(piece, 0L);
-        if (ranAfter && !warmed) {
-          cold.add(piece);
-        }
-      }
+      Set<String> cold = cold(before, ready, after);
       assertEquals(Set.of("device code " + FakeBackend.FakeDevice.class.getName()), cold);
       assertTrue(after.get(ClockedWork.spotCheck(128)) > ready.get(ClockedWork.spotCheck(128)));
     }
@@ -108,14 +101,7 @@ class WarmUpTest {
           progress.toString());
       Commitment commitment = run.run(run.decode(MessageCodec.encode(c.value())));
       Map<String, Long> after = ClockedWork.counts();
-      Set<String> cold = new TreeSet<>();
-      for (String piece : after.keySet()) {
-        boolean ranAfter = after.get(piece) > ready.getOrDefault(piece, 0L);
-        boolean warmed = ready.getOrDefault(piece, 0L) > before.getOrDefault(piece, 0L);
-        if (ranAfter && !warmed) {
-          cold.add(piece);
-        }
-      }
+      Set<String> cold = cold(before, ready, after);
       assertEquals(Set.of(), cold);
       assertTrue(after.containsKey("device code org.gpuattest.kernels.cuda.CudaDevice"),
           after::toString);
@@ -124,6 +110,20 @@ class WarmUpTest {
             c.value().philoxKey(), g, 128, 3))), commitment.devices().get(g).root());
       }
     }
+  }
+
+  /** Pieces counted between ready and after but not between before and ready: run cold. */
+  private static Set<String> cold(Map<String, Long> before, Map<String, Long> ready,
+      Map<String, Long> after) {
+    Set<String> cold = new TreeSet<>();
+    for (String piece : after.keySet()) {
+      boolean ranAfter = after.get(piece) > ready.getOrDefault(piece, 0L);
+      boolean warmed = ready.getOrDefault(piece, 0L) > before.getOrDefault(piece, 0L);
+      if (ranAfter && !warmed) {
+        cold.add(piece);
+      }
+    }
+    return cold;
   }
 
   /** No time left before expiry: every piece still runs, once, and the line says so. */

@@ -92,33 +92,6 @@ class AttestorConversationTest {
     }
   }
 
-  /** Collects what is printed into whole lines. */
-  private static final class LineWriter extends Writer {
-    private final BlockingQueue<String> lines;
-    private final StringBuilder line = new StringBuilder();
-
-    LineWriter(BlockingQueue<String> lines) {
-      this.lines = lines;
-    }
-
-    @Override
-    public synchronized void write(char[] buf, int off, int len) {
-      for (int i = off; i < off + len; i++) {
-        if (buf[i] == '\n') {
-          lines.add(line.toString());
-          line.setLength(0);
-        } else if (buf[i] != '\r') {
-          line.append(buf[i]);
-        }
-      }
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  }
 
   private static String prepare(Challenge c) {
     return "prepare " + MessageCodec.encode(Preparation.of(c));

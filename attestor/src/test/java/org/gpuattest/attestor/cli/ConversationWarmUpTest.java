@@ -65,7 +65,7 @@ class ConversationWarmUpTest {
         "--validator-key", pub.toString()};
     Map<String, Long> before = ClockedWork.counts();
     CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> AttestorCli.run(args,
-        in, new PrintWriter(new Lines(stdout)), new PrintWriter(err), AttestorCliHarness.NO_GPU,
+        in, new PrintWriter(new LineWriter(stdout)), new PrintWriter(err), AttestorCliHarness.NO_GPU,
         AttestorCliHarness.NO_CONFIG));
 
     send(stdin, "prepare " + MessageCodec.encode(Preparation.of(c)));
@@ -134,33 +134,5 @@ class ConversationWarmUpTest {
     String line = stdout.poll(120, TimeUnit.SECONDS);
     assertNotNull(line, () -> "no answer; stderr: " + err);
     return line;
-  }
-
-  /** Collects what is printed into whole lines. */
-  private static final class Lines extends Writer {
-    private final BlockingQueue<String> lines;
-    private final StringBuilder line = new StringBuilder();
-
-    Lines(BlockingQueue<String> lines) {
-      this.lines = lines;
-    }
-
-    @Override
-    public synchronized void write(char[] buf, int off, int len) {
-      for (int i = off; i < off + len; i++) {
-        if (buf[i] == '\n') {
-          lines.add(line.toString());
-          line.setLength(0);
-        } else if (buf[i] != '\r') {
-          line.append(buf[i]);
-        }
-      }
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
   }
 }
