@@ -104,7 +104,10 @@ public final class InputFiles {
    */
   public static BadMessageException unreadable(String what, Path file, IOException e) {
     if (e instanceof NoSuchFileException) {
-      return new BadMessageException(what + ": no such file " + file);
+      // JDK 25 reports a path through a plain file (ENOTDIR) as missing; JDK 17 says "Not a
+      // directory". Both say the latter here.
+      return new BadMessageException(what + (throughAFile(file)
+          ? ": cannot read " + file + ": Not a directory" : ": no such file " + file));
     }
     if (e instanceof AccessDeniedException) {
       return new BadMessageException(what + ": cannot read " + file + ": permission denied");
@@ -119,6 +122,16 @@ public final class InputFiles {
       why = why.substring(0, why.length() - path.length());
     }
     return new BadMessageException(what + ": cannot read " + file + ": " + why);
+  }
+
+  /** Whether the nearest ancestor of {@code file} that exists is not a folder. */
+  private static boolean throughAFile(Path file) {
+    for (Path p = file.toAbsolutePath().getParent(); p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        return !Files.isDirectory(p);
+      }
+    }
+    return false;
   }
 
   private static BadMessageException tooLarge(String what, String found, int maxBytes,
