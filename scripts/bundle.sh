@@ -2,8 +2,8 @@
 # Builds the self-contained linux-x86_64 bundle of both tools, for GPU hosts that have the
 # NVIDIA driver but no Java, Maven, CUDA toolkit or network:
 #   target/bundle/gpu-attest-<version>-linux-x86_64.tar.gz   (and its .sha256)
-# holding gpu-attest-<version>/{bin,runtime,lib,ptx,scripts,README.txt}; see
-# scripts/bundle/README.txt, which goes into it.
+# holding gpu-attest-<version>/{bin,runtime,lib,ptx,scripts,docs,README.txt}; see
+# scripts/bundle/README.txt, which goes into it, and docs/*.md, which it names.
 # Needs Linux x86_64 and a JDK 17+ with jlink and jdeps. The runtime comes from the newest JDK
 # 17+ on this machine, as the Vector API and the JIT improve with each (docs/benchmarks.md):
 # the newest of JAVA_HOME, the jlink on PATH and the JDKs in /usr/lib/jvm, /usr/java, /opt/java
@@ -101,7 +101,7 @@ mkdir -p "$out"
 work=$(mktemp -d "$out/.bundle.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 top=$work/$name
-mkdir -p "$top/bin" "$top/lib" "$top/scripts"
+mkdir -p "$top/bin" "$top/lib" "$top/scripts" "$top/docs"
 
 # The runtime's modules are what jdeps finds in the two jars, less java.desktop, plus
 # jdk.unsupported for libraries that reach sun.misc and jdk.incubator.vector, which the
@@ -126,6 +126,9 @@ cp "$root/scripts/bundle/launcher" "$top/bin/validator"
 cp "$root/scripts/gpu-check.sh" "$top/scripts/"
 chmod 0755 "$top/bin/attestor" "$top/bin/validator" "$top/scripts/gpu-check.sh"
 cp -R "$root/ptx" "$top/ptx"
+# The documentation the bundle's README points to (operators.md, cli.md, ...): all of docs/,
+# so that the links between its pages work there too (about 80 KB packed).
+cp "$root"/docs/*.md "$top/docs/"
 java_version=$(sed -n 's/^JAVA_VERSION="\(.*\)"$/\1/p' "$top/runtime/release")
 sed -e "s/@VERSION@/$version/" -e "s/@JAVA_VERSION@/${java_version:-17}/" \
   "$root/scripts/bundle/README.txt" > "$top/README.txt"

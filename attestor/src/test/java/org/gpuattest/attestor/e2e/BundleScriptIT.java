@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,28 @@ class BundleScriptIT {
           "the shade filter drops the PTX compiler");
       assertNull(jar.getEntry("lib/libJNvrtc-12.6.0-linux-x86_64.so"));
     }
+  }
+
+  @Test
+  void readme_namesOnlyPathsInTheBundle() throws IOException {
+    // A reader on a GPU host has the bundle and nothing else: every path README.txt names
+    // (a word with a slash: bin/attestor, runtime/, docs/cli.md) must be in it as unpacked.
+    List<String> named = namedPaths(Files.readString(bundle.resolve("README.txt")));
+    List<String> missing = named.stream()
+        .filter(p -> !Files.exists(bundle.resolve(p))).distinct().toList();
+    assertEquals(List.of(), missing, "README.txt names what the bundle lacks");
+    assertTrue(named.containsAll(List.of("docs/operators.md", "docs/cli.md",
+        "scripts/gpu-check.sh", "bin/validator")), "README.txt names " + named);
+  }
+
+  /** The relative paths a text names: its words with a slash, less a sentence's full stop. */
+  private static List<String> namedPaths(String text) {
+    Matcher m = Pattern.compile("(?<![\\w./-])[\\w.-]+/[\\w./-]*").matcher(text);
+    List<String> paths = new ArrayList<>();
+    while (m.find()) {
+      paths.add(m.group().replaceAll("\\.+$", ""));
+    }
+    return paths;
   }
 
   @Test
