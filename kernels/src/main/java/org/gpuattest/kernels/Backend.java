@@ -3,7 +3,7 @@ package org.gpuattest.kernels;
 import java.util.List;
 
 /**
- * A source of devices that compute canonical-v1: the CPU backend now, the CUDA backend next.
+ * A source of devices that compute canonical-v1: the CPU backend, and the CUDA backend (JCuda).
  * The prover orchestrates devices only through this seam, so its barriers, timing and state
  * are tested with the CPU backend and with fakes, and the CUDA backend plugs in unchanged.
  */

@@ -29,7 +29,7 @@ import org.gpuattest.validator.archive.ArchivedFiles;
 import org.gpuattest.validator.check.AttestationSummary;
 
 /**
- * Reads an evidence archive (README, "Evidence archive"; docs/protocol.md section 8.5):
+ * Reads an evidence archive (docs/operators.md, "The evidence archive: reverify and prune"; docs/protocol.md section 8.5):
  * {@code DIR/<YYYY-MM-DD>/<challengeId>/}. An exchange counts only when it is complete, as
  * 'validator reverify' reads it (record, session, verdict, and openings unless the prover
  * failed before it answered), consistent (every file names the folder's challenge), and

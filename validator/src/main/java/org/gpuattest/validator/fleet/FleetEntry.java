@@ -3,7 +3,7 @@ package org.gpuattest.validator.fleet;
 import java.time.Instant;
 
 /**
- * What the fleet report keeps of one archived exchange (README, "Fleet report"): who proved,
+ * What the fleet report keeps of one archived exchange (docs/operators.md, "Fleet report"): who proved,
  * what model was claimed, whether the verdict passed, and the rate per GPU the validator's
  * clock showed. The verdict itself is not kept, so a large archive costs little memory.
  *

@@ -9,7 +9,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The fleet report (README, "Fleet report"): per provider and claimed model, attestations
+ * The fleet report (docs/operators.md, "Fleet report"): per provider and claimed model, attestations
  * passed and failed and the median rate per GPU of the passing ones; per model, the median over
  * all its passing attestations, whoever proved them; and every provider whose median is more
  * than 10% below its model's flagged. Rates are attestation.timing.tflopsPerGpu
