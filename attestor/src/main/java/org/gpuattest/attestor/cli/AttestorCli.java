@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.gpuattest.common.cli.CliRunner;
+import org.gpuattest.common.cli.ToolVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,7 +15,7 @@ import picocli.CommandLine.Option;
     name = "attestor",
     mixinStandardHelpOptions = true,
     scope = picocli.CommandLine.ScopeType.INHERIT,
-    version = {"attestor 0.1.0 (canonical-v1, protocol version 1)"},
+    versionProvider = AttestorCli.Version.class,
     description = "Proves GPU work for a validator's challenge: exact FP64 matrix products,"
         + " committed in SHA-256 Merkle trees, opened on request.",
     exitCodeListHeading = "%nExit codes:%n",
@@ -41,6 +42,14 @@ public final class AttestorCli implements Runnable {
   @Option(names = "--state", paramLabel = "DIR",
       description = "Prover state folder, for 'prove' and 'open' (see 'attestor prove --help').")
   java.nio.file.Path state;
+  /** --version: this build's version, from the pom ({@link ToolVersion}). */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {ToolVersion.line("attestor")};
+    }
+  }
+
 
   @Option(names = "--signing-key", paramLabel = "FILE",
       description = "This prover's Ed25519 private key (PEM), for 'prove'.")

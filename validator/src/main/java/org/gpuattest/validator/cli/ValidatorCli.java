@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.gpuattest.common.cli.CliRunner;
+import org.gpuattest.common.cli.ToolVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
     name = "validator",
     mixinStandardHelpOptions = true,
     scope = picocli.CommandLine.ScopeType.INHERIT,
-    version = {ValidatorCli.VERSION},
+    versionProvider = ValidatorCli.Version.class,
     description = "Challenges a GPU prover and checks its answer exactly, on any CPU.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -27,8 +28,21 @@ import picocli.CommandLine.Option;
         "2:bad usage or bad input (one line on stderr names what)",
         "3:runtime failure on the validator's side (its files, memory, a signal)"})
 public final class ValidatorCli implements Runnable {
-  /** What --version prints, and what the evidence archive records as the validator. */
-  static final String VERSION = "validator 0.1.0 (canonical-v1, protocol version 1)";
+  /**
+   * What --version prints, and what the evidence archive records as the validator: this
+   * build's version, from the pom ({@link ToolVersion}).
+   */
+  static String version() {
+    return ToolVersion.line("validator");
+  }
+
+  /** --version, from {@link #version()}. */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {version()};
+    }
+  }
   private static final String PROFILES = "--profiles";
 
   /**
