@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     "Progress goes to stderr at least every 2 s. The state that 'open' needs is kept",
     "under --state, which is checked before any work starts. With --conversation,",
     "talk with 'validator attest' over stdin and stdout instead: prepare, ready,",
-    "ping, go, commitment, opening request, openings (docs/protocol.md section 3.2)."})
+    "ping, go, commitment, opening request, openings (docs/protocol.md section 3.2)."},
+    exitCodeList = {AttestorCli.EXIT_OK, AttestorCli.EXIT_BAD_INPUT, AttestorCli.EXIT_RUNTIME})
 final class ProveCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;

@@ -35,7 +35,10 @@ import picocli.CommandLine.Spec;
     "keys are never merged. Only complete exchanges signed by a trusted validator",
     "key (--validator-key) with no file altered count, each challenge once; the",
     "others are skipped, one warning line each on stderr. Exit 0 when the report is",
-    "printed (1 with --fail-on-flagged when a provider is flagged)."})
+    "printed (1 with --fail-on-flagged when a provider is flagged)."},
+    exitCodeList = {"0:the report is printed",
+        "1:with --fail-on-flagged, the report is printed and a provider is flagged",
+        ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class FleetCommand implements Callable<Integer> {
   /** Skipped entries named on stderr, at most; then one line says how many more. */
   static final int MAX_WARNINGS = 10;

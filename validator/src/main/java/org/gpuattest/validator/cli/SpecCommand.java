@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "spec",
     description = "Print canonical-v1 values (Philox blocks, roots, matrix roots) to check"
         + " another implementation against.",
-    subcommands = {SpecCommand.Philox.class, SpecCommand.Roots.class, SpecCommand.Matrix.class})
+    subcommands = {SpecCommand.Philox.class, SpecCommand.Roots.class, SpecCommand.Matrix.class},
+    exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class SpecCommand implements Runnable {
   @Override
   public void run() {
@@ -30,7 +31,8 @@ final class SpecCommand implements Runnable {
         new picocli.CommandLine(this), "a subcommand is required: philox, roots or matrix");
   }
 
-  @Command(name = "philox", description = "One Philox4x32-10 block: four words, 8-digit hex.")
+  @Command(name = "philox", description = "One Philox4x32-10 block: four words, 8-digit hex.",
+      exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
   static final class Philox implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -84,7 +86,8 @@ final class SpecCommand implements Runnable {
     }
   }
 
-  @Command(name = "roots", description = "Device roots R(g), one line per device: g <hex>.")
+  @Command(name = "roots", description = "Device roots R(g), one line per device: g <hex>.",
+      exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
   static final class Roots extends Job implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -113,7 +116,8 @@ final class SpecCommand implements Runnable {
     }
   }
 
-  @Command(name = "matrix", description = "The matrix root r(g, t) in hex.")
+  @Command(name = "matrix", description = "The matrix root r(g, t) in hex.",
+      exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
   static final class Matrix extends Job implements Callable<Integer> {
     @Spec CommandSpec spec;
 

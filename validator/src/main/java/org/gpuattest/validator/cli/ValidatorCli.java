@@ -23,11 +23,22 @@ import picocli.CommandLine.Option;
     description = "Challenges a GPU prover and checks its answer exactly, on any CPU.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:success; for verify and attest, the verdict passed",
-        "1:verified and rejected: the verdict failed (in attest, also when the prover failed)",
-        "2:bad usage or bad input (one line on stderr names what)",
-        "3:runtime failure on the validator's side (its files, memory, a signal)"})
+        "0:success; for verify, attest and reverify, the verdict passed",
+        "1:verify, attest, reverify: the verdict failed (in attest, also when the prover"
+            + " failed; in reverify, also when the exchange is not authentic); fleet"
+            + " --fail-on-flagged: a provider is flagged",
+        ValidatorCli.EXIT_BAD_INPUT,
+        ValidatorCli.EXIT_RUNTIME})
 public final class ValidatorCli implements Runnable {
+  /*
+   * The exit codes each subcommand lists in its --help. Each lists its own, or it would inherit
+   * the root's, with 1, which only verify, attest, reverify and fleet return.
+   */
+  static final String EXIT_OK = "0:success";
+  static final String EXIT_BAD_INPUT = "2:bad usage or bad input (one line on stderr names what)";
+  static final String EXIT_RUNTIME =
+      "3:runtime failure on the validator's side (its files, memory, a signal)";
+
   /**
    * What --version prints, and what the evidence archive records as the validator: this
    * build's version, from the pom ({@link ToolVersion}).
