@@ -36,16 +36,20 @@ final class SpecCommand implements Runnable {
   static final class Philox implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--philox-key", required = true, split = ",", paramLabel = "K0,K1",
+    // One value each, its words split here: with split = "," picocli would show a list that
+    // may be repeated ("--counter=C0,C1,C2,C3[,C0,C1,C2,C3...]..."), which these are not.
+    @Option(names = "--philox-key", required = true, paramLabel = "K0,K1",
         description = "Two Philox key words in hex, for example a4093822,299f31d0.")
-    List<String> key;
+    String keyWords;
 
-    @Option(names = "--counter", required = true, split = ",", paramLabel = "C0,C1,C2,C3",
+    @Option(names = "--counter", required = true, paramLabel = "C0,C1,C2,C3",
         description = "Four counter words in hex, for example 0,0,0,0.")
-    List<String> counter;
+    String counterWords;
 
     @Override
     public Integer call() {
+      List<String> key = List.of(keyWords.split(",", -1));
+      List<String> counter = List.of(counterWords.split(",", -1));
       if (key.size() != 2 || counter.size() != 4) {
         throw new IllegalArgumentException("--philox-key takes 2 words and --counter 4, got "
             + key.size() + " and " + counter.size());
