@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
@@ -92,7 +93,10 @@ final class FleetCommand implements Callable<Integer> {
     }
     if (days != null) {
       Limits.range("--days", days, 1, MAX_DAYS);
-      return parent.env.clock().instant().minus(Duration.ofDays(days));
+      // Whole seconds: a window of days needs no nanoseconds, and the report shows when it
+      // starts (in JSON too, where the clock's nanoseconds would be noise).
+      return parent.env.clock().instant().truncatedTo(ChronoUnit.SECONDS)
+          .minus(Duration.ofDays(days));
     }
     if (since == null) {
       return null;
