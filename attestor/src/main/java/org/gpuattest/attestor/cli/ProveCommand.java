@@ -100,7 +100,7 @@ final class ProveCommand implements Callable<Integer> {
       c = watch.guard(() -> new Prover(b, key, err, Clock.systemUTC()).trusting(trusted)
           .prove(decoded, settings.devices(), settings.state()));
     } catch (Prover.DeviceChoiceException e) {
-      throw new BadMessageException("--devices: " + e.getMessage());
+      throw settings.refusal(e);
     } catch (ForcedKernelException e) {
       throw settings.refusal(e);
     }
@@ -119,7 +119,7 @@ final class ProveCommand implements Callable<Integer> {
       new Conversation(b, key, trusted, settings.devices(), settings.state(),
           spec.commandLine().getOut(), err).run(lines);
     } catch (Prover.DeviceChoiceException e) {
-      throw new BadMessageException("--devices: " + e.getMessage());
+      throw settings.refusal(e);
     } catch (ForcedKernelException e) {
       throw settings.refusal(e);
     }
