@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.gpuattest.common.cli.CliRunner;
+import org.gpuattest.common.cli.ToolVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -14,16 +15,25 @@ import picocli.CommandLine.Option;
     name = "attestor",
     mixinStandardHelpOptions = true,
     scope = picocli.CommandLine.ScopeType.INHERIT,
-    version = {"attestor 0.1.0 (canonical-v1, protocol version 1)"},
+    versionProvider = AttestorCli.Version.class,
     description = "Proves GPU work for a validator's challenge: exact FP64 matrix products,"
         + " committed in SHA-256 Merkle trees, opened on request.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:success",
+        AttestorCli.EXIT_OK,
         "1:selftest: a GPU root differs from the CPU backend's",
-        "2:bad usage or bad input (one line on stderr names what)",
-        "3:runtime failure (device, I/O, standard input closed under --watch-stdin)"})
+        AttestorCli.EXIT_BAD_INPUT,
+        AttestorCli.EXIT_RUNTIME})
 public final class AttestorCli implements Runnable {
+  /*
+   * The exit codes each subcommand lists in its --help. Each lists its own, or it would inherit
+   * the root's, with 1, which only selftest returns (SelftestCommand lists its meaning there).
+   */
+  static final String EXIT_OK = "0:success";
+  static final String EXIT_BAD_INPUT = "2:bad usage or bad input (one line on stderr names what)";
+  static final String EXIT_RUNTIME =
+      "3:runtime failure (device, I/O, standard input closed under --watch-stdin)";
+
   /**
    * The subcommands, in the order 'attestor --help' lists them. They are added by {@link
    * #tree} rather than named in {@code @Command}: picocli builds the model of every subcommand
@@ -31,6 +41,14 @@ public final class AttestorCli implements Runnable {
    */
   static final List<String> SUBCOMMANDS = List.of("devices", "prove", "open", "keygen",
       "selftest", "bench", "prune");
+
+  /** --version: this build's version, from the pom ({@link ToolVersion}). */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {ToolVersion.line("attestor")};
+    }
+  }
 
   @Option(names = "--debug", scope = picocli.CommandLine.ScopeType.INHERIT,
       description = "Print stack traces on errors.")

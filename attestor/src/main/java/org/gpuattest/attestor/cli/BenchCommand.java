@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     "the fill's GB/s and the hashing's share, with cuBLAS DGEMM on the same GPU in",
     "the same run as the yardstick (or, where libcublas.so.12 cannot load, the",
     "model's FP64 peak).",
-    "Exit 3 without a GPU."})
+    "Exit 3 without a GPU."},
+    exitCodeList = {AttestorCli.EXIT_OK, AttestorCli.EXIT_BAD_INPUT, AttestorCli.EXIT_RUNTIME})
 final class BenchCommand implements Callable<Integer> {
   static final List<Integer> DEFAULT_DIMS = List.of(1024, 2048, 4096);
 

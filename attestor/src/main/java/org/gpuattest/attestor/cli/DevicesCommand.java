@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     "List the GPUs this prover can use.",
     "As the driver reports them: the ordinal that --devices takes, name, UUID, PCI",
     "bus id, compute capability, SMs, memory and the driver's CUDA version, which are",
-    "what a commitment's device reports carry. Without a GPU it says why and exits 0."})
+    "what a commitment's device reports carry. Without a GPU it says why and exits 0."},
+    exitCodeList = {AttestorCli.EXIT_OK, AttestorCli.EXIT_BAD_INPUT, AttestorCli.EXIT_RUNTIME})
 final class DevicesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;

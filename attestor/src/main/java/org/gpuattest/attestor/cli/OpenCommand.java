@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "open", description = {
     "Answer a validator's opening request; prints the openings (base64).",
     "Recomputes each requested matrix on the backend that proved it; progress goes",
-    "to stderr at least every 2 s."})
+    "to stderr at least every 2 s."},
+    exitCodeList = {AttestorCli.EXIT_OK, AttestorCli.EXIT_BAD_INPUT, AttestorCli.EXIT_RUNTIME})
 final class OpenCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;

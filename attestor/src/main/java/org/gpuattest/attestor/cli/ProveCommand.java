@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
     "Progress goes to stderr at least every 2 s. The state that 'open' needs is kept",
     "under --state, which is checked before any work starts. With --conversation,",
     "talk with 'validator attest' over stdin and stdout instead: prepare, ready,",
-    "ping, go, commitment, opening request, openings (docs/protocol.md section 3.2)."})
+    "ping, go, commitment, opening request, openings (docs/protocol.md section 3.2)."},
+    exitCodeList = {AttestorCli.EXIT_OK, AttestorCli.EXIT_BAD_INPUT, AttestorCli.EXIT_RUNTIME})
 final class ProveCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;
@@ -99,7 +100,7 @@ final class ProveCommand implements Callable<Integer> {
       c = watch.guard(() -> new Prover(b, key, err, Clock.systemUTC()).trusting(trusted)
           .prove(decoded, settings.devices(), settings.state()));
     } catch (Prover.DeviceChoiceException e) {
-      throw new BadMessageException("--devices: " + e.getMessage());
+      throw settings.refusal(e);
     } catch (ForcedKernelException e) {
       throw settings.refusal(e);
     }
@@ -118,7 +119,7 @@ final class ProveCommand implements Callable<Integer> {
       new Conversation(b, key, trusted, settings.devices(), settings.state(),
           spec.commandLine().getOut(), err).run(lines);
     } catch (Prover.DeviceChoiceException e) {
-      throw new BadMessageException("--devices: " + e.getMessage());
+      throw settings.refusal(e);
     } catch (ForcedKernelException e) {
       throw settings.refusal(e);
     }

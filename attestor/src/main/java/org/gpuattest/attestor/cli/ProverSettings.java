@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.gpuattest.attestor.Backends;
+import org.gpuattest.attestor.Prover;
 import org.gpuattest.attestor.TrustedValidators;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.kernels.Backend;
@@ -23,14 +24,16 @@ import org.gpuattest.kernels.cuda.ForcedKernelException;
  * @param state the prover state folder
  * @param backend the compute backend
  * @param devices device ordinals, or empty for the first G
+ * @param devicesSource where {@code devices} came from, for refusals
  * @param validatorKeys the trusted validators' public key files, or empty for any validator
  * @param validatorKeySource where {@code validatorKeys} came from, for refusals
  * @param productKernel the product kernel CUDA devices run: auto, or one forced
  * @param productKernelSource where a forced {@code productKernel} came from, for refusals
  */
 record ProverSettings(Path signingKey, String signingKeySource, Path state, Backends.Choice backend,
-    List<Integer> devices, List<Path> validatorKeys, String validatorKeySource,
-    Backends.ProductKernelChoice productKernel, String productKernelSource) {
+    List<Integer> devices, String devicesSource, List<Path> validatorKeys,
+    String validatorKeySource, Backends.ProductKernelChoice productKernel,
+    String productKernelSource) {
   static final String VALIDATOR_KEY = "--validator-key";
 
   /** The subcommand's own options; null or empty where not given. */
@@ -52,6 +55,8 @@ record ProverSettings(Path signingKey, String signingKeySource, Path state, Back
         : c.backendChoice());
     List<Integer> devices = firstList(own.devices(), root.devices,
         c == null || c.devices() == null ? List.of() : c.devices());
+    String devicesSource = !own.devices().isEmpty() || root.devices != null
+        && !root.devices.isEmpty() ? "--devices" : "devices in " + root.configFile();
     List<Path> keys;
     String source;
     if (!own.validatorKeys().isEmpty() || root.validatorKeys != null
@@ -68,7 +73,7 @@ record ProverSettings(Path signingKey, String signingKeySource, Path state, Back
         ? "--product-kernel " + root.productKernel.spelling()
         : kernel == null ? "" : "productKernel '" + kernel.spelling() + "' in " + root.configFile();
     return new ProverSettings(signingKey, signingKeySource, state,
-        backend == null ? Backends.Choice.AUTO : backend, devices, keys, source,
+        backend == null ? Backends.Choice.AUTO : backend, devices, devicesSource, keys, source,
         kernel == null ? Backends.ProductKernelChoice.AUTO : kernel, kernelSource);
   }
 
@@ -102,6 +107,14 @@ record ProverSettings(Path signingKey, String signingKeySource, Path state, Back
   BadMessageException refusal(ForcedKernelException e) {
     return new BadMessageException(productKernelSource + ": " + e.getMessage() + "; set it to"
         + " auto to let the attestor choose");
+  }
+
+  /**
+   * Devices that do not fit the challenge or this host, as bad usage (exit 2), naming where
+   * they were chosen: --devices, or the config file's devices.
+   */
+  BadMessageException refusal(Prover.DeviceChoiceException e) {
+    return new BadMessageException(devicesSource + ": " + e.getMessage());
   }
 
   /**

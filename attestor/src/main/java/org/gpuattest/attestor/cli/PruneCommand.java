@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         + Pruning.MIN_PROTECTED_DAYS + " days",
     "after expiry and fewer days are refused. Only state folders 'prove' wrote are",
     "removed; anything else is listed as left alone. What was removed is printed on",
-    "stdout."})
+    "stdout."},
+    exitCodeList = {AttestorCli.EXIT_OK, AttestorCli.EXIT_BAD_INPUT, AttestorCli.EXIT_RUNTIME})
 final class PruneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand AttestorCli parent;

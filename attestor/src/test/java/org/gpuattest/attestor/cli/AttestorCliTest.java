@@ -3,6 +3,7 @@ package org.gpuattest.attestor.cli;
 import static org.gpuattest.attestor.cli.AttestorCliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.gpuattest.attestor.cli.AttestorCliHarness.Result;
 import org.gpuattest.common.ExitCodes;
+import org.gpuattest.common.cli.HelpTexts;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.json.Json;
@@ -111,6 +113,23 @@ class AttestorCliTest {
     assertTrue(r.out().contains("bad usage or bad input"), r.describe());
   }
 
+  /**
+   * Each command lists the exit codes it returns: 1 only under selftest (the only one that
+   * returns it), and the root's list says so; no subcommand inherits the root's 1.
+   */
+  @Test
+  void help_eachCommand_listsOnlyTheExitCodesItReturns() {
+    Map<Integer, String> root = HelpTexts.exitCodes(run("--help").assertOk().out());
+    assertEquals(List.of(0, 1, 2, 3), List.copyOf(root.keySet()), root.toString());
+    assertTrue(root.get(1).startsWith("selftest: "), root.toString());
+    for (String command : AttestorCli.SUBCOMMANDS) {
+      Result r = run(command, "--help").assertOk();
+      Map<Integer, String> codes = HelpTexts.exitCodes(r.out());
+      assertEquals(command.equals("selftest") ? List.of(0, 1, 2, 3) : List.of(0, 2, 3),
+          List.copyOf(codes.keySet()), () -> command + ": " + r.describe());
+    }
+  }
+
   /** Every usage error points at '<command> --help', so that must work on subcommands too. */
   @ParameterizedTest(name = "{0} --help")
   @ValueSource(strings = {"devices", "prove", "open", "keygen", "selftest", "bench"})
@@ -120,10 +139,14 @@ class AttestorCliTest {
     assertTrue(r.out().contains("Usage: attestor " + command), r.describe());
   }
 
+  /** The version is the build's (the pom's, which surefire passes), never a literal. */
   @Test
-  void cli_version_exit0() {
+  void cli_version_exit0PrintsTheProjectVersion() {
+    String project = System.getProperty("project.version");
+    assertNotNull(project, "surefire passes project.version");
     Result r = run("--version").assertOk();
-    assertTrue(r.out().contains("protocol version 1"), r.describe());
+    assertEquals("attestor " + project + " (canonical-v1, protocol version 1)\n", r.out(),
+        r.describe());
   }
 
   @Test

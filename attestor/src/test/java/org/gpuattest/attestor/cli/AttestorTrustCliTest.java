@@ -187,6 +187,25 @@ class AttestorTrustCliTest {
     assertFalse(Files.exists(file.resolveSibling("st")), "the config's state was used");
   }
 
+  /** Devices that do not fit are named where they were chosen: the config's field, or --devices. */
+  @Test
+  void config_devicesNotFitting_exit2NamingTheConfigFieldNotTheOption() throws Exception {
+    Path file = config("{\"version\":1,\"backend\":\"cpu\",\"signingKey\":\"p.pem\","
+        + "\"devices\":[0,1]}");
+    Files.writeString(file.resolveSibling("p.pem"), Ed25519PrivateKey.generate(RANDOM).toPem());
+    runWithDefaultConfig(file, "prove", "--challenge", unsigned(), "--state", state.toString())
+        .assertBadInput("devices in " + file + ": it names 2 devices; the challenge claims 1");
+    config("{\"version\":1,\"backend\":\"cpu\",\"signingKey\":\"p.pem\",\"devices\":[1000]}");
+    Result r = runWithDefaultConfig(file, "prove", "--challenge", unsigned(), "--state",
+        state.toString()).assertBadInput("devices in " + file + ": device 1000 does not exist");
+    assertFalse(r.err().contains("--devices"), r.describe());
+    // The command line's own choice is named as the option, before the subcommand too.
+    runWithDefaultConfig(file, "prove", "--devices", "0,1,2", "--challenge", unsigned(),
+        "--state", state.toString()).assertBadInput("attestor: --devices: it names 3 devices");
+    runWithDefaultConfig(file, "--devices", "5,6", "prove", "--challenge", unsigned(),
+        "--state", state.toString()).assertBadInput("attestor: --devices: it names 2 devices");
+  }
+
   @Test
   void config_explicitFileMissing_exit2() {
     Path missing = dir.resolve("missing.json");

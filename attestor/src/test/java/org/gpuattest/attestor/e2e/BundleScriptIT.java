@@ -160,11 +160,13 @@ class BundleScriptIT {
   void launchers_useTheBundledRuntime_andPassExitCodesThrough() throws Exception {
     Result a = runBundled(60, "bin/attestor", "--version");
     assertEquals(0, a.code, a.err);
-    assertTrue(a.out.startsWith("attestor ") && a.out.lines().count() == 1, a.out);
+    assertTrue(a.out.startsWith("attestor " + VERSION + " ") && a.out.lines().count() == 1,
+        a.out);
     assertEquals(INCUBATOR_NOTE, a.err, "the JVM's one line, and no other");
     Result v = runBundled(60, "bin/validator", "--version");
     assertEquals(0, v.code, v.err);
-    assertTrue(v.out.startsWith("validator ") && v.out.lines().count() == 1, v.out);
+    assertTrue(v.out.startsWith("validator " + VERSION + " ") && v.out.lines().count() == 1,
+        v.out);
     assertEquals(INCUBATOR_NOTE, v.err);
     Result bad = runBundled(60, "bin/validator", "--no-such-option");
     assertEquals(2, bad.code, "bad usage is exit 2 through the launcher");

@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -22,6 +25,8 @@ import picocli.CommandLine.Model.PositionalParamSpec;
 public final class HelpTexts {
   /** Value labels that name a protocol quantity: each must have one option name. */
   private static final Set<String> QUANTITIES = Set.of("G", "n", "T", "K", "g", "t");
+  /** A line of picocli's exit-code list: "  1   the verdict failed". */
+  private static final Pattern EXIT_CODE = Pattern.compile("^  (\\d+) +(\\S.*)$");
 
   private HelpTexts() {}
 
@@ -35,6 +40,27 @@ public final class HelpTexts {
   private static void collect(CommandLine cli, List<CommandSpec> out) {
     out.add(cli.getCommandSpec());
     cli.getSubcommands().values().forEach(sub -> collect(sub, out));
+  }
+
+  /**
+   * The exit codes a --help text lists, each with its meaning (wrapped lines joined), in order:
+   * the lines under "Exit codes:", as picocli lays out a command's exitCodeList.
+   */
+  public static Map<Integer, String> exitCodes(String help) {
+    Map<Integer, String> codes = new LinkedHashMap<>();
+    List<String> lines = help.lines().toList();
+    int i = lines.indexOf("Exit codes:");
+    Integer last = null;
+    for (i = i < 0 ? lines.size() : i + 1; i < lines.size() && !lines.get(i).isBlank(); i++) {
+      Matcher m = EXIT_CODE.matcher(lines.get(i));
+      if (m.matches()) {
+        last = Integer.valueOf(m.group(1));
+        codes.put(last, m.group(2));
+      } else if (last != null) {
+        codes.put(last, codes.get(last) + " " + lines.get(i).strip());
+      }
+    }
+    return codes;
   }
 
   public static void assertComplete(CommandLine root) {

@@ -106,8 +106,10 @@ final class BindingChecks {
     }
     if (e.options().pinnedProverKey().isPresent()
         && !e.options().pinnedProverKey().get().sameKeyAs(key)) {
-      return Check.fail("signature.prover", Hex.encode(key.raw()),
-          Hex.encode(e.options().pinnedProverKey().get().raw()),
+      // Key ids, as every other message names keys (docs/protocol.md section 6); the keys
+      // themselves were compared, whole.
+      return Check.fail("signature.prover", "key " + key.keyId(),
+          "key " + e.options().pinnedProverKey().get().keyId() + " (pinned)",
           "The commitment is signed by a key other than the pinned --prover-key.");
     }
     String pinned = e.options().pinnedProverKey().isPresent() ? "pinned key" : "key in message";

@@ -126,7 +126,7 @@ final class ArchiveOptions {
         .orElse(null);
     ArchiveRecord record = new ArchiveRecord(1,
         d.verdict().challengeId().toLowerCase(java.util.Locale.ROOT), d.command(),
-        d.verifiedAt().toString(), now.toString(), ValidatorCli.VERSION, provider,
+        d.verifiedAt().toString(), now.toString(), ValidatorCli.version(), provider,
         new ArchiveRecord.Options(d.options().options().allowCpu(), d.weakTiming(), proverKey),
         d.proverFailure(),
         d.profiles().forModel(claimedModel(d.session())));

@@ -42,7 +42,10 @@ import picocli.CommandLine.Spec;
     "for fails the attestation (exit 1, with a verdict naming what it did); problems",
     "on the validator's side are exit 3. Every exchange, a failed one too, is kept in",
     "the evidence archive (--archive); if that fails, the verdict is printed and the",
-    "exit is 3."})
+    "exit is 3."},
+    exitCodeList = {"0:the verdict passed",
+        "1:the verdict failed, or the prover failed (the verdict names what it did)",
+        ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class AttestCommand implements Callable<Integer> {
   /** Time the prover gets to answer 'prove' after the challenge expires (default). */
   static final Duration PROVE_GRACE = Duration.ofSeconds(5);

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
     "'validator sample' adds the commitment and the secret sampling seed, drawn only",
     "when the commitment is in. Its clock starts at the issue, so the prover's",
     "start-up is inside the timing window and the challenge needs --weak-timing",
-    "(docs/soundness.md section 7)."})
+    "(docs/soundness.md section 7)."},
+    exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class ChallengeCommand implements Callable<Integer> {
   static final String ONE_USE = "a session is used once; name a new file";
 

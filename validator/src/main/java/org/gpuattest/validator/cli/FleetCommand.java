@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.Callable;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.ExitCodes;
@@ -35,7 +36,10 @@ import picocli.CommandLine.Spec;
     "keys are never merged. Only complete exchanges signed by a trusted validator",
     "key (--validator-key) with no file altered count, each challenge once; the",
     "others are skipped, one warning line each on stderr. Exit 0 when the report is",
-    "printed (1 with --fail-on-flagged when a provider is flagged)."})
+    "printed (1 with --fail-on-flagged when a provider is flagged)."},
+    exitCodeList = {"0:the report is printed",
+        "1:with --fail-on-flagged, the report is printed and a provider is flagged",
+        ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class FleetCommand implements Callable<Integer> {
   /** Skipped entries named on stderr, at most; then one line says how many more. */
   static final int MAX_WARNINGS = 10;
@@ -89,7 +93,10 @@ final class FleetCommand implements Callable<Integer> {
     }
     if (days != null) {
       Limits.range("--days", days, 1, MAX_DAYS);
-      return parent.env.clock().instant().minus(Duration.ofDays(days));
+      // Whole seconds: a window of days needs no nanoseconds, and the report shows when it
+      // starts (in JSON too, where the clock's nanoseconds would be noise).
+      return parent.env.clock().instant().truncatedTo(ChronoUnit.SECONDS)
+          .minus(Duration.ofDays(days));
     }
     if (since == null) {
       return null;

@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
     "challenge lifetime, 7 days, and a day's margin): removing one sooner could let",
     "a challenge that is still valid be verified twice, so fewer days are refused",
     "unless --archive-only is given. Only what the validator wrote is removed;",
-    "anything else is listed as left alone. What was removed is printed on stdout."})
+    "anything else is listed as left alone. What was removed is printed on stdout."},
+    exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class PruneCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;

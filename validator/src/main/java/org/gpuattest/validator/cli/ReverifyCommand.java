@@ -34,7 +34,11 @@ import picocli.CommandLine.Spec;
     "trusted key and unaltered (or unsigned, with --allow-unsigned), passes and",
     "matches the record; 1 when it fails or differs, the prover had failed, or it",
     "is unsigned, signed by another key or altered; 2 when DIR or one of its files",
-    "is unreadable or malformed (the file is named)."})
+    "is unreadable or malformed (the file is named)."},
+    exitCodeList = {"0:it passes, matches its record and is authentic (or unsigned, with"
+            + " --allow-unsigned)",
+        "1:it fails, differs from its record, the prover had failed, or it is not authentic",
+        ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class ReverifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;

@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
     "Record the prover's commitment and print the opening request (base64).",
     "Notes the commitment's arrival time, then draws the secret sampling seed and",
     "the rows to open. A session takes one commitment, for its own challenge; the",
-    "session file is locked while it changes."})
+    "session file is locked while it changes."},
+    exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class SampleCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;

@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "spec",
     description = "Print canonical-v1 values (Philox blocks, roots, matrix roots) to check"
         + " another implementation against.",
-    subcommands = {SpecCommand.Philox.class, SpecCommand.Roots.class, SpecCommand.Matrix.class})
+    subcommands = {SpecCommand.Philox.class, SpecCommand.Roots.class, SpecCommand.Matrix.class},
+    exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class SpecCommand implements Runnable {
   @Override
   public void run() {
@@ -30,20 +31,25 @@ final class SpecCommand implements Runnable {
         new picocli.CommandLine(this), "a subcommand is required: philox, roots or matrix");
   }
 
-  @Command(name = "philox", description = "One Philox4x32-10 block: four words, 8-digit hex.")
+  @Command(name = "philox", description = "One Philox4x32-10 block: four words, 8-digit hex.",
+      exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
   static final class Philox implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--philox-key", required = true, split = ",", paramLabel = "K0,K1",
+    // One value each, its words split here: with split = "," picocli would show a list that
+    // may be repeated ("--counter=C0,C1,C2,C3[,C0,C1,C2,C3...]..."), which these are not.
+    @Option(names = "--philox-key", required = true, paramLabel = "K0,K1",
         description = "Two Philox key words in hex, for example a4093822,299f31d0.")
-    List<String> key;
+    String keyWords;
 
-    @Option(names = "--counter", required = true, split = ",", paramLabel = "C0,C1,C2,C3",
+    @Option(names = "--counter", required = true, paramLabel = "C0,C1,C2,C3",
         description = "Four counter words in hex, for example 0,0,0,0.")
-    List<String> counter;
+    String counterWords;
 
     @Override
     public Integer call() {
+      List<String> key = List.of(keyWords.split(",", -1));
+      List<String> counter = List.of(counterWords.split(",", -1));
       if (key.size() != 2 || counter.size() != 4) {
         throw new IllegalArgumentException("--philox-key takes 2 words and --counter 4, got "
             + key.size() + " and " + counter.size());
@@ -84,7 +90,8 @@ final class SpecCommand implements Runnable {
     }
   }
 
-  @Command(name = "roots", description = "Device roots R(g), one line per device: g <hex>.")
+  @Command(name = "roots", description = "Device roots R(g), one line per device: g <hex>.",
+      exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
   static final class Roots extends Job implements Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -113,7 +120,8 @@ final class SpecCommand implements Runnable {
     }
   }
 
-  @Command(name = "matrix", description = "The matrix root r(g, t) in hex.")
+  @Command(name = "matrix", description = "The matrix root r(g, t) in hex.",
+      exitCodeList = {ValidatorCli.EXIT_OK, ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
   static final class Matrix extends Job implements Callable<Integer> {
     @Spec CommandSpec spec;
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import org.gpuattest.common.cli.CliRunner;
+import org.gpuattest.common.cli.ToolVersion;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -18,17 +19,41 @@ import picocli.CommandLine.Option;
     name = "validator",
     mixinStandardHelpOptions = true,
     scope = picocli.CommandLine.ScopeType.INHERIT,
-    version = {ValidatorCli.VERSION},
+    versionProvider = ValidatorCli.Version.class,
     description = "Challenges a GPU prover and checks its answer exactly, on any CPU.",
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
-        "0:success; for verify and attest, the verdict passed",
-        "1:verified and rejected: the verdict failed (in attest, also when the prover failed)",
-        "2:bad usage or bad input (one line on stderr names what)",
-        "3:runtime failure on the validator's side (its files, memory, a signal)"})
+        "0:success; for verify, attest and reverify, the verdict passed",
+        "1:verify, attest, reverify: the verdict failed (in attest, also when the prover"
+            + " failed; in reverify, also when the exchange is not authentic); fleet"
+            + " --fail-on-flagged: a provider is flagged",
+        ValidatorCli.EXIT_BAD_INPUT,
+        ValidatorCli.EXIT_RUNTIME})
 public final class ValidatorCli implements Runnable {
-  /** What --version prints, and what the evidence archive records as the validator. */
-  static final String VERSION = "validator 0.1.0 (canonical-v1, protocol version 1)";
+  /*
+   * The exit codes each subcommand lists in its --help. Each lists its own, or it would inherit
+   * the root's, with 1, which only verify, attest, reverify and fleet return.
+   */
+  static final String EXIT_OK = "0:success";
+  static final String EXIT_BAD_INPUT = "2:bad usage or bad input (one line on stderr names what)";
+  static final String EXIT_RUNTIME =
+      "3:runtime failure on the validator's side (its files, memory, a signal)";
+
+  /**
+   * What --version prints, and what the evidence archive records as the validator: this
+   * build's version, from the pom ({@link ToolVersion}).
+   */
+  static String version() {
+    return ToolVersion.line("validator");
+  }
+
+  /** --version, from {@link #version()}. */
+  static final class Version implements picocli.CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {version()};
+    }
+  }
   private static final String PROFILES = "--profiles";
 
   /**

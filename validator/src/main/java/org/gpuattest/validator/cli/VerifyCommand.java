@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
     "Exit 0 when it passes, 1 when it fails. The exchange is then kept, signed, in",
     "the evidence archive (--archive); a replayed challenge is not (exit 1: the",
     "archive keeps its first verification). If archiving fails, the verdict is",
-    "printed and the exit is 3."})
+    "printed and the exit is 3."},
+    exitCodeList = {"0:the verdict passed", "1:the verdict failed",
+        ValidatorCli.EXIT_BAD_INPUT, ValidatorCli.EXIT_RUNTIME})
 final class VerifyCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;

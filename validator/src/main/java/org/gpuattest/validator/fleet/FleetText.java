@@ -1,5 +1,12 @@
 package org.gpuattest.validator.fleet;
 
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -14,6 +21,8 @@ import org.gpuattest.common.util.Printable;
 public final class FleetText {
   private static final String[] HEADER = {"PROVIDER", "MODEL", "PASSED", "FAILED",
       "TFLOP/S/GPU", "MEDIAN OF", "VS MODEL", ""};
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss",
+      Locale.ROOT);
   /** Columns aligned right: the numbers. */
   private static final boolean[] RIGHT = {false, false, true, true, true, true, true, false};
 
@@ -40,7 +49,7 @@ public final class FleetText {
     }
     sb.append(String.format(Locale.ROOT, "\nfleet: %s%s%s; %s flagged (median more than %d%%"
         + " below its model's); %s skipped\n", Counts.count(r.attestations(), "attestation"),
-        r.since() == null ? "" : " verified since " + r.since(),
+        r.since() == null ? "" : " verified since " + since(r.since()),
         r.unsigned() == 0 ? "" : " (" + r.unsigned() + " of them unsigned, counted with"
             + " --allow-unsigned)",
         Counts.count(r.flagged(), "provider"), Math.round((1 - r.flagBelow()) * 100),
@@ -67,6 +76,23 @@ public final class FleetText {
       case 2 -> label + " (keys " + keys.get(0) + ", " + keys.get(1) + ")";
       default -> label + " (" + keys.size() + " keys)";
     };
+  }
+
+  /**
+   * When the report starts, as a person reads it: "2030-03-02" for a day's start (--since),
+   * "2026-01-14 09:41:27 UTC" otherwise (--days, counted back from now), never an instant's
+   * nanoseconds; a value that is no instant, escaped as it is.
+   */
+  static String since(String iso) {
+    Instant at;
+    try {
+      at = Instant.parse(iso);
+    } catch (DateTimeParseException e) {
+      return Printable.escape(iso);
+    }
+    LocalDateTime t = LocalDateTime.ofInstant(at.truncatedTo(ChronoUnit.SECONDS), ZoneOffset.UTC);
+    return t.toLocalTime().equals(LocalTime.MIDNIGHT) ? t.toLocalDate().toString()
+        : t.toLocalDate() + " " + t.format(CLOCK) + " UTC";
   }
 
   /** Three significant digits: 52.1, 9.87, 0.0874; "-" without a rate. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.Openings;
@@ -143,13 +144,18 @@ class BindingAttacksTest {
         "devices.roots-distinct", "openings.exact");
   }
 
+  /** The keys are named by their ids, as everywhere else, not as 64 hex digits. */
   @Test
-  void verify_pinnedKeyMismatch_failsSignatureProver() throws Exception {
+  void verify_pinnedKeyMismatch_failsSignatureProverNamingBothKeyIds() throws Exception {
     Harness h = new Harness(dir, 49);
-    Verdict v = h.run(h.prover(Hardware.H100, Cheats.HONEST))
-        .pin(Harness.key("some other prover").publicKey()).verdict();
+    Ed25519PublicKey pinned = Harness.key("some other prover").publicKey();
+    Verdict v = h.run(h.prover(Hardware.H100, Cheats.HONEST)).pin(pinned).verdict();
     assertFailsOnly(v, "signed by a key other than the pinned --prover-key",
         "signature.prover");
+    assertEquals("key " + h.proverKey.publicKey().keyId(),
+        v.check("signature.prover").measured());
+    assertEquals("key " + pinned.keyId() + " (pinned)",
+        v.check("signature.prover").expected());
   }
 
   @Test

@@ -68,7 +68,8 @@ class ValidatorArchiveTest {
     assertEquals(x.challengeId, record.challengeId());
     assertEquals(ArchiveRecord.VERIFY, record.command());
     assertEquals(ArchiveFixture.VERIFIED.toString(), record.verifiedAt());
-    assertEquals(ValidatorCli.VERSION, record.validator());
+    assertEquals("validator " + System.getProperty("project.version")
+        + " (canonical-v1, protocol version 1)", record.validator(), "as --version prints it");
     assertEquals("lab-1.example", record.provider());
     assertTrue(record.options().allowCpu());
     assertNull(record.options().proverKey());

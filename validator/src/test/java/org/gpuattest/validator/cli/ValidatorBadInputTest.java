@@ -4,6 +4,7 @@ import static org.gpuattest.validator.cli.ValidatorCliHarness.MODEL;
 import static org.gpuattest.validator.cli.ValidatorCliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -15,7 +16,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.gpuattest.common.cli.HelpTexts;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.validator.cli.ValidatorCliHarness.Result;
@@ -24,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code validator challenge} and the command line as a whole, against the issue's contract:
@@ -254,6 +258,35 @@ class ValidatorBadInputTest {
     assertTrue(r.out().contains("runtime failure"), r.describe());
   }
 
+  /** The commands that return 1: a verdict failed, or (fleet) a provider is flagged. */
+  private static final Set<String> REJECT = Set.of("validator verify", "validator attest",
+      "validator reverify", "validator fleet");
+
+  /**
+   * Each command lists the exit codes it returns: 1 only under the commands that return it,
+   * which the root's list names; no other subcommand inherits the root's 1.
+   */
+  @Test
+  void help_eachCommand_listsOnlyTheExitCodesItReturns() {
+    Map<Integer, String> root = HelpTexts.exitCodes(run("--help").assertOk().out());
+    assertEquals(List.of(0, 1, 2, 3), List.copyOf(root.keySet()), root.toString());
+    for (String named : List.of("verify", "attest", "reverify", "fleet --fail-on-flagged")) {
+      assertTrue(root.get(1).contains(named), () -> named + ": " + root);
+    }
+    List<CommandSpec> commands = HelpTexts.commands(ValidatorCli.commandLine());
+    assertTrue(commands.size() > 10, "spec's subcommands are in the tree too");
+    for (CommandSpec c : commands.subList(1, commands.size())) {
+      String name = c.qualifiedName();
+      List<String> args = new ArrayList<>(List.of(name.split(" ")));
+      args.remove(0); // "validator spec philox --help" runs as: spec philox --help
+      args.add("--help");
+      Result r = run(args.toArray(String[]::new)).assertOk();
+      Map<Integer, String> codes = HelpTexts.exitCodes(r.out());
+      assertEquals(REJECT.contains(name) ? List.of(0, 1, 2, 3) : List.of(0, 2, 3),
+          List.copyOf(codes.keySet()), () -> name + ": " + r.describe());
+    }
+  }
+
   /** Every usage error points at '<command> --help', so that must work on subcommands too. */
   @ParameterizedTest(name = "{0} --help")
   @ValueSource(strings = {"challenge", "sample", "verify", "attest", "spec", "spec philox",
@@ -266,9 +299,13 @@ class ValidatorBadInputTest {
     assertTrue(r.out().contains("Usage: validator " + command), r.describe());
   }
 
+  /** The version is the build's (the pom's, which surefire passes), never a literal. */
   @Test
-  void cli_version_exit0() {
+  void cli_version_exit0PrintsTheProjectVersion() {
+    String project = System.getProperty("project.version");
+    assertNotNull(project, "surefire passes project.version");
     Result r = run("--version").assertOk();
-    assertTrue(r.out().contains("protocol version 1"), r.describe());
+    assertEquals("validator " + project + " (canonical-v1, protocol version 1)\n", r.out(),
+        r.describe());
   }
 }

@@ -68,7 +68,11 @@ final class ValidatorCliHarness {
   }
 
   static Environment env() {
-    return new Environment(Clock.fixed(NOW, ZoneOffset.UTC), new SecureRandom(),
+    return env(NOW);
+  }
+
+  static Environment env(Instant now) {
+    return new Environment(Clock.fixed(now, ZoneOffset.UTC), new SecureRandom(),
         GpuProfiles.bundled());
   }
 
@@ -81,9 +85,18 @@ final class ValidatorCliHarness {
   }
 
   static Result run(InputStream in, String... args) {
+    return run(env(), in, args);
+  }
+
+  /** Runs with the clock fixed at {@code now}, which may carry nanoseconds as a real one does. */
+  static Result runAt(Instant now, String... args) {
+    return run(env(now), new ByteArrayInputStream(new byte[0]), args);
+  }
+
+  private static Result run(Environment env, InputStream in, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = ValidatorCli.run(args, in, new PrintWriter(out), new PrintWriter(err), env());
+    int code = ValidatorCli.run(args, in, new PrintWriter(out), new PrintWriter(err), env);
     return new Result(code, out.toString(), err.toString());
   }
 }

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.json.Json;
@@ -154,6 +156,28 @@ class ValidatorFleetTest {
         archive.dir.toString()).assertOk();
     assertTrue(later.out().contains("\"attestations\" : 0"), later.out());
     assertFalse(later.out().contains("FLAGGED"));
+  }
+
+  /**
+   * The summary says from when it counts as a person reads it: a real clock's nanoseconds
+   * ("2026-01-12T09:41:27.123456789Z") are left out, in the JSON too.
+   */
+  @Test
+  void fleet_summary_saysSinceInWholeSecondsOrADate() {
+    archive.passed("acme", "acme", ArchiveFixture.H100, 40);
+    Instant now = Instant.parse("2026-01-14T09:41:27.123456789Z");
+    String[] days = {"fleet", "--validator-key", validatorKey.toString(), "--days", "2",
+        archive.dir.toString()};
+    Result r = ValidatorCliHarness.runAt(now, days).assertOk();
+    assertTrue(r.out().contains("\nfleet: 1 attestation verified since 2026-01-12 09:41:27 UTC;"
+        + " 0 providers flagged"), r.out());
+    String[] json = Arrays.copyOf(days, days.length + 1);
+    json[days.length] = "--json";
+    Result j = ValidatorCliHarness.runAt(now, json).assertOk();
+    assertTrue(j.out().contains("\"since\" : \"2026-01-12T09:41:27Z\""), j.out());
+    Result since = fleet("--since", "2030-01-01", archive.dir.toString()).assertOk();
+    assertTrue(since.out().contains("\nfleet: 1 attestation verified since 2030-01-01; "),
+        since.out());
   }
 
   /** Unsigned exchanges are skipped by default; --allow-unsigned counts them, and says so. */

@@ -43,7 +43,7 @@ class ValidatorPruneTest {
     Path folder = archive.resolve(at.toString().substring(0, 10)).resolve(id);
     Files.createDirectories(folder);
     Files.write(folder.resolve("record.json"), Json.write(new ArchiveRecord(1, id,
-        ArchiveRecord.VERIFY, at.toString(), at.toString(), ValidatorCli.VERSION, null,
+        ArchiveRecord.VERIFY, at.toString(), at.toString(), ValidatorCli.version(), null,
         new ArchiveRecord.Options(true, false, null), null, null)));
     Files.writeString(folder.resolve("session.json"), "{}");
     Files.writeString(folder.resolve("openings.b64"), "e30=");

@@ -2,6 +2,8 @@ package org.gpuattest.validator.cli;
 
 import static org.gpuattest.validator.cli.ValidatorCliHarness.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.Reference;
@@ -38,6 +40,20 @@ class ValidatorSpecCliTest {
     run("spec", "philox", "--philox-key", "0,zz", "--counter", "0,0,0,0").assertBadInput("--philox-key");
     run("spec", "philox", "--philox-key", "0,123456789", "--counter", "0,0,0,0").assertBadInput("--philox-key");
     run("spec", "philox", "--philox-key", "0", "--counter", "0,0,0,0").assertBadInput("--philox-key");
+  }
+
+  /** Each option is one value of comma-separated words, given once: the help says just that. */
+  @Test
+  void philox_help_showsEachOptionAsOneValueGivenOnce() {
+    Result r = run("spec", "philox", "--help").assertOk();
+    assertTrue(r.out().startsWith("Usage: validator spec philox [-hV] [--debug]"
+        + " --counter=C0,C1,C2,C3\n                             --philox-key=K0,K1\n"),
+        r.describe());
+    assertFalse(r.out().contains("..."), r.describe());
+    run("spec", "philox", "--philox-key", "0,0", "--philox-key", "1,1", "--counter", "0,0,0,0")
+        .assertBadInput("--philox-key");
+    run("spec", "philox", "--philox-key", "0,0", "--counter", "0,0,0,0,")
+        .assertBadInput("--counter 4, got 2 and 5");
   }
 
   @Test
