@@ -131,6 +131,9 @@ public final class PreparedRun implements AutoCloseable {
     try {
       CpuTimes times = new CpuTimes(goNanos != 0 ? goNanos : System.nanoTime());
       checkChallenge(preparation, c, prover.trusted(), prover.clock().instant());
+      // The spot check's CPU rows need only the key: computed while the devices run, so that
+      // after them only the comparison is on the validator's clock.
+      ResultCheck.Reference reference = prover.resultCheck().startReference(c, devices.size());
       times.devicesStart();
       List<DeviceRun.Outcome> outcomes = DeviceRun.runAll(devices, c, prover.progress(),
           c.expires(), prover.progressEvery());
@@ -138,7 +141,7 @@ public final class PreparedRun implements AutoCloseable {
       byte[][][] roots = roots(outcomes);
       // No wrong result is signed: spot-check against the CPU reference while the devices
       // still hold B(g) (docs/protocol.md §3, "Before the prover signs").
-      prover.resultCheck().check(devices, c, roots, prover.progress());
+      prover.resultCheck().check(devices, c, roots, prover.progress(), reference);
       times.checked();
       return commit(decoded, outcomes, roots, times);
     } finally {

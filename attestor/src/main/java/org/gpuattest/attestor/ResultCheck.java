@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import org.gpuattest.common.merkle.MerkleTree;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.spec.PhiloxKey;
@@ -80,29 +82,85 @@ final class ResultCheck {
   }
 
   /**
-   * Checks every device, one thread each (the devices are independent, and the CPU rows cost
-   * one pass over B(g) each, as the validator's check does), then prints what was checked.
+   * The CPU side of the check: the chosen rows of every device, computed by the validator's
+   * method ({@link SampledRows}: one pass over B(g) per device, n² Philox elements, the cost
+   * that grows with n) on a thread per device from the moment {@link #startReference} is
+   * called. They need only the challenge's key, so {@link PreparedRun} starts them with the
+   * devices' run and only the comparison is left after it, on the validator's clock.
+   */
+  static final class Reference {
+    private final List<List<Pick>> plans;
+    private final List<CompletableFuture<double[]>> rows;
+
+    private Reference(List<List<Pick>> plans, List<CompletableFuture<double[]>> rows) {
+      this.plans = plans;
+      this.rows = rows;
+    }
+
+    /** Device g's chosen rows, in plan order; waits for them. */
+    private double[] rows(int g) throws InterruptedException, ExecutionException {
+      return rows.get(g).get();
+    }
+  }
+
+  /** Chooses every device's picks now and starts computing their CPU rows (above). */
+  Reference startReference(Challenge c, int devices) {
+    List<List<Pick>> plans = new ArrayList<>();
+    List<CompletableFuture<double[]>> rows = new ArrayList<>();
+    for (int d = 0; d < devices; d++) {
+      List<Pick> plan = plan(c.iterations(), c.dim());
+      CompletableFuture<double[]> cpu = new CompletableFuture<>();
+      int g = d;
+      Thread t = new Thread(() -> {
+        try {
+          cpu.complete(cpuRows(c.philoxKey(), g, c.dim(), plan));
+        } catch (Throwable e) {
+          cpu.completeExceptionally(e);
+        }
+      }, "check-reference-" + d);
+      t.setDaemon(true);
+      t.start();
+      plans.add(plan);
+      rows.add(cpu);
+    }
+    return new Reference(plans, rows);
+  }
+
+  /**
+   * Checks every device, one thread each (the devices are independent), then prints what was
+   * checked; the CPU rows are computed here too.
    *
-   * @param devices the prepared devices, device g at index g
-   * @param matrixRoots r(g, t) as {@code iterate} returned them
-   * @throws BackendException naming the first device (in order of g) whose results differ, or
-   *     that failed, or that the caller's thread was interrupted
+   * @see #check(List, Challenge, byte[][][], PrintWriter, Reference)
    */
   void check(List<Device> devices, Challenge c, byte[][][] matrixRoots, PrintWriter progress)
       throws BackendException {
+    check(devices, c, matrixRoots, progress, startReference(c, devices.size()));
+  }
+
+  /**
+   * Checks every device against the CPU rows {@code reference} holds (or is computing), one
+   * thread each, then prints what was checked.
+   *
+   * @param devices the prepared devices, device g at index g
+   * @param matrixRoots r(g, t) as {@code iterate} returned them
+   * @param reference started for this challenge and these devices
+   * @throws BackendException naming the first device (in order of g) whose results differ, or
+   *     that failed, or that the caller's thread was interrupted
+   */
+  void check(List<Device> devices, Challenge c, byte[][][] matrixRoots, PrintWriter progress,
+      Reference reference) throws BackendException {
     int g = devices.size();
-    List<List<Pick>> plans = new ArrayList<>();
-    for (int d = 0; d < g; d++) {
-      plans.add(plan(c.iterations(), c.dim()));
-    }
+    List<List<Pick>> plans = reference.plans;
     Throwable[] errors = new Throwable[g];
     List<Thread> threads = new ArrayList<>();
     for (int d = 0; d < g; d++) {
       int index = d;
       Thread t = new Thread(() -> {
         try {
-          checkOne(devices.get(index), index, c.philoxKey(), c.dim(), matrixRoots[index],
-              plans.get(index));
+          checkOne(devices.get(index), index, c.dim(), matrixRoots[index], plans.get(index),
+              reference.rows(index));
+        } catch (ExecutionException e) {
+          errors[index] = e.getCause();
         } catch (Throwable e) {
           errors[index] = e;
         }
@@ -160,10 +218,9 @@ final class ResultCheck {
         + " all equal";
   }
 
-  private static void checkOne(Device device, int g, PhiloxKey key, int n, byte[][] committed,
-      List<Pick> plan) throws BackendException {
+  /** The rows {@code plan} picks of device g, in its order, by {@link SampledRows}. */
+  private static double[] cpuRows(PhiloxKey key, int g, int n, List<Pick> plan) {
     ClockedWork.ran(ClockedWork.spotCheck(n));
-    ClockedWork.ran(ClockedWork.deviceCode(device));
     List<Integer> ts = new ArrayList<>();
     List<Integer> is = new ArrayList<>();
     for (Pick p : plan) {
@@ -172,8 +229,13 @@ final class ResultCheck {
         is.add(i);
       }
     }
-    double[] cpu = SampledRows.compute(key, g, n, ts.stream().mapToInt(x -> x).toArray(),
+    return SampledRows.compute(key, g, n, ts.stream().mapToInt(x -> x).toArray(),
         is.stream().mapToInt(x -> x).toArray());
+  }
+
+  private static void checkOne(Device device, int g, int n, byte[][] committed,
+      List<Pick> plan, double[] cpu) throws BackendException {
+    ClockedWork.ran(ClockedWork.deviceCode(device));
     int k = 0;
     for (Pick p : plan) {
       if (Thread.interrupted()) {

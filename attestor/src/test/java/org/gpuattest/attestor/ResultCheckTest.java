@@ -19,6 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /** The prover's spot check before signing (docs/protocol.md §3, "Before the prover signs"). */
 class ResultCheckTest {
+  @org.junit.jupiter.api.io.TempDir java.nio.file.Path state;
+
   private static final int N = 64;
   private static final int T = 3;
 
@@ -41,6 +43,29 @@ class ResultCheckTest {
     StringWriter progress = new StringWriter();
     check.check(devices, c, roots, new PrintWriter(progress));
     return progress.toString();
+  }
+
+  /**
+   * In a prover's run the spot check's picks are made, and their CPU rows started, before the
+   * devices begin (none prepared yet), so that only the comparison is left after them on the
+   * validator's clock; and the rows computed then are the ones compared (the commitment is
+   * made).
+   */
+  @Test
+  void prove_cpuRowsStartBeforeTheDevicesRun() throws Exception {
+    FakeBackend b = FakeBackend.honest(2);
+    List<Integer> preparedAtPick = new java.util.concurrent.CopyOnWriteArrayList<>();
+    ResultCheck recording = new ResultCheck((iterations, n) -> {
+      preparedAtPick.add(b.prepared.get());
+      return List.of(new ResultCheck.Pick(iterations - 1, new int[] {17}));
+    });
+    StringWriter progress = new StringWriter();
+    new Prover(b, ProverTest.KEY, new PrintWriter(progress), java.time.Clock.systemUTC(),
+        ProgressReporter.EVERY, recording).prove(ProverTest.challenge(N, T, 2, Instant.now()),
+            List.of(), state);
+    assertEquals(List.of(0, 0), preparedAtPick);
+    assertTrue(progress.toString().contains("checked 1 row of 1 iteration per device against"
+        + " the CPU reference: all equal"), progress.toString());
   }
 
   @Test
