@@ -53,7 +53,7 @@ class AttestorCliTest {
     // The build runs tests with the Vector API enabled, as the launchers do: the plain kernel
     // for a command's small work, the vector kernel for large work (CpuKernels).
     String kernel = String.valueOf(listing.get("cpuKernel"));
-    assertTrue(kernel.startsWith("scalar 4x4 below ") && kernel.contains(", vector "),
+    assertTrue(kernel.startsWith("scalar 4x4 below ") && kernel.contains(", the vector kernel (Java Vector API"),
         r.describe());
     assertEquals("", r.err());
   }

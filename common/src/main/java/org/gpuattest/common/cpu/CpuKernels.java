@@ -93,14 +93,15 @@ public final class CpuKernels {
   }
 
   static String policy(String mode, boolean moduleEnabled) {
-    CpuKernels warm = choose(mode, moduleEnabled, UNDECLARED);
-    CpuKernels small = choose(mode, moduleEnabled, 0);
-    if (warm.product.name().equals(small.product.name())) {
-      return warm.description;
+    String m = mode.trim().toLowerCase(Locale.ROOT);
+    if (!m.equals("auto") || !moduleEnabled) {
+      return choose(mode, moduleEnabled, UNDECLARED).description;
     }
-    return "CPU kernel: " + small.product.name() + " below " + CpuWork.format(CpuWork.VECTOR_MIN)
-        + " of CPU work per command, " + warm.description.substring(
-            "CPU kernel: ".length()) + " from there and in a long-running JVM";
+    // Named, not loaded: loading the Vector API to print its width would cost the start-up
+    // of every command that prints the rule ('attestor devices', the CPU fallback's line).
+    return "CPU kernel: " + scalar().product.name() + " below "
+        + CpuWork.format(CpuWork.VECTOR_MIN) + " of CPU work per command, the vector kernel"
+        + " (Java Vector API, " + MODULE + ") from there and in a long-running JVM";
   }
 
   /** The plain kernels, whatever this JVM has; the fallback every run can take. */
@@ -136,17 +137,19 @@ public final class CpuKernels {
           return withReason(scalar(), MODULE + " is not enabled; start java with --add-modules "
               + MODULE + " for the vector kernel");
         }
+        // Small work first: loading the Vector API (its classes, its species) is itself part
+        // of the start-up cost the plain kernel is chosen to avoid.
+        if (work != UNDECLARED && work < CpuWork.VECTOR_MIN) {
+          return withReason(scalar(), CpuWork.format(work) + " of CPU work, below the "
+              + CpuWork.format(CpuWork.VECTOR_MIN) + " from which the vector kernel's warm-up"
+              + " pays; " + PROPERTY + "=vector forces it");
+        }
         CpuKernels v = vector();
         if (v == null) {
           return withReason(scalar(), "this CPU has no vectors of two doubles");
         }
         if (work == UNDECLARED) {
           return v;
-        }
-        if (work < CpuWork.VECTOR_MIN) {
-          return withReason(scalar(), CpuWork.format(work) + " of CPU work, below the "
-              + CpuWork.format(CpuWork.VECTOR_MIN) + " from which the vector kernel's warm-up"
-              + " pays; " + PROPERTY + "=vector forces it");
         }
         return new CpuKernels(v.product, v.operands, v.description.substring(0,
             v.description.length() - 1) + "; " + CpuWork.format(work) + " of CPU work)");

@@ -10,21 +10,23 @@ import java.util.Locale;
  * vector kernel saves on it once compiled, so that one threshold, {@link #VECTOR_MIN}, says when
  * those savings repay the vector kernel's warm-up.
  *
- * <p>Both constants are provisional, estimated from issue 9's figures on a 2-core machine with
- * JDK 17 (docs/benchmarks.md, "CPU kernels"), and are to be fixed by the whole-process
- * measurements of docs/benchmarks.md, "Kernel choice".
+ * <p>{@link #VECTOR_MIN} comes from whole-process measurements on one 2-core machine
+ * (docs/benchmarks.md, "Kernel choice"); {@link #FLOPS_PER_OPERAND} from issue 9's JMH figures
+ * ("CPU kernels"). A machine with more cores compiles in the background sooner and may want a
+ * lower threshold: {@code -Dgpuattest.cpu.kernel=vector} forces the vector kernel.
  */
 public final class CpuWork {
   /**
    * The work from which a fresh JVM finishes a whole command sooner on the vector kernel than
    * on the plain one. Below it the vector kernel's warm-up (Vector API operations run boxed
-   * until C2 has compiled them, and the compile takes a good part of a second) costs more than
-   * its speed saves. Estimated at 8 GFLOP: 460 rows at n = 2048 (3.9 GFLOP of products and 5 M
-   * operands, 4.2 GFLOP of work) took 0.78 s on the vector kernel's first call and 0.51 s on
-   * the plain one, and warm the vector kernel saves about 0.07 ns a FLOP (44 against 11
-   * GFLOP/s), so about 4 GFLOP more work repays the 0.27 s.
+   * until C2 has compiled them, and the compile competes with the work for the cores) costs
+   * more than its speed saves. Measured whole-process (docs/benchmarks.md, "Kernel choice",
+   * 2026-12-05, 2 cores, JDK 17 and 25): the plain kernel was faster in every row up to 18
+   * GFLOP but one ('validator verify' on JDK 25 at 16 GFLOP, 6% slower); on JDK 17 the gap in
+   * the verify sweep shrank by about 0.32 s per 8 GFLOP, from 0.28 s at 16 GFLOP, so the
+   * two meet near 23 GFLOP; the CPU backend's 'prove' kept a 0.6-0.7 s gap to 18 GFLOP.
    */
-  public static final long VECTOR_MIN = 8_000_000_000L;
+  public static final long VECTOR_MIN = 24_000_000_000L;
 
   /**
    * What one generated operand element weighs against one FLOP of products: the vector fill

@@ -48,6 +48,30 @@ class StartupClassesTest {
         "the log lists the classes loaded");
   }
 
+  /**
+   * A command whose declared CPU work is below the vector kernel's threshold (CpuWork) runs the
+   * plain kernel, and with the Vector API module enabled, as the launchers start it, does not
+   * even load the Vector API: its classes and species are part of the start-up the plain
+   * kernel is chosen to save (docs/benchmarks.md, "Kernel choice").
+   */
+  @Test
+  void smallWork_withTheVectorModule_loadsNoVectorApi() throws Exception {
+    Path log = dir.resolve("classes.log");
+    Process p = ChildValidator.start(List.of("--add-modules", "jdk.incubator.vector",
+        "-Xlog:disable", "-Xlog:class+load=info:file=" + log), dir.resolve("out"),
+        dir.resolve("err"), "spec", "roots", "--dim", "64", "--gpus", "1", "--iterations", "1",
+        "--seed", "00".repeat(32));
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the validator did not exit");
+    assertEquals(0, p.exitValue(), () -> "stderr: " + dir.resolve("err"));
+    assertTrue(Files.readString(dir.resolve("out")).startsWith("0 "), "one root printed");
+    List<String> vector = Files.readAllLines(log).stream()
+        .map(l -> l.replaceFirst("^.*\\[class,load\\] ", "").replaceFirst(" .*", ""))
+        .filter(c -> c.startsWith("jdk.incubator.vector.")
+            || c.equals("org.gpuattest.common.cpu.VectorKernel")).toList();
+    assertTrue(vector.isEmpty(), () -> "loaded " + vector.size() + " Vector API classes, the"
+        + " first: " + vector.subList(0, Math.min(5, vector.size())));
+  }
+
   @Test
   void aSubcommand_buildsNoOtherSubcommand() throws Exception {
     Path log = dir.resolve("classes.log");
