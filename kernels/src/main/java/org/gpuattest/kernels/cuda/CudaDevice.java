@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.gpuattest.common.gpu.SmArchitecture;
 import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.spec.PhiloxKey;
@@ -17,8 +16,10 @@ import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
 
 /**
  * One GPU running canonical-v1 as device g (docs/protocol.md §2): B(g) is generated once on the
- * GPU; each iteration fills A(g, t), multiplies with the monitored kernel, hashes every row and
- * reduces the rows to r(g, t), all on one stream, so only the 32-byte roots come back. A batch
+ * GPU; each iteration fills A(g, t), multiplies with the monitored kernel ({@link
+ * ProductSelection} says which), hashes every row and reduces the rows to r(g, t), the products
+ * on one stream and the hashing on another ({@link #batch}), so only the 32-byte roots come
+ * back. A batch
  * of iterations is queued at once and waited for once, so host overhead is per batch, not per
  * iteration. Every resource is freed by {@link #close}, also after a failure part way.
  */
@@ -39,19 +40,13 @@ final class CudaDevice implements Device {
   /** The loaded kernels, and the context's recovery from a probe's fault. */
   private final DeviceKernels kernels;
   private final PhaseTimes times = new PhaseTimes();
+  /** The product kernel this device runs, its occupancy and why (ProductChoice, GridFill). */
+  private final ProductSelection selection;
   private PhiloxKey key;
   private int g;
   private int n;
-  private int blocksPerSm;
-  /** The product kernel this device runs (ProductChoice): the fastest that fits n and agrees. */
-  private ProductKernel product = ProductKernel.FFMA;
   /** The n that {@link #allocate} holds buffers for; 0 when nothing is held. */
   private int allocatedFor;
-  /** Allocate's choice, named as the commitment names it; null before allocate. */
-  private KernelChoice kernel;
-
-  /** The probes' verdicts per GPU ordinal, kept by the backend: one probe per GPU and kernel. */
-  private final ProductChoice choice;
 
   CudaDevice(CudaDriver driver, int ordinal, DeviceIdentity identity, Consumer<String> warnings,
       ProductChoice choice) {
@@ -59,9 +54,9 @@ final class CudaDevice implements Device {
     this.ordinal = ordinal;
     this.identity = identity;
     this.warnings = warnings;
-    this.choice = choice;
     this.res = new DeviceResources(driver, ordinal);
     this.kernels = new DeviceKernels(driver, ordinal, identity.computeCapability(), res, choice);
+    this.selection = new ProductSelection(driver, ordinal, identity, warnings, choice, kernels);
   }
 
   @Override
@@ -86,7 +81,7 @@ final class CudaDevice implements Device {
     close();
     try {
       kernels.open();
-      choose(n);
+      selection.choose(n);
       long matrix = (long) n * n * Double.BYTES;
       res.allocate("A", matrix);
       res.allocate("B", matrix);
@@ -109,75 +104,6 @@ final class CudaDevice implements Device {
   }
 
   /**
-   * The product kernels this device may run at n, fastest first, FFMA last ({@link
-   * ProductChoice}): with {@code all} false the one to use, with true every one that fits n
-   * and whose probe agreed; only the forced one where a kernel is forced.
-   */
-  private List<ProductKernel> products(int n, boolean all)
-      throws CudaException, ForcedKernelException {
-    List<ProductKernel> out = choice.usable(ordinal, who(), tensorCores(), n, all, order(n),
-        kernels::probe, warnings);
-    kernels.reopenIfResetElsewhere();
-    return out;
-  }
-
-  private String who() {
-    return "cuda device " + ordinal + " (" + identity.name() + ")";
-  }
-
-  private boolean tensorCores() {
-    return ProductKernel.hasTensorCores(identity.computeCapability());
-  }
-
-  /** The kernels in the order this GPU tries them at n: fastest first, unless grid fill says. */
-  private List<ProductKernel> order(int n) {
-    return GridFill.order(n, identity.smCount(), this::tableBlocksPerSm);
-  }
-
-  /**
-   * Blocks of {@code k} per SM as common's geometry table has them for this GPU's compute
-   * capability (what the validator's SM bounds use), else as the driver says.
-   */
-  private int tableBlocksPerSm(ProductKernel k) {
-    int table = SmArchitecture.find(identity.computeCapability())
-        .map(k.geometry::blocksPerSm).orElse(0);
-    if (table > 0 || kernels.function(k.monitored) == null) {
-      return table;
-    }
-    try {
-      return driver.maxActiveBlocksPerSm(kernels.function(k.monitored), (int) k.block().count(),
-          k.dynamicSharedBytes());
-    } catch (CudaException e) {
-      return 0;
-    }
-  }
-
-  /** Allocate's choice of product kernel at n, and the reason the commitment gives for it. */
-  private void choose(int n) throws CudaException, ForcedKernelException {
-    ProductKernel k = products(n, false).get(0);
-    use(k);
-    kernel = new KernelChoice(k.monitored.entry, choice.forcing()
-        ? k.monitored.entry + ": forced (attestor --product-kernel)"
-        : GridFill.reason(k, order(n), n, identity.smCount(), identity.computeCapability(),
-            tensorCores(), this::tableBlocksPerSm, p -> choice.refusal(ordinal, p)));
-    int table = tableBlocksPerSm(k);
-    if (table > 0 && table != blocksPerSm) {
-      // The driver compiled the PTX to other registers than ptxas 13.0 did: the validator's
-      // busy bound assumes the table's occupancy (docs/soundness.md §6, SM checks' bounds).
-      warnings.accept(who() + ": the driver holds " + blocksPerSm + " blocks of "
-          + k.monitored.entry + " per SM, the geometry table " + table + " (compute capability "
-          + identity.computeCapability() + "); the validator's SM bounds assume " + table);
-    }
-  }
-
-  /** Runs {@code k} from now on (allocate's choice, or another for 'attestor bench'). */
-  private void use(ProductKernel k) throws CudaException {
-    product = k;
-    blocksPerSm = driver.maxActiveBlocksPerSm(kernels.function(k.monitored),
-        (int) k.block().count(), k.dynamicSharedBytes());
-  }
-
-  /**
    * For 'attestor bench': every product kernel this device may run at the n it was allocated
    * for, the one {@link #product} chose first.
    */
@@ -185,13 +111,13 @@ final class CudaDevice implements Device {
     requirePrepared();
     try {
       driver.setCurrent(res.context());
-      List<ProductKernel> all = new ArrayList<>(products(n, true));
+      List<ProductKernel> all = new ArrayList<>(selection.usable(n, true));
       if (!res.holds("A")) { // a probe's fault reset the context, and the buffers went with it
         PhiloxKey k = key;
         prepare(k, g, n);
       }
-      all.remove(product);
-      all.add(0, product);
+      all.remove(selection.product());
+      all.add(0, selection.product());
       return all;
     } catch (CudaException e) {
       throw failure("probing the product kernels", e);
@@ -204,7 +130,7 @@ final class CudaDevice implements Device {
       throw new IllegalArgumentException(k + " cannot run here at n=" + n);
     }
     try {
-      use(k);
+      selection.use(k);
     } catch (CudaException e) {
       throw failure("switching to " + k.monitored.entry, e);
     }
@@ -212,13 +138,13 @@ final class CudaDevice implements Device {
 
   /** The product kernel chosen at allocate. */
   ProductKernel product() {
-    return product;
+    return selection.product();
   }
 
   /** The kernel allocate chose and why, for the commitment (docs/protocol.md §4.2). */
   @Override
   public Optional<KernelChoice> kernel() {
-    return Optional.ofNullable(kernel);
+    return Optional.ofNullable(selection.kernel());
   }
 
   @Override
@@ -336,6 +262,7 @@ final class CudaDevice implements Device {
   }
 
   private void multiply(DevicePointer c, CudaDriver.Stream stream) throws CudaException {
+    ProductKernel product = selection.product();
     launch(product.monitored, product.grid(n), product.block(), stream, res.buffer("A"),
         res.buffer("B"), c, n, res.buffer("smBlocks"), res.buffer("smBusy"));
   }
@@ -358,7 +285,7 @@ final class CudaDevice implements Device {
     try {
       driver.setCurrent(res.context());
       return SmReadout.read(driver, res.buffer("smBlocks"), res.buffer("smBusy"),
-          identity.smCount(), blocksPerSm, times.matmulNanos());
+          identity.smCount(), selection.blocksPerSm(), times.matmulNanos());
     } catch (CudaException e) {
       warnings.accept(failure("reading the SM monitor", e).getMessage());
       return new SmMonitor(new long[identity.smCount()], 0.0);
@@ -377,6 +304,7 @@ final class CudaDevice implements Device {
   double unmonitoredProductMillis(int repetitions) throws BackendException {
     requirePrepared();
     Event[] marks = res.eventArray();
+    ProductKernel product = selection.product();
     try {
       driver.setCurrent(res.context());
       launch(product.unmonitored, product.grid(n), product.block(), res.stream(),
@@ -408,7 +336,7 @@ final class CudaDevice implements Device {
 
   /** Blocks of the product kernel one SM holds at once (the monitor's busy fraction uses it). */
   int blocksPerSm() {
-    return blocksPerSm;
+    return selection.blocksPerSm();
   }
 
   private void requirePrepared() {
