@@ -212,21 +212,7 @@ public final class Selftest {
       }
     }
     return new CaseResult(d, n, iterations, Hex.encode(seed), first == null,
-        smsUsed(monitor), id.smCount(), monitor.busyFraction(), kernelNanos,
+        monitor.coveredSms(), id.smCount(), monitor.busyFraction(), kernelNanos,
         first);
-  }
-
-  /**
-   * SMs with at least one block: the distinct %smid with blocks, which need not lie below the
-   * SM count (an H100 SXM enables 132 of 144 ids), as the validator counts them (§8.3).
-   */
-  static int smsUsed(SmMonitor monitor) {
-    int used = 0;
-    for (long b : monitor.blocksPerSm()) {
-      if (b > 0) {
-        used++;
-      }
-    }
-    return used;
   }
 }

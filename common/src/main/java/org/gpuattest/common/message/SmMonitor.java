@@ -1,5 +1,6 @@
 package org.gpuattest.common.message;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.gpuattest.common.Limits;
 
@@ -29,6 +30,22 @@ public record SmMonitor(long[] blocksPerSm, @JsonProperty(required = true) doubl
   @Override
   public long[] blocksPerSm() {
     return blocksPerSm.clone();
+  }
+
+  /**
+   * SMs that ran at least one block: the distinct %smid with blocks, never an index range, as
+   * ids need not lie below the SM count (an H100 SXM enables 132 of 144; docs/protocol.md §8.3,
+   * sm.coverage).
+   */
+  @JsonIgnore
+  public int coveredSms() {
+    int covered = 0;
+    for (long b : blocksPerSm) {
+      if (b > 0) {
+        covered++;
+      }
+    }
+    return covered;
   }
 
   @Override

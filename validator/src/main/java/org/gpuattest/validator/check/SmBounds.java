@@ -31,7 +31,7 @@ record SmBounds(DeviceReport report, String problem, String kernel, long blocks,
 
   static SmBounds of(DeviceReport r, int n, int smCount, double maxSmImbalance,
       double minBusyFraction) {
-    int covered = coveredSms(r);
+    int covered = r.smMonitor().coveredSms();
     double cv = coefficientOfVariation(r, smCount);
     String why = whyNot(r, n);
     if (why != null) {
@@ -88,31 +88,18 @@ record SmBounds(DeviceReport report, String problem, String kernel, long blocks,
     return null;
   }
 
-  /** Distinct SM ids with at least one block: %smid need not be below the SM count. */
-  static int coveredSms(DeviceReport r) {
-    int covered = 0;
-    for (long b : r.smMonitor().blocksPerSm()) {
-      if (b > 0) {
-        covered++;
-      }
-    }
-    return covered;
-  }
-
   /**
    * Sample CV of blocks per SM over the device's SMs: the ids with blocks, and an SM with none
    * for each of the smCount not among them (their ids are unknown when ids are sparse).
    */
   static double coefficientOfVariation(DeviceReport r, int smCount) {
     SummaryStatistics s = new SummaryStatistics();
-    int covered = 0;
     for (long b : r.smMonitor().blocksPerSm()) {
       if (b > 0) {
         s.addValue(b);
-        covered++;
       }
     }
-    for (int idle = covered; idle < smCount; idle++) {
+    for (int idle = r.smMonitor().coveredSms(); idle < smCount; idle++) {
       s.addValue(0);
     }
     return s.getMean() > 0 ? s.getStandardDeviation() / s.getMean() : Double.POSITIVE_INFINITY;
