@@ -225,14 +225,7 @@ final class WarmUp {
     try {
       int n = Math.min(p.dim(), DEVICE_DIM);
       Challenge c = throwaway(n, t);
-      int planned = rounds((long) p.devices() * t * n * n * n);
-      int r = 0;
-      while (another(r, planned)) {
-        List<DeviceRun.Outcome> outcomes = DeviceRun.runAll(throwaway, c, NOWHERE,
-            p.expires(), prover.progressEvery());
-        prover.resultCheck().check(throwaway, c, PreparedRun.roots(outcomes), NOWHERE);
-        r++;
-      }
+      int r = runAndCheck(throwaway, c, rounds((long) p.devices() * t * n * n * n));
       return Counts.count(r, "run") + " of " + throwaway.size() + " throwaway " + prover.backend().name()
           + " devices at n=" + n + ", T=" + t;
     } finally {
@@ -249,16 +242,24 @@ final class WarmUp {
    * The real run's prepare starts over (B(g), the SM monitor, the timers).
    */
   private String preparedDevices(int n, int t) throws BackendException {
-    Challenge c = throwaway(n, t);
-    int r = 0;
-    while (another(r, MIN_ROUNDS)) {
-      List<DeviceRun.Outcome> outcomes = DeviceRun.runAll(devices, c, NOWHERE, p.expires(),
-          prover.progressEvery());
-      prover.resultCheck().check(devices, c, PreparedRun.roots(outcomes), NOWHERE);
-      r++;
-    }
+    int r = runAndCheck(devices, throwaway(n, t), MIN_ROUNDS);
     return Counts.count(r, "throwaway run") + " of the " + devices.size() + " prepared "
         + prover.backend().name() + " devices at n=" + n + ", T=" + t;
+  }
+
+  /**
+   * Up to {@code planned} rounds ({@link #another}) of challenge {@code c} on {@code on}, each
+   * run as the real one is and spot-checked on those devices; how many ran.
+   */
+  private int runAndCheck(List<Device> on, Challenge c, int planned) throws BackendException {
+    int r = 0;
+    while (another(r, planned)) {
+      List<DeviceRun.Outcome> outcomes = DeviceRun.runAll(on, c, NOWHERE, p.expires(),
+          prover.progressEvery());
+      prover.resultCheck().check(on, c, PreparedRun.roots(outcomes), NOWHERE);
+      r++;
+    }
+    return r;
   }
 
   /**
