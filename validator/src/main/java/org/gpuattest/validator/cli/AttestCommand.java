@@ -51,8 +51,6 @@ final class AttestCommand implements Callable<Integer> {
   static final Duration PROVE_GRACE = Duration.ofSeconds(5);
   /** Time the prover gets for 'open' on top of the challenge's lifetime (default). */
   static final Duration OPEN_ALLOWANCE = Duration.ofMinutes(10);
-  /** Time the prover gets from 'prepare' to 'ready' (default). */
-  static final Duration PREPARE_DEFAULT = ChallengeIssuer.DEFAULT_PREPARE;
 
   @Spec CommandSpec spec;
   @ParentCommand ValidatorCli parent;
@@ -129,8 +127,7 @@ final class AttestCommand implements Callable<Integer> {
     // The preparation is part of the challenge's lifetime: a --ttl too short for it and the
     // window is refused here, before a prover starts.
     Session s = challenge.issue(v, separate ? ChallengeIssuer.TimedFrom.ISSUE
-        : ChallengeIssuer.TimedFrom.GO, prepareTimeout == null ? null
-        : Duration.ofSeconds(prepareTimeout), verify.allowCpu);
+        : ChallengeIssuer.TimedFrom.GO, prepareDeadline(), verify.allowCpu);
     latest = s; // --session FILE is written only once the seed has gone out: keep()
     Challenge c = s.decodedChallenge().value();
     Duration lifetime = Duration.between(env.clock().instant(), c.expires());
@@ -167,6 +164,16 @@ final class AttestCommand implements Callable<Integer> {
   }
 
   /**
+   * The time the prover gets from 'prepare' to 'ready' (--prepare-timeout, else {@link
+   * ChallengeIssuer#DEFAULT_PREPARE}): its deadline in the conversation, and part of the
+   * challenge's lifetime.
+   */
+  private Duration prepareDeadline() {
+    return prepareTimeout != null ? Duration.ofSeconds(prepareTimeout)
+        : ChallengeIssuer.DEFAULT_PREPARE;
+  }
+
+  /**
    * One prover process from preparation to openings (docs/protocol.md §3.2); the prove
    * deadline counts from the seed's sending.
    */
@@ -176,9 +183,8 @@ final class AttestCommand implements Callable<Integer> {
     Session s;
     ProverProcess.Answer openings;
     try (ProverConversation p = ProverConversation.start(prover, err, env.clock())) {
-      s = keep(ReadyGo.start(p, issued, prepareTimeout != null
-          ? Duration.ofSeconds(prepareTimeout) : PREPARE_DEFAULT, env.clock(), env.random(),
-          err, verify.allowCpu));
+      s = keep(ReadyGo.start(p, issued, prepareDeadline(), env.clock(), env.random(), err,
+          verify.allowCpu));
       Instant expires = s.decodedChallenge().value().expires();
       Duration proveDeadline = proveSeconds != null ? Duration.ofSeconds(proveSeconds)
           : Duration.between(Instant.parse(s.goSentAt()), expires).plus(PROVE_GRACE);
