@@ -1,11 +1,12 @@
 package org.gpuattest.kernels.emu;
 
-/** The integer operations with more to them than a Java operator (PTX ISA 9.0 §9.7). */
+/** The integer operations with more to them than a Java operator (PTX ISA 9.0). */
 final class Alu {
   private Alu() {}
 
   /**
-   * prmt.b32 d, a, b, c in the default mode (§9.7.8.13): the bytes of b:a numbered 0..7 (a's
+   * prmt.b32 d, a, b, c in the default mode (Data Movement and Conversion Instructions:
+   * prmt): the bytes of b:a numbered 0..7 (a's
    * low byte 0); each nibble i of c picks the source of d's byte i by its low 3 bits, and with
    * its high bit set replicates that byte's sign bit instead.
    */
@@ -24,7 +25,7 @@ final class Alu {
   }
 
   /**
-   * bfi (§9.7.8.12): b with bits [c, c + len) replaced by a's low bits, position and length
+   * bfi (Integer Arithmetic Instructions: bfi): b with bits [c, c + len) replaced by a's low bits, position and length
    * taken from the low 8 bits of c and len; unchanged where the length is 0 or the position
    * past the width.
    */
@@ -39,7 +40,7 @@ final class Alu {
     return (b & ~field) | ((a << pos) & field);
   }
 
-  /** setp's comparison of two slots of {@code type} (§9.7.7.1). */
+  /** setp's comparison of two slots of {@code type}. */
   static boolean compare(int cmp, int type, long x, long y) {
     int order;
     switch (type) {

@@ -7,10 +7,10 @@ package org.gpuattest.kernels.emu;
  * {@link #op}.
  */
 final class Insn {
-  // Moves and special registers (PTX ISA 9.0 §9.7.9.1 mov, §10 special registers).
+  // Moves and special registers (PTX ISA 9.0: Data Movement and Conversion Instructions: mov; Special Registers).
   static final int MOV = 1;
   static final int SPECIAL = 2;
-  // Integer arithmetic (§9.7.1): values of 32-bit registers are kept sign-extended in a long.
+  // Integer Arithmetic Instructions: values of 32-bit registers are kept sign-extended in a long.
   static final int ADD32 = 10;
   static final int SUB32 = 11;
   static final int MUL_LO32 = 12;
@@ -21,7 +21,7 @@ final class Insn {
   static final int SUB64 = 17;
   static final int MUL_LO64 = 18;
   static final int MAD_LO64 = 19;
-  // Shifts and logic (§9.7.8).
+  // Logic and Shift Instructions (and shf, prmt, bfi).
   static final int SHL32 = 20;
   static final int SHR_U32 = 21;
   static final int SHR_S32 = 22;
@@ -37,20 +37,21 @@ final class Insn {
   static final int PRMT = 32;
   static final int BFI32 = 33;
   static final int BFI64 = 34;
-  // Comparison and selection (§9.7.7).
+  // Comparison and Selection Instructions: setp, selp.
   static final int SETP = 40;
   static final int SELP = 41;
-  // Conversions (§9.7.9.21 cvt, §9.7.9.22 cvta).
+  // Data Movement and Conversion Instructions: cvt, cvta.
   static final int CVT_ZEXT32 = 45;
   static final int CVT_TRUNC32 = 46;
   static final int CVT_F64_U64 = 47;
   static final int CVT_F64_S64 = 48;
-  // Floating point, round to nearest even (§9.7.3).
+  // Floating-Point Instructions (.f64), round to nearest even.
   static final int FMA_F64 = 50;
   static final int MUL_F64 = 51;
   static final int ADD_F64 = 52;
   static final int SUB_F64 = 53;
-  // Data movement (§9.7.9.8 ld, §9.7.9.10 st, §9.7.9.25 cp.async, §9.7.13.5 atom).
+  // Data Movement and Conversion Instructions: ld, st, cp.async; Parallel Synchronization
+  // and Communication Instructions: atom.
   static final int LD_PARAM = 60;
   static final int LD_GLOBAL = 61;
   static final int ST_GLOBAL = 62;
@@ -60,14 +61,15 @@ final class Insn {
   static final int CP_ASYNC = 66;
   static final int CP_COMMIT = 67;
   static final int CP_WAIT = 68;
-  // Synchronisation and warp-level matrix multiply (§9.7.13.4 bar, §9.7.14.5.14 mma).
+  // Parallel Synchronization and Communication Instructions: bar; Warp Level Matrix
+  // Multiply-Accumulate Instructions: mma.
   static final int BAR = 70;
   static final int MMA_M8N8K4_F64 = 71;
-  // Control flow (§9.7.12).
+  // Control Flow Instructions: bra, ret, exit.
   static final int BRA = 80;
   static final int EXIT = 81;
 
-  /** Comparison kinds of setp (§9.7.7.1), and how its operands are typed. */
+  /** Comparison kinds of setp (Comparison and Selection Instructions: setp), operand types. */
   static final int CMP_EQ = 0;
   static final int CMP_NE = 1;
   static final int CMP_LT = 2;
@@ -84,7 +86,7 @@ final class Insn {
   static final int TYPE_S64 = 2;
   static final int TYPE_U64 = 3;
 
-  /** Special registers (§10). */
+  /** Special Registers. */
   static final int SR_TID_X = 0;
   static final int SR_TID_Y = 1;
   static final int SR_TID_Z = 2;

@@ -8,8 +8,8 @@ import java.nio.ByteOrder;
 
 /**
  * Executes a warp's instructions, a warp-instruction at a time over the lanes of the running
- * fragment, with the sanitizer's checks on every access. Semantics per PTX ISA 9.0 (sections in
- * {@link Insn}); the integer ones keep a 32-bit value sign-extended in its 64-bit slot, so every
+ * fragment, with the sanitizer's checks on every access. Semantics per PTX ISA 9.0 (the instruction
+ * families named in {@link Insn}); the integer ones keep a 32-bit value sign-extended in its 64-bit slot, so every
  * 32-bit result is narrowed with (int).
  */
 final class Interpreter {
@@ -141,7 +141,7 @@ final class Interpreter {
               r[d + l] = r[a + l] * r[b + l] + r[c + l];
             }
           }
-          // Shifts (§9.7.8.7-8): amounts are unsigned and clamp at the width.
+          // shl, shr: amounts are unsigned and clamp at the width.
           case Insn.SHL32 -> {
             for (int mm = m; mm != 0; mm &= mm - 1) {
               int l = numberOfTrailingZeros(mm);
@@ -184,7 +184,7 @@ final class Interpreter {
               r[d + l] = r[a + l] >> n;
             }
           }
-          // shf (§9.7.8.9): funnel shift of the 64-bit b:a, .wrap takes the amount mod 32.
+          // shf: funnel shift of the 64-bit b:a, .wrap takes the amount mod 32.
           case Insn.SHF_L_WRAP -> {
             for (int mm = m; mm != 0; mm &= mm - 1) {
               int l = numberOfTrailingZeros(mm);
@@ -280,7 +280,7 @@ final class Interpreter {
               r[d + l] = Double.doubleToRawLongBits((double) r[a + l]);
             }
           }
-          // FP64, .rn (§9.7.3): Java's double arithmetic and Math.fma round to nearest even.
+          // FP64, .rn: Java's double arithmetic and Math.fma round to nearest even.
           case Insn.FMA_F64 -> {
             for (int mm = m; mm != 0; mm &= mm - 1) {
               int l = numberOfTrailingZeros(mm);
@@ -426,7 +426,7 @@ final class Interpreter {
   }
 
   private String registerName(int slot) {
-    return slot < cta.entry.registerCount ? "slot " + slot : "constant";
+    return slot < cta.entry.registerCount ? cta.entry.registerNames[slot] : "constant";
   }
 
   private void special(Warp w, int which, long[] r, int d, int m) {
@@ -601,7 +601,7 @@ final class Interpreter {
   }
 
   /**
-   * cp.async (§9.7.9.25.3): checked when issued, as memcheck would, but it lands only at the
+   * cp.async (Data Movement and Conversion Instructions: cp.async): checked when issued, as memcheck would, but it lands only at the
    * cp.async.wait_group that covers its group: the latest the ISA allows, so that a read of the
    * stage before its wait sees what was there before. Racecheck holds the shared write to both
    * ends of that window.

@@ -14,16 +14,19 @@ public final class KernelEntry {
   final int registerCount;
   /** Values of the constant slots, which follow the registers. */
   final long[] constants;
+  /** Each register slot's name, for faults. */
+  final String[] registerNames;
 
   KernelEntry(String name, int[] paramSizes, int staticSharedBytes, boolean dynamicShared,
-      int maxThreads, Insn[] code, int registerCount, long[] constants) {
+      int maxThreads, Insn[] code, String[] registerNames, long[] constants) {
     this.name = name;
     this.paramSizes = paramSizes.clone();
     this.staticSharedBytes = staticSharedBytes;
     this.dynamicShared = dynamicShared;
     this.maxThreads = maxThreads;
     this.code = code;
-    this.registerCount = registerCount;
+    this.registerNames = registerNames;
+    this.registerCount = registerNames.length;
     this.constants = constants;
   }
 

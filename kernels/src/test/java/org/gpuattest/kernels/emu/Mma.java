@@ -2,7 +2,7 @@ package org.gpuattest.kernels.emu;
 
 /**
  * mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64 d, a, b, c for one warp, read from the PTX
- * ISA (9.0, §9.7.14.5.14 "Matrix Fragments for mma.m8n8k4 with .f64 floating point type"), not
+ * ISA (9.0, §9.7.14.5.2 "Matrix Fragments for mma.m8n8k4 with .f64 floating point type"), not
  * from the kernels' own layout header: an independent reading is the point.
  *
  * <ul>

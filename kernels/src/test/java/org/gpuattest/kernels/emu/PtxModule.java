@@ -11,7 +11,7 @@ import org.gpuattest.kernels.emu.PtxText.Statement;
 
 /**
  * A PTX module loaded as a driver loads one: parsed and decoded once, its entries runnable.
- * The directives known are those of the shipped kernels (PTX ISA 9.0 §11: .version, .target,
+ * The directives known are those of the shipped kernels (PTX ISA 9.0, "Directives": .version, .target,
  * .address_size, .entry with .maxntid/.reqntid/.minnctapersm/.maxnreg, .reg, .shared, .const,
  * .extern .shared, .pragma); anything else is refused naming its line.
  */
@@ -210,7 +210,7 @@ public final class PtxModule {
           "entry " + name + " can run off its end");
     }
     return new KernelEntry(name, sizes.stream().mapToInt(Integer::intValue).toArray(),
-        sharedBytes, dynamic, maxThreads, insns, regs.registerCount(), regs.constantValues());
+        sharedBytes, dynamic, maxThreads, insns, regs.names(), regs.constantValues());
   }
 
   /** .maxntid / .reqntid (threads a block may have), .minnctapersm, .maxnreg. */

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * PTX source split into statements, each with the line it starts on: what the driver's parser
- * sees once comments are gone (PTX ISA 9.0 §4 "Syntax": statements end with ';', labels with
+ * sees once comments are gone (PTX ISA 9.0, "Syntax": statements end with ';', labels with
  * ':', a function body is a '{' ... '}' block; braces inside a statement, as in a vector
  * operand or an initializer, belong to the statement).
  */
@@ -61,7 +61,7 @@ final class PtxText {
         i = j + 1;
         continue;
       }
-      // .version, .target and .address_size end at the end of their line (§11.1).
+      // .version, .target and .address_size end at the end of their line (Directives).
       if (src.startsWith(".version", i) || src.startsWith(".target", i)
           || src.startsWith(".address_size", i)) {
         int eol = src.indexOf('\n', i);

@@ -9,7 +9,7 @@ import java.util.Map;
 /**
  * An entry's register file layout: every declared register a slot, then one constant slot per
  * distinct immediate (and symbol address), so that every operand the interpreter reads is a
- * slot (PTX ISA 9.0 §5.3 state spaces: .reg; §4.5 constants). A 32-bit value sits in its
+ * slot (PTX ISA 9.0: State Spaces, .reg; Constants). A 32-bit value sits in its
  * slot sign-extended; a predicate is 0 or 1; an f64 is its raw bits.
  */
 final class Registers {
@@ -17,6 +17,7 @@ final class Registers {
   private final Map<String, Integer> widths = new HashMap<>();
   private final Map<Long, Integer> constantSlots = new HashMap<>();
   private final List<Long> constants = new ArrayList<>();
+  private final List<String> names = new ArrayList<>();
   private int registers;
   private boolean sealed;
 
@@ -40,6 +41,7 @@ final class Registers {
           "duplicate register " + name);
     }
     widths.put(name, width);
+    names.add(name);
     registers++;
   }
 
@@ -76,6 +78,10 @@ final class Registers {
     return raw >= 0 ? raw : registers + (-raw - 1);
   }
 
+  String[] names() {
+    return names.toArray(new String[0]);
+  }
+
   int registerCount() {
     return registers;
   }
@@ -89,8 +95,8 @@ final class Registers {
   }
 
   /**
-   * Parses an immediate as PTX writes them (§4.5.1 integer constants, decimal, hex, octal;
-   * §4.5.2 floating-point constants 0dXXXXXXXXXXXXXXXX), kept as the slot form of an operand of
+   * Parses an immediate as PTX writes them (Constants: integer constants in decimal or
+   * hex; floating-point constants 0dXXXXXXXXXXXXXXXX), kept as the slot form of an operand of
    * {@code width} bits: 32-bit values sign-extended.
    */
   static Long immediate(String s, int width) {
