@@ -25,6 +25,7 @@ final class Interpreter {
   private final SharedMemory shared;
   private DeviceMemory.Segment segment;
   private final int[] laneAddress = new int[32];
+  private final double[] mmaScratch = new double[128];
 
   Interpreter(Cta cta) {
     this.cta = cta;
@@ -328,7 +329,7 @@ final class Interpreter {
                   "mma.sync.aligned without all 32 lanes of the warp (lanes "
                       + Integer.toHexString(m) + ")");
             }
-            Mma.m8n8k4(r, s[0], s[1], s[2], s[3], in.dsts[0], in.dsts[1]);
+            Mma.m8n8k4(r, s[0], s[1], s[2], s[3], in.dsts[0], in.dsts[1], mmaScratch);
           }
           case Insn.BAR -> {
             if (m != mask || mask != w.live()) {

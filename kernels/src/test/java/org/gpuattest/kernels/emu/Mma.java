@@ -23,24 +23,30 @@ final class Mma {
    * 32 lanes a slot); the slots are those of a0, b0, c0, c1, d0, d1.
    */
   static void m8n8k4(long[] r, int a, int b, int c0, int c1, int d0, int d1) {
-    double[] am = new double[32]; // row * 4 + k
-    double[] bm = new double[32]; // k * 8 + col
-    double[] cm = new double[64]; // row * 8 + col
+    m8n8k4(r, a, b, c0, c1, d0, d1, new double[128]);
+  }
+
+  /** As above, with {@code scratch} (128 doubles) for the gathered matrices. */
+  static void m8n8k4(long[] r, int a, int b, int c0, int c1, int d0, int d1,
+      double[] scratch) {
+    double[] am = scratch; // [0, 32): row * 4 + k
+    double[] bm = scratch; // [32, 64): 32 + k * 8 + col
+    double[] cm = scratch; // [64, 128): 64 + row * 8 + col
     for (int lane = 0; lane < 32; lane++) {
       int group = lane >> 2;
       int inGroup = lane & 3;
       am[group * 4 + inGroup] = Double.longBitsToDouble(r[(a << 5) + lane]);
-      bm[inGroup * 8 + group] = Double.longBitsToDouble(r[(b << 5) + lane]);
-      cm[group * 8 + inGroup * 2] = Double.longBitsToDouble(r[(c0 << 5) + lane]);
-      cm[group * 8 + inGroup * 2 + 1] = Double.longBitsToDouble(r[(c1 << 5) + lane]);
+      bm[32 + inGroup * 8 + group] = Double.longBitsToDouble(r[(b << 5) + lane]);
+      cm[64 + group * 8 + inGroup * 2] = Double.longBitsToDouble(r[(c0 << 5) + lane]);
+      cm[64 + group * 8 + inGroup * 2 + 1] = Double.longBitsToDouble(r[(c1 << 5) + lane]);
     }
     for (int lane = 0; lane < 32; lane++) {
       int row = lane >> 2;
       for (int i = 0; i < 2; i++) {
         int col = (lane & 3) * 2 + i;
-        double acc = cm[row * 8 + col];
+        double acc = cm[64 + row * 8 + col];
         for (int k = 0; k < 4; k++) {
-          acc = Math.fma(am[row * 4 + k], bm[k * 8 + col], acc);
+          acc = Math.fma(am[row * 4 + k], bm[32 + k * 8 + col], acc);
         }
         r[((i == 0 ? d0 : d1) << 5) + lane] = Double.doubleToRawLongBits(acc);
       }
