@@ -11,7 +11,6 @@ import org.gpuattest.common.spec.CanonicalProduct;
 import org.gpuattest.common.spec.Operands;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -130,15 +129,33 @@ class PtxMutationTest {
   }
 
   /**
-   * The control: swapping an fma's two multiplicands is an equivalent mutant (IEEE 754's
-   * fusedMultiplyAdd is commutative in them), so the same check must pass: the checks catch
-   * changed semantics, not changed text.
+   * The controls, equivalent mutants that the same checks must pass, so that they catch changed
+   * semantics, not changed text: an fma's two multiplicands swapped (IEEE 754's
+   * fusedMultiplyAdd is commutative in them), and a cp.async.wait_group 1 made 0 (waiting for
+   * every group, not all but the newest, is always allowed; it only costs overlap).
    */
-  @Test
-  void equivalentMutant_multiplicandsSwapped_passesTheCheck() throws Exception {
-    Mutant m = new Mutant("matmul_ffma: fma multiplicands swapped", "matmul_ffma.ptx", 247,
-        "fma.rn.f64 %fd91, %fd90, %fd89, %fd480;", "\tfma.rn.f64 \t%fd91, %fd89, %fd90, %fd480;",
-        "MatmulPtxTest.check(matmul_ffma, n=64)", product(Kernel.MATMUL, 64));
+  static List<Mutant> equivalents() {
+    return List.of(
+        new Mutant("matmul_ffma: fma multiplicands swapped", "matmul_ffma.ptx", 247,
+            "fma.rn.f64 %fd91, %fd90, %fd89, %fd480;",
+            "\tfma.rn.f64 \t%fd91, %fd89, %fd90, %fd480;",
+            "MatmulPtxTest.check(matmul_ffma, n=64)", product(Kernel.MATMUL, 64)),
+        new Mutant("matmul_dmma: cp.async.wait_group 1 -> 0", "matmul_dmma.ptx", 230,
+            "cp.async.wait_group 1;", "\tcp.async.wait_group 0;",
+            "MatmulPtxTest.check(matmul_dmma, n=64)", product(Kernel.MATMUL_DMMA, 64)),
+        new Mutant("matmul_dmma_wide: cp.async.wait_group 1 -> 0", "matmul_dmma_wide.ptx", 555,
+            "cp.async.wait_group 1;", "\tcp.async.wait_group 0;",
+            "MatmulPtxTest.check(matmul_dmma_wide, n=128)",
+            product(Kernel.MATMUL_DMMA_WIDE, 128)));
+  }
+
+  static Stream<Mutant> allEquivalents() {
+    return equivalents().stream();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("allEquivalents")
+  void equivalentMutant_check_passes(Mutant m) throws Exception {
     m.check().run(ShippedKernels.withPtx(m.file(), m.apply(ShippedKernels.text(m.file()))));
   }
 
@@ -165,7 +182,7 @@ class PtxMutationTest {
     int n = 64;
     byte[] c = Sha256MerklePtxTest.randomMatrix(n, 1);
     SameBits.assertHashes("sha256_rows n=64", Sha256MerklePtxTest.leafHashes(c, n, n),
-        kernels.rowLeaves(c, n, 2));
+        kernels.rowLeaves(c, n));
   }
 
   static Check root(int count) {

@@ -9,11 +9,9 @@ import org.gpuattest.common.spec.CanonicalProduct;
 import org.gpuattest.common.spec.Operands;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.RowHash;
-import org.gpuattest.kernels.cuda.KernelGeometry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * ptx/sha256_merkle.ptx on the emulator (sanitizer on): sha256_rows against RFC 6962 leaf
@@ -63,24 +61,14 @@ class Sha256MerklePtxTest {
   }
 
   /**
-   * Every n up to 1024 that §1.1 allows (multiples of 64: 8 .. 128 full message blocks before
-   * the final one), on the first block of 32 rows; the whole grid at the smaller n below.
+   * Every n up to 1024 that section 1.1 allows (multiples of 64: 8 to 128 full message blocks
+   * before the final one), every row, on the launch shape CudaDevice uses.
    */
   @ParameterizedTest
   @MethodSource("everyLegalN")
   void rowLeaves_everyLegalNUpTo1024_equalLeafHashesOfTheRows(int n) throws Exception {
     byte[] c = randomMatrix(n, n);
-    byte[][] got = ShippedKernels.shipped().rowLeaves(c, n, 1);
-    SameBits.assertHashes("sha256_rows n=" + n + " rows 0..31", leafHashes(c, n, 32), got);
-  }
-
-  /** All rows, on the launch shape CudaDevice uses (rowHashGrid). */
-  @ParameterizedTest
-  @ValueSource(ints = {64, 128, 256})
-  void rowLeaves_fullGrid_equalLeafHashesOfEveryRow(int n) throws Exception {
-    byte[] c = randomMatrix(n, 1000 + n);
-    byte[][] got = ShippedKernels.shipped().rowLeaves(c, n,
-        KernelGeometry.rowHashGrid(n).x());
+    byte[][] got = ShippedKernels.shipped().rowLeaves(c, n);
     SameBits.assertHashes("sha256_rows n=" + n, leafHashes(c, n, n), got);
   }
 

@@ -136,7 +136,7 @@ class ShippedKernelCountsTest {
   @ParameterizedTest
   @EnumSource(value = Kernel.class, names = {"MATMUL_DMMA", "MATMUL_DMMA_WIDE"})
   void counts_tensorKernels_dmmaIsNCubedOver256(Kernel k) throws Exception {
-    int n = 384;
+    int n = 256;
     LaunchCounts c = product(k, n).launch().counts();
     long mma = (long) n * n * n / 256;
     assertEquals(mma, c.warpInstructions(Kind.DMMA), "mma warp-instructions");

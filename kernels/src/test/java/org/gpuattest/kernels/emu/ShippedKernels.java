@@ -177,29 +177,19 @@ final class ShippedKernels {
 
   /** sha256_rows over an n x n C on its launch shape: the n row leaves. */
   byte[][] rowLeaves(double[] c, int n) throws KernelFault {
-    return rowLeaves(bytes(c), n, KernelGeometry.rowHashGrid(n).x());
+    return rowLeaves(bytes(c), n);
   }
 
-  /**
-   * sha256_rows over an n x n C given as its 8 n^2 bytes, with only {@code blocks} blocks of
-   * 32 threads: rows 0 .. 32 blocks - 1 (each thread hashes its own row, so a smaller grid
-   * hashes a prefix of the rows exactly as the full grid does); the leaves of those rows.
-   */
-  byte[][] rowLeaves(byte[] c, int n, int blocks) throws KernelFault {
+  /** sha256_rows over an n x n C given as its 8 n^2 bytes, on its launch shape. */
+  byte[][] rowLeaves(byte[] c, int n) throws KernelFault {
     long pc = upload(c);
     long leaves = allocate((long) HASH * n, (byte) 0xA5);
-    launch(Kernel.ROW_HASH, Dim3.of(blocks), KernelGeometry.rowHashBlock(), pc, n, leaves);
-    int rows = Math.min(n, blocks * KernelGeometry.ROW_HASH_THREADS);
+    launch(Kernel.ROW_HASH, KernelGeometry.rowHashGrid(n), KernelGeometry.rowHashBlock(), pc, n,
+        leaves);
     byte[] all = read(leaves, HASH * n);
     memory.free(pc);
     memory.free(leaves);
-    for (int b = HASH * rows; b < all.length; b++) {
-      if (all[b] != (byte) 0xA5) {
-        throw new AssertionError("sha256_rows wrote leaf " + b / HASH + " with " + blocks
-            + " blocks of " + KernelGeometry.ROW_HASH_THREADS + " threads");
-      }
-    }
-    return split(java.util.Arrays.copyOf(all, HASH * rows), rows);
+    return split(all, n);
   }
 
   /**
