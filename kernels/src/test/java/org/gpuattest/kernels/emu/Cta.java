@@ -16,6 +16,7 @@ final class Cta {
   final DeviceMemory memory;
   final EmulatedGpu gpu;
   final SharedMemory shared;
+  final GlobalRaces globalRaces = new GlobalRaces();
   final Warp[] warps;
   final int threads;
   final double nsPerIssue;
@@ -60,6 +61,7 @@ final class Cta {
     issued = 0;
     counts = ctaCounts;
     shared.reset(shared.data.length);
+    globalRaces.reset();
     for (Warp w : warps) {
       w.reset(w.index * 32, Math.min(32, threads - w.index * 32), entry.registerCount,
           entry.constants);

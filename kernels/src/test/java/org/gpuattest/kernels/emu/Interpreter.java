@@ -26,12 +26,14 @@ final class Interpreter {
   private DeviceMemory.Segment segment;
   private final int[] laneAddress = new int[32];
   private final double[] mmaScratch = new double[128];
+  private final GlobalRaces races;
 
   Interpreter(Cta cta) {
     this.cta = cta;
     this.code = cta.entry.code;
     this.memory = cta.memory;
     this.shared = cta.shared;
+    this.races = cta.globalRaces;
   }
 
   /** Runs {@code w} until it exits or waits at a barrier. */
@@ -311,8 +313,8 @@ final class Interpreter {
             }
           }
           case Insn.LD_PARAM -> loadParam(in, r, d, m);
-          case Insn.LD_GLOBAL -> loadGlobal(in, r, a, m, counts);
-          case Insn.ST_GLOBAL -> storeGlobal(in, r, s, m, counts);
+          case Insn.LD_GLOBAL -> loadGlobal(in, w, r, a, m, counts);
+          case Insn.ST_GLOBAL -> storeGlobal(in, w, r, s, m, counts);
           case Insn.LD_SHARED -> loadShared(in, w, r, a, m, counts);
           case Insn.ST_SHARED -> storeShared(in, w, r, s, m, counts);
           case Insn.ATOM_ADD_U64 -> atomicAdd(in, r, d, a, b, m, counts);
@@ -496,7 +498,7 @@ final class Interpreter {
     return g;
   }
 
-  private void loadGlobal(Insn in, long[] r, int a, int m, long[] counts) {
+  private void loadGlobal(Insn in, Warp w, long[] r, int a, int m, long[] counts) {
     int size = in.a;
     int vec = in.b;
     int[] ds = in.dsts;
@@ -504,6 +506,7 @@ final class Interpreter {
       int l = numberOfTrailingZeros(mm);
       long address = r[a + l] + in.imm;
       DeviceMemory.Segment g = global(address, size * vec, l, "read");
+      races.read(address, size * vec, w.firstThread + l, shared.epoch, l);
       int off = (int) (address - g.base);
       for (int k = 0; k < vec; k++) {
         r[(ds[k] << 5) + l] = size == 8 ? (long) LONG.get(g.bytes, off + 8 * k)
@@ -516,7 +519,7 @@ final class Interpreter {
     }
   }
 
-  private void storeGlobal(Insn in, long[] r, int[] s, int m, long[] counts) {
+  private void storeGlobal(Insn in, Warp w, long[] r, int[] s, int m, long[] counts) {
     int size = in.a;
     int vec = in.b;
     int a = s[0] << 5;
@@ -524,6 +527,7 @@ final class Interpreter {
       int l = numberOfTrailingZeros(mm);
       long address = r[a + l] + in.imm;
       DeviceMemory.Segment g = global(address, size * vec, l, "write");
+      races.write(address, size * vec, w.firstThread + l, shared.epoch, l);
       int off = (int) (address - g.base);
       for (int k = 0; k < vec; k++) {
         long v = r[(s[k + 1] << 5) + l];
@@ -631,6 +635,7 @@ final class Interpreter {
       if ((m >>> l & 1) != 0 && w.copyGroup[i] < w.committed[l] - n) {
         long src = w.copyGlobal[i];
         DeviceMemory.Segment g = global(src, w.copySize[i], l, "read (cp.async source)");
+        races.read(src, w.copySize[i], w.firstThread + l, shared.epoch, l);
         shared.land(w.copyShared[i], g.bytes, (int) (src - g.base), w.copySize[i],
             w.firstThread + l, l);
       } else {

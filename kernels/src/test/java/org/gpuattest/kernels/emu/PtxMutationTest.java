@@ -103,7 +103,7 @@ class PtxMutationTest {
             "sha256_merkle.ptx", 6824, "add.s32 %r2286, %r2285, 1116352408;",
             "\tadd.s32 \t%r2286, %r2285, 1116352409;", "MerkleTree.root (count=64)", root(64)),
         new Mutant("merkle_root: bar.sync between levels removed", "sha256_merkle.ptx", 8930,
-            "bar.sync 0;", null, "MerkleTree.root (count=1024)", root(1024)));
+            "bar.sync 0;", null, "MerkleTree.root (count=64)", root(64)));
   }
 
   static Stream<Mutant> all() {

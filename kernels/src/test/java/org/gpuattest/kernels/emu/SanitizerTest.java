@@ -103,6 +103,21 @@ class SanitizerTest {
   }
 
   @Test
+  void globalWordWrittenByOneThreadReadByAnotherWithoutABarrier_isARace() throws Exception {
+    long out = gpu.buffer(32 * 8);
+    // Thread t writes out[t] then reads out[t ^ 1], as neighbour() does in shared memory.
+    String body = TinyPtx.OUT_BY_TID + "\tcvt.u64.u32 %rd3, %r1;\n\tst.global.u64 [%rd1], %rd3;\n"
+        + "BETWEEN\txor.b32 %r5, %r1, 1;\n\tmul.wide.u32 %rd5, %r5, 8;\n\tadd.s64 %rd6, %rd0, %rd5;\n"
+        + "\tld.global.u64 %rd4, [%rd6];\n\tret;";
+    KernelFault f = fault(".param .u64 out", body.replace("BETWEEN", ""), 32, out);
+    assertEquals(KernelFault.LAUNCH_FAILED, f.code());
+    assertTrue(f.getMessage().contains("thread (0,0,0): global-memory race (read-after-write"
+        + " hazard) at 0x" + Long.toHexString(out + 8) + " with thread 1 of this CTA"),
+        f.getMessage());
+    runs(".param .u64 out", body.replace("BETWEEN", "\tbar.sync 0;\n"), 32, out);
+  }
+
+  @Test
   void barrierAThreadExitedBefore_isSynccheck() throws Exception {
     // Warp 1 (threads 32..63) leaves; warp 0 waits at the barrier for it.
     KernelFault f = fault(".param .u64 out", "\tmov.u32 %r1, %tid.x;\n"
