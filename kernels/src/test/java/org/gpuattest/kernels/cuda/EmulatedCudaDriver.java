@@ -485,8 +485,12 @@ public final class EmulatedCudaDriver implements CudaDriver {
       if (injected != null) {
         throw new KernelFault(KernelFault.ILLEGAL_ADDRESS, injected);
       }
+      // The CTAs an SM holds are what the occupancy query answers (registers included), so
+      // the SM monitor's busy fraction divides by what the schedule did.
+      int resident = Math.max(1, LaunchChecks.blocksPerSm(entry, d.arch, (int) block.count(),
+          shared));
       LaunchResult r = Launch.run(entry, grid, block, shared, args, d.memory, d.gpu, d.now(),
-          false);
+          resident, false);
       d.advanceTo(r.endNanos());
       if (flip) {
         byte[] b = new byte[1];
