@@ -4,29 +4,23 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.NavigableMap;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import jcuda.driver.CUresult;
 import org.gpuattest.kernels.cuda.FakeStreams.FakeEvent;
 import org.gpuattest.kernels.cuda.FakeStreams.FakeStream;
 import org.gpuattest.kernels.emu.KernelEntry;
-import org.gpuattest.kernels.emu.KernelFault;
-import org.gpuattest.kernels.emu.Launch;
-import org.gpuattest.kernels.emu.LaunchResult;
-import org.gpuattest.kernels.emu.OutOfDeviceMemoryException;
 import org.gpuattest.kernels.emu.PtxLoadException;
 import org.gpuattest.kernels.emu.PtxModule;
 
 /**
- * A CUDA driver whose GPUs are emulated: modules are loaded by the PTX interpreter
- * ({@link PtxModule}, refusing what a driver refuses, with its log), launches are checked as
- * the driver checks them ({@link LaunchChecks}) and run by it ({@link Launch}, with the
- * sanitizer on) against each GPU's own {@link org.gpuattest.kernels.emu.DeviceMemory}, and
- * every time (kernels, events, %globaltimer) is the GPU's virtual clock ({@link
- * EmulatedDevice}). Contexts, handles and a kernel fault's sticky poison are
- * {@link FakeContexts}'; streams, events and cuStreamWaitEvent are {@link FakeStreams}', whose
+ * A CUDA driver whose GPUs are emulated: modules are decoded once by the PTX interpreter
+ * ({@link DecodedModules}, refusing what a driver of this version refuses, with its log),
+ * launches are checked as the driver checks them ({@link LaunchChecks}) and run by the
+ * interpreter with the sanitizer on, each on its GPU's memory ({@link EmulatedAllocations}) and
+ * virtual clock ({@link EmulatedDevice}: kernels, events and %globaltimer all read it).
+ * Contexts, handles and a kernel fault's sticky poison are {@link FakeContexts}'; streams,
+ * events and cuStreamWaitEvent are {@link FakeStreams}' ({@link EmulatedStreams}), whose
  * scheduler runs queued work at a wait in an order the events allow. A fault keeps what the
  * sanitizer said, so every later error in that context shows it.
  *
@@ -35,28 +29,6 @@ import org.gpuattest.kernels.emu.PtxModule;
  * {@link #corrupt}, and {@link #live} to see that nothing is left.
  */
 public final class EmulatedCudaDriver implements CudaDriver {
-  /** cuda.h: cuEventElapsedTime on an event whose record has not run yet. */
-  static final int NOT_READY = 600;
-
-  /**
-   * The newest PTX ISA each CUDA driver loads (as major * 10 + minor), from NVIDIA's PTX ISA
-   * document, "Release Notes": 7.0 came with CUDA 11.0, each 11.x adds 0.1 up to 7.8 with
-   * 11.8; 8.0 with 12.0, up to 8.5 with 12.5 (12.6 adds none), 8.6 with 12.7, 8.7 with 12.8,
-   * 8.8 with 12.9; 9.0 with 13.0, 9.1 with 13.1.
-   */
-  private static final NavigableMap<Integer, Integer> ISA_BY_DRIVER = new TreeMap<>(Map.ofEntries(
-      Map.entry(11000, 70), Map.entry(11010, 71), Map.entry(11020, 72), Map.entry(11030, 73),
-      Map.entry(11040, 74), Map.entry(11050, 75), Map.entry(11060, 76), Map.entry(11070, 77),
-      Map.entry(11080, 78), Map.entry(12000, 80), Map.entry(12010, 81), Map.entry(12020, 82),
-      Map.entry(12030, 83), Map.entry(12040, 84), Map.entry(12050, 85), Map.entry(12070, 86),
-      Map.entry(12080, 87), Map.entry(12090, 88), Map.entry(13000, 90), Map.entry(13010, 91)));
-
-  /** Decoded modules by text, ISA and GPU: a PTX is decoded once, whoever loads it. */
-  private static final Map<List<Object>, PtxModule> DECODED = new ConcurrentHashMap<>();
-
-  /** A live allocation: where it starts in its GPU's memory. */
-  record Allocation(long address, long bytes, int ordinal) {}
-
   private record EmuModule(PtxModule module, int ordinal, Map<String, EmuFunction> functions) {}
 
   /** A function handle: one per entry of a module, as cuModuleGetFunction gives. */
@@ -78,6 +50,8 @@ public final class EmulatedCudaDriver implements CudaDriver {
   private final List<EmulatedDevice> gpus;
   private final ThreadLocal<Context> current = new ThreadLocal<>();
   private final FakeContexts contexts;
+  private final EmulatedStreams streams;
+  private final EmulatedAllocations memory;
   private final Set<String> corrupt = ConcurrentHashMap.newKeySet();
   private final List<String> launchLog = Collections.synchronizedList(new ArrayList<>());
 
@@ -89,7 +63,7 @@ public final class EmulatedCudaDriver implements CudaDriver {
    */
   public EmulatedCudaDriver(int driverVersion, List<DeviceProperties> gpus) {
     this.version = driverVersion;
-    this.maxIsa = maxIsa(driverVersion);
+    this.maxIsa = DecodedModules.maxIsa(driverVersion);
     List<EmulatedDevice> list = new ArrayList<>();
     for (int i = 0; i < gpus.size(); i++) {
       list.add(new EmulatedDevice(i, gpus.get(i), 1.98));
@@ -97,15 +71,8 @@ public final class EmulatedCudaDriver implements CudaDriver {
     this.gpus = List.copyOf(list);
     this.contexts = new FakeContexts(o -> this.gpus.get(o).contextEnded(),
         EmulatedCudaDriver::error);
-  }
-
-  /** The newest PTX ISA (major * 10 + minor) a driver of this version loads. */
-  static int maxIsa(int driverVersion) {
-    Map.Entry<Integer, Integer> e = ISA_BY_DRIVER.floorEntry(driverVersion);
-    if (e == null) {
-      throw new IllegalArgumentException("no PTX ISA table for driver " + driverVersion);
-    }
-    return e.getValue();
+    this.streams = new EmulatedStreams(this, contexts, this.gpus);
+    this.memory = new EmulatedAllocations(this, contexts, this.gpus);
   }
 
   static CudaException error(String call, int code, String log) {
@@ -157,7 +124,7 @@ public final class EmulatedCudaDriver implements CudaDriver {
 
   /** What is still held: allocations, modules, streams, events, retained contexts. */
   public synchronized String live() {
-    return "allocations=" + contexts.count(Allocation.class) + " modules="
+    return "allocations=" + contexts.count(EmulatedAllocations.Allocation.class) + " modules="
         + contexts.count(EmuModule.class) + " streams=" + contexts.count(FakeStream.class)
         + " events=" + contexts.count(FakeEvent.class) + " contexts="
         + contexts.retainedTotal();
@@ -238,16 +205,11 @@ public final class EmulatedCudaDriver implements CudaDriver {
   @Override
   public Module loadModule(String ptx) throws CudaException {
     int ordinal = requireCurrent("cuModuleLoadDataEx");
-    EmulatedDevice d = gpu(ordinal);
-    List<Object> key = List.of(ptx, maxIsa, d.capability());
-    PtxModule decoded = DECODED.get(key);
-    if (decoded == null) {
-      try {
-        decoded = PtxModule.load(ptx, maxIsa, d.capability());
-      } catch (PtxLoadException e) {
-        throw error("cuModuleLoadDataEx", e.code(), e.log());
-      }
-      DECODED.putIfAbsent(key, decoded);
+    PtxModule decoded;
+    try {
+      decoded = DecodedModules.load(ptx, maxIsa, gpu(ordinal).capability());
+    } catch (PtxLoadException e) {
+      throw error("cuModuleLoadDataEx", e.code(), e.log());
     }
     EmuModule m = new EmuModule(decoded, ordinal, new ConcurrentHashMap<>());
     synchronized (this) {
@@ -312,83 +274,22 @@ public final class EmulatedCudaDriver implements CudaDriver {
 
   @Override
   public DevicePointer allocate(long bytes) throws CudaException {
-    int ordinal = requireCurrent("cuMemAlloc");
-    if (bytes <= 0) {
-      throw error("cuMemAlloc", CudaException.INVALID_VALUE, "");
-    }
-    EmulatedDevice d = gpu(ordinal);
-    synchronized (d) {
-      Allocation a;
-      try {
-        a = new Allocation(d.memory.allocate(bytes), bytes, ordinal);
-      } catch (OutOfDeviceMemoryException e) {
-        throw error("cuMemAlloc", CudaException.OUT_OF_MEMORY, e.getMessage());
-      }
-      d.allocations.add(a);
-      synchronized (this) {
-        contexts.hold(a, ordinal);
-      }
-      return new DevicePointer(a, bytes);
-    }
+    return memory.allocate(requireCurrent("cuMemAlloc"), bytes);
   }
 
   @Override
   public void free(DevicePointer pointer) throws CudaException {
-    Allocation a = (Allocation) pointer.allocation();
-    if (pointer.offset() != 0) {
-      throw error("cuMemFree", CudaException.INVALID_VALUE, "not the start of an allocation");
-    }
-    EmulatedDevice d = gpu(a.ordinal());
-    synchronized (d) {
-      synchronized (this) {
-        contexts.giveBack("cuMemFree", a, a.ordinal(), CudaException.INVALID_VALUE);
-      }
-      d.allocations.remove(a);
-      d.memory.free(a.address());
-    }
-  }
-
-  /** The address of {@code p}, which must be live on GPU {@code ordinal} with {@code bytes}. */
-  private long address(String call, DevicePointer p, long bytes, int ordinal)
-      throws CudaException {
-    Allocation a = (Allocation) p.allocation();
-    synchronized (this) {
-      contexts.live(call, a, Allocation.class, CudaException.INVALID_VALUE);
-    }
-    if (a.ordinal() != ordinal || bytes < 0 || bytes > p.bytes()) {
-      throw error(call, CudaException.INVALID_VALUE, bytes + " bytes at offset " + p.offset()
-          + " of an allocation of " + a.bytes() + " on GPU " + a.ordinal());
-    }
-    return a.address() + p.offset();
-  }
-
-  private FakeStream liveStream(String call, Stream stream, int ordinal) throws CudaException {
-    FakeStream s;
-    synchronized (this) {
-      s = contexts.live(call, stream.handle(), FakeStream.class, CudaException.INVALID_HANDLE);
-    }
-    if (s.ordinal() != ordinal) {
-      throw error(call, CudaException.INVALID_HANDLE, "a stream of GPU " + s.ordinal());
-    }
-    return s;
+    memory.free(pointer);
   }
 
   @Override
   public void zero(DevicePointer pointer, long bytes, Stream stream) throws CudaException {
     String call = "cuMemsetD8Async";
     int ordinal = requireCurrent(call);
-    long address = address(call, pointer, bytes, ordinal);
+    long address = memory.address(call, pointer, bytes, ordinal);
     EmulatedDevice d = gpu(ordinal);
     synchronized (d) {
-      liveStream(call, stream, ordinal).add(() -> {
-        if (d.memory.segment(address, bytes) == null) {
-          poison(ordinal, KernelFault.ILLEGAL_ADDRESS, String.format(
-              "memset of %d bytes at 0x%x: not inside one live allocation", bytes, address));
-          return;
-        }
-        d.memory.fill(address, bytes, (byte) 0);
-        d.advanceForMemset(bytes);
-      });
+      streams.live(call, stream, ordinal).add(() -> d.zero(address, bytes, this::poison));
     }
   }
 
@@ -403,42 +304,22 @@ public final class EmulatedCudaDriver implements CudaDriver {
   public void copyToHost(byte[] dst, DevicePointer src) throws CudaException {
     String call = "cuMemcpyDtoH";
     int ordinal = requireCurrent(call);
-    long address = address(call, src, dst.length, ordinal);
+    long address = memory.address(call, src, dst.length, ordinal);
     EmulatedDevice d = gpu(ordinal);
     synchronized (d) {
-      d.streams.drain(null, contexts.poisoned(), d.schedule);
-      synchronized (this) {
-        contexts.checkPoison(call, ordinal);
-      }
+      streams.drain(call, ordinal, null);
       d.memory.read(address, dst);
     }
   }
 
   @Override
   public Stream createStream() throws CudaException {
-    int ordinal = requireCurrent("cuStreamCreate");
-    EmulatedDevice d = gpu(ordinal);
-    synchronized (d) {
-      FakeStream x = d.streams.create(ordinal);
-      synchronized (this) {
-        contexts.hold(x, ordinal);
-      }
-      return new Stream(x);
-    }
+    return streams.create(requireCurrent("cuStreamCreate"));
   }
 
-  /** As cuStreamDestroy: work already queued on the stream still runs. */
   @Override
   public void destroyStream(Stream stream) throws CudaException {
-    FakeStream x = (FakeStream) stream.handle();
-    EmulatedDevice d = gpu(x.ordinal());
-    synchronized (d) {
-      synchronized (this) {
-        contexts.giveBack("cuStreamDestroy", x, x.ordinal(), CudaException.INVALID_HANDLE);
-      }
-      d.streams.drain(x, contexts.poisoned(), d.schedule);
-      d.streams.remove(x);
-    }
+    streams.destroy(stream);
   }
 
   @Override
@@ -452,21 +333,15 @@ public final class EmulatedCudaDriver implements CudaDriver {
     long[] values;
     try {
       LaunchChecks.shape(f.entry, d.arch, grid, block, dynamicSharedBytes, f.sharedLimit);
-      values = LaunchChecks.arguments(f.entry, args, p -> {
-        try {
-          return address(call, p, 0, ordinal);
-        } catch (CudaException e) { // the kernel would read memory it does not own
-          dead.add(e.getMessage());
-          return ((Allocation) p.allocation()).address() + p.offset();
-        }
-      });
+      values = LaunchChecks.arguments(f.entry, args,
+          p -> memory.launchAddress(p, ordinal, dead));
     } catch (LaunchChecks.Refusal r) {
       throw error(call, r.code, r.getMessage());
     }
     KernelEntry entry = f.entry;
     boolean flip = corrupt.contains(entry.name());
     synchronized (d) {
-      FakeStream s = liveStream(call, stream, ordinal);
+      FakeStream s = streams.live(call, stream, ordinal);
       int number = ++d.launches;
       launchLog.add(ordinal + ":" + entry.name());
       String injected = d.illegalAddressAt.remove(number);
@@ -474,113 +349,40 @@ public final class EmulatedCudaDriver implements CudaDriver {
         injected = entry.name() + " was given a pointer it cannot use: " + dead.get(0);
       }
       String fault = injected;
-      s.add(() -> run(d, entry, grid, block, dynamicSharedBytes, values, fault, flip));
-    }
-  }
-
-  /** One launch, when its stream gets to it: on the GPU's clock, or its fault poisons. */
-  private void run(EmulatedDevice d, KernelEntry entry, Dim3 grid, Dim3 block, int shared,
-      long[] args, String injected, boolean flip) {
-    try {
-      if (injected != null) {
-        throw new KernelFault(KernelFault.ILLEGAL_ADDRESS, injected);
-      }
-      // The CTAs an SM holds are what the occupancy query answers (registers included), so
-      // the SM monitor's busy fraction divides by what the schedule did.
-      int resident = Math.max(1, LaunchChecks.blocksPerSm(entry, d.arch, (int) block.count(),
-          shared));
-      LaunchResult r = Launch.run(entry, grid, block, shared, args, d.memory, d.gpu, d.now(),
-          resident, false);
-      d.advanceTo(r.endNanos());
-      if (flip) {
-        byte[] b = new byte[1];
-        d.memory.read(args[2] + 8, b);
-        b[0] ^= 1; // one bit of C[0][1]
-        d.memory.write(args[2] + 8, b);
-      }
-    } catch (KernelFault fault) {
-      poison(d.ordinal, fault.code(), entry.name() + ": " + fault.getMessage());
+      s.add(() -> d.run(entry, grid, block, dynamicSharedBytes, values, fault, flip,
+          this::poison));
     }
   }
 
   @Override
   public void waitEvent(Stream stream, Event event) throws CudaException {
-    String call = "cuStreamWaitEvent";
-    int ordinal = requireCurrent(call);
-    EmulatedDevice d = gpu(ordinal);
-    synchronized (d) {
-      FakeEvent e;
-      synchronized (this) {
-        e = contexts.live(call, event.handle(), FakeEvent.class, CudaException.INVALID_HANDLE);
-      }
-      liveStream(call, stream, ordinal).waitFor(e);
-    }
+    streams.waitEvent(requireCurrent("cuStreamWaitEvent"), stream, event);
   }
 
   @Override
   public void synchronize(Stream stream) throws CudaException {
     String call = "cuStreamSynchronize";
-    int ordinal = requireCurrent(call);
-    EmulatedDevice d = gpu(ordinal);
-    synchronized (d) {
-      d.streams.drain(liveStream(call, stream, ordinal), contexts.poisoned(), d.schedule);
-      synchronized (this) {
-        contexts.checkPoison(call, ordinal);
-      }
-    }
+    streams.drain(call, requireCurrent(call), stream);
   }
 
   @Override
-  public synchronized Event createEvent() throws CudaException {
-    int ordinal = requireCurrent("cuEventCreate");
-    FakeEvent e = new FakeEvent(ordinal);
-    contexts.hold(e, ordinal);
-    return new Event(e);
+  public Event createEvent() throws CudaException {
+    return streams.createEvent(requireCurrent("cuEventCreate"));
   }
 
   @Override
   public void record(Event event, Stream stream) throws CudaException {
-    String call = "cuEventRecord";
-    int ordinal = requireCurrent(call);
-    EmulatedDevice d = gpu(ordinal);
-    synchronized (d) {
-      FakeEvent e;
-      synchronized (this) {
-        e = contexts.live(call, event.handle(), FakeEvent.class, CudaException.INVALID_HANDLE);
-      }
-      if (e.ordinal() != ordinal) {
-        throw error(call, CudaException.INVALID_HANDLE, "an event of GPU " + e.ordinal());
-      }
-      liveStream(call, stream, ordinal).record(e);
-    }
+    streams.record(requireCurrent("cuEventRecord"), event, stream);
   }
 
-  /** From the events' virtual times; both must have completed, as cuEventElapsedTime wants. */
+  /** From the events' virtual times; both records must have run, as cuEventElapsedTime wants. */
   @Override
   public float elapsedMillis(Event start, Event end) throws CudaException {
-    String call = "cuEventElapsedTime";
-    int ordinal = requireCurrent(call);
-    EmulatedDevice d = gpu(ordinal);
-    synchronized (d) {
-      FakeEvent a;
-      FakeEvent b;
-      synchronized (this) {
-        a = contexts.live(call, start.handle(), FakeEvent.class, CudaException.INVALID_HANDLE);
-        b = contexts.live(call, end.handle(), FakeEvent.class, CudaException.INVALID_HANDLE);
-      }
-      if (!a.recorded() || !b.recorded()) {
-        throw error(call, CudaException.INVALID_HANDLE, "an event never recorded");
-      }
-      if (!a.completed() || !b.completed()) {
-        throw error(call, NOT_READY, "");
-      }
-      return (b.nanos() - a.nanos()) / 1e6f;
-    }
+    return streams.elapsedMillis(requireCurrent("cuEventElapsedTime"), start, end);
   }
 
   @Override
-  public synchronized void destroyEvent(Event event) throws CudaException {
-    FakeEvent e = (FakeEvent) event.handle();
-    contexts.giveBack("cuEventDestroy", e, e.ordinal(), CudaException.INVALID_HANDLE);
+  public void destroyEvent(Event event) throws CudaException {
+    streams.destroyEvent(event);
   }
 }

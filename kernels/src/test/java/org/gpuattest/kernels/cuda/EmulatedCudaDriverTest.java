@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.gpuattest.common.spec.Reference;
+import org.gpuattest.kernels.Device;
 import org.gpuattest.common.spec.Operands;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.cuda.CudaDriver.Context;
@@ -42,12 +47,12 @@ class EmulatedCudaDriverTest {
 
   @Test
   void maxIsa_driverVersions_followNvidiasReleaseTable() {
-    assertEquals(85, EmulatedCudaDriver.maxIsa(12060), "CUDA 12.6 adds no ISA to 12.5's 8.5");
-    assertEquals(85, EmulatedCudaDriver.maxIsa(12050));
-    assertEquals(87, EmulatedCudaDriver.maxIsa(12080));
-    assertEquals(90, EmulatedCudaDriver.maxIsa(13000));
-    assertEquals(78, EmulatedCudaDriver.maxIsa(11080));
-    assertThrows(IllegalArgumentException.class, () -> EmulatedCudaDriver.maxIsa(10020));
+    assertEquals(85, DecodedModules.maxIsa(12060), "CUDA 12.6 adds no ISA to 12.5's 8.5");
+    assertEquals(85, DecodedModules.maxIsa(12050));
+    assertEquals(87, DecodedModules.maxIsa(12080));
+    assertEquals(90, DecodedModules.maxIsa(13000));
+    assertEquals(78, DecodedModules.maxIsa(11080));
+    assertThrows(IllegalArgumentException.class, () -> DecodedModules.maxIsa(10020));
   }
 
   @Test
@@ -99,7 +104,7 @@ class EmulatedCudaDriverTest {
     d.zero(p, 670_000, s); // 200 ns at 3350 bytes a nanosecond
     d.record(end, s);
     CudaException notYet = assertThrows(CudaException.class, () -> d.elapsedMillis(start, end));
-    assertEquals(EmulatedCudaDriver.NOT_READY, notYet.code());
+    assertEquals(EmulatedStreams.NOT_READY, notYet.code());
     assertTrue(notYet.getMessage().contains("CUDA_ERROR_NOT_READY"), notYet.getMessage());
     d.synchronize(s);
     assertEquals(200e-6f, d.elapsedMillis(start, end), 1e-9f);
@@ -194,6 +199,36 @@ class EmulatedCudaDriverTest {
     }
     assertTrue(d.elapsedMillis(start, end) > 0, "the kernel took virtual time");
     assertEquals(List.of("0:philox_fill"), d.launchLog());
+  }
+
+  /** The CUDA backend drives each GPU from its own thread: two GPUs at once, each exact. */
+  @Test
+  void twoGpus_drivenFromTwoThreadsAtOnce_eachGivesTheReferenceRoots() throws Exception {
+    EmulatedGpus.Watched w = EmulatedGpus.watched(2);
+    List<Device> devices = w.backend().devices(2);
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<byte[][]>> runs = new java.util.ArrayList<>();
+      for (int g = 0; g < 2; g++) {
+        Device dev = devices.get(g);
+        int gg = g;
+        runs.add(pool.submit(() -> {
+          try (dev) {
+            dev.prepare(KEY, gg, 64);
+            return new byte[][] {dev.iterate(0).matrixRoot(), dev.iterate(1).matrixRoot()};
+          }
+        }));
+      }
+      for (int g = 0; g < 2; g++) {
+        byte[][] expected = Reference.matrixRoots(KEY, g, 64, 2);
+        byte[][] got = runs.get(g).get();
+        assertArrayEquals(expected[0], got[0], "r(" + g + ",0)");
+        assertArrayEquals(expected[1], got[1], "r(" + g + ",1)");
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, w.live().get());
   }
 
   @Test

@@ -7,8 +7,13 @@ import java.util.Random;
 import java.util.Set;
 import org.gpuattest.common.gpu.SmArchitecture;
 import org.gpuattest.kernels.cuda.CudaDriver.DeviceProperties;
+import org.gpuattest.kernels.cuda.CudaDriver.Dim3;
 import org.gpuattest.kernels.emu.DeviceMemory;
 import org.gpuattest.kernels.emu.EmulatedGpu;
+import org.gpuattest.kernels.emu.KernelEntry;
+import org.gpuattest.kernels.emu.KernelFault;
+import org.gpuattest.kernels.emu.Launch;
+import org.gpuattest.kernels.emu.LaunchResult;
 
 /**
  * One GPU of {@link EmulatedCudaDriver}: its global memory, its virtual clock (nanoseconds:
@@ -39,6 +44,11 @@ final class EmulatedDevice {
   /** Launch numbers that fault as an illegal address, with what the fault says. */
   final Map<Integer, String> illegalAddressAt = new HashMap<>();
 
+  /** What a fault does: the driver poisons the GPU's context with it (FakeContexts). */
+  interface Faults {
+    void poison(int ordinal, int code, String message);
+  }
+
   EmulatedDevice(int ordinal, DeviceProperties properties, double clockGhz) {
     this.ordinal = ordinal;
     this.properties = properties;
@@ -59,20 +69,60 @@ final class EmulatedDevice {
   }
 
   /** The GPU's time moves on to {@code nanos} (never back). */
-  void advanceTo(long nanos) {
+  private void advanceTo(long nanos) {
     clockNanos = Math.max(clockNanos, nanos);
   }
 
   /** A memset's time at the GPU's memory bandwidth. */
-  void advanceForMemset(long bytes) {
+  private void advanceForMemset(long bytes) {
     clockNanos += (bytes + MEMSET_BYTES_PER_NANO - 1) / MEMSET_BYTES_PER_NANO;
+  }
+
+  /**
+   * One launch, when its stream gets to it: it starts at the GPU's time and moves it to its
+   * end; a fault (the sanitizer's, or {@code injected}'s) poisons the context instead. With
+   * {@code flip}, one bit of its result (third argument, C[0][1]) is flipped after it ran.
+   */
+  void run(KernelEntry entry, Dim3 grid, Dim3 block, int shared, long[] args, String injected,
+      boolean flip, Faults faults) {
+    try {
+      if (injected != null) {
+        throw new KernelFault(KernelFault.ILLEGAL_ADDRESS, injected);
+      }
+      // The CTAs an SM holds are what the occupancy query answers (registers included), so
+      // the SM monitor's busy fraction divides by what the schedule did.
+      int resident = Math.max(1, LaunchChecks.blocksPerSm(entry, arch, (int) block.count(),
+          shared));
+      LaunchResult r = Launch.run(entry, grid, block, shared, args, memory, gpu, clockNanos,
+          resident, false);
+      advanceTo(r.endNanos());
+      if (flip) {
+        byte[] b = new byte[1];
+        memory.read(args[2] + 8, b);
+        b[0] ^= 1;
+        memory.write(args[2] + 8, b);
+      }
+    } catch (KernelFault fault) {
+      faults.poison(ordinal, fault.code(), entry.name() + ": " + fault.getMessage());
+    }
+  }
+
+  /** A memset, when its stream gets to it; into memory freed since, a fault. */
+  void zero(long address, long bytes, Faults faults) {
+    if (memory.segment(address, bytes) == null) {
+      faults.poison(ordinal, KernelFault.ILLEGAL_ADDRESS, String.format(
+          "memset of %d bytes at 0x%x: not inside one live allocation", bytes, address));
+      return;
+    }
+    memory.fill(address, bytes, (byte) 0);
+    advanceForMemset(bytes);
   }
 
   /** The context ended (reset, or last release of a poisoned one): its work and memory go. */
   void contextEnded() {
     streams.removeAll(ordinal);
     for (Object a : allocations) {
-      memory.free(((EmulatedCudaDriver.Allocation) a).address());
+      memory.free(((EmulatedAllocations.Allocation) a).address());
     }
     allocations.clear();
   }

@@ -112,6 +112,36 @@ class EmulatedProductChoiceTest {
     assertEquals(0, d.usedBytes(0));
   }
 
+  /**
+   * Two devices on one GPU share its primary context: the second one's probe faults and the
+   * context is reset, so the first one's handles (buffers, modules, streams) are dead; it
+   * opens the context anew before it runs again, and both give canonical-v1's roots.
+   */
+  @Test
+  void anotherDevicesProbeFaultsOnTheSameGpu_thisDeviceOpensTheContextAnew() throws Exception {
+    EmulatedCudaDriver d = EmulatedGpus.driver(1);
+    // first: matmul_dmma's probe (launches 1-3) and B(0) (4); second: the wide probe's
+    // product is launch 7
+    d.injectIllegalAddress(0, 7);
+    List<String> warnings = new ArrayList<>();
+    CudaBackend b = CudaBackend.open(d, warnings::add);
+    try (CudaDevice first = (CudaDevice) b.devices(1).get(0);
+        CudaDevice second = (CudaDevice) b.deviceWithUuid(b.gpus().get(0).uuid())
+            .orElseThrow()) {
+      first.prepare(KEY, 0, 64);
+      second.prepare(KEY, 1, 256);
+      assertEquals(List.of(ProductKernel.DMMA, ProductKernel.FFMA), first.benchable());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 64, 1)[0], first.iterate(0).matrixRoot());
+      assertArrayEquals(Reference.matrixRoots(KEY, 1, 256, 1)[0],
+          second.iterate(0).matrixRoot());
+      assertEquals(ProductKernel.DMMA, second.product());
+    }
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertTrue(warnings.get(0).contains("matmul_dmma_wide faulted on a test case"),
+        warnings.get(0));
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
+  }
+
   @Test
   void sm86_wideKernelsSharedMemoryRefused_64x64Runs() throws Exception {
     CudaDriver.DeviceProperties h = EmulatedGpus.h100(0);
