@@ -60,8 +60,9 @@ class EmulatedLaunchChecksTest {
     EmulatedCudaDriver d = opened(12060, 8, 0);
     CudaException e = assertThrows(CudaException.class,
         () -> d.loadModule(TinyPtx.storeAt("7.0", "sm_90")));
-    assertTrue(e.getMessage().startsWith("cuModuleLoadDataEx: "), e.getMessage());
-    assertTrue(e.getMessage().contains("line "), e.getMessage());
+    assertEquals(CudaException.INVALID_PTX, e.code(), "as ptxas refuses it: " + e.getMessage());
+    assertTrue(e.getMessage().startsWith("cuModuleLoadDataEx: CUDA_ERROR_INVALID_PTX (218):"
+        + " ptxas application ptx input, line "), e.getMessage());
     refused(CudaException.NOT_FOUND, () -> d.function(d.loadModule(TinyPtx.STORE_AT), "nope"));
   }
 
