@@ -13,18 +13,22 @@ import java.util.Map;
 import org.gpuattest.attestor.cli.AttestorCliHarness.Result;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.json.Json;
+import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.MessageCodec;
+import org.gpuattest.common.message.Verdict;
 import org.gpuattest.kernels.cuda.CudaFakes;
 import org.gpuattest.kernels.cuda.EmulatedCudaDriver;
 import org.gpuattest.kernels.cuda.EmulatedGpus;
+import org.gpuattest.validator.cli.ValidatorCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The attestor's GPU commands in-process on emulated H100s (4 SMs), which run the shipped PTX:
- * selftest finds every root equal to the CPU backend's, and a GPU that faults mid-run (an
+ * selftest finds every root equal to the CPU backend's; a GPU that faults mid-run (an
  * injected illegal address) stops 'prove' with one line naming the GPU and the fault, keeps no
- * state and leaves nothing allocated on either GPU.
+ * state and leaves nothing allocated on either GPU; and one GPU listed twice (--devices 0,0)
+ * proves and opens, and 'validator verify' rejects it for the duplicate (devices.distinct).
  */
 class EmulatedGpuCliTest {
   @TempDir Path dir;
@@ -75,5 +79,45 @@ class EmulatedGpuCliTest {
         assertEquals(List.of(), files.toList(), "no state is kept for a failed run");
       }
     }
+  }
+
+  private static Result validator(String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    int code = ValidatorCli.run(args, new java.io.ByteArrayInputStream(new byte[0]),
+        new java.io.PrintWriter(out), new java.io.PrintWriter(err));
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  /** The step-by-step exchange (challenge, prove, sample, open, verify), all in this JVM. */
+  @Test
+  void devicesZeroZero_provesAndOpens_validatorVerifyRejectsTheDuplicate() throws Exception {
+    EmulatedCudaDriver driver = EmulatedGpus.driver(1);
+    Path profiles = EmulatedProfile.write(dir);
+    Path session = dir.resolve("session.json");
+    Path state = dir.resolve("state");
+    Result challenge = validator("challenge", "--gpus", "2", "--model", EmulatedGpus.MODEL,
+        "--dim", "64", "--iterations", "1", "--samples", "4", "--weak-timing", "--profiles",
+        profiles.toString(), "--session", session.toString());
+    assertEquals(0, challenge.code(), challenge.describe());
+    Result commitment = runOn(EmulatedProverMain.opener(driver), "--devices", "0,0", "prove",
+        "--backend", "cuda", "--challenge", challenge.out().strip(), "--state",
+        state.toString()).assertOk();
+    assertTrue(commitment.err().contains("device 0 is listed twice"), commitment.describe());
+    Result request = validator("sample", "--session", session.toString(), "--commitment",
+        commitment.out().strip());
+    assertEquals(0, request.code(), request.describe());
+    Result openings = runOn(EmulatedProverMain.opener(driver), "open", "--request",
+        request.out().strip(), "--state", state.toString()).assertOk();
+    Result verify = validator("verify", "--session", session.toString(), "--openings",
+        openings.out().strip(), "--json", "--no-archive", "--profiles", profiles.toString(),
+        "--replay-dir", dir.resolve("replay").toString());
+    assertEquals(1, verify.code(), verify.describe());
+    Verdict v = Json.read("verdict", verify.out().getBytes(StandardCharsets.UTF_8),
+        Verdict.class);
+    assertEquals(Check.FAIL, v.check("devices.distinct").status(), verify.out());
+    assertEquals(Check.PASS, v.check("devices.backend").status(), "a cuda commitment");
+    assertEquals(Check.PASS, v.check("openings.exact").status(), "the work itself was exact");
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, driver.live());
   }
 }
