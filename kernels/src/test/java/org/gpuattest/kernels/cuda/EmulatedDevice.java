@@ -38,7 +38,8 @@ final class EmulatedDevice {
   /** The scheduler's choices among ready streams (FakeStreams); a test may seed it. */
   Random schedule = new Random(1);
   /** Allocations live in the context, freed with it when it ends. */
-  final Set<Object> allocations = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+  final Set<EmulatedAllocations.Allocation> allocations =
+      java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   /** Launches so far (the first is 1). */
   int launches;
   /** Launch numbers that fault as an illegal address, with what the fault says. */
@@ -121,8 +122,8 @@ final class EmulatedDevice {
   /** The context ended (reset, or last release of a poisoned one): its work and memory go. */
   void contextEnded() {
     streams.removeAll(ordinal);
-    for (Object a : allocations) {
-      memory.free(((EmulatedAllocations.Allocation) a).address());
+    for (EmulatedAllocations.Allocation a : allocations) {
+      memory.free(a.address());
     }
     allocations.clear();
   }
