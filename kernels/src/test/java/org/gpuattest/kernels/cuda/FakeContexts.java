@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntConsumer;
 import org.gpuattest.kernels.cuda.CudaDriver.Context;
 
@@ -12,21 +13,35 @@ import org.gpuattest.kernels.cuda.CudaDriver.Context;
  * generation it is in (a reset, or the last release of a poisoned one, ends one, and every
  * handle made in it dies), the sticky code of a kernel's fault that poisoned it, and what it
  * holds (allocations, modules, streams, events) and how many bytes. Not thread-safe: the
- * driver calls it under its own lock.
+ * driver calls it under its own lock; only {@link #poisoned} may be read without it.
  */
 final class FakeContexts {
   private record Generation(int number) {}
 
+  /** How a driver words its errors: the call, the CUresult, and what it says more ("" if nothing). */
+  interface Errors {
+    CudaException error(String call, int code, String log);
+  }
+
   private final Map<Integer, Integer> retained = new HashMap<>();
   private final Map<Integer, Integer> generation = new HashMap<>();
-  private final Map<Integer, Integer> poisoned = new HashMap<>();
+  /** Concurrent: a driver's scheduler reads it outside the driver's lock ({@link #poisoned}). */
+  private final Map<Integer, Integer> poisoned = new ConcurrentHashMap<>();
+  /** What each poisoning fault said (its finding), kept for every later call's error. */
+  private final Map<Integer, String> poisonMessage = new HashMap<>();
   private final Map<Object, Integer> held = new IdentityHashMap<>();
   private final Map<Integer, Long> usedBytes = new HashMap<>();
   /** What else ends with a GPU's context (its streams' queues). */
   private final IntConsumer ended;
+  private final Errors errors;
 
   FakeContexts(IntConsumer ended) {
+    this(ended, (call, code, log) -> FakeCudaDriver.error(call, code));
+  }
+
+  FakeContexts(IntConsumer ended, Errors errors) {
     this.ended = ended;
+    this.errors = errors;
   }
 
   Context retain(int ordinal) {
@@ -38,7 +53,7 @@ final class FakeContexts {
   void release(Context context) throws CudaException {
     int n = retained.getOrDefault(context.ordinal(), 0);
     if (n == 0) {
-      throw FakeCudaDriver.error("cuDevicePrimaryCtxRelease", CudaException.INVALID_CONTEXT);
+      throw errors.error("cuDevicePrimaryCtxRelease", CudaException.INVALID_CONTEXT, "");
     }
     retained.put(context.ordinal(), n - 1);
     if (n == 1 && poisoned.containsKey(context.ordinal())) {
@@ -51,6 +66,7 @@ final class FakeContexts {
     held.values().removeIf(o -> o == ordinal);
     usedBytes.remove(ordinal);
     poisoned.remove(ordinal);
+    poisonMessage.remove(ordinal);
     generation.merge(ordinal, 1, Integer::sum);
     ended.accept(ordinal);
   }
@@ -67,7 +83,7 @@ final class FakeContexts {
   int check(String call, Context c) throws CudaException {
     if (c == null || retainCount(c.ordinal()) == 0
         || ((Generation) c.handle()).number() != generation.getOrDefault(c.ordinal(), 0)) {
-      throw FakeCudaDriver.error(call, CudaException.INVALID_CONTEXT);
+      throw errors.error(call, CudaException.INVALID_CONTEXT, "");
     }
     checkPoison(call, c.ordinal());
     return c.ordinal();
@@ -76,13 +92,20 @@ final class FakeContexts {
   void checkPoison(String call, int ordinal) throws CudaException {
     Integer code = poisoned.get(ordinal);
     if (code != null) {
-      throw FakeCudaDriver.error(call, code);
+      throw errors.error(call, code, poisonMessage.getOrDefault(ordinal, ""));
     }
   }
 
   /** A kernel's fault: from now on every call in the GPU's context fails with {@code code}. */
   void poison(int ordinal, int code) {
-    poisoned.putIfAbsent(ordinal, code);
+    poison(ordinal, code, "");
+  }
+
+  /** As {@link #poison(int, int)}, every later error also saying {@code message}. */
+  void poison(int ordinal, int code, String message) {
+    if (poisoned.putIfAbsent(ordinal, code) == null) {
+      poisonMessage.put(ordinal, message);
+    }
   }
 
   Set<Integer> poisoned() {
@@ -96,7 +119,7 @@ final class FakeContexts {
   /** A handle's object, if the context that made it still holds it. */
   <T> T live(String call, Object handle, Class<T> type, int staleCode) throws CudaException {
     if (!held.containsKey(handle)) {
-      throw FakeCudaDriver.error(call, staleCode);
+      throw errors.error(call, staleCode, "");
     }
     return type.cast(handle);
   }
@@ -105,7 +128,7 @@ final class FakeContexts {
   void giveBack(String call, Object handle, int ordinal, int staleCode) throws CudaException {
     checkPoison(call, ordinal);
     if (held.remove(handle) == null) {
-      throw FakeCudaDriver.error(call, staleCode);
+      throw errors.error(call, staleCode, "");
     }
   }
 

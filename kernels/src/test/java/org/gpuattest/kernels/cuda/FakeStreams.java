@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The streams and events of {@link FakeCudaDriver}: each stream a queue of work, run only when
@@ -12,16 +13,20 @@ import java.util.Set;
  * does this fake. Work is queued per stream and run, at a synchronize or a copy, by a scheduler
  * that picks at random (from a seed) among the streams whose next item may run. A missing
  * cuStreamWaitEvent then shows as wrong bits under some seed, as it would on a GPU under some
- * timing. Not thread-safe: the driver calls it under its own lock.
+ * timing. An event records the time of a clock it is given (System.nanoTime unless the driver
+ * has a clock of its own, as the emulated GPU's virtual one). Not thread-safe: the driver calls
+ * it under its own lock.
  */
 final class FakeStreams {
   /** One stream's queue, on one GPU; a wait item may run once its event's record completed. */
   static final class FakeStream {
     private final int ordinal;
+    private final LongSupplier clock;
     private final ArrayDeque<Item> items = new ArrayDeque<>();
 
-    private FakeStream(int ordinal) {
+    private FakeStream(int ordinal, LongSupplier clock) {
       this.ordinal = ordinal;
+      this.clock = clock;
     }
 
     int ordinal() {
@@ -36,7 +41,7 @@ final class FakeStreams {
     void record(FakeEvent e) {
       int generation = ++e.recorded;
       items.add(new Item(() -> {
-        e.nanos = System.nanoTime();
+        e.nanos = clock.getAsLong();
         e.completed = generation;
       }, null, 0));
     }
@@ -71,12 +76,32 @@ final class FakeStreams {
     long nanos() {
       return nanos;
     }
+
+    /** Whether it was recorded at least once. */
+    boolean recorded() {
+      return recorded > 0;
+    }
+
+    /** Whether its last record has run (cuEventQuery: CUDA_SUCCESS). */
+    boolean completed() {
+      return recorded > 0 && completed == recorded;
+    }
   }
 
   private final List<FakeStream> streams = new ArrayList<>();
+  private final LongSupplier clock;
+
+  FakeStreams() {
+    this(System::nanoTime);
+  }
+
+  /** Streams whose events record the time {@code clock} says when they complete. */
+  FakeStreams(LongSupplier clock) {
+    this.clock = clock;
+  }
 
   FakeStream create(int ordinal) {
-    FakeStream x = new FakeStream(ordinal);
+    FakeStream x = new FakeStream(ordinal, clock);
     streams.add(x);
     return x;
   }
