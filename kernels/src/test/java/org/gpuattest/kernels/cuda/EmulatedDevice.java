@@ -57,7 +57,7 @@ final class EmulatedDevice {
     this.arch = SmArchitecture.find(cc).orElseThrow(() -> new IllegalArgumentException(
         "no architecture table for compute capability " + cc));
     this.gpu = new EmulatedGpu(properties.smCount(), arch, clockGhz);
-    this.memory = new DeviceMemory(properties.totalMemoryBytes());
+    this.memory = new DeviceMemory(properties.totalMemoryBytes(), ordinal);
   }
 
   /** major * 10 + minor, as the PTX loader takes it. */

@@ -36,13 +36,22 @@ public final class DeviceMemory {
   private final long capacity;
   private final TreeMap<Long, Segment> live = new TreeMap<>();
   private long used;
-  private long next = FIRST;
+  private long next;
 
   public DeviceMemory(long capacityBytes) {
-    if (capacityBytes <= 0) {
-      throw new IllegalArgumentException("capacity " + capacityBytes);
+    this(capacityBytes, 0);
+  }
+
+  /**
+   * The memory of GPU {@code ordinal}: its addresses start 2^40 bytes past the previous GPU's,
+   * so that a pointer from one GPU never lands in another's allocation.
+   */
+  public DeviceMemory(long capacityBytes, int ordinal) {
+    if (capacityBytes <= 0 || ordinal < 0 || ordinal > 63) {
+      throw new IllegalArgumentException("capacity " + capacityBytes + ", GPU " + ordinal);
     }
     this.capacity = capacityBytes;
+    this.next = FIRST + ((long) ordinal << 40);
   }
 
   public long capacity() {

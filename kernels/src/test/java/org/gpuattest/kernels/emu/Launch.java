@@ -13,8 +13,8 @@ import org.gpuattest.kernels.cuda.CudaDriver.Dim3;
  * <p>Scheduling: each SM holds as many CTAs at once as occupancy allows; CTAs are handed out
  * in order (x fastest), each to the slot that frees first, the first wave round-robin over the
  * SMs. The virtual clock: an SM's four schedulers issue one warp-instruction a cycle each,
- * shared by its resident CTAs, so a CTA takes (its warp-instructions x resident CTAs / 4)
- * cycles. %globaltimer reads that clock; a launch ends when its last CTA does. It is a clock
+ * shared by the CTAs it holds at once (at most the occupancy, and no more than the grid gives
+ * each SM), so a CTA takes (its warp-instructions x those CTAs / 4) cycles. %globaltimer reads that clock; a launch ends when its last CTA does. It is a clock
  * that advances with the work done, so busy fractions and kernel times come out of the run;
  * it is not a performance model.
  */
@@ -52,7 +52,10 @@ public final class Launch {
       throw new IllegalArgumentException("launch of " + entry.name() + " with grid " + grid
           + ", block " + block + ", " + residentPerSm + " CTAs per SM");
     }
-    double nsPerIssue = residentPerSm / (SmArchitecture.SUB_PARTITIONS * gpu.clockGhz());
+    // The CTAs sharing an SM's schedulers: the occupancy, unless the grid is too small to
+    // give every SM that many.
+    long sharing = Math.min(residentPerSm, (grid.count() + gpu.smCount() - 1) / gpu.smCount());
+    double nsPerIssue = sharing / (SmArchitecture.SUB_PARTITIONS * gpu.clockGhz());
     Cta cta = new Cta(entry, grid, block, dynamicSharedBytes, args, memory, gpu, nsPerIssue);
     PriorityQueue<long[]> slots = new PriorityQueue<>((p, q) -> p[0] != q[0]
         ? Long.compare(p[0], q[0]) : Long.compare(p[1], q[1]));

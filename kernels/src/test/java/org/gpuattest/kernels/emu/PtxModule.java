@@ -11,6 +11,8 @@ import org.gpuattest.kernels.emu.PtxText.Statement;
 
 /**
  * A PTX module loaded as a driver loads one: parsed and decoded once, its entries runnable.
+ * Immutable once loaded: a module and its {@link KernelEntry}s may be shared by any number of
+ * launches, GPUs and threads (a launch keeps its mutable state in its own CTA and warps).
  * The directives known are those of the shipped kernels (PTX ISA 9.0, "Directives": .version, .target,
  * .address_size, .entry with .maxntid/.reqntid/.minnctapersm/.maxnreg, .reg, .shared, .const,
  * .extern .shared, .pragma); anything else is refused naming its line.
