@@ -1,7 +1,5 @@
 package org.gpuattest.kernels.emu;
 
-import java.util.Arrays;
-
 /**
  * Racecheck for global memory within one CTA, which compute-sanitizer's racecheck does not do
  * but the same reasoning covers: two threads of a CTA touching one 4-byte global word between
@@ -11,14 +9,9 @@ import java.util.Arrays;
  * cleared per CTA by a generation stamp.
  */
 final class GlobalRaces {
-  private static final int MANY = -1;
-
   private long[] word = new long[1 << 12];
   private int[] stamp = new int[1 << 12];
-  private int[] writer = new int[1 << 12];
-  private int[] writeEpoch = new int[1 << 12];
-  private int[] reader = new int[1 << 12];
-  private int[] readEpoch = new int[1 << 12];
+  private Hazards hazards = new Hazards(1 << 12, "global");
   private int size;
   private int generation = 1;
 
@@ -41,8 +34,7 @@ final class GlobalRaces {
       }
       stamp[i] = generation;
       word[i] = w;
-      writeEpoch[i] = 0;
-      readEpoch[i] = 0;
+      hazards.clear(i, i + 1);
     }
     return i;
   }
@@ -50,73 +42,40 @@ final class GlobalRaces {
   private void grow() {
     long[] oldWord = word;
     int[] oldStamp = stamp;
-    int[] oldWriter = writer;
-    int[] oldWriteEpoch = writeEpoch;
-    int[] oldReader = reader;
-    int[] oldReadEpoch = readEpoch;
+    Hazards old = hazards;
     int n = oldWord.length * 2;
     word = new long[n];
     stamp = new int[n];
-    writer = new int[n];
-    writeEpoch = new int[n];
-    reader = new int[n];
-    readEpoch = new int[n];
+    hazards = new Hazards(n, "global");
     size = 0;
     for (int i = 0; i < oldWord.length; i++) {
       if (oldStamp[i] == generation) {
         size++;
-        int mask = n - 1;
-        int j = (int) (oldWord[i] * 0x9E3779B97F4A7C15L >>> 40) & mask;
+        int j = (int) (oldWord[i] * 0x9E3779B97F4A7C15L >>> 40) & (n - 1);
         while (stamp[j] == generation) {
-          j = (j + 1) & mask;
+          j = (j + 1) & (n - 1);
         }
         stamp[j] = generation;
         word[j] = oldWord[i];
-        writer[j] = oldWriter[i];
-        writeEpoch[j] = oldWriteEpoch[i];
-        reader[j] = oldReader[i];
-        readEpoch[j] = oldReadEpoch[i];
+        old.copy(i, hazards, j);
       }
     }
-    Arrays.fill(oldStamp, 0);
   }
 
   /** Thread {@code tid} reads [address, address + bytes) in barrier interval {@code epoch}. */
   void read(long address, int bytes, int tid, int epoch, int lane) {
-    int me = tid + 1;
     for (long w = address >> 2, end = (address + bytes + 3) >> 2; w < end; w++) {
-      int i = slot(w);
-      if (writeEpoch[i] == epoch && writer[i] != me) {
-        throw race("read-after-write", w << 2, writer[i] - 1, lane);
-      }
-      if (readEpoch[i] != epoch) {
-        readEpoch[i] = epoch;
-        reader[i] = me;
-      } else if (reader[i] != me) {
-        reader[i] = MANY;
-      }
+      int i = slot(w); // first: it may grow the table, and replace hazards
+      hazards.read(i, tid + 1, epoch, w << 2, lane);
     }
   }
 
   /** Thread {@code tid} writes [address, address + bytes) in barrier interval {@code epoch}. */
   void write(long address, int bytes, int tid, int epoch, int lane) {
-    int me = tid + 1;
     for (long w = address >> 2, end = (address + bytes + 3) >> 2; w < end; w++) {
       int i = slot(w);
-      if (writeEpoch[i] == epoch && writer[i] != me) {
-        throw race("write-after-write", w << 2, writer[i] - 1, lane);
-      }
-      if (readEpoch[i] == epoch && reader[i] != me) {
-        throw race("write-after-read", w << 2, reader[i] == MANY ? -1 : reader[i] - 1, lane);
-      }
-      writer[i] = me;
-      writeEpoch[i] = epoch;
+      hazards.checkWrite(i, tid + 1, epoch, w << 2, lane);
+      hazards.markWritten(i, tid + 1, epoch);
     }
-  }
-
-  private static Violation race(String hazard, long address, int other, int lane) {
-    return new Violation(KernelFault.LAUNCH_FAILED, lane, String.format(
-        "global-memory race (%s hazard) at 0x%x with %s of this CTA between two barriers",
-        hazard, address, other < 0 ? "other threads" : "thread " + other));
   }
 }

@@ -112,7 +112,7 @@ class SanitizerTest {
     KernelFault f = fault(".param .u64 out", body.replace("BETWEEN", ""), 32, out);
     assertEquals(KernelFault.LAUNCH_FAILED, f.code());
     assertTrue(f.getMessage().contains("thread (0,0,0): global-memory race (read-after-write"
-        + " hazard) at 0x" + Long.toHexString(out + 8) + " with thread 1 of this CTA"),
+        + " hazard) at 0x" + Long.toHexString(out + 8) + " with thread 1 between two barriers"),
         f.getMessage());
     runs(".param .u64 out", body.replace("BETWEEN", "\tbar.sync 0;\n"), 32, out);
   }

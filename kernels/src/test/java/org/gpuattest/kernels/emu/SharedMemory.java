@@ -3,7 +3,6 @@ package org.gpuattest.kernels.emu;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 
 /**
  * A CTA's shared memory with the sanitizer's view of it, per 4-byte word: which thread last
@@ -17,31 +16,20 @@ final class SharedMemory {
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
   static final VarHandle INT =
       MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-  private static final int MANY = -1;
-
   final byte[] data;
   int size;
-  private final int[] writer;
-  private final int[] writeEpoch;
-  private final int[] reader;
-  private final int[] readEpoch;
+  private final Hazards hazards;
   int epoch = 1;
 
   SharedMemory(int capacity) {
     data = new byte[capacity];
-    int words = (capacity + 3) / 4;
-    writer = new int[words];
-    writeEpoch = new int[words];
-    reader = new int[words];
-    readEpoch = new int[words];
+    hazards = new Hazards((capacity + 3) / 4, "shared");
   }
 
   /** Ready for a new CTA using {@code bytes} bytes: nothing written, nothing read. */
   void reset(int bytes) {
     size = bytes;
-    int words = (bytes + 3) / 4;
-    Arrays.fill(writeEpoch, 0, words, 0);
-    Arrays.fill(readEpoch, 0, words, 0);
+    hazards.clear(0, (bytes + 3) / 4);
     epoch = 1;
   }
 
@@ -68,20 +56,12 @@ final class SharedMemory {
     int a = (int) address;
     int me = tid + 1;
     for (int w = a >> 2, end = (a + bytes) >> 2; w < end; w++) {
-      if (writeEpoch[w] == 0) {
+      if (!hazards.written(w)) {
         throw new Violation(KernelFault.LAUNCH_FAILED, lane, String.format(
             "uninitialized shared read of %d bytes at 0x%x: no thread wrote it", bytes,
             address));
       }
-      if (writeEpoch[w] == epoch && writer[w] != me) {
-        throw race("read-after-write", address, writer[w] - 1, lane);
-      }
-      if (readEpoch[w] != epoch) {
-        readEpoch[w] = epoch;
-        reader[w] = me;
-      } else if (reader[w] != me) {
-        reader[w] = MANY;
-      }
+      hazards.read(w, me, epoch, address, lane);
     }
     return bytes == 8 ? (long) LONG.get(data, a) : (long) (int) INT.get(data, a);
   }
@@ -92,12 +72,7 @@ final class SharedMemory {
     int a = (int) address;
     int me = tid + 1;
     for (int w = a >> 2, end = (a + bytes) >> 2; w < end; w++) {
-      if (writeEpoch[w] == epoch && writer[w] != me) {
-        throw race("write-after-write", address, writer[w] - 1, lane);
-      }
-      if (readEpoch[w] == epoch && reader[w] != me) {
-        throw race("write-after-read", address, reader[w] == MANY ? -1 : reader[w] - 1, lane);
-      }
+      hazards.checkWrite(w, me, epoch, address, lane);
     }
   }
 
@@ -122,14 +97,7 @@ final class SharedMemory {
 
   private void mark(int a, int bytes, int tid) {
     for (int w = a >> 2, end = (a + bytes) >> 2; w < end; w++) {
-      writer[w] = tid + 1;
-      writeEpoch[w] = epoch;
+      hazards.markWritten(w, tid + 1, epoch);
     }
-  }
-
-  private static Violation race(String hazard, long address, int other, int lane) {
-    return new Violation(KernelFault.LAUNCH_FAILED, lane, String.format(
-        "shared-memory race (%s hazard) at 0x%x with %s between two barriers", hazard, address,
-        other < 0 ? "other threads" : "thread " + other));
   }
 }
