@@ -18,10 +18,13 @@ final class Decoder {
   /** Branches and their label, resolved once every label is known. */
   final List<Object[]> branches = new ArrayList<>();
 
+  private final Operands ops;
+
   Decoder(Registers regs, Map<String, Integer> sharedSymbols, Map<String, int[]> params) {
     this.regs = regs;
     this.sharedSymbols = sharedSymbols;
     this.params = params;
+    this.ops = new Operands(regs, sharedSymbols);
   }
 
   private int line;
@@ -34,6 +37,7 @@ final class Decoder {
   Insn decode(String statement, int line, int pc) throws PtxLoadException {
     this.line = line;
     this.text = statement;
+    ops.at(line, statement);
     String s = statement;
     int guard = -1;
     boolean negated = false;
@@ -46,7 +50,7 @@ final class Decoder {
     }
     int sp = s.indexOf(' ');
     String opcode = sp < 0 ? s : s.substring(0, sp);
-    List<String> ops = sp < 0 ? List.of() : operands(s.substring(sp + 1));
+    List<String> ops = sp < 0 ? List.of() : Operands.operands(s.substring(sp + 1));
     Insn in = decode(opcode, ops, guard, negated);
     if (in.op == Insn.BRA) {
       branches.add(new Object[] {pc, ops.get(0)});
@@ -136,16 +140,16 @@ final class Decoder {
       case "bfi.b64" -> {
         // bfi.b64 d, a, b, c, d: a and b are 64-bit, the position and length 32-bit.
         count(o, 5);
-        return insn(Insn.BFI64, Kind.INTEGER, g, n, new int[] {dst(o.get(0))},
-            new int[] {src(o.get(1), 64), src(o.get(2), 64), src(o.get(3), 32),
-                src(o.get(4), 32)}, 0, 0, 0, 0);
+        return insn(Insn.BFI64, Kind.INTEGER, g, n, new int[] {ops.dst(o.get(0))},
+            new int[] {ops.src(o.get(1), 64), ops.src(o.get(2), 64), ops.src(o.get(3), 32),
+                ops.src(o.get(4), 32)}, 0, 0, 0, 0);
       }
       case "selp.b32", "selp.u32", "selp.s32", "selp.b64", "selp.u64", "selp.s64",
           "selp.f64" -> {
         count(o, 4);
         int w = width(opcode);
-        return insn(Insn.SELP, Kind.INTEGER, g, n, new int[] {dst(o.get(0))},
-            new int[] {src(o.get(1), w), src(o.get(2), w), predicate(o.get(3))}, 0, 0, 0, 0);
+        return insn(Insn.SELP, Kind.INTEGER, g, n, new int[] {ops.dst(o.get(0))},
+            new int[] {ops.src(o.get(1), w), ops.src(o.get(2), w), ops.predicate(o.get(3))}, 0, 0, 0, 0);
       }
       case "fma.rn.f64" -> {
         return fp(Insn.FMA_F64, Kind.FP64_FMA, 3, o, g, n);
@@ -179,14 +183,14 @@ final class Decoder {
       }
       case "atom.global.add.u64" -> {
         count(o, 3);
-        long[] addr = address(o.get(1));
-        return insn(Insn.ATOM_ADD_U64, Kind.ATOMIC, g, n, new int[] {dst(o.get(0))},
-            new int[] {(int) addr[0], src(o.get(2), 64)}, 8, 1, 0, addr[1]);
+        long[] addr = ops.address(o.get(1));
+        return insn(Insn.ATOM_ADD_U64, Kind.ATOMIC, g, n, new int[] {ops.dst(o.get(0))},
+            new int[] {(int) addr[0], ops.src(o.get(2), 64)}, 8, 1, 0, addr[1]);
       }
       case "cp.async.cg.shared.global", "cp.async.ca.shared.global" -> {
         count(o, 3);
-        long[] sh = address(o.get(0));
-        long[] gl = address(o.get(1));
+        long[] sh = ops.address(o.get(0));
+        long[] gl = ops.address(o.get(1));
         Long size = Registers.immediate(o.get(2), 32);
         boolean cg = opcode.contains(".cg.");
         if (size == null || (cg ? size != 16 : size != 4 && size != 8 && size != 16)) {
@@ -219,14 +223,14 @@ final class Decoder {
       }
       case "mma.sync.aligned.m8n8k4.row.col.f64.f64.f64.f64" -> {
         count(o, 4);
-        List<String> d = vector(o.get(0), 2);
-        List<String> a = vector(o.get(1), 1);
-        List<String> b = vector(o.get(2), 1);
-        List<String> c = vector(o.get(3), 2);
+        List<String> d = ops.vector(o.get(0), 2);
+        List<String> a = ops.vector(o.get(1), 1);
+        List<String> b = ops.vector(o.get(2), 1);
+        List<String> c = ops.vector(o.get(3), 2);
         return insn(Insn.MMA_M8N8K4_F64, Kind.DMMA, g, n,
-            new int[] {dst(d.get(0)), dst(d.get(1))},
-            new int[] {src(a.get(0), 64), src(b.get(0), 64), src(c.get(0), 64),
-                src(c.get(1), 64)}, 0, 0, 0, 0);
+            new int[] {ops.dst(d.get(0)), ops.dst(d.get(1))},
+            new int[] {ops.src(a.get(0), 64), ops.src(b.get(0), 64), ops.src(c.get(0), 64),
+                ops.src(c.get(1), 64)}, 0, 0, 0, 0);
       }
       case "bra", "bra.uni" -> {
         count(o, 1);
@@ -252,15 +256,15 @@ final class Decoder {
           break;
         }
         count(o, 2);
-        int w = typeWidth(p[1]);
+        int w = ops.typeWidth(p[1]);
         String from = o.get(1);
-        Integer sr = special(from);
+        Integer sr = Operands.special(from);
         if (sr != null) {
-          return insn(Insn.SPECIAL, Kind.INTEGER, g, n, new int[] {dst(o.get(0))}, new int[0],
+          return insn(Insn.SPECIAL, Kind.INTEGER, g, n, new int[] {ops.dst(o.get(0))}, new int[0],
               sr, 0, 0, 0);
         }
-        return insn(Insn.MOV, Kind.INTEGER, g, n, new int[] {dst(o.get(0))},
-            new int[] {src(from, w)}, 0, 0, 0, 0);
+        return insn(Insn.MOV, Kind.INTEGER, g, n, new int[] {ops.dst(o.get(0))},
+            new int[] {ops.src(from, w)}, 0, 0, 0, 0);
       }
       case "setp" -> {
         if (p.length != 3) {
@@ -279,8 +283,8 @@ final class Decoder {
           throw bad("setp on .b types compares eq or ne only");
         }
         int w = type <= Insn.TYPE_U32 ? 32 : 64;
-        return insn(Insn.SETP, Kind.INTEGER, g, n, new int[] {predicateDst(o.get(0))},
-            new int[] {src(o.get(1), w), src(o.get(2), w)}, cmp, type, 0, 0);
+        return insn(Insn.SETP, Kind.INTEGER, g, n, new int[] {ops.predicateDst(o.get(0))},
+            new int[] {ops.src(o.get(1), w), ops.src(o.get(2), w)}, cmp, type, 0, 0);
       }
       case "ld", "st" -> {
         return memory(p, o, g, n);
@@ -309,7 +313,7 @@ final class Decoder {
     if (i != p.length - 1) {
       throw bad("unsupported " + p[0] + " qualifiers");
     }
-    int size = typeWidth(p[i]) / 8;
+    int size = ops.typeWidth(p[i]) / 8;
     if (size < 4) {
       throw bad("unsupported " + p[0] + " type ." + p[i]);
     }
@@ -320,7 +324,7 @@ final class Decoder {
       if (!load || vec != 1) {
         throw bad("only scalar ld.param is supported");
       }
-      String a = inside(where);
+      String a = ops.inside(where);
       String name = a;
       long off = 0;
       int plus = a.indexOf('+');
@@ -332,7 +336,7 @@ final class Decoder {
       if (param == null) {
         throw bad("unknown parameter " + name);
       }
-      return insn(Insn.LD_PARAM, Kind.PARAM, g, n, new int[] {dst(value)}, new int[0],
+      return insn(Insn.LD_PARAM, Kind.PARAM, g, n, new int[] {ops.dst(value)}, new int[0],
           param[0], size, param[1], off);
     }
     int op = switch (space) {
@@ -346,11 +350,11 @@ final class Decoder {
       case Insn.LD_SHARED -> Kind.SHARED_LOAD;
       default -> Kind.SHARED_STORE;
     };
-    long[] addr = address(where);
-    List<String> values = vector(value, vec);
+    long[] addr = ops.address(where);
+    List<String> values = ops.vector(value, vec);
     int[] regsOf = new int[vec];
     for (int k = 0; k < vec; k++) {
-      regsOf[k] = load ? dst(values.get(k)) : src(values.get(k), size * 8);
+      regsOf[k] = load ? ops.dst(values.get(k)) : ops.src(values.get(k), size * 8);
     }
     int[] srcs;
     int[] dsts;
@@ -371,9 +375,9 @@ final class Decoder {
     count(o, sources + 1);
     int[] srcs = new int[sources];
     for (int i = 0; i < sources; i++) {
-      srcs[i] = src(o.get(i + 1), width);
+      srcs[i] = ops.src(o.get(i + 1), width);
     }
-    return insn(op, Kind.INTEGER, g, n, new int[] {dst(o.get(0))}, srcs, 0, 0, 0, 0);
+    return insn(op, Kind.INTEGER, g, n, new int[] {ops.dst(o.get(0))}, srcs, 0, 0, 0, 0);
   }
 
   private Insn fp(int op, Kind kind, int sources, List<String> o, int g, boolean n)
@@ -381,9 +385,9 @@ final class Decoder {
     count(o, sources + 1);
     int[] srcs = new int[sources];
     for (int i = 0; i < sources; i++) {
-      srcs[i] = src(o.get(i + 1), 64);
+      srcs[i] = ops.src(o.get(i + 1), 64);
     }
-    return insn(op, kind, g, n, new int[] {dst(o.get(0))}, srcs, 0, 0, 0, 0);
+    return insn(op, kind, g, n, new int[] {ops.dst(o.get(0))}, srcs, 0, 0, 0, 0);
   }
 
   private void count(List<String> o, int expected) throws PtxLoadException {
@@ -393,18 +397,7 @@ final class Decoder {
   }
 
   private int width(String opcode) throws PtxLoadException {
-    return typeWidth(opcode.substring(opcode.lastIndexOf('.') + 1));
-  }
-
-  private int typeWidth(String type) throws PtxLoadException {
-    return switch (type) {
-      case "pred" -> 1;
-      case "b8", "u8", "s8" -> 8;
-      case "b16", "u16", "s16", "f16" -> 16;
-      case "b32", "u32", "s32", "f32" -> 32;
-      case "b64", "u64", "s64", "f64" -> 64;
-      default -> throw bad("unknown type ." + type);
-    };
+    return ops.typeWidth(opcode.substring(opcode.lastIndexOf('.') + 1));
   }
 
   private int compare(String c) throws PtxLoadException {
@@ -423,127 +416,4 @@ final class Decoder {
     };
   }
 
-  private static Integer special(String s) {
-    return switch (s) {
-      case "%tid.x" -> Insn.SR_TID_X;
-      case "%tid.y" -> Insn.SR_TID_Y;
-      case "%tid.z" -> Insn.SR_TID_Z;
-      case "%ntid.x" -> Insn.SR_NTID_X;
-      case "%ntid.y" -> Insn.SR_NTID_Y;
-      case "%ntid.z" -> Insn.SR_NTID_Z;
-      case "%ctaid.x" -> Insn.SR_CTAID_X;
-      case "%ctaid.y" -> Insn.SR_CTAID_Y;
-      case "%ctaid.z" -> Insn.SR_CTAID_Z;
-      case "%nctaid.x" -> Insn.SR_NCTAID_X;
-      case "%nctaid.y" -> Insn.SR_NCTAID_Y;
-      case "%nctaid.z" -> Insn.SR_NCTAID_Z;
-      case "%laneid" -> Insn.SR_LANEID;
-      case "%warpid" -> Insn.SR_WARPID;
-      case "%smid" -> Insn.SR_SMID;
-      case "%nsmid" -> Insn.SR_NSMID;
-      case "%globaltimer" -> Insn.SR_GLOBALTIMER;
-      default -> null;
-    };
-  }
-
-  private int dst(String s) throws PtxLoadException {
-    if (!s.startsWith("%") || special(s) != null) {
-      throw bad("destination " + s + " is not a register");
-    }
-    return regs.slot(regs.register(s, line));
-  }
-
-  private int predicateDst(String s) throws PtxLoadException {
-    if (regs.width(s) != 1) {
-      throw bad(s + " is not a predicate");
-    }
-    return dst(s);
-  }
-
-  private int predicate(String s) throws PtxLoadException {
-    if (regs.width(s) != 1) {
-      throw bad(s + " is not a predicate");
-    }
-    return src(s, 1);
-  }
-
-  /** A source operand's slot: a register, an immediate, or a shared variable's address. */
-  private int src(String s, int width) throws PtxLoadException {
-    if (s.startsWith("%")) {
-      if (special(s) != null) {
-        throw bad("special register " + s + " outside mov");
-      }
-      return regs.slot(regs.register(s, line));
-    }
-    Long v = Registers.immediate(s, width);
-    if (v == null) {
-      Integer offset = sharedSymbols.get(s);
-      if (offset == null) {
-        throw bad("unknown operand " + s);
-      }
-      v = (long) offset;
-    }
-    return regs.slot(regs.constant(v));
-  }
-
-  /** [base], [base+offset]: the base's slot (a register, or a constant) and the offset. */
-  private long[] address(String s) throws PtxLoadException {
-    String a = inside(s);
-    String base = a;
-    long off = 0;
-    int plus = a.indexOf('+');
-    if (plus > 0) {
-      base = a.substring(0, plus);
-      Long o = Registers.immediate(a.substring(plus + 1), 64);
-      if (o == null) {
-        throw bad("bad address offset in " + s);
-      }
-      off = o;
-    }
-    return new long[] {src(base, 64), off};
-  }
-
-  private String inside(String s) throws PtxLoadException {
-    if (!s.startsWith("[") || !s.endsWith("]")) {
-      throw bad("expected an address, found " + s);
-    }
-    return s.substring(1, s.length() - 1).replace(" ", "");
-  }
-
-  private List<String> vector(String s, int length) throws PtxLoadException {
-    if (length == 1 && !s.startsWith("{")) {
-      return List.of(s);
-    }
-    if (!s.startsWith("{") || !s.endsWith("}")) {
-      throw bad("expected a vector of " + length + ", found " + s);
-    }
-    List<String> v = operands(s.substring(1, s.length() - 1));
-    if (v.size() != length) {
-      throw bad("expected a vector of " + length + ", found " + s);
-    }
-    return v;
-  }
-
-  /** Splits operands on commas outside brackets and braces. */
-  static List<String> operands(String s) {
-    List<String> out = new ArrayList<>();
-    int depth = 0;
-    int start = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '[' || c == '{') {
-        depth++;
-      } else if (c == ']' || c == '}') {
-        depth--;
-      } else if (c == ',' && depth == 0) {
-        out.add(s.substring(start, i).trim());
-        start = i + 1;
-      }
-    }
-    String last = s.substring(start).trim();
-    if (!last.isEmpty()) {
-      out.add(last);
-    }
-    return out;
-  }
 }
