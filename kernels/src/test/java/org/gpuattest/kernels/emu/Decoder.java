@@ -13,7 +13,6 @@ import org.gpuattest.kernels.emu.LaunchCounts.Kind;
  */
 final class Decoder {
   private final Registers regs;
-  private final Map<String, Integer> sharedSymbols;
   private final Map<String, int[]> params; // name -> {index, size}
   /** Branches and their label, resolved once every label is known. */
   final List<Object[]> branches = new ArrayList<>();
@@ -22,7 +21,6 @@ final class Decoder {
 
   Decoder(Registers regs, Map<String, Integer> sharedSymbols, Map<String, int[]> params) {
     this.regs = regs;
-    this.sharedSymbols = sharedSymbols;
     this.params = params;
     this.ops = new Operands(regs, sharedSymbols);
   }
