@@ -22,6 +22,7 @@ import org.gpuattest.common.message.Preparation;
 import org.gpuattest.common.spec.Reference;
 import org.gpuattest.common.util.Hex;
 import org.gpuattest.kernels.cuda.CudaFakes;
+import org.gpuattest.kernels.cuda.EmulatedGpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,22 +83,24 @@ class WarmUpTest {
   }
 
   /**
-   * On the CUDA backend (a fake driver), which has no throwaway devices, the prepared GPUs run
-   * a throwaway job at the real n before 'ready': every piece the run counts after it, the
-   * CUDA device's own host code included, ran in the warm-up; and the real run's roots are
-   * the reference's (its prepare starts over: B(g), the monitor, the timers).
+   * On the CUDA backend (two emulated H100s, which run the shipped PTX), which has no
+   * throwaway devices, the prepared GPUs run a throwaway job at the real n before 'ready':
+   * every piece the run counts after it, the CUDA device's own host code included, ran in the
+   * warm-up; and the real run's roots are the reference's (its prepare starts over: B(g), the
+   * monitor, the timers), and nothing is left on the GPUs.
    */
   @Test
   void warmUp_cudaBackend_warmsThePreparedGpusToo_andChangesNoResult() throws Exception {
-    MessageCodec.Decoded<Challenge> c = ProverTest.challenge(128, 3, 2, Instant.now());
+    MessageCodec.Decoded<Challenge> c = ProverTest.challenge(64, 2, 2, Instant.now());
     StringWriter progress = new StringWriter();
-    try (PreparedRun run = new Prover(CudaFakes.backend(2, 1L << 30), ProverTest.KEY,
+    EmulatedGpus.Watched gpus = EmulatedGpus.watched(2);
+    try (PreparedRun run = new Prover(gpus.backend(), ProverTest.KEY,
         new PrintWriter(progress), Clock.systemUTC()).prepare(Preparation.of(c.value()),
             List.of(), state, true)) {
       Map<String, Long> before = ClockedWork.counts();
       run.warmUp();
       Map<String, Long> ready = ClockedWork.counts();
-      assertTrue(progress.toString().contains(" of the 2 prepared cuda devices at n=128, T=3"),
+      assertTrue(progress.toString().contains(" of the 2 prepared cuda devices at n=64, T=2"),
           progress.toString());
       Commitment commitment = run.run(run.decode(MessageCodec.encode(c.value())));
       Map<String, Long> after = ClockedWork.counts();
@@ -107,9 +110,10 @@ class WarmUpTest {
           after::toString);
       for (int g = 0; g < 2; g++) {
         assertEquals(Hex.encode(Reference.deviceRoot(Reference.matrixRoots(
-            c.value().philoxKey(), g, 128, 3))), commitment.devices().get(g).root());
+            c.value().philoxKey(), g, 64, 2))), commitment.devices().get(g).root());
       }
     }
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, gpus.live().get());
   }
 
   /** Pieces counted between ready and after but not between before and ready: run cold. */

@@ -23,15 +23,21 @@ import org.gpuattest.common.message.Openings;
 import org.gpuattest.common.message.Sample;
 import org.gpuattest.common.spec.Reference;
 import org.gpuattest.common.util.Hex;
+import org.gpuattest.kernels.cuda.CudaDriver;
 import org.gpuattest.kernels.cuda.CudaFakes;
+import org.gpuattest.kernels.cuda.EmulatedCudaDriver;
+import org.gpuattest.kernels.cuda.EmulatedGpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The attestor's GPU commands on the CUDA backend over a fake driver (the kernels' Java models
- * do the work): devices lists the GPUs as a commitment reports them, prove commits
- * canonical-v1's roots with the GPUs' identities, open recomputes on the GPU with the
- * committed UUID, and bench reports its figures and why cuBLAS is missing.
+ * The attestor's GPU commands on the CUDA backend. On emulated H100s, which run the shipped
+ * PTX: prove commits canonical-v1's roots with the GPUs' identities and open recomputes on the
+ * GPU with the committed UUID; bench reports its figures (from the emulated GPU's virtual
+ * clock: that they exist, not what they are) for every kernel the GPU may run, the chosen one
+ * first, and why cuBLAS is missing. Over the fake driver, where no result of the GPU's is the
+ * point: devices lists the GPUs as a commitment reports them, open refuses a GPU no longer
+ * present, bench refuses a bad size. (selftest on emulated GPUs: EmulatedGpuCliTest.)
  */
 class CudaCliTest {
   private static final Backends.CudaOpener TWO_GPUS = w -> CudaFakes.backend(2, 1L << 30);
@@ -55,21 +61,24 @@ class CudaCliTest {
     assertEquals("CUDA 12.6", first.get("driverVersion"));
   }
 
-  private static Commitment proveOnTwoFakeGpus(Challenge c, Path state) throws Exception {
-    Result r = runOn(TWO_GPUS, "--backend", "cuda", "prove", "--challenge",
+  private static Commitment prove(Backends.CudaOpener on, Challenge c, Path state)
+      throws Exception {
+    Result r = runOn(on, "--backend", "cuda", "prove", "--challenge",
         MessageCodec.encode(c), "--state", state.toString()).assertOk();
     return MessageCodec.decode("commitment", r.out().strip(), Commitment.class).value();
   }
 
   @Test
-  void proveThenOpen_cudaOverFakeDriver_commitsAndOpensCanonicalRoots() throws Exception {
+  void proveThenOpen_twoEmulatedGpus_commitsAndOpensCanonicalRoots() throws Exception {
+    EmulatedCudaDriver driver = EmulatedGpus.driver(2);
+    Backends.CudaOpener twoGpus = EmulatedProverMain.opener(driver);
     Challenge c = challenge(64, 3, 2, 4);
     Path state = dir.resolve("state");
-    Commitment commitment = proveOnTwoFakeGpus(c, state);
+    Commitment commitment = prove(twoGpus, c, state);
     for (int g = 0; g < 2; g++) {
       DeviceReport d = commitment.devices().get(g);
       assertEquals(DeviceReport.CUDA, d.backend());
-      assertEquals("Fake GPU " + g, d.name());
+      assertEquals(EmulatedGpus.MODEL, d.name());
       assertTrue(d.uuid().startsWith("GPU-"), d.uuid());
       assertEquals(Hex.encode(Reference.deviceRoot(
           Reference.matrixRoots(c.philoxKey(), g, 64, 3))), d.root(), "R(" + g + ")");
@@ -80,18 +89,21 @@ class CudaCliTest {
     }
     String request = MessageCodec.encode(new OpeningRequest(1, commitment.challengeDigest(),
         commitment.commitmentDigest(), List.of(new Sample(1, 2, 63), new Sample(0, 0, 1))));
-    Result o = runOn(TWO_GPUS, "open", "--request", request, "--state", state.toString())
+    Result o = runOn(twoGpus, "open", "--request", request, "--state", state.toString())
         .assertOk();
     Openings openings = MessageCodec.decode("openings", o.out().strip(), Openings.class).value();
     assertEquals(Hex.encode(Reference.matrixRoots(c.philoxKey(), 1, 64, 3)[2]),
         openings.openings().get(0).matrixRoot());
+    assertEquals(Hex.encode(Reference.matrixRoots(c.philoxKey(), 0, 64, 3)[0]),
+        openings.openings().get(1).matrixRoot());
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, driver.live());
   }
 
   @Test
   void open_gpuNoLongerPresent_exit3NamingTheUuid() throws Exception {
     Challenge c = challenge(64, 2, 2, 4);
     Path state = dir.resolve("state");
-    Commitment commitment = proveOnTwoFakeGpus(c, state);
+    Commitment commitment = prove(TWO_GPUS, c, state);
     String request = MessageCodec.encode(new OpeningRequest(1, commitment.challengeDigest(),
         commitment.commitmentDigest(), List.of(new Sample(1, 0, 0))));
     Backends.CudaOpener oneGpu = w -> CudaFakes.backend(1, 1L << 30);
@@ -100,8 +112,9 @@ class CudaCliTest {
   }
 
   @Test
-  void bench_fakeGpu_reportsFiguresAndWhyCublasIsMissing() throws Exception {
-    Backends.CudaOpener one = w -> CudaFakes.backend(1, 1L << 30);
+  void bench_emulatedGpu_reportsFiguresAndWhyCublasIsMissing() throws Exception {
+    EmulatedCudaDriver driver = EmulatedGpus.driver(1);
+    Backends.CudaOpener one = EmulatedProverMain.opener(driver);
     Result r = runOn(one, "bench", "--dim", "64", "--repetitions", "2", "--json").assertOk();
     Map<?, ?> report = Json.read("bench", r.out().getBytes(StandardCharsets.UTF_8), Map.class);
     List<?> results = (List<?>) report.get("results");
@@ -109,7 +122,7 @@ class CudaCliTest {
     assertEquals(2, results.size(), r.describe());
     Map<?, ?> row = (Map<?, ?>) results.get(0);
     assertEquals(64, row.get("n"));
-    assertEquals("dmma", row.get("productKernel"), "a 9.0 fake GPU runs the tensor-core product");
+    assertEquals("dmma", row.get("productKernel"), "a 9.0 GPU runs the tensor-core product");
     assertEquals(Boolean.TRUE, row.get("chosen"));
     assertTrue(((Number) row.get("productTflops")).doubleValue() > 0, r.describe());
     assertTrue(((Number) row.get("hashShare")).doubleValue() > 0, r.describe());
@@ -119,14 +132,21 @@ class CudaCliTest {
     assertEquals(Boolean.FALSE, ((Map<?, ?>) results.get(1)).get("chosen"));
     Result text = runOn(one, "bench", "--dim", "64", "--repetitions", "1").assertOk();
     assertTrue(text.out().contains("cuBLAS unavailable"), text.describe());
+    assertTrue(text.out().contains("dmma*"), "the chosen kernel marked: " + text.describe());
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, driver.live());
   }
 
   @Test
-  void bench_fakeGpu_nMultipleOf128_measuresBothTensorCoreKernelsAndFfmaInOneRun()
+  void bench_emulatedGpu_nMultipleOf128_measuresBothTensorCoreKernelsAndFfmaInOneRun()
       throws Exception {
-    Backends.CudaOpener one = w -> CudaFakes.backend(1, 1L << 30);
-    // n = 256: the wide kernel's 4 blocks fill the fake's 4 SMs (at 128 grid fill picks dmma)
-    Result r = runOn(one, "bench", "--dim", "256,192", "--repetitions", "1", "--json")
+    // An H100 of one SM: at n = 128 the wide kernel's one block fills it, so it is chosen (on
+    // 4 SMs grid fill would pick matmul_dmma there, and n = 256 costs the emulator 4 x more)
+    CudaDriver.DeviceProperties h = EmulatedGpus.h100(0);
+    EmulatedCudaDriver driver = new EmulatedCudaDriver(EmulatedGpus.DRIVER, List.of(
+        new CudaDriver.DeviceProperties(h.name(), h.uuid(), h.pciBusId(), 9, 0, 1,
+            h.totalMemoryBytes())));
+    Backends.CudaOpener one = EmulatedProverMain.opener(driver);
+    Result r = runOn(one, "bench", "--dim", "128,64", "--repetitions", "1", "--json")
         .assertOk();
     Map<?, ?> report = Json.read("bench", r.out().getBytes(StandardCharsets.UTF_8), Map.class);
     List<String> rows = new java.util.ArrayList<>();
@@ -135,20 +155,9 @@ class CudaCliTest {
       rows.add(row.get("n") + ":" + row.get("productKernel") + (Boolean.TRUE.equals(
           row.get("chosen")) ? "*" : ""));
     }
-    assertEquals(List.of("256:dmma_wide*", "256:dmma", "256:ffma", "192:dmma*", "192:ffma"),
+    assertEquals(List.of("128:dmma_wide*", "128:dmma", "128:ffma", "64:dmma*", "64:ffma"),
         rows, r.describe());
-    Result text = runOn(one, "bench", "--dim", "256", "--repetitions", "1").assertOk();
-    assertTrue(text.out().contains("dmma_wide*"), text.describe());
-  }
-
-  @Test
-  void selftest_fakeGpus_everyRootEqualsTheCpuBackend() throws Exception {
-    Result r = runOn(TWO_GPUS, "selftest", "--dim", "64,192", "--iterations", "2", "--json")
-        .assertOk();
-    Map<?, ?> report = Json.read("selftest", r.out().getBytes(StandardCharsets.UTF_8),
-        Map.class);
-    assertEquals(Boolean.TRUE, report.get("pass"), r.describe());
-    assertTrue(r.out().contains("Fake GPU 1"), r.describe());
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, driver.live());
   }
 
   @Test

@@ -19,15 +19,18 @@ import org.gpuattest.common.message.Sample;
 import org.gpuattest.common.spec.Reference;
 import org.gpuattest.common.util.Hex;
 import org.gpuattest.kernels.cuda.CudaFakes;
+import org.gpuattest.kernels.cuda.EmulatedCudaDriver;
+import org.gpuattest.kernels.cuda.EmulatedGpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * 'attestor --product-kernel' and the config file's productKernel, over fake GPUs (compute
- * capability 9.0): a forced kernel that runs gives canonical-v1's roots; one that cannot run
- * here, or any kernel forced on the CPU backend, stops the attestor with exit 2 (bad usage, as
- * --devices naming a device that is not there: auto would run) and, last on stderr, one line
- * naming the setting, the GPU, the kernel and why; nothing is committed.
+ * 'attestor --product-kernel' and the config file's productKernel: a forced kernel that runs
+ * gives canonical-v1's roots (on an emulated H100, which runs the shipped PTX); one that
+ * cannot run here, or any kernel forced on the CPU backend, stops the attestor with exit 2
+ * (bad usage, as --devices naming a device that is not there: auto would run) and, last on
+ * stderr, one line naming the setting, the GPU, the kernel and why; nothing is committed
+ * (over fake GPUs of compute capability 9.0: these refusals come before any launch).
  */
 class ProductKernelCliTest {
   private static final Backends.CudaOpener ONE_GPU = w -> CudaFakes.backend(1, 1L << 30);
@@ -35,10 +38,14 @@ class ProductKernelCliTest {
   @TempDir Path dir;
 
   private Result prove(Challenge c, String... before) {
+    return prove(ONE_GPU, c, before);
+  }
+
+  private Result prove(Backends.CudaOpener on, Challenge c, String... before) {
     List<String> args = new java.util.ArrayList<>(List.of(before));
     args.addAll(List.of("prove", "--challenge", MessageCodec.encode(c), "--state",
         dir.resolve("state").toString()));
-    return runOn(ONE_GPU, args.toArray(new String[0]));
+    return runOn(on, args.toArray(new String[0]));
   }
 
   /** Exit 2, nothing on stdout, no trace, and the last stderr line is the refusal. */
@@ -61,12 +68,17 @@ class ProductKernelCliTest {
 
   @Test
   void prove_forcedKernelThatRuns_commitsCanonicalRoots() throws Exception {
+    // n = 128 on 4 SMs: auto would run matmul_dmma (grid fill); forced, the wide kernel runs
+    EmulatedCudaDriver driver = EmulatedGpus.driver(1);
     Challenge c = challenge(128, 2, 1, 4);
-    Result r = prove(c, "--product-kernel", "dmma", "--backend", "cuda").assertOk();
+    Result r = prove(EmulatedProverMain.opener(driver), c, "--product-kernel", "dmma-wide",
+        "--backend", "cuda").assertOk();
     Commitment commitment = MessageCodec.decode("commitment", r.out().strip(),
         Commitment.class).value();
+    assertEquals("matmul_dmma_wide", commitment.devices().get(0).kernel().name());
     assertEquals(Hex.encode(Reference.deviceRoot(Reference.matrixRoots(c.philoxKey(), 0, 128,
         2))), commitment.devices().get(0).root());
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, driver.live());
   }
 
   @Test

@@ -6,7 +6,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 
-/** CUDA backends over {@link FakeCudaDriver}, for tests outside this package. */
+/**
+ * CUDA backends over {@link FakeCudaDriver}, for tests outside this package where the GPU's
+ * results are not the point (backend selection, the devices listing, refusals made before any
+ * launch, a GPU gone at open), and for a driver call that blocks deaf to interrupts
+ * ({@link #holding}), which only the fake can stage. A test of what the GPU computes
+ * or what the prover does with its results (prove, open, selftest, bench, the warm-up, a GPU
+ * faulting mid-run) takes emulated GPUs instead ({@link EmulatedGpus}), which run the shipped
+ * PTX; the fake's Java models only mirror the CUDA sources. See {@link FakeCudaDriver} for what
+ * else the fake is still for.
+ */
 public final class CudaFakes {
   private CudaFakes() {}
 
@@ -19,22 +28,14 @@ public final class CudaFakes {
     return new FakeCudaDriver(12060, list);
   }
 
-  /** A backend over a fake driver, and what that driver still holds afterwards. */
+  /**
+   * A backend and what its driver still holds afterwards; {@link #NOTHING_LIVE} is what the
+   * fake and the emulated driver both say when everything was given back.
+   */
   public record Watched(CudaBackend backend, Supplier<String> live) {
     /** What {@link #live} says when everything was given back. */
     public static final String NOTHING_LIVE =
         "allocations=0 modules=0 streams=0 events=0 contexts=0";
-  }
-
-  /** As {@link #backend}, with GPU {@code gpu}'s kernel faulting at its launch number {@code at}. */
-  public static Watched faulting(int gpus, long memory, int gpu, int at) {
-    FakeCudaDriver d = driver(gpus, memory);
-    d.faultAfterLaunch.put(gpu, at);
-    try {
-      return new Watched(CudaBackend.open(d, w -> {}), d::live);
-    } catch (CudaUnavailableException e) {
-      throw new AssertionError(e);
-    }
   }
 
   /**

@@ -6,17 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.gpuattest.common.message.KernelChoice;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.Reference;
 import org.junit.jupiter.api.Test;
 
 /**
- * ProductChoice's probes on emulated H100s (4 SMs), where the shipped PTX runs: each tensor-core
- * kernel is chosen where its probe gives the CPU's bits, and refused, with its reason and what
- * runs instead, where its bits differ (a bit flipped after it ran), where it faults (an
- * injected illegal address: the context is reset and nothing is left), or where the GPU cannot
- * give it its shared memory (sm_86's 99 KiB). Every case checks a root against the CPU
- * reference, computed by common, not by the emulator.
+ * Which product kernel a device runs (ProductChoice, docs/benchmarks.md "Product kernel
+ * versions"), on emulated H100s (4 SMs, so n = 256 gives the wide kernel a block for each),
+ * where the shipped PTX runs: matmul_dmma_wide where n is a multiple of 128, its grid fills
+ * the SMs and its probe gives the CPU's bits; matmul_dmma where n is not, where the wide grid
+ * leaves SMs empty, or where the wide kernel is refused; FFMA on a GPU without FP64 tensor
+ * cores or where both are refused. A tensor-core kernel is refused, with its reason and what
+ * runs instead, said once per GPU, where its bits differ (a bit flipped after it ran), where
+ * it faults (an injected illegal address: the context is reset and nothing is left), or where
+ * the GPU cannot give it its shared memory (sm_86's 99 KiB). Every case checks a root against
+ * the CPU reference, computed by common, not by the emulator. (What only the fake driver can
+ * stage stays in ProductChoiceTest.)
  */
 class EmulatedProductChoiceTest {
   private static final PhiloxKey KEY = PhiloxKey.fromSeed(new byte[32]);
@@ -31,6 +37,17 @@ class EmulatedProductChoiceTest {
     return d.launchLog().stream().filter(l -> l.equals("0:" + entry)).count();
   }
 
+  private static long wideLaunches(EmulatedCudaDriver d) {
+    return d.launchLog().stream().filter(l -> l.contains("wide")).count();
+  }
+
+  /** One emulated GPU of compute capability {@code major.minor}, 4 SMs and 1 GiB. */
+  private static EmulatedCudaDriver gpu(String name, int major, int minor) {
+    CudaDriver.DeviceProperties h = EmulatedGpus.h100(0);
+    return new EmulatedCudaDriver(EmulatedGpus.DRIVER, List.of(new CudaDriver.DeviceProperties(
+        name, h.uuid(), h.pciBusId(), major, minor, EmulatedGpus.SMS, 1L << 30)));
+  }
+
   @Test
   void n256_wideProbeAgrees_runsTheWideKernel() throws Exception {
     EmulatedCudaDriver d = EmulatedGpus.driver(1);
@@ -39,26 +56,66 @@ class EmulatedProductChoiceTest {
       dev.prepare(KEY, 0, 256);
       assertEquals(ProductKernel.DMMA_WIDE, dev.product());
       assertEquals(1, dev.blocksPerSm(), "208 registers a thread: one block per SM");
+      assertEquals(new KernelChoice("matmul_dmma_wide",
+          "matmul_dmma_wide: the fastest kernel for this GPU at n = 256"),
+          dev.kernel().orElseThrow());
       assertArrayEquals(Reference.matrixRoots(KEY, 0, 256, 1)[0], dev.iterate(0).matrixRoot());
       assertEquals(2, launches(d, "matmul_dmma_wide"), "its probe, then iteration 0");
+      assertEquals(0, launches(d, "matmul_dmma_wide_unmonitored"), "the probe runs what runs");
+      assertEquals(0, launches(d, "matmul_dmma"), "no need to probe the 64 x 64");
     }
     assertEquals(List.of(), warnings);
     assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
   }
 
   @Test
-  void n128_gridFillPicksThe64x64Kernel_andItsProbeAgrees() throws Exception {
+  void n128_gridFillPicksThe64x64Kernel_withoutProbingTheWideOne_andSaysWhy() throws Exception {
+    // one 128 x 128 block (25% of SM time) or four 64 x 64 ones on the 4 SMs
     EmulatedCudaDriver d = EmulatedGpus.driver(1);
     List<String> warnings = new ArrayList<>();
     try (CudaDevice dev = device(d, warnings)) {
       dev.prepare(KEY, 0, 128);
       assertEquals(ProductKernel.DMMA, dev.product());
       assertEquals(4, dev.blocksPerSm());
-      assertTrue(dev.kernel().orElseThrow().reason().startsWith("matmul_dmma: grid fill on 4"
-          + " SMs"), dev.kernel().orElseThrow().reason());
+      assertEquals("matmul_dmma: grid fill on 4 SMs: matmul_dmma_wide (1 block) keeps 25% of"
+          + " the SM time at work, matmul_dmma (4 blocks) 100%", dev.kernel().orElseThrow()
+          .reason());
       assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 1)[0], dev.iterate(0).matrixRoot());
     }
+    assertEquals(0, wideLaunches(d), d.launchLog().toString());
     assertEquals(List.of(), warnings);
+  }
+
+  @Test
+  void n192_notAMultipleOf128_runsThe64x64Kernel_withoutProbingTheWideOne() throws Exception {
+    EmulatedCudaDriver d = EmulatedGpus.driver(1);
+    List<String> warnings = new ArrayList<>();
+    try (CudaDevice dev = device(d, warnings)) {
+      dev.prepare(KEY, 0, 192);
+      assertEquals(ProductKernel.DMMA, dev.product());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 192, 1)[0], dev.iterate(0).matrixRoot());
+      assertEquals(2, launches(d, "matmul_dmma"), "its probe, then iteration 0");
+    }
+    assertEquals(0, wideLaunches(d), d.launchLog().toString());
+    assertEquals(List.of(), warnings, "taking the 64 x 64 kernel for such n is no fallback");
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
+  }
+
+  @Test
+  void olderGpu_runsFfma_neverLoadingTheTensorCorePtx_probingOrWarning() throws Exception {
+    EmulatedCudaDriver d = gpu("NVIDIA T4", 7, 5);
+    List<String> warnings = new ArrayList<>();
+    try (CudaDevice dev = device(d, warnings)) {
+      dev.prepare(KEY, 0, 64);
+      assertEquals(ProductKernel.FFMA, dev.product());
+      assertEquals(List.of(ProductKernel.FFMA), dev.benchable());
+      assertTrue(d.live().contains("modules=3"), d.live());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 64, 1)[0], dev.iterate(0).matrixRoot());
+    }
+    assertEquals(0, d.launchLog().stream().filter(l -> l.contains("dmma")).count(),
+        d.launchLog().toString());
+    assertEquals(List.of(), warnings);
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
   }
 
   @Test
@@ -69,10 +126,30 @@ class EmulatedProductChoiceTest {
     try (CudaDevice dev = device(d, warnings)) {
       dev.prepare(KEY, 0, 256);
       assertEquals(ProductKernel.DMMA, dev.product());
+      assertEquals(new KernelChoice("matmul_dmma", "matmul_dmma: matmul_dmma_wide refused:"
+          + " differs from the CPU reference on a test case"), dev.kernel().orElseThrow());
       assertArrayEquals(Reference.matrixRoots(KEY, 0, 256, 1)[0], dev.iterate(0).matrixRoot());
     }
     assertEquals(List.of(WHO + "the tensor-core product matmul_dmma_wide differs from the CPU"
         + " reference on a test case; using the tensor-core kernel matmul_dmma"), warnings);
+  }
+
+  @Test
+  void verdictsKeptPerGpu_aSecondDeviceNeitherProbesNorWarnsAgain() throws Exception {
+    EmulatedCudaDriver d = EmulatedGpus.driver(1);
+    d.corrupt("matmul_dmma_wide");
+    List<String> warnings = new ArrayList<>();
+    CudaBackend b = CudaBackend.open(d, warnings::add);
+    for (int round = 0; round < 2; round++) {
+      try (CudaDevice dev = (CudaDevice) b.devices(1).get(0)) {
+        dev.prepare(KEY, 0, 256);
+        assertEquals(ProductKernel.DMMA, dev.product());
+      }
+    }
+    assertEquals(1, warnings.size(), warnings.toString());
+    assertEquals(1, launches(d, "matmul_dmma_wide"), "its probe, once");
+    assertEquals(1, launches(d, "matmul_dmma"), "its probe, once (prepare runs no product)");
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
   }
 
   @Test
@@ -144,10 +221,7 @@ class EmulatedProductChoiceTest {
 
   @Test
   void sm86_wideKernelsSharedMemoryRefused_64x64Runs() throws Exception {
-    CudaDriver.DeviceProperties h = EmulatedGpus.h100(0);
-    EmulatedCudaDriver d = new EmulatedCudaDriver(EmulatedGpus.DRIVER, List.of(
-        new CudaDriver.DeviceProperties("NVIDIA RTX A6000", h.uuid(), h.pciBusId(), 8, 6, 4,
-            1L << 30)));
+    EmulatedCudaDriver d = gpu("NVIDIA RTX A6000", 8, 6);
     List<String> warnings = new ArrayList<>();
     try (CudaDevice dev = device(d, warnings)) {
       dev.prepare(KEY, 0, 256);
@@ -161,5 +235,29 @@ class EmulatedProductChoiceTest {
         warnings.get(0));
     assertTrue(warnings.get(0).endsWith("using the tensor-core kernel matmul_dmma"),
         warnings.get(0));
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
+  }
+
+  /** The wide kernel refused by the GPU and the 64 x 64 one's bits wrong: FFMA, said for each. */
+  @Test
+  void sm86_wideRefusedAnd64x64sBitsDiffer_ffmaRuns_oneWarningEach() throws Exception {
+    EmulatedCudaDriver d = gpu("NVIDIA RTX A6000", 8, 6);
+    d.corrupt("matmul_dmma");
+    List<String> warnings = new ArrayList<>();
+    try (CudaDevice dev = device(d, warnings)) {
+      dev.prepare(KEY, 0, 128);
+      assertEquals(ProductKernel.FFMA, dev.product());
+      assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 1)[0], dev.iterate(0).matrixRoot());
+    }
+    assertEquals(2, warnings.size(), warnings.toString());
+    assertTrue(warnings.stream().anyMatch(w -> w.contains("matmul_dmma differs from the CPU"
+        + " reference")), warnings.toString());
+    assertTrue(warnings.stream().anyMatch(w -> w.contains("matmul_dmma_wide cannot have its"
+        + " 112128 bytes of shared memory")), warnings.toString());
+    for (String w : warnings) {
+      assertTrue(w.endsWith("; using the FFMA kernel (matmul_ffma)"), w);
+    }
+    assertEquals(0, launches(d, "matmul_dmma_wide"), "never launched");
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
   }
 }

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -25,6 +24,21 @@ import org.gpuattest.kernels.cuda.FakeStreams.FakeStream;
  * handle is live, counts what is live (so a test sees any leak), and fails on request: no
  * device, a refused PTX with its JIT log, out of memory, a kernel fault found at the next wait.
  *
+ * <p>What it is still for, now that {@link EmulatedCudaDriver} runs the shipped PTX (issue 20
+ * item 4). A test whose point is what the GPU computes, or what the prover does with a GPU's
+ * results, runs on emulated GPUs ({@link EmulatedGpus}): the models here only mirror the CUDA
+ * sources, and a wrong PTX passes over them. This fake stays for host code whose outcome does
+ * not depend on the kernels' results (discovery, contexts, allocation and leaks, launch order,
+ * refusals made before any launch), where it costs a fraction of the emulator's time (a
+ * 66-iteration batch), and for what only it can stage: a driver call that blocks, deaf to
+ * interrupts ({@link #holdAfterLaunchOf}); cuInit or cuDevicePrimaryCtxRetain failing with a
+ * chosen code; no device; a refused PTX with a given JIT log; every launch of one kernel
+ * faulting with a chosen sticky code ({@link #faulting}; the emulated driver injects an
+ * illegal address at a launch number), and a count of the resets that follow
+ * ({@link #resets}); an occupancy answer other than the geometry table's ({@link #occupancy});
+ * the stream scheduler's order by seed ({@link #schedule}). The models' own tiling is tested
+ * on its own (KernelModelsTest, DmmaModelTest, DmmaTilingTest).
+ *
  * <p>A fault is sticky, as cuda.h says of CUDA_ERROR_ILLEGAL_ADDRESS and its kind: from then
  * on every call in that GPU's context fails with the same code, frees included, and its queued
  * work never runs, until {@link #resetPrimaryContext} (or the last release) destroys the
@@ -38,7 +52,6 @@ final class FakeCudaDriver implements CudaDriver {
   private final ThreadLocal<Context> current = new ThreadLocal<>();
   private final FakeStreams streams = new FakeStreams();
   private final FakeContexts contexts = new FakeContexts(streams::removeAll);
-  private final Map<Integer, AtomicInteger> launches = new HashMap<>();
   final List<String> launchLog = java.util.Collections.synchronizedList(new ArrayList<>());
 
   int initFailure;
@@ -47,8 +60,6 @@ final class FakeCudaDriver implements CudaDriver {
   /** Blocks per SM the occupancy query answers for these entries, whatever the table says. */
   final Map<String, Integer> occupancy = new HashMap<>();
 
-  /** Kernel entries whose result (their third argument, C) gets one bit flipped. */
-  final Set<String> corrupt = ConcurrentHashMap.newKeySet();
   /** Kernel entries that fault, with the (sticky) code the next wait reports. */
   final Map<String, Integer> faulting = new ConcurrentHashMap<>();
   boolean refusePtx;
@@ -62,8 +73,6 @@ final class FakeCudaDriver implements CudaDriver {
   int maxDynamicSharedBytes = 227 * 1024;
   /** What cuFuncSetAttribute allowed each function handle (absent: the 48 KiB default). */
   private final Map<Object, Integer> sharedAllowed = new IdentityHashMap<>();
-  /** Launch number (1-based, per GPU) from which that GPU's launches fault (LAUNCH_FAILED). */
-  final Map<Integer, Integer> faultAfterLaunch = new HashMap<>();
   /** cuDevicePrimaryCtxReset calls. */
   final AtomicInteger resets = new AtomicInteger();
   private final FakeCallHold hold = new FakeCallHold();
@@ -354,12 +363,7 @@ final class FakeCudaDriver implements CudaDriver {
       }
       launchLog.add(ordinal + ":" + function.name());
       hold.launched(function.name(), ordinal);
-      int count = launches.computeIfAbsent(ordinal, o -> new AtomicInteger()).incrementAndGet();
       Integer code = faulting.get(function.name());
-      Integer faultAt = faultAfterLaunch.get(ordinal);
-      if (code == null && faultAt != null && count >= faultAt) {
-        code = CudaException.LAUNCH_FAILED;
-      }
       if (code != null) {
         // A faulting kernel's launch succeeds; the fault shows at the next wait, and stays.
         int sticky = code;
@@ -372,14 +376,8 @@ final class FakeCudaDriver implements CudaDriver {
       modelArgs[i] = args[i] instanceof DevicePointer ? view((DevicePointer) args[i]) : args[i];
     }
     int sms = gpus.get(ordinal).smCount();
-    boolean flip = corrupt.contains(function.name());
-    enqueue("cuLaunchKernel", stream, () -> {
-      KernelModels.run(function.name(), grid, block, modelArgs, sms, System::nanoTime);
-      if (flip) {
-        ByteBuffer c = (ByteBuffer) modelArgs[2];
-        c.put(8, (byte) (c.get(8) ^ 1)); // one bit of C[0][1]
-      }
-    });
+    enqueue("cuLaunchKernel", stream,
+        () -> KernelModels.run(function.name(), grid, block, modelArgs, sms, System::nanoTime));
   }
 
   @Override

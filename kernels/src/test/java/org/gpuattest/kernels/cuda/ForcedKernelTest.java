@@ -6,21 +6,24 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.Reference;
 import org.junit.jupiter.api.Test;
 
 /**
  * A product kernel forced by the operator (CudaBackend.withProductKernel, attestor
- * --product-kernel), over the fake driver: it runs where it can, even where another would be
- * chosen, probing nothing else; where it cannot (no FP64 tensor cores, n no multiple of its
- * tile, its probe differs or faults) the device refuses in one line naming the GPU, the kernel
- * and why, falls back to nothing, and leaves nothing allocated.
+ * --product-kernel): it runs where it can, even where another would be chosen, probing nothing
+ * else; where it cannot (no FP64 tensor cores, n no multiple of its tile, its probe differs or
+ * faults) the device refuses in one line naming the GPU, the kernel and why, falls back to
+ * nothing, and leaves nothing allocated. What a kernel computes, or whether its probe agrees,
+ * on emulated GPUs that run the shipped PTX; refusals made before any launch, and a probe
+ * fault with the reset the fake counts, over the fake driver.
  */
 class ForcedKernelTest {
   private static final PhiloxKey KEY = PhiloxKey.fromSeed(new byte[32]);
 
-  private static CudaDevice device(FakeCudaDriver d, ProductKernel forced, List<String> warnings)
+  private static CudaDevice device(CudaDriver d, ProductKernel forced, List<String> warnings)
       throws Exception {
     return (CudaDevice) CudaBackend.open(d, warnings::add).withProductKernel(forced).devices(1)
         .get(0);
@@ -28,38 +31,44 @@ class ForcedKernelTest {
 
   private static String refusal(FakeCudaDriver d, ProductKernel forced, int n)
       throws Exception {
+    return refusal(d, d::live, forced, n);
+  }
+
+  private static String refusal(CudaDriver d, Supplier<String> live, ProductKernel forced,
+      int n) throws Exception {
     List<String> warnings = new ArrayList<>();
     CudaDevice dev = device(d, forced, warnings);
     ForcedKernelException e = assertThrows(ForcedKernelException.class,
         () -> dev.prepare(KEY, 0, n));
     assertEquals(List.of(), warnings, "a refusal, not a warning and a fallback");
-    assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, live.get());
     return e.getMessage();
   }
 
   @Test
   void forced64x64_nMultipleOf128_runsIt_withoutProbingTheWideKernel() throws Exception {
-    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    EmulatedCudaDriver d = EmulatedGpus.driver(1); // auto would run matmul_dmma_wide at 256
     try (CudaDevice dev = device(d, ProductKernel.DMMA, new ArrayList<>())) {
       dev.prepare(KEY, 0, 256);
       assertEquals(ProductKernel.DMMA, dev.product());
       assertEquals(List.of(ProductKernel.DMMA), dev.benchable());
       assertArrayEquals(Reference.matrixRoots(KEY, 0, 256, 1)[0], dev.iterate(0).matrixRoot());
     }
-    assertEquals(0, d.launchLog.stream().filter(l -> l.contains("wide")).count(),
-        d.launchLog.toString());
+    assertEquals(0, d.launchLog().stream().filter(l -> l.contains("wide")).count(),
+        d.launchLog().toString());
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, d.live());
   }
 
   @Test
   void forcedFfma_tensorCoreGpu_runsFfma_probingNothing() throws Exception {
-    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
+    EmulatedCudaDriver d = EmulatedGpus.driver(1);
     try (CudaDevice dev = device(d, ProductKernel.FFMA, new ArrayList<>())) {
       dev.prepare(KEY, 0, 128);
       assertEquals(ProductKernel.FFMA, dev.product());
       assertArrayEquals(Reference.matrixRoots(KEY, 0, 128, 1)[0], dev.iterate(0).matrixRoot());
     }
-    assertEquals(0, d.launchLog.stream().filter(l -> l.contains("dmma")).count(),
-        d.launchLog.toString());
+    assertEquals(0, d.launchLog().stream().filter(l -> l.contains("dmma")).count(),
+        d.launchLog().toString());
   }
 
   @Test
@@ -79,13 +88,13 @@ class ForcedKernelTest {
 
   @Test
   void forcedWide_probeDiffers_refusedWithoutFallingBack() throws Exception {
-    FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
-    d.corrupt.add("matmul_dmma_wide");
-    assertEquals("cuda device 0 (Fake GPU 0): the forced product kernel matmul_dmma_wide"
-        + " differs from the CPU reference on a test case",
-        refusal(d, ProductKernel.DMMA_WIDE, 128));
-    assertEquals(0, d.launchLog.stream().filter(l -> l.equals("0:matmul_dmma")).count(),
-        "no other kernel was probed");
+    EmulatedCudaDriver d = EmulatedGpus.driver(1);
+    d.corrupt("matmul_dmma_wide");
+    assertEquals("cuda device 0 (" + EmulatedGpus.MODEL + "): the forced product kernel"
+        + " matmul_dmma_wide differs from the CPU reference on a test case",
+        refusal(d, d::live, ProductKernel.DMMA_WIDE, 128));
+    assertEquals(List.of("0:philox_fill", "0:philox_fill", "0:matmul_dmma_wide"),
+        d.launchLog(), "its probe, and no other kernel's");
   }
 
   @Test
