@@ -98,7 +98,7 @@ final class CudaDevice implements Device {
       res.allocate("roots", (long) BATCH * 32);
       res.allocate("smBlocks", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
       res.allocate("smBusy", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
-      res.events(BATCH * MARKS);
+      res.events(BATCH * MARKS + 1); // and the end of a batch's loop
       allocatedFor = n;
     } catch (CudaException e) {
       close();
@@ -226,12 +226,18 @@ final class CudaDevice implements Device {
             res.buffer("roots").plus(32L * s));
         driver.record(marks[m + 4], hashing);
       }
+      Event end = marks[BATCH * MARKS]; // the loop as a whole: every slot's last hashing done
+      for (int s = Math.max(0, count - slots); s < count; s++) {
+        driver.waitEvent(compute, marks[s * MARKS + 4]);
+      }
+      driver.record(end, compute);
       driver.synchronize(compute);
       for (int i = 0; i < slots; i++) {
         driver.synchronize(res.hashStream(i));
       }
       byte[] roots = new byte[32 * count];
       driver.copyToHost(roots, res.buffer("roots"));
+      times.addLoop(driver, marks[0], end);
       List<IterationResult> out = new ArrayList<>(count);
       for (int s = 0; s < count; s++) {
         long nanos = times.add(driver, marks, s * MARKS);
@@ -304,33 +310,50 @@ final class CudaDevice implements Device {
     }
   }
 
-  /** Fill, product and hashing time of every iteration since prepare, from the GPU's events. */
+  /**
+   * Fill, product and hashing time of every iteration since prepare, and the loop's as a
+   * whole, from the GPU's events.
+   */
   PhaseTimes times() {
     return times;
   }
 
+  /** What 'attestor bench' times alone ({@link #aloneMillis}). */
+  enum Phase { FILL, PRODUCT, PRODUCT_UNMONITORED, ROW_HASH, TREE }
+
   /**
-   * Mean milliseconds of the product kernel without the SM monitor over {@code repetitions}
-   * launches (after one warm-up), for the monitor's overhead in 'attestor bench'.
+   * For 'attestor bench': mean milliseconds of {@code phase} launched {@code repetitions}
+   * times back to back on the product's stream after one warm-up launch, nothing else queued,
+   * so every phase (the monitored and the unmonitored product alike) is timed under the same
+   * conditions; on slot 0's buffers.
    */
-  double unmonitoredProductMillis(int repetitions) throws BackendException {
+  double aloneMillis(Phase phase, int repetitions) throws BackendException {
     requirePrepared();
     Event[] marks = res.eventArray();
-    ProductKernel product = selection.product();
+    CudaDriver.Stream s = res.stream();
     try {
       driver.setCurrent(res.context());
-      launch(product.unmonitored, product.grid(n), product.block(), res.stream(),
-          res.buffer("A"), res.buffer("B"), res.buffer("C0"), n);
-      driver.record(marks[0], res.stream());
-      for (int r = 0; r < repetitions; r++) {
-        launch(product.unmonitored, product.grid(n), product.block(), res.stream(),
-            res.buffer("A"), res.buffer("B"), res.buffer("C0"), n);
+      for (int r = -1; r < repetitions; r++) {
+        if (r == 0) {
+          driver.record(marks[0], s);
+        }
+        ProductKernel p = selection.product();
+        switch (phase) {
+          case FILL -> fill(res.buffer("A"), 0, g, 0, s);
+          case PRODUCT -> multiply(res.buffer("C0"), s);
+          case PRODUCT_UNMONITORED -> launch(p.unmonitored, p.grid(n), p.block(), s,
+              res.buffer("A"), res.buffer("B"), res.buffer("C0"), n);
+          case ROW_HASH -> hashRows(res.buffer("C0"), res.buffer("leaves0"), s);
+          case TREE -> launch(Kernel.TREE, KernelGeometry.treeGrid(),
+              KernelGeometry.treeBlock(), s, res.buffer("leaves0"), res.buffer("scratch0"), n,
+              res.buffer("roots"));
+        }
       }
-      driver.record(marks[1], res.stream());
-      driver.synchronize(res.stream());
+      driver.record(marks[1], s);
+      driver.synchronize(s);
       return driver.elapsedMillis(marks[0], marks[1]) / (double) repetitions;
     } catch (CudaException e) {
-      throw failure("timing the product without the monitor", e);
+      throw failure("timing " + phase + " alone", e);
     }
   }
 

@@ -158,6 +158,16 @@ class PerformanceModelTest {
         + " tables are now:\n" + table);
   }
 
+  /** The predictions 'attestor bench' reports are the model's (ModelPredictions' resource). */
+  @Test
+  void predictionsResource_holdsTheModel() throws Exception {
+    Path file = Path.of("src", "main", "resources", "org", "gpuattest", "kernels", "cuda",
+        "model-predictions.tsv");
+    String want = ModelTable.predictionsTsv();
+    assertEquals(want, Files.exists(file) ? Files.readString(file) : "",
+        file + " is stale; write the expected text into it");
+  }
+
   /** Prints the tables and the validation figure. */
   public static void main(String[] args) throws Exception {
     System.out.print(ModelTable.markdown());
