@@ -43,6 +43,19 @@ public record KernelProfile(String kernel, long ctas, int threads, int registers
         d.longestChain(), d.mostWarpIssues(), dramBytes);
   }
 
+  /** The same CTA in a launch of {@code n} CTAs that must move {@code dram} bytes. */
+  KernelProfile withLaunch(long n, double dram) {
+    return new KernelProfile(kernel, n, threads, registers, sharedBytes, warpInstructions,
+        fp64Lanes, dmma, int32Lanes, sharedWavefronts, globalBytes, chainCycles, warpIssues,
+        dram);
+  }
+
+  /** The same work with {@code r} registers per thread (ptxas allocates per architecture). */
+  KernelProfile withRegisters(int r) {
+    return new KernelProfile(kernel, ctas, threads, r, sharedBytes, warpInstructions, fp64Lanes,
+        dmma, int32Lanes, sharedWavefronts, globalBytes, chainCycles, warpIssues, dramBytes);
+  }
+
   /**
    * The CTA's work at size n, from runs at n1 and n2 where it is affine in n (a k-loop or a
    * row of n/8 + 1 SHA-256 blocks); the shape and DRAM traffic are n's.

@@ -52,14 +52,15 @@ final class LoopModel {
   record Loop(int n, int inFlight, double fill, double product, double rows, double tree,
       boolean treeBlocksProduct, double micros, double hashingAdds) {}
 
-  static Loop loop(ModelTable.Kernels k, KernelProfile product, GpuSpec g, Shape shape) {
+  static Loop loop(ModelTable.Kernels k, KernelProfile product, GpuSpec g, Shape shape)
+      throws KernelFault {
     return loop(k, product, g, shape,
         shape.buffers > 0 ? shape.buffers : KernelGeometry.inFlight(k.n()));
   }
 
   static Loop loop(ModelTable.Kernels k, KernelProfile product, GpuSpec g, Shape shape,
-      int inFlight) {
-    KernelProfile treeProfile = shape == Shape.SERIAL ? k.treeBefore() : k.tree();
+      int inFlight) throws KernelFault {
+    KernelProfile treeProfile = shape == Shape.SERIAL ? ModelTable.treeBefore(k.n()) : k.tree();
     double fill = PerformanceModel.predict(k.fill(), g).micros();
     double prod = PerformanceModel.predict(product, g).micros();
     double taken = PerformanceModel.issueShare(product, g);

@@ -158,6 +158,14 @@ class PerformanceModelTest {
         + " tables are now:\n" + table);
   }
 
+  @Test
+  void benchmarksDoc_holdsTheDefaultsTable() throws Exception {
+    String doc = Files.readString(Path.of("..", "docs", "benchmarks.md"));
+    String table = ModelTable.defaultsMarkdown();
+    assertTrue(doc.contains(table), "docs/benchmarks.md, \"Defaults from the model\", is stale;"
+        + " its table is now:\n" + table);
+  }
+
   /** The predictions 'attestor bench' reports are the model's (ModelPredictions' resource). */
   @Test
   void predictionsResource_holdsTheModel() throws Exception {
@@ -171,6 +179,7 @@ class PerformanceModelTest {
   /** Prints the tables and the validation figure. */
   public static void main(String[] args) throws Exception {
     System.out.print(ModelTable.markdown());
+    System.out.print(ModelTable.defaultsMarkdown());
     System.out.printf("matmul_ffma, H100 SXM, n = 2048: %.2f TFLOP/s%n", ffmaTflopsOnH100());
     System.out.println("in flight at 1024/2048/4096: " + KernelGeometry.inFlight(1024) + "/"
         + KernelGeometry.inFlight(2048) + "/" + KernelGeometry.inFlight(4096));
