@@ -27,9 +27,26 @@ __device__ inline void sha256_init(uint32_t h[8]) {
   h[4] = 0x510e527fu; h[5] = 0x9b05688cu; h[6] = 0x1f83d9abu; h[7] = 0x5be0cd19u;
 }
 
+// An add the compiler keeps as written. LLVM reassociates a sum of single-use adds in the
+// order it ranks the terms; for T1 = h + S1(e) + Ch(e,f,g) + K[t] + W[t] it put S1 and Ch
+// first, which left four adds between e and the next e (eight steps a round in the PTX).
+__device__ inline uint32_t sha256_add(uint32_t x, uint32_t y) {
+  uint32_t r;
+  asm("add.u32 %0, %1, %2;" : "=r"(r) : "r"(x), "r"(y));
+  return r;
+}
+
 // One compression of the 16 big-endian message words w into h (FIPS 180-4, 6.2.2). The
 // schedule is a rolling window of 16 words; every index is a compile-time constant after
 // unrolling, so w stays in registers (ptxas -v shows no stack frame).
+//
+// The rounds are the standard's, arranged so that each new a and e is five dependent steps
+// after the old ones (a row's leaf is a chain of n/8 + 1 compressions, docs/benchmarks.md,
+// "Performance model"): everything that does not depend on this round's a or e (h + K[t] +
+// W[t], d plus that) is summed off the chain; Ch(e,f,g) = g ^ (e & (f ^ g)) and Maj(a,b,c) =
+// (a & (b | c)) | (b & c) are the standard's functions with one step after e or a fewer; and
+//   e' = (d + pre) + (S1(e) + Ch),  a' = (S1(e) + Ch) + (S0(a) + (pre + Maj)).
+// Only the grouping of the modulo-2^32 sums changes, so the result is the standard's.
 __device__ inline void sha256_compress(uint32_t h[8], uint32_t w[16]) {
   uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7];
 #pragma unroll
@@ -40,11 +57,15 @@ __device__ inline void sha256_compress(uint32_t h[8], uint32_t w[16]) {
       uint32_t s1 = sha256_rotr(w2, 17) ^ sha256_rotr(w2, 19) ^ (w2 >> 10);
       w[t & 15] += s0 + w[(t - 7) & 15] + s1;
     }
-    uint32_t t1 = hh + (sha256_rotr(e, 6) ^ sha256_rotr(e, 11) ^ sha256_rotr(e, 25)) +
-                  ((e & f) ^ (~e & g)) + SHA256_K[t] + w[t & 15];
-    uint32_t t2 = (sha256_rotr(a, 2) ^ sha256_rotr(a, 13) ^ sha256_rotr(a, 22)) +
-                  ((a & b) ^ (a & c) ^ (b & c));
-    hh = g; g = f; f = e; e = d + t1; d = c; c = b; b = a; a = t1 + t2;
+    uint32_t pre = hh + SHA256_K[t] + w[t & 15];
+    uint32_t dpre = d + pre;
+    uint32_t s1 = sha256_rotr(e, 6) ^ sha256_rotr(e, 11) ^ sha256_rotr(e, 25);
+    uint32_t ch = g ^ (e & (f ^ g));
+    uint32_t s0 = sha256_rotr(a, 2) ^ sha256_rotr(a, 13) ^ sha256_rotr(a, 22);
+    uint32_t maj = (a & (b | c)) | (b & c);
+    uint32_t x = sha256_add(s1, ch);
+    uint32_t y = sha256_add(s0, sha256_add(pre, maj));
+    hh = g; g = f; f = e; e = sha256_add(dpre, x); d = c; c = b; b = a; a = sha256_add(x, y);
   }
   h[0] += a; h[1] += b; h[2] += c; h[3] += d; h[4] += e; h[5] += f; h[6] += g; h[7] += hh;
 }

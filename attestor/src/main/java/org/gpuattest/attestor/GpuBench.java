@@ -10,21 +10,31 @@ import org.gpuattest.kernels.cuda.CudaBench;
 
 /**
  * 'attestor bench': every GPU at each size, each canonical product kernel the GPU may run there
- * (matmul_dmma_wide, matmul_dmma, matmul_ffma: docs/benchmarks.md, "Product kernel versions")
- * against cuBLAS DGEMM on the same GPU in the same run, or against the model's FP64 peak where
- * cuBLAS cannot load. One row per GPU, size and kernel; chosen marks the kernel the prover
- * runs.
+ * (matmul_dmma_wide, matmul_dmma, matmul_ffma: docs/benchmarks.md, "GPU benchmark"): each phase
+ * alone and the prove loop as a whole ({@link CudaBench}), the loop's rate (what a profile's
+ * canonicalTflops must be) against cuBLAS DGEMM on the same GPU in the same run, or against
+ * the FP64 peak where cuBLAS cannot load, and against the performance model's prediction. One
+ * row per GPU, size and kernel; chosen marks the kernel the prover runs.
  */
 public final class GpuBench {
   private GpuBench() {}
 
-  /** One kernel on one GPU at one n, with the yardstick it was compared with. */
+  /**
+   * One kernel on one GPU at one n, with the yardsticks it was compared with; times in
+   * milliseconds per iteration, the phases each alone, the loop as a whole (CudaBench.Figures).
+   * The predicted figures are the performance model's, not measurements (null where it has
+   * none for this GPU model and n).
+   */
   public record Row(int gpu, String name, String productKernel, boolean chosen, int n,
-      int repetitions, double productTflops,
-      double iterationTflops, double fillGigabytesPerSecond, double hashShare,
-      double monitorOverhead,
-      Double cublasTflops, Double productToCublas, String cublasUnavailable,
-      Double fp64PeakTflops, Double productToFp64Peak, Double fp64TensorPeakTflops) {}
+      int repetitions, int inFlight, double fillMillis, double productMillis,
+      double unmonitoredProductMillis, double rowHashMillis, double treeMillis,
+      double loopMillis, double productTflops, double loopTflops,
+      double fillGigabytesPerSecond, double hashShare, double hashingAdds,
+      double monitorOverhead, double productSlowdownInLoop,
+      Double cublasTflops, Double productToCublas, Double loopToCublas,
+      String cublasUnavailable, Double fp64PeakTflops, Double productToFp64Peak,
+      Double loopToFp64Peak, Double fp64TensorPeakTflops, Double predictedProductTflops,
+      Double predictedLoopTflops, Double loopToPredicted) {}
 
   public static List<Row> run(CudaBackend backend, List<Integer> dims, int repetitions,
       PrintWriter progress) throws BackendException {
@@ -46,14 +56,25 @@ public final class GpuBench {
 
   static Row row(int g, DeviceIdentity id, CudaBench.Figures f) {
     double product = f.tflops(f.productMillis());
+    double loop = f.tflops(f.loopMillis());
     Double cublas = f.cublasUnavailable() == null ? f.tflops(f.cublasMillis()) : null;
     var peak = Fp64Peaks.of(id.name());
     Double fp64 = peak.map(Fp64Peaks.Peak::fp64Tflops).orElse(null);
     Double tensor = peak.map(Fp64Peaks.Peak::fp64TensorTflops).orElse(null);
-    return new Row(g, id.name(), f.productKernel(), f.chosen(), f.n(), f.repetitions(), product,
-        f.tflops(f.iterationMillis()), f.fillGigabytesPerSecond(), f.hashShare(),
-        f.monitorOverhead(), cublas,
-        cublas == null ? null : product / cublas, f.cublasUnavailable(), fp64,
-        fp64 == null ? null : product / fp64, tensor);
+    Double predictedProduct = f.predicted().map(p -> f.tflops(p.productMicros() / 1000))
+        .orElse(null);
+    Double predictedLoop = f.predicted().map(p -> f.tflops(p.loopMicros() / 1000))
+        .orElse(null);
+    return new Row(g, id.name(), f.productKernel(), f.chosen(), f.n(), f.repetitions(),
+        f.inFlight(), f.fillMillis(), f.productMillis(), f.unmonitoredProductMillis(),
+        f.rowHashMillis(), f.treeMillis(), f.loopMillis(), product, loop,
+        f.fillGigabytesPerSecond(), f.hashShare(), f.hashingAdds(), f.monitorOverhead(),
+        f.productSlowdownInLoop(), cublas, ratio(product, cublas), ratio(loop, cublas),
+        f.cublasUnavailable(), fp64, ratio(product, fp64), ratio(loop, fp64), tensor,
+        predictedProduct, predictedLoop, ratio(loop, predictedLoop));
+  }
+
+  private static Double ratio(double x, Double over) {
+    return over == null ? null : x / over;
   }
 }

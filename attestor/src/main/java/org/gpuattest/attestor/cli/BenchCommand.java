@@ -18,11 +18,14 @@ import picocli.CommandLine.Spec;
     "Measure canonical-v1 on every GPU against cuBLAS DGEMM (needs a GPU).",
     "Per GPU, size and product kernel the GPU may run there (dmma_wide: tensor",
     "cores, 128 x 128 tiles, n a multiple of 128; dmma: tensor cores, 64 x 64",
-    "tiles; ffma), the one the prover runs marked '*' (in JSON, chosen): the",
-    "kernel's FP64 TFLOP/s, the whole iteration (Philox fill, product, hashing),",
-    "the fill's GB/s and the hashing's share, with cuBLAS DGEMM on the same GPU in",
-    "the same run as the yardstick (or, where libcublas.so.12 cannot load, the",
-    "model's FP64 peak).",
+    "tiles; ffma), the one the prover runs marked '*' (in JSON, chosen): each",
+    "phase alone (Philox fill, product with and without its SM monitor, row",
+    "hashing, tree) and the prove loop as a whole, as it runs with hashing beside",
+    "the products. Reported: the product's and the loop's FP64 TFLOP/s (the",
+    "loop's is what a profile's canonicalTflops must be), what hashing adds to",
+    "fill and product, the monitor's cost, cuBLAS DGEMM on the same GPU in the",
+    "same run as the yardstick (or, where libcublas.so.12 cannot load, the FP64",
+    "peak), and the performance model's prediction for the loop where it has one.",
     "Exit 3 without a GPU."},
     exitCodeList = {AttestorCli.EXIT_OK, AttestorCli.EXIT_BAD_INPUT, AttestorCli.EXIT_RUNTIME})
 final class BenchCommand implements Callable<Integer> {
@@ -64,32 +67,39 @@ final class BenchCommand implements Callable<Integer> {
       out.println(Json.writeString(new Report(rows)));
       return 0;
     }
-    out.printf("%-3s %-24s %-10s %6s %9s %9s %9s %7s %7s  %s%n", "gpu", "name", "kernel", "n",
-        "product", "iteration", "fill", "hashing", "monitor", "yardstick");
+    out.printf("%-3s %-24s %-10s %6s %9s %9s %9s %7s %7s %9s  %s%n", "gpu", "name", "kernel",
+        "n", "product", "loop", "fill", "hashing", "monitor", "model", "yardstick");
     for (GpuBench.Row r : rows) {
-      out.printf("%-3d %-24s %-10s %6d %6.2f TF %6.2f TF %6.0f GB/s %5.1f%% %+6.1f%%  %s%n",
-          r.gpu(), r.name(), r.productKernel() + (r.chosen() ? "*" : ""), r.n(), r.productTflops(), r.iterationTflops(),
-          r.fillGigabytesPerSecond(), 100 * r.hashShare(), 100 * r.monitorOverhead(),
-          yardstick(r));
+      out.printf("%-3d %-24s %-10s %6d %6.2f TF %6.2f TF %6.0f GB/s %+6.1f%% %+6.1f%% %9s  %s%n",
+          r.gpu(), r.name(), r.productKernel() + (r.chosen() ? "*" : ""), r.n(),
+          r.productTflops(), r.loopTflops(), r.fillGigabytesPerSecond(),
+          100 * r.hashingAdds(), 100 * r.monitorOverhead(), model(r), yardstick(r));
     }
     out.println("TF = FP64 TFLOP/s (2 n^3 per product); * marks the kernel the prover runs on"
-        + " that GPU at that n; product is the monitored canonical kernel alone, iteration includes the Philox fill and the hashing; hashing is its"
-        + " share of an iteration; monitor is the SM monitor's cost over the product without"
-        + " it.");
+        + " that GPU at that n; product is the monitored kernel alone, loop the prove loop as"
+        + " a whole (fill, product and hashing, several iterations in flight): its rate is"
+        + " what canonicalTflops must be; hashing is what the loop takes beyond fill and"
+        + " product alone; monitor is the SM monitor's cost, both products alone; model is"
+        + " the performance model's predicted loop rate (a prediction, not a measurement).");
     return 0;
+  }
+
+  static String model(GpuBench.Row r) {
+    return r.predictedLoopTflops() == null ? "none"
+        : String.format("%.2f TF", r.predictedLoopTflops());
   }
 
   record Report(List<GpuBench.Row> results) {}
 
   static String yardstick(GpuBench.Row r) {
     if (r.cublasTflops() != null) {
-      return String.format("cuBLAS DGEMM %.2f TF: product at %.0f%% of it", r.cublasTflops(),
-          100 * r.productToCublas());
+      return String.format("cuBLAS DGEMM %.2f TF: product at %.0f%%, loop at %.0f%% of it",
+          r.cublasTflops(), 100 * r.productToCublas(), 100 * r.loopToCublas());
     }
     String why = "cuBLAS unavailable (" + r.cublasUnavailable() + ")";
     if (r.fp64PeakTflops() != null) {
-      return why + "; product at " + String.format("%.0f%%", 100 * r.productToFp64Peak())
-          + " of the FP64 peak " + r.fp64PeakTflops() + " TF";
+      return why + String.format("; product at %.0f%%, loop at %.0f%% of the FP64 peak ",
+          100 * r.productToFp64Peak(), 100 * r.loopToFp64Peak()) + r.fp64PeakTflops() + " TF";
     }
     return why + "; no FP64 peak known for this model";
   }

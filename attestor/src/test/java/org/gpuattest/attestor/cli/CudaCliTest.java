@@ -3,6 +3,7 @@ package org.gpuattest.attestor.cli;
 import static org.gpuattest.attestor.cli.AttestorCliHarness.challenge;
 import static org.gpuattest.attestor.cli.AttestorCliHarness.runOn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -126,7 +127,15 @@ class CudaCliTest {
     assertEquals(Boolean.TRUE, row.get("chosen"));
     assertTrue(((Number) row.get("productTflops")).doubleValue() > 0, r.describe());
     assertTrue(((Number) row.get("hashShare")).doubleValue() > 0, r.describe());
+    assertTrue(((Number) row.get("loopTflops")).doubleValue() > 0, r.describe());
+    for (String phase : List.of("fillMillis", "productMillis", "unmonitoredProductMillis",
+        "rowHashMillis", "treeMillis", "loopMillis")) {
+      assertTrue(((Number) row.get(phase)).doubleValue() > 0, phase + ": " + r.describe());
+    }
     assertTrue(row.get("monitorOverhead") instanceof Number, r.describe());
+    assertTrue(row.get("hashingAdds") instanceof Number, r.describe());
+    assertFalse(row.containsKey("predictedLoopTflops"), "the model has no n = 64 (JSON omits"
+        + " what is null): " + r.describe());
     assertTrue(String.valueOf(row.get("cublasUnavailable")).contains("cuBLAS"), r.describe());
     assertEquals("ffma", ((Map<?, ?>) results.get(1)).get("productKernel"));
     assertEquals(Boolean.FALSE, ((Map<?, ?>) results.get(1)).get("chosen"));

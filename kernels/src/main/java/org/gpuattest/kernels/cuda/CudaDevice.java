@@ -18,14 +18,14 @@ import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
  * One GPU running canonical-v1 as device g (docs/protocol.md §2): B(g) is generated once on the
  * GPU; each iteration fills A(g, t), multiplies with the monitored kernel ({@link
  * ProductSelection} says which), hashes every row and reduces the rows to r(g, t), the products
- * on one stream and the hashing on another ({@link #batch}), so only the 32-byte roots come
- * back. A batch
- * of iterations is queued at once and waited for once, so host overhead is per batch, not per
+ * on one stream and the hashing of up to {@link KernelGeometry#inFlight} iterations at once on
+ * streams of their own ({@link #batch}), so only the 32-byte roots come back. A batch of
+ * iterations is queued at once and waited for once, so host overhead is per batch, not per
  * iteration. Every resource is freed by {@link #close}, also after a failure part way.
  */
 final class CudaDevice implements Device {
   /** Iterations queued before one wait: the roots buffer has this many 32-byte slots. */
-  static final int BATCH = 64;
+  static final int BATCH = KernelGeometry.BATCH;
   /**
    * Events per iteration: before the fill, after it, after the product (C ready), then on the
    * hashing stream its start and its end (C free again).
@@ -47,6 +47,8 @@ final class CudaDevice implements Device {
   private int n;
   /** The n that {@link #allocate} holds buffers for; 0 when nothing is held. */
   private int allocatedFor;
+  /** Iterations in flight at that n: C buffers, leaves/scratch pairs, hashing streams. */
+  private int slots;
 
   CudaDevice(CudaDriver driver, int ordinal, DeviceIdentity identity, Consumer<String> warnings,
       ProductChoice choice) {
@@ -85,14 +87,18 @@ final class CudaDevice implements Device {
       long matrix = (long) n * n * Double.BYTES;
       res.allocate("A", matrix);
       res.allocate("B", matrix);
-      res.allocate("C0", matrix); // C of even iterations: hashed while the next product runs
-      res.allocate("C1", matrix); // C of odd iterations
-      res.allocate("leaves", (long) n * 32);
-      res.allocate("scratch", 2L * ((n + 1) / 2) * 32);
+      int k = KernelGeometry.inFlight(n);
+      for (int i = 0; i < k; i++) { // slot i: C, leaves and scratch of iterations s = i mod k
+        res.allocate("C" + i, matrix);
+        res.allocate("leaves" + i, (long) n * 32);
+        res.allocate("scratch" + i, 2L * ((n + 1) / 2) * 32);
+      }
+      res.hashStreams(k);
+      slots = k;
       res.allocate("roots", (long) BATCH * 32);
       res.allocate("smBlocks", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
       res.allocate("smBusy", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
-      res.events(BATCH * MARKS);
+      res.events(BATCH * MARKS + 1); // and the end of a batch's loop
       allocatedFor = n;
     } catch (CudaException e) {
       close();
@@ -187,23 +193,25 @@ final class CudaDevice implements Device {
   }
 
   /**
-   * One batch on two streams: the fill and product of iteration t on one, the row hashing and
-   * tree of t on the other, which waits for t's product (its C ready) while the product of t+1
-   * runs; C alternates between two buffers, and the product of t+2 waits until the hashing of
-   * t has finished with the buffer they share. Only the batch's roots come back.
+   * One batch: the fill and product of each iteration s on the product's stream, its row
+   * hashing and tree on hashing stream s mod k, which waits for s's product (its C ready)
+   * while the products of s+1, s+2, ... run. Iteration s uses C, leaves and scratch of slot
+   * s mod k, so the product of s+k waits until the hashing of s has finished with the buffer
+   * they share; up to k iterations' hashing runs at once. Only the batch's roots come back.
    */
   private List<IterationResult> batch(int first, int count) throws BackendException {
     Event[] marks = res.eventArray();
     CudaDriver.Stream compute = res.stream();
-    CudaDriver.Stream hashing = res.hashStream();
     try {
       driver.setCurrent(res.context());
       for (int s = 0; s < count; s++) {
         int t = first + s;
         int m = s * MARKS;
-        DevicePointer c = res.buffer(t % 2 == 0 ? "C0" : "C1");
-        if (s >= 2) {
-          driver.waitEvent(compute, marks[m - 2 * MARKS + 4]); // hashing of t-2 done with c
+        int slot = s % slots;
+        CudaDriver.Stream hashing = res.hashStream(slot);
+        DevicePointer c = res.buffer("C" + slot);
+        if (s >= slots) {
+          driver.waitEvent(compute, marks[m - slots * MARKS + 4]); // s-k's hashing done with c
         }
         driver.record(marks[m], compute);
         fill(res.buffer("A"), t, g, 0, compute);
@@ -212,15 +220,24 @@ final class CudaDevice implements Device {
         driver.record(marks[m + 2], compute);
         driver.waitEvent(hashing, marks[m + 2]); // c holds C(g, t)
         driver.record(marks[m + 3], hashing);
-        hashRows(c, hashing);
+        hashRows(c, res.buffer("leaves" + slot), hashing);
         launch(Kernel.TREE, KernelGeometry.treeGrid(), KernelGeometry.treeBlock(), hashing,
-            res.buffer("leaves"), res.buffer("scratch"), n, res.buffer("roots").plus(32L * s));
+            res.buffer("leaves" + slot), res.buffer("scratch" + slot), n,
+            res.buffer("roots").plus(32L * s));
         driver.record(marks[m + 4], hashing);
       }
+      Event end = marks[BATCH * MARKS]; // the loop as a whole: every slot's last hashing done
+      for (int s = Math.max(0, count - slots); s < count; s++) {
+        driver.waitEvent(compute, marks[s * MARKS + 4]);
+      }
+      driver.record(end, compute);
       driver.synchronize(compute);
-      driver.synchronize(hashing);
+      for (int i = 0; i < slots; i++) {
+        driver.synchronize(res.hashStream(i));
+      }
       byte[] roots = new byte[32 * count];
       driver.copyToHost(roots, res.buffer("roots"));
+      times.addLoop(driver, marks[0], end);
       List<IterationResult> out = new ArrayList<>(count);
       for (int s = 0; s < count; s++) {
         long nanos = times.add(driver, marks, s * MARKS);
@@ -240,10 +257,10 @@ final class CudaDevice implements Device {
       driver.setCurrent(res.context());
       fill(res.buffer("A"), t, g, 0, res.stream());
       multiply(res.buffer("C0"), res.stream());
-      hashRows(res.buffer("C0"), res.stream());
+      hashRows(res.buffer("C0"), res.buffer("leaves0"), res.stream());
       driver.synchronize(res.stream());
       byte[] all = new byte[32 * n];
-      driver.copyToHost(all, res.buffer("leaves"));
+      driver.copyToHost(all, res.buffer("leaves0"));
       byte[][] leaves = new byte[n][];
       for (int i = 0; i < n; i++) {
         leaves[i] = java.util.Arrays.copyOfRange(all, 32 * i, 32 * i + 32);
@@ -267,9 +284,10 @@ final class CudaDevice implements Device {
         res.buffer("B"), c, n, res.buffer("smBlocks"), res.buffer("smBusy"));
   }
 
-  private void hashRows(DevicePointer c, CudaDriver.Stream stream) throws CudaException {
+  private void hashRows(DevicePointer c, DevicePointer leaves, CudaDriver.Stream stream)
+      throws CudaException {
     launch(Kernel.ROW_HASH, KernelGeometry.rowHashGrid(n), KernelGeometry.rowHashBlock(),
-        stream, c, n, res.buffer("leaves"));
+        stream, c, n, leaves);
   }
 
   private void launch(Kernel k, CudaDriver.Dim3 grid, CudaDriver.Dim3 block,
@@ -292,33 +310,50 @@ final class CudaDevice implements Device {
     }
   }
 
-  /** Fill, product and hashing time of every iteration since prepare, from the GPU's events. */
+  /**
+   * Fill, product and hashing time of every iteration since prepare, and the loop's as a
+   * whole, from the GPU's events.
+   */
   PhaseTimes times() {
     return times;
   }
 
+  /** What 'attestor bench' times alone ({@link #aloneMillis}). */
+  enum Phase { FILL, PRODUCT, PRODUCT_UNMONITORED, ROW_HASH, TREE }
+
   /**
-   * Mean milliseconds of the product kernel without the SM monitor over {@code repetitions}
-   * launches (after one warm-up), for the monitor's overhead in 'attestor bench'.
+   * For 'attestor bench': mean milliseconds of {@code phase} launched {@code repetitions}
+   * times back to back on the product's stream after one warm-up launch, nothing else queued,
+   * so every phase (the monitored and the unmonitored product alike) is timed under the same
+   * conditions; on slot 0's buffers.
    */
-  double unmonitoredProductMillis(int repetitions) throws BackendException {
+  double aloneMillis(Phase phase, int repetitions) throws BackendException {
     requirePrepared();
     Event[] marks = res.eventArray();
-    ProductKernel product = selection.product();
+    CudaDriver.Stream s = res.stream();
     try {
       driver.setCurrent(res.context());
-      launch(product.unmonitored, product.grid(n), product.block(), res.stream(),
-          res.buffer("A"), res.buffer("B"), res.buffer("C0"), n);
-      driver.record(marks[0], res.stream());
-      for (int r = 0; r < repetitions; r++) {
-        launch(product.unmonitored, product.grid(n), product.block(), res.stream(),
-            res.buffer("A"), res.buffer("B"), res.buffer("C0"), n);
+      for (int r = -1; r < repetitions; r++) {
+        if (r == 0) {
+          driver.record(marks[0], s);
+        }
+        ProductKernel p = selection.product();
+        switch (phase) {
+          case FILL -> fill(res.buffer("A"), 0, g, 0, s);
+          case PRODUCT -> multiply(res.buffer("C0"), s);
+          case PRODUCT_UNMONITORED -> launch(p.unmonitored, p.grid(n), p.block(), s,
+              res.buffer("A"), res.buffer("B"), res.buffer("C0"), n);
+          case ROW_HASH -> hashRows(res.buffer("C0"), res.buffer("leaves0"), s);
+          case TREE -> launch(Kernel.TREE, KernelGeometry.treeGrid(),
+              KernelGeometry.treeBlock(), s, res.buffer("leaves0"), res.buffer("scratch0"), n,
+              res.buffer("roots"));
+        }
       }
-      driver.record(marks[1], res.stream());
-      driver.synchronize(res.stream());
+      driver.record(marks[1], s);
+      driver.synchronize(s);
       return driver.elapsedMillis(marks[0], marks[1]) / (double) repetitions;
     } catch (CudaException e) {
-      throw failure("timing the product without the monitor", e);
+      throw failure("timing " + phase + " alone", e);
     }
   }
 

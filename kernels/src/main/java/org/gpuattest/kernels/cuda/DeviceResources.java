@@ -11,8 +11,8 @@ import org.gpuattest.kernels.cuda.CudaDriver.Module;
 import org.gpuattest.kernels.cuda.CudaDriver.Stream;
 
 /**
- * What one device holds on its GPU: the retained primary context, the loaded PTX modules, a
- * stream, named buffers and timing events. {@link #close} gives all of it back in reverse
+ * What one device holds on its GPU: the retained primary context, the loaded PTX modules, the
+ * product's stream and the hashing streams, named buffers and timing events. {@link #close} gives all of it back in reverse
  * order, every call attempted even when one fails, so a failure part way through leaks
  * nothing; it can be called any number of times.
  */
@@ -21,7 +21,8 @@ final class DeviceResources {
   private final int ordinal;
   private Context context;
   private Stream stream;
-  private Stream hashStream;
+  /** One per iteration in flight: their hashings overlap each other and the products. */
+  private final List<Stream> hashStreams = new ArrayList<>();
   private final Map<String, Module> modules = new LinkedHashMap<>();
   private final Map<String, DevicePointer> buffers = new LinkedHashMap<>();
   private final List<Event> events = new ArrayList<>();
@@ -31,12 +32,11 @@ final class DeviceResources {
     this.ordinal = ordinal;
   }
 
-  /** Retains the context, makes it current and creates the two streams. */
+  /** Retains the context, makes it current and creates the product's stream. */
   void open() throws CudaException {
     context = driver.retainContext(ordinal);
     driver.setCurrent(context);
     stream = driver.createStream();
-    hashStream = driver.createStream();
   }
 
   boolean isOpen() {
@@ -52,9 +52,19 @@ final class DeviceResources {
     return stream;
   }
 
-  /** The stream of the row hashing and the tree, which overlap the next product. */
-  Stream hashStream() {
-    return hashStream;
+  /** Creates hashing streams until there are {@code count}. */
+  void hashStreams(int count) throws CudaException {
+    while (hashStreams.size() < count) {
+      hashStreams.add(driver.createStream());
+    }
+  }
+
+  /**
+   * Hashing stream {@code i} (of those {@link #hashStreams(int)} made): the row hashing and
+   * tree of the iterations in buffer slot i, which overlap the products that follow.
+   */
+  Stream hashStream(int i) {
+    return hashStreams.get(i);
   }
 
   /** The module of one ptx/ file, loaded on first use. */
@@ -118,7 +128,7 @@ final class DeviceResources {
     buffers.clear();
     modules.clear();
     stream = null;
-    hashStream = null;
+    hashStreams.clear();
   }
 
   /**
@@ -134,10 +144,8 @@ final class DeviceResources {
     }
     CudaException[] lost = new CudaException[1];
     attempt(problems, lost, () -> driver.setCurrent(context));
-    for (Stream s : new Stream[] {stream, hashStream}) {
-      if (s != null) {
-        attempt(problems, lost, () -> driver.synchronize(s)); // nothing may still use a buffer
-      }
+    for (Stream s : streams()) {
+      attempt(problems, lost, () -> driver.synchronize(s)); // nothing may still use a buffer
     }
     for (Event e : events) {
       attempt(problems, lost, () -> driver.destroyEvent(e));
@@ -148,16 +156,24 @@ final class DeviceResources {
     for (Module m : modules.values()) {
       attempt(problems, lost, () -> driver.unloadModule(m));
     }
-    for (Stream s : new Stream[] {stream, hashStream}) {
-      if (s != null) {
-        attempt(problems, lost, () -> driver.destroyStream(s));
-      }
+    for (Stream s : streams()) {
+      attempt(problems, lost, () -> driver.destroyStream(s));
     }
     forget();
     Context c = context;
     attempt(problems, new CudaException[1], () -> driver.releaseContext(c));
     context = null;
     return problems;
+  }
+
+  /** The product's stream and the hashing streams, those that exist. */
+  private List<Stream> streams() {
+    List<Stream> all = new ArrayList<>();
+    if (stream != null) {
+      all.add(stream);
+    }
+    all.addAll(hashStreams);
+    return all;
   }
 
   private interface Call {

@@ -66,8 +66,35 @@ public final class KernelGeometry {
   /** Threads per block of the row hashing (one row each); small, to spread rows over SMs. */
   public static final int ROW_HASH_THREADS = 32;
 
-  /** Threads of the single block that reduces the row leaves to r(g, t). */
-  public static final int TREE_THREADS = 512;
+  /**
+   * Threads of the single block that reduces the row leaves to r(g, t): 128, so that it fits
+   * on an SM beside a block of matmul_dmma_wide (208 registers x 256 threads leave each of
+   * the four register sub-partitions 3,072 of its 16,384; the tree's 47 registers take 1,536
+   * a warp, one warp per sub-partition at 128 threads, four at 512) and never holds an SM's
+   * product block back while it runs. It is throughput-bound on its one SM either way
+   * (docs/benchmarks.md, "Performance model").
+   */
+  public static final int TREE_THREADS = 128;
+
+  /** Iterations queued before one wait: a device's roots buffer has this many 32-byte slots. */
+  public static final int BATCH = 64;
+
+  /**
+   * Iterations in flight at size n: C buffers, leaves/scratch pairs and hashing streams, so
+   * the hashing of up to this many iterations runs beside the products that follow. A row's
+   * leaf is a chain of n/8 + 1 SHA-256 compressions, so hashing takes time in proportion to n
+   * while the product takes n^3: the performance model (docs/benchmarks.md, "Performance
+   * model") has the hashing of an iteration at n = 2048 take about 1.8 products of
+   * matmul_dmma_wide on an H100 and H200, so 3 in flight hide it there (2: about 36% added);
+   * at n = 1024 about 8 products of matmul_dmma, so 8; from n = 4096 on 2 hide it (about 1%
+   * added). Each slot costs a C of 8 n^2 bytes.
+   */
+  public static int inFlight(int n) {
+    if (n <= 1024) {
+      return 8;
+    }
+    return n < 4096 ? 3 : 2;
+  }
 
   /** The kernels: entry name and the PTX file (in ptx/) that holds it. */
   public enum Kernel {
@@ -179,14 +206,15 @@ public final class KernelGeometry {
   }
 
   /**
-   * Device bytes one device holds at size n: A, B, two C (one hashed while the next product
-   * runs), the row leaves and the tree's scratch.
+   * Device bytes one device holds at size n: A, B, and per iteration in flight a C (hashed
+   * while the next products run), the row leaves and the tree's scratch.
    */
   public static long deviceBytes(int n, int rootSlots) {
     long matrix = (long) n * n * Double.BYTES;
     long leaves = (long) n * 32;
     long scratch = 2L * ((n + 1) / 2) * 32; // two halves: one tree level in, the next out
     long monitor = 2L * MONITOR_SLOTS * Long.BYTES;
-    return 4 * matrix + leaves + scratch + (long) rootSlots * 32 + monitor;
+    return 2 * matrix + inFlight(n) * (matrix + leaves + scratch) + (long) rootSlots * 32
+        + monitor;
   }
 }

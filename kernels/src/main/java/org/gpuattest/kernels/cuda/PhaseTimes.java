@@ -4,19 +4,33 @@ import org.gpuattest.kernels.cuda.CudaDriver.Event;
 
 /**
  * GPU time of the three phases of an iteration (fill A, product, hashing), summed over the
- * iterations since prepare, from events recorded between the kernels on the device's streams.
+ * iterations since prepare, from events recorded between the kernels on the device's streams;
+ * and the loop's time as a whole, from the first fill of each batch to the end of its last
+ * hashing, in which the phases overlap.
  */
 final class PhaseTimes {
   private long fillNanos;
   private long matmulNanos;
   private long hashNanos;
   private long iterations;
+  private long loopNanos;
 
   void reset() {
     fillNanos = 0;
     matmulNanos = 0;
     hashNanos = 0;
     iterations = 0;
+    loopNanos = 0;
+  }
+
+  /** Adds a batch's loop: from {@code start} (before its first fill) to {@code end}. */
+  void addLoop(CudaDriver driver, Event start, Event end) throws CudaException {
+    loopNanos += nanos(driver.elapsedMillis(start, end));
+  }
+
+  /** The loops of every batch since the last reset, summed. */
+  long loopNanos() {
+    return loopNanos;
   }
 
   /**

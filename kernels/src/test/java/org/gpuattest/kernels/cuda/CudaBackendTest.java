@@ -97,8 +97,11 @@ class CudaBackendTest {
     try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
       dev.allocate(64);
       String held = d.live();
-      // A 9.0 GPU: the five PTX files, the two tensor-core ones included (ProductKernel).
-      assertTrue(held.contains("allocations=9 modules=5 streams=2 events=320 contexts=1"),
+      // A 9.0 GPU: the five PTX files, the two tensor-core ones included (ProductKernel);
+      // A, B, roots and the monitor's two arrays, and C, leaves and scratch for each of the
+      // 8 iterations in flight at n = 64, with a hashing stream each beside the product's;
+      // 5 events an iteration of a batch of 64, and the batch's end.
+      assertTrue(held.contains("allocations=29 modules=5 streams=9 events=321 contexts=1"),
           held);
       List<String> probe = List.of("0:philox_fill", "0:philox_fill",
           "0:matmul_dmma"); // the tensor-core probe (ProductProbe) of the monitored entry,
@@ -272,20 +275,22 @@ class CudaBackendTest {
   }
 
   /**
-   * The product of t+1 runs while t is hashed, on two streams: under every order the events
-   * allow (the fake's scheduler, 30 seeds), the roots are canonical-v1's. Without the waits
-   * between the streams some seed hashes a C that the next product has overwritten.
+   * The products of t+1, t+2, ... run while t is hashed, each iteration's hashing on a stream
+   * of its own: under every order the events allow (the fake's scheduler, 30 seeds), through
+   * more iterations than there are buffer slots, the roots are canonical-v1's. Without the
+   * waits between the streams some seed hashes a C that a later product has overwritten.
    */
   @Test
-  void iterate_twoStreamsInAnyOrderTheirEventsAllow_giveTheReferenceRoots() throws Exception {
-    byte[][] expected = Reference.matrixRoots(KEY, 0, 64, 6);
+  void iterate_streamsInAnyOrderTheirEventsAllow_giveTheReferenceRoots() throws Exception {
+    int count = KernelGeometry.inFlight(64) + 2;
+    byte[][] expected = Reference.matrixRoots(KEY, 0, 64, count);
     for (int seed = 0; seed < 30; seed++) {
       FakeCudaDriver d = CudaFakes.driver(1, 1L << 30);
       d.schedule = new java.util.Random(seed);
       try (Device dev = open(d, new ArrayList<>()).devices(1).get(0)) {
         dev.prepare(KEY, 0, 64);
-        List<IterationResult> roots = dev.iterate(0, 6);
-        for (int t = 0; t < 6; t++) {
+        List<IterationResult> roots = dev.iterate(0, count);
+        for (int t = 0; t < count; t++) {
           assertArrayEquals(expected[t], roots.get(t).matrixRoot(), "seed " + seed + ", r(0,"
               + t + ")");
         }

@@ -22,6 +22,8 @@ final class Cta {
   final double nsPerIssue;
   /** This launch's counts for the CTA running, or null when not counting. */
   long[] counts;
+  /** This launch's dependency chains, or null when not asked for. */
+  DependencyChains chains;
 
   int ctaX;
   int ctaY;
@@ -66,6 +68,9 @@ final class Cta {
       w.reset(w.index * 32, Math.min(32, threads - w.index * 32), entry.registerCount,
           entry.constants);
     }
+    if (chains != null) {
+      chains.startCta(warps.length, entry.slots());
+    }
     Interpreter interpreter = new Interpreter(this);
     while (true) {
       for (Warp w : warps) {
@@ -89,6 +94,9 @@ final class Cta {
         }
       }
       if (waiting == null) {
+        if (chains != null) {
+          chains.endCta();
+        }
         return issued;
       }
       if (done != null) {
@@ -98,6 +106,9 @@ final class Cta {
                 + " wait at it");
       }
       shared.barrier();
+      if (chains != null) {
+        chains.barrier();
+      }
       if (counts != null) {
         counts[LaunchCounts.FIGURE_BASE + LaunchCounts.Figure.BARRIERS_RELEASED.ordinal()]++;
       }

@@ -28,6 +28,7 @@ final class Interpreter {
     final long[] r = w.r;
     final int[] wr = w.written;
     final long[] counts = cta.counts;
+    final DependencyChains chains = cta.chains;
     int pc = w.pc;
     int mask = w.mask;
     try {
@@ -58,6 +59,9 @@ final class Interpreter {
         if (counts != null) {
           counts[in.counted] += Integer.bitCount(m);
           counts[LaunchCounts.WARP_BASE + in.counted]++;
+        }
+        if (chains != null) {
+          chains.issue(w.index, in, m);
         }
         final int d = in.dsts.length > 0 ? in.dsts[0] << 5 : 0;
         final int a = s.length > 0 ? s[0] << 5 : 0;

@@ -42,6 +42,18 @@ public final class Launch {
   public static LaunchResult run(KernelEntry entry, Dim3 grid, Dim3 block,
       int dynamicSharedBytes, long[] args, DeviceMemory memory, EmulatedGpu gpu,
       long startNanos, int residentPerSm, boolean count) throws KernelFault {
+    return run(entry, grid, block, dynamicSharedBytes, args, memory, gpu, startNanos,
+        residentPerSm, count, null);
+  }
+
+  /**
+   * As {@link #run(KernelEntry, Dim3, Dim3, int, long[], DeviceMemory, EmulatedGpu, long, int,
+   * boolean)}, feeding {@code chains} (when not null) every warp-instruction issued.
+   */
+  public static LaunchResult run(KernelEntry entry, Dim3 grid, Dim3 block,
+      int dynamicSharedBytes, long[] args, DeviceMemory memory, EmulatedGpu gpu,
+      long startNanos, int residentPerSm, boolean count, DependencyChains chains)
+      throws KernelFault {
     if (args.length != entry.paramCount()) {
       throw new IllegalArgumentException(entry.name() + " takes " + entry.paramCount()
           + " parameters, given " + args.length);
@@ -57,6 +69,7 @@ public final class Launch {
     long sharing = Math.min(residentPerSm, (grid.count() + gpu.smCount() - 1) / gpu.smCount());
     double nsPerIssue = sharing / (SmArchitecture.SUB_PARTITIONS * gpu.clockGhz());
     Cta cta = new Cta(entry, grid, block, dynamicSharedBytes, args, memory, gpu, nsPerIssue);
+    cta.chains = chains;
     PriorityQueue<long[]> slots = new PriorityQueue<>((p, q) -> p[0] != q[0]
         ? Long.compare(p[0], q[0]) : Long.compare(p[1], q[1]));
     int sms = gpu.smCount();
