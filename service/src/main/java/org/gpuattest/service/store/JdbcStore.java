@@ -102,7 +102,8 @@ final class JdbcStore implements Store {
   public Optional<Claim> claimDue(String instance, Instant now, Duration lease,
       List<String> skip) {
     return tx("claim a provider", c -> {
-      StringBuilder sql = new StringBuilder("SELECT name, model, gpus FROM providers"
+      StringBuilder sql = new StringBuilder("SELECT name, model, gpus, failures_in_a_row"
+          + " FROM providers"
           + " WHERE active = 1 AND next_due_ms <= ? AND (lease_until_ms IS NULL"
           + " OR lease_until_ms < ?)");
       skip.forEach(s -> sql.append(" AND name <> ?"));
@@ -113,6 +114,7 @@ final class JdbcStore implements Store {
       String name;
       String model;
       int gpus;
+      int failures;
       try (PreparedStatement s = c.prepareStatement(sql.toString())) {
         s.setLong(1, now.toEpochMilli());
         s.setLong(2, now.toEpochMilli());
@@ -126,6 +128,7 @@ final class JdbcStore implements Store {
           name = r.getString(1);
           model = r.getString(2);
           gpus = r.getInt(3);
+          failures = r.getInt(4);
         }
       }
       update(c, "UPDATE providers SET lease_owner = ?, lease_until_ms = ? WHERE name = ?",
@@ -150,7 +153,23 @@ final class JdbcStore implements Store {
             + " gpus) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?)", id, name, instance,
             now.toEpochMilli(), model, gpus);
       }
-      return Optional.of(new Claim(name, id));
+      return Optional.of(new Claim(name, id, failures));
+    });
+  }
+
+  @Override
+  public long countDue(Instant now) {
+    return tx("count the providers due", c -> {
+      try (PreparedStatement s = c.prepareStatement("SELECT COUNT(*) FROM providers WHERE"
+          + " active = 1 AND next_due_ms <= ? AND (lease_until_ms IS NULL"
+          + " OR lease_until_ms < ?)")) {
+        s.setLong(1, now.toEpochMilli());
+        s.setLong(2, now.toEpochMilli());
+        try (ResultSet r = s.executeQuery()) {
+          r.next();
+          return r.getLong(1);
+        }
+      }
     });
   }
 
@@ -341,6 +360,25 @@ final class JdbcStore implements Store {
           millis(a.finishedAt()), a.summary(), a.failedChecks(), a.proverFailure(),
           a.backend(), a.tflopsPerGpu(), a.archivePath(), e.id());
       return true;
+    });
+  }
+
+  @Override
+  public List<Rate> passingRates(Instant since) {
+    return tx("read the rates", c -> {
+      List<Rate> out = new ArrayList<>();
+      try (PreparedStatement s = c.prepareStatement("SELECT provider, model, backend,"
+          + " tflops_per_gpu, finished_ms FROM attestations WHERE state = 'PASSED'"
+          + " AND tflops_per_gpu IS NOT NULL AND finished_ms >= ? ORDER BY finished_ms, id")) {
+        s.setLong(1, since.toEpochMilli());
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            out.add(new Rate(r.getString(1), r.getString(2), r.getString(3), r.getDouble(4),
+                Instant.ofEpochMilli(r.getLong(5))));
+          }
+        }
+      }
+      return out;
     });
   }
 

@@ -63,8 +63,15 @@ public interface Store extends AutoCloseable {
    */
   Optional<Claim> claimDue(String instance, Instant now, Duration lease, List<String> skip);
 
-  /** A claimed provider and the attestation opened for it. */
-  record Claim(String provider, String attestationId) {}
+  /**
+   * A claimed provider and the attestation opened for it.
+   *
+   * @param failuresInARow the provider's failed or errored attestations since its last pass
+   */
+  record Claim(String provider, String attestationId, int failuresInARow) {}
+
+  /** Providers due at {@code now}, active and not under a live lease: the scheduler's queue. */
+  long countDue(Instant now);
 
   /** Extends this instance's lease on {@code provider}; false when it is no longer held. */
   boolean renew(String provider, String instance, Instant until);
@@ -109,6 +116,16 @@ public interface Store extends AutoCloseable {
    * @return true when a row was added or changed
    */
   boolean index(AttestationRow fromArchive);
+
+  /**
+   * The rate per GPU of every passing attestation that has one, finished at or after {@code
+   * since}, oldest first: for the flags and the status page's plots.
+   */
+  List<Rate> passingRates(Instant since);
+
+  /** One passing attestation's rate. */
+  record Rate(String provider, String model, String backend, double tflopsPerGpu,
+      Instant finishedAt) {}
 
   /** Count of attestations with each state, for health and tests. */
   long count(State state);
