@@ -1,0 +1,197 @@
+package org.gpuattest.service.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.gpuattest.service.Service;
+import org.gpuattest.service.store.AttestationRow;
+import org.gpuattest.service.store.Store;
+import org.gpuattest.service.store.Stores;
+import org.gpuattest.service.store.TestDatabases;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * 'validator serve' as a process, as systemd runs it: a bad fleet file is exit 2 with every bad
+ * entry on its own line; SIGHUP reloads the file, keeping the running fleet when the new one is
+ * bad; SIGTERM stops it with exit 0; and kill -9 during an attestation leaves a record that the
+ * next start marks interrupted, on the validator's side, with no duplicate and no half record.
+ */
+class ServeProcessTest {
+  @TempDir Path dir;
+
+  /** The service's process and its stderr, read as it comes. */
+  static final class Served implements AutoCloseable {
+    final Process process;
+    final List<String> err = new ArrayList<>();
+
+    Served(Process p) {
+      this.process = p;
+      Thread t = new Thread(() -> {
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(),
+            StandardCharsets.UTF_8))) {
+          for (String line; (line = r.readLine()) != null; ) {
+            synchronized (err) {
+              err.add(line);
+            }
+          }
+        } catch (java.io.IOException e) {
+          // ended
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    String err() {
+      synchronized (err) {
+        return String.join("\n", err);
+      }
+    }
+
+    void await(String what, ServiceFixture f, java.util.function.BooleanSupplier done)
+        throws Exception {
+      long deadline = System.nanoTime() + ServiceFixture.NO_HANG.toNanos();
+      while (!done.getAsBoolean()) {
+        if (System.nanoTime() > deadline || !process.isAlive() && !done.getAsBoolean()) {
+          throw new AssertionError("never: " + what + "\n" + err());
+        }
+        Thread.sleep(200);
+      }
+    }
+
+    void signal(String name) throws Exception {
+      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+          .inheritIO().start();
+      assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(0, kill.exitValue());
+    }
+
+    @Override
+    public void close() {
+      process.destroyForcibly();
+    }
+  }
+
+  private Served serve(ServiceFixture f, String... extra) throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> cmd = new ArrayList<>(List.of(java, "-Dgpuattest.test=" + dir, "-cp",
+        System.getProperty("java.class.path"), "org.gpuattest.service.cli.ServiceMain",
+        "serve", "--fleet", f.fleetFile.toString(), "--db", TestDatabases.sqlite(dir),
+        "--archive", dir.resolve("archive").toString(), "--replay-dir",
+        dir.resolve("replay").toString(), "--listen", "127.0.0.1:0", "--instance", "host-a",
+        "--retry-seconds", "1", "--stop-timeout", "2"));
+    cmd.addAll(List.of(extra));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment().put("GPU_ATTEST_HOME", dir.resolve("home").toString());
+    return new Served(pb.start());
+  }
+
+  @Test
+  void serve_badFleetFile_exit2WithEachBadEntryOnItsOwnLine() throws Exception {
+    ServiceFixture f = new ServiceFixture(dir);
+    f.writeFleet(ServiceFixture.entry("a", "true", 0, ""),
+        ServiceFixture.entry("a", "true", 60, ""),
+        ServiceFixture.entry("b", "true", 60, "").replace(ServiceFixture.MODEL, "Nope"));
+    try (Served s = serve(f)) {
+      assertTrue(s.process.waitFor(ServiceFixture.NO_HANG.toSeconds(), TimeUnit.SECONDS));
+      assertEquals(2, s.process.exitValue(), s.err());
+      Thread.sleep(200); // the reader's last lines
+      List<String> lines = s.err().lines().filter(l -> !l.contains("incubator")).toList();
+      assertEquals(3, lines.size(), s.err());
+      assertTrue(lines.get(0).startsWith("validator serve: " + f.fleetFile
+          + ": providers[0] (a): intervalSeconds must be in [1, 604800]"), lines.get(0));
+      assertTrue(lines.get(1).contains("providers[1] (a): the name is also at providers[0]"));
+      assertTrue(lines.get(2).contains("providers[2] (b): model: unknown GPU model 'Nope'"));
+      assertTrue(!Files.exists(dir.resolve("service.db")), "nothing started before the check");
+    }
+  }
+
+  @Test
+  void serve_sighupBadThenGood_keepsThenReloads_sigtermExits0() throws Exception {
+    ServiceFixture f = new ServiceFixture(dir);
+    f.writeFleet(ServiceFixture.entry("one", f.hanging(), 3600,
+        ", \"prepareTimeoutSeconds\": 600"));
+    try (Served s = serve(f)) {
+      s.await("listening", f, () -> s.err().contains("listening on http://127.0.0.1:"));
+      f.writeFleet(ServiceFixture.entry("one", "true", 3600, ""), "{\"name\": \"two\"}");
+      s.signal("HUP");
+      s.await("the bad reload refused", f, () -> s.err().contains("reload refused: the running"
+          + " fleet of 1 providers is kept"));
+      assertTrue(s.err().contains("reload refused: " + f.fleetFile + ": providers[1] (two):"
+          + " prover is required"), s.err());
+      f.writeFleet(ServiceFixture.entry("one", f.hanging(), 3600, ""),
+          ServiceFixture.entry("two", f.hanging(), 3600, ""));
+      s.signal("HUP");
+      s.await("the good reload", f, () -> s.err().contains("reloaded " + f.fleetFile
+          + ": 2 providers"));
+      s.signal("TERM");
+      assertTrue(s.process.waitFor(60, TimeUnit.SECONDS), s.err());
+      assertEquals(0, s.process.exitValue(), s.err());
+      assertTrue(s.err().contains("validator serve: stopped"), s.err());
+    }
+    try (Store store = Stores.open(TestDatabases.sqlite(dir), null)) {
+      assertEquals(List.of("one", "two"), store.providers().stream()
+          .map(p -> p.name()).toList());
+      assertEquals(0, store.count(Store.State.RUNNING), "nothing left running, nothing half"
+          + " written");
+    }
+    assertEquals(List.of(), f.leftovers());
+  }
+
+  @Test
+  void killMinus9DuringAnAttestation_restart_recordedInterruptedOnce() throws Exception {
+    ServiceFixture f = new ServiceFixture(dir);
+    // Due within a tenth of a second of the start: the first attestation starts at once.
+    f.writeFleet(ServiceFixture.entry("slow", f.hanging(), 1,
+        ", \"prepareTimeoutSeconds\": 600"));
+    String id;
+    try (Served s = serve(f)) {
+      s.await("an attestation running", f, () -> running(dir) != null);
+      id = running(dir).id();
+      s.process.destroyForcibly(); // SIGKILL: no hook, no handler runs
+      assertTrue(s.process.waitFor(30, TimeUnit.SECONDS));
+    }
+    // The killed service's prover is an orphan now; the operator's systemd kills the unit's
+    // whole cgroup, this test its own processes.
+    ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+        .map(c -> c.contains("sleep 300 # " + dir.getFileName())).orElse(false))
+        .forEach(ProcessHandle::destroyForcibly);
+    Service again = f.start(f.config(TestDatabases.sqlite(dir), "host-a", 1,
+        Duration.ofSeconds(1), null));
+    try {
+      AttestationRow a = again.store().attestation(id).orElseThrow();
+      assertEquals(Store.State.INTERRUPTED, a.state(), a.toString());
+      assertEquals(null, a.proverFailure(), "never the prover's failure");
+      assertTrue(a.summary().contains("the validator stopped during this attestation"),
+          a.summary());
+      assertEquals(1, again.store().history("slow", 0, 50).stream()
+          .filter(r -> r.id().equals(id)).count(), "no duplicate");
+      assertTrue(f.log().contains("was interrupted when the validator stopped"), f.log());
+    } finally {
+      again.close();
+    }
+  }
+
+  private static AttestationRow running(Path dir) {
+    if (!Files.exists(dir.resolve("service.db"))) {
+      return null;
+    }
+    try (Store store = Stores.open(TestDatabases.sqlite(dir), null)) {
+      return store.history("slow", 0, 10).stream()
+          .filter(a -> a.state() == Store.State.RUNNING && a.challengeId() != null)
+          .findFirst().orElse(null);
+    } catch (RuntimeException e) {
+      return null; // the service is still migrating it
+    }
+  }
+}
