@@ -60,6 +60,17 @@ class FleetFileTest {
     assertEquals(2048, f.providers().get(0).challenge().dim(), "the default dim");
   }
 
+  /** The README's demo fleet: valid, two CPU provers, each challenge one 'attest' accepts. */
+  @Test
+  void demoFleet_validatesAndReads() throws Exception {
+    Path file = TESTDATA.resolve("examples/service/demo-fleet.json");
+    assertEquals(Set.of(), schema().validate(Files.readString(file), InputFormat.JSON));
+    Fleet f = reader.read(file);
+    assertEquals(List.of("demo-a", "demo-b"), f.providers().stream().map(Provider::name)
+        .toList());
+    assertTrue(f.providers().stream().allMatch(Provider::allowCpu));
+  }
+
   @Test
   void read_manyBadEntries_eachOnItsOwnLineAndNothingAccepted() throws Exception {
     Path file = dir.resolve("bad.json");
