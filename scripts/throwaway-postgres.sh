@@ -38,10 +38,17 @@ case $cmd in
     [[ $(id -u) -eq 0 ]] && chown postgres: "$dir"
     as_owner "${bin}initdb" -D "$dir/data" -U gpuattest --auth=trust --no-sync -E UTF8 \
       >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; exit 3; }
-    port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-    as_owner "${bin}pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null \
-      || { cat "$dir/server.log" >&2; exit 3; }
+    # A free port: a few random ones tried, since another server may hold any of them.
+    started=""
+    for _ in 1 2 3 4 5; do
+      port=$(shuf -i 20000-60000 -n 1)
+      if as_owner "${bin}pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+          -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off" start >/dev/null; then
+        started=1
+        break
+      fi
+    done
+    [[ -n $started ]] || { cat "$dir/server.log" >&2; exit 3; }
     as_owner "${bin}createdb" -h 127.0.0.1 -p "$port" -U gpuattest gpuattest
     echo "jdbc:postgresql://127.0.0.1:$port/gpuattest?user=gpuattest"
     ;;
