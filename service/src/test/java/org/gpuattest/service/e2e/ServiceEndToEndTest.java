@@ -133,6 +133,43 @@ class ServiceEndToEndTest {
     assertEquals(List.of(), f.leftovers());
   }
 
+  /**
+   * A prover that floods its stderr, then writes one endless line on stdout and hangs: it
+   * fails by itself (a prover.* check), the service shows at most {@code ProverLog.MAX_LINES}
+   * of its lines per attestation, and the honest provider beside it still passes.
+   */
+  @Test
+  void serve_floodingProver_onlyItFailsAndItsLinesAreCapped() throws Exception {
+    ServiceFixture f = new ServiceFixture(dir);
+    f.writeFleet(ServiceFixture.entry("honest", f.honest(), 3600, ""),
+        ServiceFixture.entry("flood", "yes flooding | head -n 20000 >&2; head -c 40000000"
+            + " /dev/zero | tr '\\0' x; sleep 60 #", 3600, ", \"prepareTimeoutSeconds\": 5"));
+    Service s = f.start(f.config(TestDatabases.sqlite(dir), "host-a", 2, Duration.ofSeconds(5),
+        null));
+    Store store = s.store();
+    try {
+      String flood = s.attestNow("flood").orElseThrow();
+      String honest = s.attestNow("honest").orElseThrow();
+      f.await("both ended", () -> store.attestation(flood).orElseThrow().state().finished()
+          && store.attestation(honest).orElseThrow().state().finished());
+      AttestationRow a = store.attestation(flood).orElseThrow();
+      assertEquals(Store.State.FAILED, a.state(), a.toString());
+      assertTrue(a.proverFailure() != null && a.proverFailure().startsWith("prover."),
+          a.toString());
+      assertEquals(Store.State.PASSED, store.attestation(honest).orElseThrow().state());
+    } finally {
+      s.close();
+    }
+    long shown = f.log().lines().filter(l -> l.startsWith("validator serve: [flood] prover:"
+        + " flooding")).count();
+    // Retried after its failure, it may have run more than once before the stop: per run.
+    long runs = store.history("flood", 0, 50).size();
+    assertTrue(shown > 0 && shown <= 200 * runs, shown + " lines shown over " + runs + " runs");
+    assertTrue(f.log().contains("[flood] ") && f.log().contains(" more lines of this"
+        + " attestation were not shown"), "the rest counted");
+    assertEquals(List.of(), f.leftovers());
+  }
+
   private static long count(Store store, String provider, Store.State state) {
     return store.history(provider, 0, 200).stream().filter(a -> a.state() == state).count();
   }
