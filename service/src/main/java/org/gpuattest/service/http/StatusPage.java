@@ -68,16 +68,20 @@ final class StatusPage {
     long t1 = rates.get(rates.size() - 1).finishedAt().toEpochMilli();
     double max = rates.stream().mapToDouble(Store.Rate::tflopsPerGpu).max().orElse(1);
     StringBuilder points = new StringBuilder();
+    StringBuilder dots = new StringBuilder(); // a lone rate is a dot, not an empty line
     for (Store.Rate r : rates) {
       double x = t1 == t0 ? PLOT_WIDTH / 2.0
           : 2 + (PLOT_WIDTH - 4) * (r.finishedAt().toEpochMilli() - t0) / (double) (t1 - t0);
       double y = PLOT_HEIGHT - 2 - (PLOT_HEIGHT - 4) * (max > 0 ? r.tflopsPerGpu() / max : 0);
       points.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
+      dots.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"1.5\"/>", x,
+          y));
     }
     return "<svg class=\"plot\" width=\"" + PLOT_WIDTH + "\" height=\"" + PLOT_HEIGHT
         + "\" role=\"img\" aria-label=\"" + rates.size() + " passing attestations, up to "
         + String.format(Locale.ROOT, "%.3g", max) + " TFLOP/s per GPU\"><polyline fill=\"none\""
-        + " stroke=\"currentColor\" points=\"" + points.toString().strip() + "\"/></svg>";
+        + " stroke=\"currentColor\" points=\"" + points.toString().strip() + "\"/>"
+        + "<g fill=\"currentColor\">" + dots + "</g></svg>";
   }
 
   static String verdict(AttestationRow a, String verdictText) {
