@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.UUID;
 
 /**
@@ -79,10 +78,10 @@ final class JdbcStore implements Store {
       }
       for (ProviderSpec p : fleet) {
         if (known.containsKey(p.name())) {
-          update(c, "UPDATE providers SET model = ?, gpus = ?, interval_ms = ?, active = 1"
+          Sql.update(c, "UPDATE providers SET model = ?, gpus = ?, interval_ms = ?, active = 1"
               + " WHERE name = ?", p.model(), p.gpus(), p.interval().toMillis(), p.name());
         } else {
-          update(c, "INSERT INTO providers (name, model, gpus, interval_ms, active,"
+          Sql.update(c, "INSERT INTO providers (name, model, gpus, interval_ms, active,"
               + " next_due_ms, failures_in_a_row) VALUES (?, ?, ?, ?, 1, ?, 0)", p.name(),
               p.model(), p.gpus(), p.interval().toMillis(),
               firstDue.of(p.name(), now).toEpochMilli());
@@ -91,7 +90,7 @@ final class JdbcStore implements Store {
       }
       for (Map.Entry<String, Boolean> e : known.entrySet()) {
         if (!e.getValue()) {
-          update(c, "UPDATE providers SET active = 0 WHERE name = ?", e.getKey());
+          Sql.update(c, "UPDATE providers SET active = 0 WHERE name = ?", e.getKey());
         }
       }
       return null;
@@ -131,7 +130,7 @@ final class JdbcStore implements Store {
           failures = r.getInt(4);
         }
       }
-      update(c, "UPDATE providers SET lease_owner = ?, lease_until_ms = ? WHERE name = ?",
+      Sql.update(c, "UPDATE providers SET lease_owner = ?, lease_until_ms = ? WHERE name = ?",
           instance, now.plus(lease).toEpochMilli(), name);
       String id = null;
       try (PreparedStatement s = c.prepareStatement("SELECT id FROM attestations WHERE"
@@ -144,12 +143,12 @@ final class JdbcStore implements Store {
         }
       }
       if (id != null) {
-        update(c, "UPDATE attestations SET state = 'RUNNING', instance = ?, started_ms = ?,"
+        Sql.update(c, "UPDATE attestations SET state = 'RUNNING', instance = ?, started_ms = ?,"
             + " model = ?, gpus = ? WHERE id = ?", instance, now.toEpochMilli(), model, gpus,
             id);
       } else {
         id = UUID.randomUUID().toString();
-        update(c, "INSERT INTO attestations (id, provider, state, instance, started_ms, model,"
+        Sql.update(c, "INSERT INTO attestations (id, provider, state, instance, started_ms, model,"
             + " gpus) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?)", id, name, instance,
             now.toEpochMilli(), model, gpus);
       }
@@ -175,13 +174,13 @@ final class JdbcStore implements Store {
 
   @Override
   public boolean renew(String provider, String instance, Instant until) {
-    return tx("renew a lease", c -> update(c, "UPDATE providers SET lease_until_ms = ?"
+    return tx("renew a lease", c -> Sql.update(c, "UPDATE providers SET lease_until_ms = ?"
         + " WHERE name = ? AND lease_owner = ?", until.toEpochMilli(), provider, instance) == 1);
   }
 
   @Override
   public void challengeIssued(String attestationId, String challengeId, Instant at) {
-    tx("note a challenge", c -> update(c, "UPDATE attestations SET challenge_id = ?"
+    tx("note a challenge", c -> Sql.update(c, "UPDATE attestations SET challenge_id = ?"
         + " WHERE id = ?", challengeId, attestationId));
   }
 
@@ -203,7 +202,7 @@ final class JdbcStore implements Store {
       if (provider == null) {
         throw new SQLException("no attestation " + attestationId);
       }
-      update(c, "UPDATE attestations SET state = ?, finished_ms = ?, challenge_id ="
+      Sql.update(c, "UPDATE attestations SET state = ?, finished_ms = ?, challenge_id ="
           + " COALESCE(?, challenge_id), summary = ?, failed_checks = ?, prover_failure = ?,"
           + " backend = ?, tflops_per_gpu = ?, elapsed_seconds = ?, archive_path = ?"
           + " WHERE id = ?", r.state().name(), r.finishedAt().toEpochMilli(),
@@ -211,7 +210,7 @@ final class JdbcStore implements Store {
           r.tflopsPerGpu(), r.elapsedSeconds(), r.archivePath(), attestationId);
       // The lease is released only by its holder: a lease that lapsed and was taken over
       // belongs to the instance that took it.
-      update(c, "UPDATE providers SET next_due_ms = ?, failures_in_a_row = ?,"
+      Sql.update(c, "UPDATE providers SET next_due_ms = ?, failures_in_a_row = ?,"
           + " lease_owner = NULL, lease_until_ms = NULL WHERE name = ? AND (lease_owner = ?"
           + " OR lease_owner IS NULL)", nextDue.toEpochMilli(), failuresInARow, provider,
           instance);
@@ -246,9 +245,9 @@ final class JdbcStore implements Store {
         }
       }
       String id = UUID.randomUUID().toString();
-      update(c, "INSERT INTO attestations (id, provider, state, requested_ms, model, gpus)"
+      Sql.update(c, "INSERT INTO attestations (id, provider, state, requested_ms, model, gpus)"
           + " VALUES (?, ?, 'QUEUED', ?, ?, ?)", id, provider, now.toEpochMilli(), model, gpus);
-      update(c, "UPDATE providers SET next_due_ms = ? WHERE name = ? AND next_due_ms > ?",
+      Sql.update(c, "UPDATE providers SET next_due_ms = ? WHERE name = ? AND next_due_ms > ?",
           now.toEpochMilli(), provider, now.toEpochMilli());
       return Optional.of(id);
     });
@@ -256,7 +255,7 @@ final class JdbcStore implements Store {
 
   @Override
   public List<AttestationRow> orphaned(String instance, Instant now) {
-    return tx("find interrupted attestations", c -> rows(c, "SELECT a.* FROM attestations a"
+    return tx("find interrupted attestations", c -> Sql.rows(c, "SELECT a.* FROM attestations a"
         + " JOIN providers p ON p.name = a.provider WHERE a.state = 'RUNNING' AND"
         + " (a.instance = ? OR p.lease_owner IS NULL OR p.lease_owner <> a.instance"
         + " OR p.lease_until_ms < ?) ORDER BY a.started_ms", instance, now.toEpochMilli()));
@@ -293,7 +292,7 @@ final class JdbcStore implements Store {
       }
     }
     Map<String, AttestationRow> last = new HashMap<>();
-    for (AttestationRow a : rows(c, "SELECT a.* FROM attestations a JOIN (SELECT provider,"
+    for (AttestationRow a : Sql.rows(c, "SELECT a.* FROM attestations a JOIN (SELECT provider,"
         + " MAX(finished_ms) AS m FROM attestations WHERE finished_ms IS NOT NULL"
         + (only == null ? "" : " AND provider = ?") + " GROUP BY provider) l"
         + " ON a.provider = l.provider AND a.finished_ms = l.m ORDER BY a.id",
@@ -313,7 +312,7 @@ final class JdbcStore implements Store {
           long[] n = counts.getOrDefault(name, new long[] {0, 0, 0, -1});
           out.add(new ProviderStatus(name, r.getString(2), r.getInt(3),
               Duration.ofMillis(r.getLong(4)), r.getInt(5) == 1,
-              Instant.ofEpochMilli(r.getLong(6)), r.getString(7), instant(r, "lease_until_ms"),
+              Instant.ofEpochMilli(r.getLong(6)), r.getString(7), Sql.instant(r, "lease_until_ms"),
               r.getInt(9),
               n[0], n[1], n[2], last.get(name), n[3] < 0 ? null : Instant.ofEpochMilli(n[3])));
         }
@@ -324,28 +323,28 @@ final class JdbcStore implements Store {
 
   @Override
   public List<AttestationRow> history(String provider, int offset, int limit) {
-    return tx("read a provider's attestations", c -> rows(c, "SELECT * FROM attestations"
+    return tx("read a provider's attestations", c -> Sql.rows(c, "SELECT * FROM attestations"
         + " WHERE provider = ? ORDER BY COALESCE(started_ms, requested_ms) DESC, id"
         + " LIMIT ? OFFSET ?", provider, limit, offset));
   }
 
   @Override
   public Optional<AttestationRow> attestation(String id) {
-    return tx("read an attestation", c -> rows(c, "SELECT * FROM attestations WHERE id = ?",
+    return tx("read an attestation", c -> Sql.rows(c, "SELECT * FROM attestations WHERE id = ?",
         id).stream().findFirst());
   }
 
   @Override
   public boolean index(AttestationRow a) {
     return tx("index an archived exchange", c -> {
-      List<AttestationRow> existing = rows(c, "SELECT * FROM attestations WHERE"
+      List<AttestationRow> existing = Sql.rows(c, "SELECT * FROM attestations WHERE"
           + " challenge_id = ?", a.challengeId());
       if (existing.isEmpty()) {
-        update(c, "INSERT INTO attestations (id, provider, state, instance, started_ms,"
+        Sql.update(c, "INSERT INTO attestations (id, provider, state, instance, started_ms,"
             + " finished_ms, challenge_id, model, gpus, summary, failed_checks, prover_failure,"
             + " backend, tflops_per_gpu, elapsed_seconds, archive_path) VALUES (?, ?, ?, ?, ?,"
             + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", a.id(), a.provider(), a.state().name(),
-            a.instance(), millis(a.startedAt()), millis(a.finishedAt()), a.challengeId(),
+            a.instance(), Sql.millis(a.startedAt()), Sql.millis(a.finishedAt()), a.challengeId(),
             a.model(), a.gpus(), a.summary(), a.failedChecks(), a.proverFailure(), a.backend(),
             a.tflopsPerGpu(), a.elapsedSeconds(), a.archivePath());
         return true;
@@ -354,10 +353,10 @@ final class JdbcStore implements Store {
       if (e.state() == a.state() && a.archivePath().equals(e.archivePath())) {
         return false;
       }
-      update(c, "UPDATE attestations SET state = ?, finished_ms = COALESCE(finished_ms, ?),"
+      Sql.update(c, "UPDATE attestations SET state = ?, finished_ms = COALESCE(finished_ms, ?),"
           + " summary = ?, failed_checks = ?, prover_failure = ?, backend = ?,"
           + " tflops_per_gpu = ?, archive_path = ? WHERE id = ?", a.state().name(),
-          millis(a.finishedAt()), a.summary(), a.failedChecks(), a.proverFailure(),
+          Sql.millis(a.finishedAt()), a.summary(), a.failedChecks(), a.proverFailure(),
           a.backend(), a.tflopsPerGpu(), a.archivePath(), e.id());
       return true;
     });
@@ -414,120 +413,9 @@ final class JdbcStore implements Store {
     // Nothing held: every method opens and closes its own connection.
   }
 
-  private static Long millis(Instant t) {
-    return t == null ? null : t.toEpochMilli();
-  }
-
-  private static int update(Connection c, String sql, Object... args) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      bind(s, args);
-      return s.executeUpdate();
-    }
-  }
-
-  private static void bind(PreparedStatement s, Object... args) throws SQLException {
-    for (int i = 0; i < args.length; i++) {
-      Object a = args[i];
-      if (a == null) {
-        s.setObject(i + 1, null);
-      } else if (a instanceof Long l) {
-        s.setLong(i + 1, l);
-      } else if (a instanceof Integer n) {
-        s.setInt(i + 1, n);
-      } else if (a instanceof Double d) {
-        s.setDouble(i + 1, d);
-      } else {
-        s.setString(i + 1, a.toString());
-      }
-    }
-  }
-
-  private static List<AttestationRow> rows(Connection c, String sql, Object... args)
-      throws SQLException {
-    List<AttestationRow> out = new ArrayList<>();
-    try (PreparedStatement s = c.prepareStatement(sql)) {
-      bind(s, args);
-      try (ResultSet r = s.executeQuery()) {
-        while (r.next()) {
-          out.add(new AttestationRow(r.getString("id"), r.getString("provider"),
-              State.valueOf(r.getString("state")), r.getString("instance"),
-              instant(r, "requested_ms"), instant(r, "started_ms"), instant(r, "finished_ms"),
-              r.getString("challenge_id"), r.getString("model"), r.getInt("gpus"),
-              r.getString("summary"), r.getString("failed_checks"),
-              r.getString("prover_failure"), r.getString("backend"),
-              number(r, "tflops_per_gpu"), number(r, "elapsed_seconds"),
-              r.getString("archive_path")));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static Instant instant(ResultSet r, String column) throws SQLException {
-    long v = r.getLong(column);
-    return r.wasNull() ? null : Instant.ofEpochMilli(v);
-  }
-
-  private static Double number(ResultSet r, String column) throws SQLException {
-    double v = r.getDouble(column);
-    return r.wasNull() ? null : v;
-  }
-
   /** The URL without its query, where a password may be. */
   static String redact(String url) {
     int q = url.indexOf('?');
     return q < 0 ? url : url.substring(0, q) + "?...";
-  }
-
-  /** Connections by URL, one per call: for the store's transactions and for Flyway. */
-  static final class Connections implements javax.sql.DataSource {
-    final String url;
-    private final Properties props;
-
-    Connections(String url, Properties props) {
-      this.url = url;
-      this.props = props;
-    }
-
-    @Override
-    public Connection getConnection() throws SQLException {
-      return java.sql.DriverManager.getConnection(url, props);
-    }
-
-    @Override
-    public Connection getConnection(String user, String password) throws SQLException {
-      return getConnection();
-    }
-
-    @Override
-    public java.io.PrintWriter getLogWriter() {
-      return null;
-    }
-
-    @Override
-    public void setLogWriter(java.io.PrintWriter out) {}
-
-    @Override
-    public void setLoginTimeout(int seconds) {}
-
-    @Override
-    public int getLoginTimeout() {
-      return 0;
-    }
-
-    @Override
-    public java.util.logging.Logger getParentLogger() {
-      return java.util.logging.Logger.getLogger("org.gpuattest.service.store");
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-      throw new SQLException("not a wrapper");
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-      return false;
-    }
   }
 }

@@ -46,14 +46,14 @@ public final class Stores {
       props.setProperty("password", password);
     }
     try {
-      Flyway.configure().dataSource(new JdbcStore.Connections(url, props))
+      Flyway.configure().dataSource(new Connections(url, props))
           .locations("classpath:org/gpuattest/service/store/migration")
           .loggers("slf4j").load().migrate();
     } catch (FlywayException e) {
       throw new StoreException("cannot migrate the database " + JdbcStore.redact(url) + ": "
           + oneLine(e.getMessage()), e);
     }
-    return new JdbcStore(dialect, new JdbcStore.Connections(url, props));
+    return new JdbcStore(dialect, new Connections(url, props));
   }
 
   private static void createFolder(String url) {
