@@ -73,9 +73,9 @@ final class ApiHandler extends Handler.Abstract {
       boolean get = method.equals("GET") || method.equals("HEAD");
       boolean post = method.equals("POST");
       if (path.equals("/") && get) {
+        List<Store.Rate> rates = store.passingRates(since());
         return send(response, callback, 200, "text/html; charset=utf-8", StatusPage.render(
-            FleetView.of(store.providers(), store.passingRates(since()), clock.instant()),
-            store.passingRates(since()), clock.instant()));
+            FleetView.of(store.providers(), rates, clock.instant()), rates, clock.instant()));
       }
       if (path.equals("/metrics") && get) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

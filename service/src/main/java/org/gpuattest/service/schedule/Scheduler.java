@@ -132,10 +132,11 @@ public final class Scheduler {
         }
         metrics.queueDepth(store.countDue(clock.instant()));
         metrics.running(running.size());
+        lastProblem = null;
       } catch (StoreException e) {
-        say("the database failed (" + e.getMessage() + "); trying again");
+        sayOnce("the database failed (" + e.getMessage() + "); trying again");
       } catch (RuntimeException e) {
-        say("internal error in the scheduler: " + e);
+        sayOnce("internal error in the scheduler: " + e);
       }
       synchronized (wake) {
         if (stopping) {
@@ -265,6 +266,16 @@ public final class Scheduler {
       Thread.currentThread().interrupt();
     }
     return stopped;
+  }
+
+  /** The loop's last problem, said once however many ticks it lasts; null while all is well. */
+  private String lastProblem;
+
+  private void sayOnce(String line) {
+    if (!line.equals(lastProblem)) {
+      say(line);
+      lastProblem = line;
+    }
   }
 
   private void say(String line) {
