@@ -3,13 +3,9 @@ package org.gpuattest.service.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.gpuattest.service.Service;
@@ -29,71 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeProcessTest {
   @TempDir Path dir;
 
-  /** The service's process and its stderr, read as it comes. */
-  static final class Served implements AutoCloseable {
-    final Process process;
-    final List<String> err = new ArrayList<>();
-
-    Served(Process p) {
-      this.process = p;
-      Thread t = new Thread(() -> {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getErrorStream(),
-            StandardCharsets.UTF_8))) {
-          for (String line; (line = r.readLine()) != null; ) {
-            synchronized (err) {
-              err.add(line);
-            }
-          }
-        } catch (java.io.IOException e) {
-          // ended
-        }
-      });
-      t.setDaemon(true);
-      t.start();
-    }
-
-    String err() {
-      synchronized (err) {
-        return String.join("\n", err);
-      }
-    }
-
-    void await(String what, ServiceFixture f, java.util.function.BooleanSupplier done)
-        throws Exception {
-      long deadline = System.nanoTime() + ServiceFixture.NO_HANG.toNanos();
-      while (!done.getAsBoolean()) {
-        if (System.nanoTime() > deadline || !process.isAlive() && !done.getAsBoolean()) {
-          throw new AssertionError("never: " + what + "\n" + err());
-        }
-        Thread.sleep(200);
-      }
-    }
-
-    void signal(String name) throws Exception {
-      Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
-          .inheritIO().start();
-      assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
-      assertEquals(0, kill.exitValue());
-    }
-
-    @Override
-    public void close() {
-      process.destroyForcibly();
-    }
-  }
-
-  private Served serve(ServiceFixture f, String... extra) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Dgpuattest.test=" + dir, "-cp",
-        System.getProperty("java.class.path"), "org.gpuattest.service.cli.ServiceMain",
-        "serve", "--fleet", f.fleetFile.toString(), "--db", TestDatabases.sqlite(dir),
-        "--archive", dir.resolve("archive").toString(), "--replay-dir",
-        dir.resolve("replay").toString(), "--listen", "127.0.0.1:0", "--instance", "host-a",
-        "--retry-seconds", "1", "--stop-timeout", "2"));
-    cmd.addAll(List.of(extra));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    pb.environment().put("GPU_ATTEST_HOME", dir.resolve("home").toString());
-    return new Served(pb.start());
+  private ServedProcess serve(ServiceFixture f, String... extra) throws Exception {
+    return ServedProcess.start(dir, f.fleetFile, TestDatabases.sqlite(dir), "host-a", extra);
   }
 
   @Test
@@ -102,7 +35,7 @@ class ServeProcessTest {
     f.writeFleet(ServiceFixture.entry("a", "true", 0, ""),
         ServiceFixture.entry("a", "true", 60, ""),
         ServiceFixture.entry("b", "true", 60, "").replace(ServiceFixture.MODEL, "Nope"));
-    try (Served s = serve(f)) {
+    try (ServedProcess s = serve(f)) {
       assertTrue(s.process.waitFor(ServiceFixture.NO_HANG.toSeconds(), TimeUnit.SECONDS));
       assertEquals(2, s.process.exitValue(), s.err());
       Thread.sleep(200); // the reader's last lines
@@ -121,18 +54,18 @@ class ServeProcessTest {
     ServiceFixture f = new ServiceFixture(dir);
     f.writeFleet(ServiceFixture.entry("one", f.hanging(), 3600,
         ", \"prepareTimeoutSeconds\": 600"));
-    try (Served s = serve(f)) {
-      s.await("listening", f, () -> s.err().contains("listening on http://127.0.0.1:"));
+    try (ServedProcess s = serve(f)) {
+      s.await("listening", () -> s.err().contains("listening on http://127.0.0.1:"));
       f.writeFleet(ServiceFixture.entry("one", "true", 3600, ""), "{\"name\": \"two\"}");
       s.signal("HUP");
-      s.await("the bad reload refused", f, () -> s.err().contains("reload refused: the running"
+      s.await("the bad reload refused", () -> s.err().contains("reload refused: the running"
           + " fleet of 1 providers is kept"));
       assertTrue(s.err().contains("reload refused: " + f.fleetFile + ": providers[1] (two):"
           + " prover is required"), s.err());
       f.writeFleet(ServiceFixture.entry("one", f.hanging(), 3600, ""),
           ServiceFixture.entry("two", f.hanging(), 3600, ""));
       s.signal("HUP");
-      s.await("the good reload", f, () -> s.err().contains("reloaded " + f.fleetFile
+      s.await("the good reload", () -> s.err().contains("reloaded " + f.fleetFile
           + ": 2 providers"));
       s.signal("TERM");
       assertTrue(s.process.waitFor(60, TimeUnit.SECONDS), s.err());
@@ -155,8 +88,8 @@ class ServeProcessTest {
     f.writeFleet(ServiceFixture.entry("slow", f.hanging(), 1,
         ", \"prepareTimeoutSeconds\": 600"));
     String id;
-    try (Served s = serve(f)) {
-      s.await("an attestation running", f, () -> running(dir) != null);
+    try (ServedProcess s = serve(f)) {
+      s.await("an attestation running", () -> running(dir) != null);
       id = running(dir).id();
       s.process.destroyForcibly(); // SIGKILL: no hook, no handler runs
       assertTrue(s.process.waitFor(30, TimeUnit.SECONDS));

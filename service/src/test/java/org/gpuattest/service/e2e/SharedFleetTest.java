@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
-import org.gpuattest.service.Service;
+import org.gpuattest.service.store.Stores;
 import org.gpuattest.service.store.AttestationRow;
 import org.gpuattest.service.store.Store;
 import org.gpuattest.service.store.TestDatabases;
@@ -22,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two validator hosts sharing one fleet through one PostgreSQL database (docs/service.md,
- * "Two validator hosts"): each with its own archive and replay store, both attesting, and no
+ * "Two validator hosts, one fleet"): two 'validator serve' processes, each with its own
+ * archive and replay store, both attesting, and no
  * provider ever attested by both at once: each provider's attestations, in order, each start
  * after the one before ended. Skipped, saying why, where no PostgreSQL server is named.
  */
@@ -44,19 +44,30 @@ class SharedFleetTest {
           ServiceFixture.entry("p2", f.honest(), 1, ""),
           ServiceFixture.entry("p3", f.honest(), 1, ""));
     }
-    Service one = a.start(a.config(url, "host-a", 1, Duration.ofSeconds(30), null));
-    Service two = b.start(b.config(url, "host-b", 1, Duration.ofSeconds(30), null));
-    Store store = one.store();
-    try {
-      a.await("five passes, by both hosts", () -> {
-        List<AttestationRow> all = all(store);
+    try (ServedProcess one = ServedProcess.start(a.dir, a.fleetFile, url, "host-a",
+            "--concurrency", "1");
+        ServedProcess two = ServedProcess.start(b.dir, b.fleetFile, url, "host-b",
+            "--concurrency", "1");
+        Store store = Stores.open(url, null)) {
+      one.await("five passes, by both hosts", () -> {
+        List<AttestationRow> all;
+        try {
+          all = all(store);
+        } catch (RuntimeException e) {
+          return false; // the schema is still being made by one of them
+        }
         return all.stream().filter(r -> r.state() == Store.State.PASSED).count() >= 5
             && instances(all).size() == 2;
       });
-    } finally {
-      one.close();
-      two.close();
+      one.stop();
+      two.stop();
+      check(store);
     }
+    assertEquals(List.of(), a.leftovers());
+    assertEquals(List.of(), b.leftovers());
+  }
+
+  private static void check(Store store) {
     List<AttestationRow> all = all(store);
     assertEquals(Set.of("host-a", "host-b"), instances(all));
     List<String> overlaps = new ArrayList<>();
@@ -73,8 +84,7 @@ class SharedFleetTest {
     assertEquals(List.of(), overlaps, "one provider attested by both hosts at once");
     assertFalse(all.stream().anyMatch(r -> r.state() == Store.State.FAILED
         || r.state() == Store.State.ERROR), all.toString());
-    assertEquals(List.of(), a.leftovers());
-    assertEquals(List.of(), b.leftovers());
+    assertEquals(0, store.count(Store.State.RUNNING), "both stopped cleanly");
   }
 
   private static List<AttestationRow> all(Store store) {
