@@ -24,6 +24,7 @@ import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.service.metrics.ServiceMetrics;
 import org.gpuattest.service.store.AttestationRow;
+import org.gpuattest.service.store.ProviderStatus;
 import org.gpuattest.service.store.Store;
 import org.gpuattest.service.store.StoreException;
 import org.gpuattest.validator.VerdictText;
@@ -84,6 +85,9 @@ final class ApiHandler extends Handler.Abstract {
       }
       if (parts.size() == 2 && parts.get(0).equals("attestations") && get) {
         return verdictPage(response, callback, parts.get(1));
+      }
+      if (parts.size() == 2 && parts.get(0).equals("providers") && get) {
+        return providerPage(response, callback, parts.get(1));
       }
       if (parts.size() < 2 || !parts.get(0).equals("api") || !parts.get(1).equals("v1")) {
         return error(response, callback, 404, "no such page: see " + OPENAPI);
@@ -175,6 +179,18 @@ final class ApiHandler extends Handler.Abstract {
           "state", "queued"));
     }
     return error(response, callback, 404, "no such endpoint (see " + OPENAPI + ")");
+  }
+
+  private boolean providerPage(Response response, Callback callback, String name) {
+    Optional<ProviderStatus> p = store.provider(name);
+    if (p.isEmpty()) {
+      return send(response, callback, 404, "text/html; charset=utf-8",
+          StatusPage.message("No provider " + name));
+    }
+    FleetView.ProviderView view = FleetView.of(List.of(p.get()), store.passingRates(since()),
+        clock.instant()).get(0);
+    return send(response, callback, 200, "text/html; charset=utf-8",
+        StatusPage.provider(view, store.history(name, 0, 50)));
   }
 
   private boolean verdictPage(Response response, Callback callback, String id) {

@@ -38,7 +38,8 @@ final class StatusPage {
     for (FleetView.ProviderView p : providers) {
       h.append("<tr class=\"provider ").append(esc(p.state())).append("\" data-provider=\"")
           .append(esc(p.name())).append("\">");
-      cell(h, "name", esc(p.name()));
+      cell(h, "name", "<a href=\"/providers/" + esc(p.name()) + "\">" + esc(p.name())
+          + "</a>");
       cell(h, "state", esc(p.state()) + (p.flagged() ? " (flagged)" : ""));
       cell(h, "model", esc(p.gpus() + " x " + p.model()));
       FleetView.AttestationView last = p.last();
@@ -82,6 +83,31 @@ final class StatusPage {
         + String.format(Locale.ROOT, "%.3g", max) + " TFLOP/s per GPU\"><polyline fill=\"none\""
         + " stroke=\"currentColor\" points=\"" + points.toString().strip() + "\"/>"
         + "<g fill=\"currentColor\">" + dots + "</g></svg>";
+  }
+
+  /** One provider's page: its state and its latest attestations, each linked to its verdict. */
+  static String provider(FleetView.ProviderView p, List<AttestationRow> history) {
+    StringBuilder h = head("gpu-attest: " + p.name());
+    h.append("<h1>").append(esc(p.name())).append("</h1>\n<p id=\"state\">")
+        .append(esc(p.state())).append("; ").append(esc(p.gpus() + " x " + p.model()))
+        .append("; ").append(p.passed()).append(" passed, ").append(p.failed())
+        .append(" failed, ").append(p.proverFailures()).append(" prover failures</p>\n");
+    h.append("<table id=\"attestations\">\n<thead><tr><th>started</th><th>state</th>"
+        + "<th>verdict</th><th>TFLOP/s per GPU</th></tr></thead>\n<tbody>\n");
+    for (AttestationRow a : history) {
+      h.append("<tr>");
+      cell(h, "started", esc(String.valueOf(a.startedAt() == null ? a.requestedAt()
+          : a.startedAt())));
+      cell(h, "state", esc(a.state().name().toLowerCase(Locale.ROOT)));
+      cell(h, "verdict", "<a href=\"/attestations/" + esc(a.id()) + "\">"
+          + esc(a.summary() == null ? a.id() : a.summary()) + "</a>");
+      cell(h, "rate", a.tflopsPerGpu() == null ? "-"
+          : String.format(Locale.ROOT, "%.3g", a.tflopsPerGpu()));
+      h.append("</tr>\n");
+    }
+    h.append("</tbody>\n</table>\n<p><a href=\"/\">fleet</a> · <a href=\"/api/v1/providers/")
+        .append(esc(p.name())).append("/attestations\">JSON</a></p>\n");
+    return h.append("</body>\n</html>\n").toString();
   }
 
   static String verdict(AttestationRow a, String verdictText) {

@@ -88,4 +88,19 @@ class StatusPageBrowserTest {
     String verdict = browser.findElement(By.id("verdict")).getText();
     assertTrue(verdict.contains("PASS  openings.exact"), verdict);
   }
+
+  /** A provider's page lists its attestations, newest first, each linked to its verdict. */
+  @Test
+  void providerPage_historyNewestFirstEachLinkedToItsVerdict() {
+    browser.get(api.uri("/").toString());
+    browser.findElement(By.linkText("good")).click();
+    assertEquals("gpu-attest: good", browser.getTitle());
+    assertTrue(browser.findElement(By.id("state")).getText().contains("2 passed, 0 failed"));
+    List<WebElement> rows = browser.findElements(By.cssSelector("#attestations tbody tr"));
+    assertEquals(2, rows.size());
+    assertEquals(List.of("52.0", "50.0"), rows.stream()
+        .map(r -> r.findElement(By.cssSelector("td.rate")).getText()).toList());
+    rows.get(0).findElement(By.cssSelector("td.verdict a")).click();
+    assertEquals("gpu-attest: attestation " + api.lastPassId, browser.getTitle());
+  }
 }
