@@ -70,6 +70,10 @@ final class ApiHandler extends Handler.Abstract {
       }
       String path = Request.getPathInContext(request);
       String method = request.getMethod();
+      if (method.equals("POST") && crossOrigin(request)) {
+        return error(response, callback, 403, "a POST from a web page of another origin is"
+            + " refused");
+      }
       List<String> parts = List.of(path.replaceAll("^/+|/+$", "").split("/+"));
       boolean get = method.equals("GET") || method.equals("HEAD");
       boolean post = method.equals("POST");
@@ -179,6 +183,20 @@ final class ApiHandler extends Handler.Abstract {
           "state", "queued"));
     }
     return error(response, callback, 404, "no such endpoint (see " + OPENAPI + ")");
+  }
+
+  /**
+   * Whether a browser sent this request from a page of another origin: a page elsewhere could
+   * otherwise make a visitor's browser POST to a service on loopback (attest now, reload) with
+   * no token. Browsers name the page's origin in Origin; curl and Prometheus send none.
+   */
+  private static boolean crossOrigin(Request request) {
+    String origin = request.getHeaders().get(HttpHeader.ORIGIN);
+    if (origin == null) {
+      return false;
+    }
+    String host = request.getHeaders().get(HttpHeader.HOST);
+    return host == null || !(origin.equals("http://" + host) || origin.equals("https://" + host));
   }
 
   private boolean providerPage(Response response, Callback callback, String name) {

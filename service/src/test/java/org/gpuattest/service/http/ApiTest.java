@@ -119,6 +119,13 @@ class ApiTest {
         "post");
 
     conforms(api.post("/api/v1/reload"), "/api/v1/reload", "post");
+    for (String[] post : new String[][] {{"/api/v1/reload", "/api/v1/reload"},
+        {"/api/v1/providers/good/attest", "/api/v1/providers/{name}/attest"}}) {
+      conforms(api.http.send(java.net.http.HttpRequest.newBuilder(api.uri(post[0]))
+          .header("Origin", "http://evil.example")
+          .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+          HttpResponse.BodyHandlers.ofString()), post[1], "post");
+    }
     api.reloadProblems = List.of("fleet.json: providers[0] (x): prover is required");
     HttpResponse<String> refused = api.post("/api/v1/reload");
     assertEquals(422, refused.statusCode());
@@ -156,6 +163,22 @@ class ApiTest {
     assertEquals(405, api.http.send(java.net.http.HttpRequest.newBuilder(
         api.uri("/api/v1/providers")).DELETE().build(),
         HttpResponse.BodyHandlers.ofString()).statusCode());
+  }
+
+  /** A page of another origin cannot make a browser POST here; the same origin can. */
+  @Test
+  void post_fromAnotherOrigin_refused() throws Exception {
+    java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(
+        api.uri("/api/v1/providers/good/attest")).POST(
+            java.net.http.HttpRequest.BodyPublishers.noBody());
+    HttpResponse<String> foreign = api.http.send(b.copy().header("Origin",
+        "http://evil.example").build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, foreign.statusCode());
+    conforms(foreign, "/api/v1/providers/{name}/attest", "post");
+    assertEquals(0, api.store.count(Store.State.QUEUED), "nothing queued");
+    HttpResponse<String> same = api.http.send(b.copy().header("Origin",
+        "http://127.0.0.1:" + api.server.port()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, same.statusCode());
   }
 
   @Test
