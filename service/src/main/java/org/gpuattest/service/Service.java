@@ -111,7 +111,7 @@ public final class Service implements Control, AutoCloseable {
       store.syncFleet(specs(fleet), clock.instant(), s::firstDue);
       // The port first: a service that cannot serve stops before any prover is asked.
       if (config.listen() != null) {
-        s.http = ApiServer.start(config.listen(), config.token(), store, s, s.metrics, clock);
+        s.http = serve(config, store, s, clock);
       }
       int recovered = s.scheduler.start();
       s.say(fleet.providers().size() + " providers from " + config.fleetFile() + "; database "
@@ -126,11 +126,25 @@ public final class Service implements Control, AutoCloseable {
     } catch (StoreException e) {
       s.close();
       throw new RuntimeFailureException(e.getMessage());
-    } catch (IllegalArgumentException e) {
+    } catch (BadMessageException | RuntimeFailureException | RuntimeException e) {
       s.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Starts the HTTP server.
+   *
+   * @throws BadMessageException a non-loopback address without a token
+   * @throws RuntimeFailureException the port cannot be bound
+   */
+  private static ApiServer serve(Config config, Store store, Service s, Clock clock)
+      throws BadMessageException, RuntimeFailureException {
+    try {
+      return ApiServer.start(config.listen(), config.token(), store, s, s.metrics, clock);
+    } catch (IllegalArgumentException e) {
       throw new BadMessageException(e.getMessage());
     } catch (Exception e) {
-      s.close();
       throw new RuntimeFailureException("--listen: cannot serve on "
           + config.listen().getHostString() + ":" + config.listen().getPort() + ": "
           + e.getMessage());
