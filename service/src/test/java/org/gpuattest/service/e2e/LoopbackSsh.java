@@ -69,10 +69,13 @@ final class LoopbackSsh implements AutoCloseable {
         + " -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR 127.0.0.1 " + remote;
   }
 
-  /** A remote script that never answers: it sleeps whatever words it is given. */
-  static Path hangingHost(Path dir) throws Exception {
+  /**
+   * A remote script that never answers, whatever words it is given: it reads {@code never}, a
+   * FIFO nobody writes, so its command line names the test's folder.
+   */
+  static Path hangingHost(Path dir, Path never) throws Exception {
     Path script = dir.resolve("hang.sh");
-    Files.writeString(script, "#!/bin/sh\nexec sleep 300\n");
+    Files.writeString(script, "#!/bin/sh\nexec cat " + never + "\n");
     if (!script.toFile().setExecutable(true)) {
       throw new IllegalStateException("cannot make " + script + " executable");
     }

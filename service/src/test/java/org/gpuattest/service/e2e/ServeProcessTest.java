@@ -96,9 +96,11 @@ class ServeProcessTest {
     }
     // The killed service's prover is an orphan now; the operator's systemd kills the unit's
     // whole cgroup, this test its own processes.
+    String never = f.never().toString();
     ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
-        .map(c -> c.contains("sleep 300 # " + dir.getFileName())).orElse(false))
+        .map(c -> c.contains(never)).orElse(false))
         .forEach(ProcessHandle::destroyForcibly);
+    assertEquals(List.of(), f.leftovers());
     Service again = f.start(f.config(TestDatabases.sqlite(dir), "host-a", 1,
         Duration.ofSeconds(1), null));
     try {

@@ -59,9 +59,25 @@ final class ServiceFixture {
     return sq(attestor.toString()) + " --signing-key " + sq(key.toString());
   }
 
-  /** A host that never answers: the shell runs sleep, the words after it are a comment. */
-  String hanging() {
-    return "sleep 300 # " + dir.getFileName();
+  /**
+   * A host that never answers: cat opening a FIFO nobody writes, which blocks until it is
+   * stopped; its command line names this folder, so a leftover would be found. The words the
+   * shell appends are a comment.
+   */
+  String hanging() throws Exception {
+    return "cat " + sq(never()) + " #";
+  }
+
+  /** The FIFO {@link #hanging} reads, made on first use. */
+  Path never() throws Exception {
+    Path fifo = dir.resolve("never");
+    if (!Files.exists(fifo)) {
+      Process mk = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+      if (mk.waitFor() != 0) {
+        throw new IllegalStateException("mkfifo " + fifo + " failed");
+      }
+    }
+    return fifo;
   }
 
   /** A new key file (PEM) and its public half beside it (name.pub.pem). */

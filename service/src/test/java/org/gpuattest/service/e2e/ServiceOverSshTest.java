@@ -40,7 +40,7 @@ class ServiceOverSshTest {
           ServiceFixture.entry("honest", ssh.prover(f.attestor), 1, ""),
           ServiceFixture.entry("failing", ssh.prover(f.attestor) + " --signing-key " + own, 1,
               ", \"proverKey\": \"pinned.pub.pem\""),
-          ServiceFixture.entry("hanging", ssh.prover(LoopbackSsh.hangingHost(dir)), 1,
+          ServiceFixture.entry("hanging", ssh.prover(LoopbackSsh.hangingHost(dir, f.never())), 1,
               ", \"prepareTimeoutSeconds\": 3"));
       Service s = f.start(f.config(TestDatabases.sqlite(dir), "host-a", 2,
           Duration.ofSeconds(5), null));
