@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Regenerates docs/cli.md from the tools' own --help output (build the jars first:
-# mvn -q -DskipTests package). The CLI test suite fails if docs/cli.md is out of date.
+# mvn -q -DskipTests package). The CLI test suite fails if docs/cli.md is out of date
+# (attestor's CliReferenceTest; the service's ServeHelpTest for 'validator serve').
 set -euo pipefail
 cd "$(dirname "$0")/.."
 A=(java -jar attestor/target/attestor.jar)
 V=(java -jar validator/target/validator.jar)
+S=(java -jar service/target/validator-service.jar)
 {
   echo "# CLI reference"
   echo
@@ -24,5 +26,9 @@ V=(java -jar validator/target/validator.jar)
     "${V[@]}" $cmd --help
     echo '```'
   done
+  # 'validator serve' is the service's (module service, docs/service.md): its jar's.
+  echo; echo "## validator serve"; echo; echo '```'
+  "${S[@]}" serve --help
+  echo '```'
 } > docs/cli.md
 echo "wrote docs/cli.md"

@@ -25,6 +25,9 @@ class CliReferenceTest {
   @Test
   void cliReference_everySection_equalsTheCommandsHelp() throws Exception {
     Map<String, String> sections = sections(Files.readString(Path.of("..", "docs", "cli.md")));
+    // 'validator serve' is the service module's, which depends on this one: its ServeHelpTest
+    // checks that section.
+    sections.remove("validator serve");
     // One section per command of either tool, in the trees' order: a new command needs one.
     List<String> commands = new ArrayList<>();
     for (picocli.CommandLine root : List.of(AttestorCli.commandLine(),

@@ -1,0 +1,226 @@
+package org.gpuattest.service.run;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.gpuattest.common.BadMessageException;
+import org.gpuattest.common.RuntimeFailureException;
+import org.gpuattest.common.cli.ToolVersion;
+import org.gpuattest.common.crypto.Ed25519PrivateKey;
+import org.gpuattest.common.message.Attestation;
+import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.Check;
+import org.gpuattest.common.message.Verdict;
+import org.gpuattest.service.fleet.Provider;
+import org.gpuattest.service.store.ArchiveIndex;
+import org.gpuattest.service.store.Result;
+import org.gpuattest.service.store.Store;
+import org.gpuattest.validator.GpuProfiles;
+import org.gpuattest.validator.ProverConversation;
+import org.gpuattest.validator.ProverFailure;
+import org.gpuattest.validator.ProverProcess;
+import org.gpuattest.validator.ReadyGo;
+import org.gpuattest.validator.ReplayStore;
+import org.gpuattest.validator.Session;
+import org.gpuattest.validator.Validator;
+import org.gpuattest.validator.archive.ArchiveRecord;
+import org.gpuattest.validator.archive.ArchivedExchange;
+import org.gpuattest.validator.archive.EvidenceArchive;
+import org.gpuattest.validator.check.Evidence;
+
+/**
+ * One attestation of one provider, as 'validator attest' runs it (docs/protocol.md section 3.2,
+ * the ready/go conversation; the same deadlines), with the library's calls: issue, converse,
+ * sample, verify, then keep the exchange in the evidence archive, signed, before anything is
+ * indexed. A prover's failure is a failed verdict, archived like any other; a stop of the
+ * service ({@link Running#stop}) or a fault on its own side is never the prover's failure and
+ * is not archived as one.
+ */
+public final class AttestationRunner {
+  /** Time the prover gets to answer 'go' after the challenge expires ('attest''s default). */
+  static final Duration PROVE_GRACE = Duration.ofSeconds(5);
+  /** Time the prover gets for 'open' on top of the challenge's lifetime ('attest''s). */
+  static final Duration OPEN_ALLOWANCE = Duration.ofMinutes(10);
+
+  /**
+   * What every attestation of this service shares.
+   *
+   * @param signingKey signs the challenges (provers may then trust only this validator);
+   *     null for unsigned
+   * @param archiveKey signs each archived exchange
+   * @param threads how many devices one verification recomputes at once
+   */
+  public record Settings(GpuProfiles profiles, ReplayStore replay, EvidenceArchive archive,
+      Ed25519PrivateKey archiveKey, Ed25519PrivateKey signingKey, int threads, Clock clock,
+      SecureRandom random, PrintWriter log) {
+    public Settings {
+      Objects.requireNonNull(profiles, "profiles");
+      Objects.requireNonNull(replay, "replay");
+      Objects.requireNonNull(archive, "archive");
+      Objects.requireNonNull(archiveKey, "archiveKey");
+      Objects.requireNonNull(clock, "clock");
+      Objects.requireNonNull(random, "random");
+      Objects.requireNonNull(log, "log");
+    }
+  }
+
+  private final Settings settings;
+  private final Validator validator;
+
+  public AttestationRunner(Settings settings) {
+    this.settings = settings;
+    this.validator = new Validator(settings.profiles(), settings.replay(), settings.random(),
+        settings.clock(), settings.threads());
+  }
+
+  /**
+   * Attests {@code p} once.
+   *
+   * @param issued told the challenge's id as soon as it is issued, before the prover starts
+   *     (the index notes it, so a crash leaves the challenge findable in the archive)
+   * @param handle how the service stops it
+   */
+  public Outcome run(Provider p, Consumer<String> issued, Running handle) {
+    Clock clock = settings.clock();
+    long began = System.nanoTime();
+    PrintWriter log = ProverLog.to(settings.log(), p.name());
+    Session latest = null;
+    String challengeId = null;
+    try {
+      Session s = validator.challenge(p.challenge().request().prepare(p.prepareTimeout())
+          .signingKey(settings.signingKey()).weakTiming(p.weakTiming() || p.allowCpu())
+          .build());
+      latest = s;
+      Challenge c = s.decodedChallenge().value();
+      challengeId = c.id().toLowerCase(Locale.ROOT);
+      issued.accept(challengeId);
+      Evidence.Options options = new Evidence.Options(p.allowCpu(), p.proverKey());
+      Verdict verdict;
+      ArchiveRecord.ProverFailureNote failure = null;
+      String openings = null;
+      Instant verifiedAt;
+      Double verifySeconds = null;
+      try {
+        Duration openDeadline = Duration.between(clock.instant(), c.expires())
+            .plus(OPEN_ALLOWANCE);
+        ProverProcess.Answer answer;
+        try (ProverConversation prover = ProverConversation.start(p.prover(), log, clock)) {
+          handle.attach(prover);
+          s = ReadyGo.start(prover, s, p.prepareTimeout(), clock, settings.random(), log,
+              p.allowCpu());
+          latest = s;
+          Duration proveDeadline = Duration.between(Instant.parse(s.goSentAt()), c.expires())
+              .plus(PROVE_GRACE);
+          ProverProcess.Answer commitment = prover.next("go", proveDeadline);
+          try {
+            s = validator.sample(s, commitment.text(), commitment.receivedAt());
+          } catch (BadMessageException e) {
+            throw ProverFailure.unusable("go", "commitment", e);
+          }
+          latest = s;
+          prover.send(s.request());
+          answer = prover.next("open", openDeadline);
+          prover.finish("open");
+        } finally {
+          handle.detach();
+        }
+        openings = answer.text();
+        verifiedAt = clock.instant();
+        // The clock fixed at one instant, recorded as verifiedAt: reverify repeats it exactly.
+        Validator at = new Validator(settings.profiles(), settings.replay(), settings.random(),
+            Clock.fixed(verifiedAt, ZoneOffset.UTC), settings.threads());
+        long v0 = System.nanoTime();
+        try {
+          verdict = at.verify(s, openings, options);
+        } catch (BadMessageException e) {
+          throw ProverFailure.unusable("open", "openings", e);
+        } finally {
+          verifySeconds = (System.nanoTime() - v0) / 1e9;
+        }
+      } catch (ProverFailure f) {
+        if (handle.stopped()) {
+          return interrupted(challengeId, began, "stopped with the service before a verdict;"
+              + " not the prover's failure");
+        }
+        verifiedAt = clock.instant();
+        verdict = f.verdict(c.id(), validator.summary(latest, verifiedAt).orElse(null));
+        failure = new ArchiveRecord.ProverFailureNote(f.step(), f.check());
+        log.println("the prover failed: " + f.describe());
+      }
+      log.println(verdictLine(verdict));
+      String archived = null;
+      String archiveProblem = null;
+      try {
+        archived = keep(p, latest, openings, verdict, verifiedAt, failure);
+      } catch (IOException e) {
+        archiveProblem = e.getMessage();
+        log.println("not archived: " + archiveProblem);
+      }
+      Attestation a = verdict.attestation();
+      Result r = new Result(verdict.passed() ? Store.State.PASSED : Store.State.FAILED,
+          clock.instant(), challengeId, verdictLine(verdict)
+              + (archiveProblem == null ? "" : "; not archived: " + archiveProblem),
+          failedChecks(verdict), failure == null ? null : failure.check(),
+          a == null ? null : a.backend(),
+          a == null || a.timing() == null ? null : a.timing().tflopsPerGpu(),
+          a == null || a.timing() == null ? null : a.timing().elapsedSeconds(), archived);
+      return new Outcome(r, verdict, seconds(began), verifySeconds, archiveProblem);
+    } catch (BadMessageException | RuntimeFailureException | IOException | RuntimeException e) {
+      if (handle.stopped()) {
+        return interrupted(challengeId, began, "stopped with the service before a verdict");
+      }
+      String why = e instanceof RuntimeException && !(e instanceof IllegalArgumentException)
+          ? "internal error: " + e : e.getMessage();
+      log.println("the validator failed (not the prover): " + why);
+      return new Outcome(new Result(Store.State.ERROR, clock.instant(), challengeId,
+          "the validator failed (not the prover): " + why, null, null, null, null, null, null),
+          null, seconds(began), null, null);
+    } finally {
+      log.close();
+    }
+  }
+
+  private Outcome interrupted(String challengeId, long began, String why) {
+    return new Outcome(Result.interrupted(settings.clock().instant(), challengeId, why), null,
+        seconds(began), null, null);
+  }
+
+  /** Keeps the exchange in the archive, signed; a replayed challenge is not kept. */
+  private String keep(Provider p, Session s, String openings, Verdict verdict,
+      Instant verifiedAt, ArchiveRecord.ProverFailureNote failure) throws IOException {
+    Check replay = verdict.check("challenge.replay");
+    if (replay != null && replay.failed()) {
+      throw new IOException("a replayed challenge is not archived");
+    }
+    ArchiveRecord record = new ArchiveRecord(1, verdict.challengeId().toLowerCase(Locale.ROOT),
+        ArchiveRecord.ATTEST, verifiedAt.toString(), settings.clock().instant().toString(),
+        ToolVersion.line("validator"), p.name(), new ArchiveRecord.Options(p.allowCpu(),
+            p.weakTiming(), p.proverKey().map(k -> k.toPem()).orElse(null)), failure,
+        settings.profiles().forModel(p.challenge().model()));
+    return settings.archive().keep(new ArchivedExchange(record, s, openings, verdict),
+        settings.archiveKey()).toString();
+  }
+
+  /** The verdict's last line, as 'validator attest' prints it. */
+  static String verdictLine(Verdict v) {
+    return ArchiveIndex.verdictLine(v);
+  }
+
+  private static String failedChecks(Verdict v) {
+    String names = v.checks().stream().filter(Check::failed).map(Check::name)
+        .collect(Collectors.joining(","));
+    return names.isEmpty() ? null : names;
+  }
+
+  private static double seconds(long began) {
+    return (System.nanoTime() - began) / 1e9;
+  }
+}
