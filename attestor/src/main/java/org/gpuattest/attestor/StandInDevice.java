@@ -17,6 +17,7 @@ import org.gpuattest.kernels.IterationResult;
 final class StandInDevice implements Device {
   private final DeviceIdentity identity;
   private final Map<Integer, byte[][]> leaves;
+  private int kept = 1;
 
   /**
    * @param identity whose device this stands in for (named only if a check fails)
@@ -38,6 +39,21 @@ final class StandInDevice implements Device {
   @Override
   public IterationResult iterate(int t) {
     return new IterationResult(new byte[32], 0);
+  }
+
+  /** A pass over {@code kept} stand-in products: fixed roots, at once. */
+  @Override
+  public byte[][] memoryPass(double[] v) {
+    byte[][] roots = new byte[kept][];
+    for (int k = 0; k < kept; k++) {
+      roots[k] = new byte[32];
+    }
+    return roots;
+  }
+
+  @Override
+  public void keep(int first, int count) {
+    kept = count;
   }
 
   @Override
