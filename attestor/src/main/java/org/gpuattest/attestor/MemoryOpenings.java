@@ -42,7 +42,7 @@ final class MemoryOpenings {
     if (y == null) {
       byte[] previous = p == 0 ? Reference.deviceRoot(state.matrixRoots(g))
           : m.memoryRoots()[g][p - 1];
-      y = device.memoryProduct(t, MemoryPass.vector(m.seed(), g, p, previous, n));
+      y = device.memoryProduct(t, MemoryPass.key(m.seed(), g, p, previous));
       byte[] root = MemoryPass.vectorRoot(y, 0, n);
       if (!MessageDigest.isEqual(root, committed)) {
         throw new BackendException("device " + g + " recomputed s_" + p + "(" + g + "," + t

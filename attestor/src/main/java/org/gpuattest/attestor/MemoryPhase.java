@@ -30,7 +30,7 @@ final class MemoryPhase {
    * @param deviceRoots R(g) of each device, from the commitment: the first pass's chain link
    */
   static List<Outcome> runAll(List<Device> devices, byte[] memorySeed, byte[][] deviceRoots,
-      int passes, int n) throws BackendException {
+      int passes) throws BackendException {
     ClockedWork.ran(ClockedWork.MEMORY_RUN);
     devices.forEach(d -> ClockedWork.ran(code(d)));
     int g = devices.size();
@@ -44,7 +44,7 @@ final class MemoryPhase {
       Thread t = new Thread(() -> {
         try {
           outcomes[index] = runOne(devices.get(index), index, memorySeed, deviceRoots[index],
-              passes, n, failed);
+              passes, failed);
         } catch (Throwable e) {
           errors[index] = e;
           failed.set(true);
@@ -90,7 +90,7 @@ final class MemoryPhase {
   }
 
   private static Outcome runOne(Device device, int g, byte[] seed, byte[] deviceRoot,
-      int passes, int n, java.util.concurrent.atomic.AtomicBoolean failed)
+      int passes, java.util.concurrent.atomic.AtomicBoolean failed)
       throws BackendException, StoppedException {
     byte[][] memoryRoots = new byte[passes][];
     byte[][][] vectorRoots = new byte[passes][][];
@@ -99,8 +99,7 @@ final class MemoryPhase {
       if (failed.get() || Thread.currentThread().isInterrupted()) {
         throw new StoppedException();
       }
-      double[] v = MemoryPass.vector(seed, g, p, previous, n);
-      vectorRoots[p] = device.memoryPass(v);
+      vectorRoots[p] = device.memoryPass(MemoryPass.key(seed, g, p, previous));
       memoryRoots[p] = MemoryPass.memoryRoot(vectorRoots[p]);
       previous = memoryRoots[p];
     }

@@ -91,7 +91,7 @@ final class MemoryWarmUp {
     RANDOM.nextBytes(seed);
     List<Device> throwaway = prover.backend().warmUpDevices(p.devices());
     if (throwaway.isEmpty() && prover.backend().warmsPreparedDevices()) {
-      int r = rounds(devices, seed, Math.min(PASSES, m.passes()), p.dim(), WarmUp.MIN_ROUNDS);
+      int r = rounds(devices, seed, Math.min(PASSES, m.passes()), WarmUp.MIN_ROUNDS);
       return Counts.count(r, "round") + " of memory passes on the prepared devices";
     }
     if (throwaway.isEmpty()) {
@@ -101,8 +101,7 @@ final class MemoryWarmUp {
         s.keep(0, m.kept());
         standIns.add(s);
       }
-      int r = rounds(standIns, seed, Math.min(PASSES, m.passes()), p.dim(),
-          WarmUp.MIN_ROUNDS);
+      int r = rounds(standIns, seed, Math.min(PASSES, m.passes()), WarmUp.MIN_ROUNDS);
       return Counts.count(r, "round") + " of memory passes on stand-ins";
     }
     try {
@@ -118,7 +117,7 @@ final class MemoryWarmUp {
       DeviceRun.runAll(throwaway, c, NOWHERE, p.expires(), prover.progressEvery());
       int passes = Math.min(WarmUp.DEVICE_ITERATIONS, m.passes());
       long calls = (long) p.devices() * passes * kept * n;
-      int r = rounds(throwaway, seed, passes, n, (int) Math.max(WarmUp.MIN_ROUNDS,
+      int r = rounds(throwaway, seed, passes, (int) Math.max(WarmUp.MIN_ROUNDS,
           Math.min(WarmUp.LIGHT_ROUNDS, (WARM_CALLS + calls - 1) / calls)));
       return Counts.count(r, "round") + " of " + Counts.count(passes, "memory pass",
           "memory passes") + " on " + throwaway.size() + " throwaway devices at n=" + n;
@@ -128,7 +127,7 @@ final class MemoryWarmUp {
   }
 
   /** Up to {@code planned} rounds of the passes on {@code on}; how many ran. */
-  private int rounds(List<Device> on, byte[] seed, int passes, int n, int planned)
+  private int rounds(List<Device> on, byte[] seed, int passes, int planned)
       throws BackendException {
     byte[][] deviceRoots = new byte[on.size()][];
     for (int g = 0; g < deviceRoots.length; g++) {
@@ -136,7 +135,7 @@ final class MemoryWarmUp {
     }
     int r = 0;
     while (warmUp.another(r, planned)) {
-      MemoryPhase.runAll(on, seed, deviceRoots, passes, n);
+      MemoryPhase.runAll(on, seed, deviceRoots, passes);
       r++;
     }
     return r;

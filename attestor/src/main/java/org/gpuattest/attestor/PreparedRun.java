@@ -199,7 +199,7 @@ public final class PreparedRun implements AutoCloseable {
       }
       long began = System.nanoTime();
       List<MemoryPhase.Outcome> outcomes = MemoryPhase.runAll(devices, seed.seedBytes(),
-          deviceRoots, m.passes(), preparation.dim());
+          deviceRoots, m.passes());
       long passes = System.nanoTime() - began;
       MemoryRoots answer = signMemory(commitment, seed, outcomes, prover.key());
       state = state.withMemory(memoryState(seed, outcomes));

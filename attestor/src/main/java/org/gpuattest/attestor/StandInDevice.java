@@ -43,7 +43,7 @@ final class StandInDevice implements Device {
 
   /** A pass over {@code kept} stand-in products: fixed roots, at once. */
   @Override
-  public byte[][] memoryPass(double[] v) {
+  public byte[][] memoryPass(PhiloxKey passKey) {
     byte[][] roots = new byte[kept][];
     for (int k = 0; k < kept; k++) {
       roots[k] = new byte[32];

@@ -59,22 +59,25 @@ public interface Device extends AutoCloseable {
   }
 
   /**
-   * One pass of the memory phase over the kept products (docs/protocol.md §2.2): y(t) = C(g, t)
-   * x v for each kept t, every element the ascending FMA chain from +0.0 over its row, and
-   * returns each y(t)'s vector root s(g, t) (MTH over its n element leaves), in kept order.
+   * One pass of the memory phase over the kept products (docs/protocol.md §2.2): v is the
+   * pass's vector under {@code passKey} ({@code Operands.memoryVector}, made where the device
+   * likes: a GPU makes it itself), y(t) = C(g, t) x v for each kept t, every element the
+   * ascending FMA chain from +0.0 over its row; returns each y(t)'s vector root s(g, t) (MTH
+   * over its n element leaves), in kept order.
    *
    * @throws BackendException no products are kept, one of them was not computed, or the
    *     device failed
    */
-  default byte[][] memoryPass(double[] v) throws BackendException {
+  default byte[][] memoryPass(PhiloxKey passKey) throws BackendException {
     throw new BackendException(identity().name() + ": this device has no memory phase");
   }
 
   /**
-   * y = C(g, t) x v for one iteration, C(g, t) computed anew after {@link #prepare}: what a
-   * memory opening is built from (docs/protocol.md §2.2), as {@link #rowLeaves} is for a row.
+   * y = C(g, t) x v for one iteration, v the pass's vector under {@code passKey} and C(g, t)
+   * computed anew after {@link #prepare}: what a memory opening is built from
+   * (docs/protocol.md §2.2), as {@link #rowLeaves} is for a row.
    */
-  default double[] memoryProduct(int t, double[] v) throws BackendException {
+  default double[] memoryProduct(int t, PhiloxKey passKey) throws BackendException {
     throw new BackendException(identity().name() + ": this device has no memory phase");
   }
 

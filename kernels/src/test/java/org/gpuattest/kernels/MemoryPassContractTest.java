@@ -53,7 +53,7 @@ class MemoryPassContractTest {
       for (int p = 0; p < 3; p++) {
         double[] v = MemoryPass.vector(SEED, g, p, previous, n);
         byte[][] expected = MemoryPass.vectorRoots(kept, n, v);
-        byte[][] got = d.memoryPass(v);
+        byte[][] got = d.memoryPass(MemoryPass.key(SEED, g, p, previous));
         assertEquals(2, got.length, name);
         for (int k = 0; k < 2; k++) {
           assertArrayEquals(expected[k], got[k], name + " s_" + p + "(" + g + "," + (2 + k) + ")");
@@ -72,7 +72,7 @@ class MemoryPassContractTest {
       d.prepare(KEY, 0, n);
       double[] v = MemoryPass.vector(SEED, 0, 0, new byte[32], n);
       double[] c = Reference.matrix(KEY, 0, 5, n, Operands.matrixB(KEY, 0, n));
-      double[] y = d.memoryProduct(5, v);
+      double[] y = d.memoryProduct(5, MemoryPass.key(SEED, 0, 0, new byte[32]));
       List<String> differ = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         if (Double.doubleToRawLongBits(y[i])
@@ -96,7 +96,7 @@ class MemoryPassContractTest {
       d.iterate(0);
       d.iterate(1); // iteration 2, kept, never computed
       BackendException e = assertThrows(BackendException.class,
-          () -> d.memoryPass(new double[n]));
+          () -> d.memoryPass(KEY));
       assertTrue(e.getMessage().contains("kept iteration 2 was not computed"), e.getMessage());
     }
   }

@@ -105,7 +105,7 @@ final class CpuDevice implements Device {
   }
 
   @Override
-  public byte[][] memoryPass(double[] v) throws BackendException {
+  public byte[][] memoryPass(PhiloxKey passKey) throws BackendException {
     if (kept == null) {
       throw new IllegalStateException("no products are kept");
     }
@@ -115,6 +115,7 @@ final class CpuDevice implements Device {
             + (keptFirst + k) + " was not computed before the memory pass");
       }
     }
+    double[] v = Operands.memoryVector(passKey, n);
     byte[][] roots = new byte[kept.length][];
     List<Future<?>> work = new ArrayList<>();
     for (int k = 0; k < kept.length; k++) {
@@ -130,7 +131,7 @@ final class CpuDevice implements Device {
   }
 
   @Override
-  public double[] memoryProduct(int t, double[] v) throws BackendException {
+  public double[] memoryProduct(int t, PhiloxKey passKey) throws BackendException {
     if (b == null) {
       throw new IllegalStateException("prepare was not called");
     }
@@ -138,7 +139,7 @@ final class CpuDevice implements Device {
     double[] c = new double[n * n];
     CanonicalProduct.multiply(a, 0, n, b, c, 0);
     double[] y = new double[n];
-    MemoryPass.multiply(c, 0, n, n, v, y, 0);
+    MemoryPass.multiply(c, 0, n, n, Operands.memoryVector(passKey, n), y, 0);
     return y;
   }
 
