@@ -5,6 +5,7 @@ import java.util.List;
 import org.gpuattest.common.spec.MemoryPass;
 import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
+import org.gpuattest.kernels.MemoryPassResult;
 
 /**
  * Runs the memory phase (docs/protocol.md §2.2) on all G devices at once, one thread each: on
@@ -99,8 +100,9 @@ final class MemoryPhase {
       if (failed.get() || Thread.currentThread().isInterrupted()) {
         throw new StoppedException();
       }
-      vectorRoots[p] = device.memoryPass(MemoryPass.key(seed, g, p, previous));
-      memoryRoots[p] = MemoryPass.memoryRoot(vectorRoots[p]);
+      MemoryPassResult pass = device.memoryPass(MemoryPass.key(seed, g, p, previous));
+      vectorRoots[p] = pass.vectorRoots();
+      memoryRoots[p] = pass.memoryRoot();
       previous = memoryRoots[p];
     }
     return new Outcome(memoryRoots, vectorRoots);

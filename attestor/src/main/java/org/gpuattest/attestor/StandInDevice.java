@@ -6,6 +6,7 @@ import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.Device;
 import org.gpuattest.kernels.DeviceIdentity;
 import org.gpuattest.kernels.IterationResult;
+import org.gpuattest.kernels.MemoryPassResult;
 
 /**
  * A device of no backend, for {@link WarmUp}: it computes nothing. Its iterations return a
@@ -43,12 +44,12 @@ final class StandInDevice implements Device {
 
   /** A pass over {@code kept} stand-in products: fixed roots, at once. */
   @Override
-  public byte[][] memoryPass(PhiloxKey passKey) {
+  public MemoryPassResult memoryPass(PhiloxKey passKey) {
     byte[][] roots = new byte[kept][];
     for (int k = 0; k < kept; k++) {
       roots[k] = new byte[32];
     }
-    return roots;
+    return new MemoryPassResult(roots, new byte[32]);
   }
 
   @Override

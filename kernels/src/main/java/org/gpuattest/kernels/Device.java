@@ -63,12 +63,12 @@ public interface Device extends AutoCloseable {
    * pass's vector under {@code passKey} ({@code Operands.memoryVector}, made where the device
    * likes: a GPU makes it itself), y(t) = C(g, t) x v for each kept t, every element the
    * ascending FMA chain from +0.0 over its row; returns each y(t)'s vector root s(g, t) (MTH
-   * over its n element leaves), in kept order.
+   * over its n element leaves), in kept order, and the memory root m(g) over them.
    *
    * @throws BackendException no products are kept, one of them was not computed, or the
    *     device failed
    */
-  default byte[][] memoryPass(PhiloxKey passKey) throws BackendException {
+  default MemoryPassResult memoryPass(PhiloxKey passKey) throws BackendException {
     throw new BackendException(identity().name() + ": this device has no memory phase");
   }
 

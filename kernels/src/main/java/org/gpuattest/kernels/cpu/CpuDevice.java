@@ -18,6 +18,7 @@ import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
 import org.gpuattest.kernels.DeviceIdentity;
 import org.gpuattest.kernels.IterationResult;
+import org.gpuattest.kernels.MemoryPassResult;
 
 /**
  * One virtual CPU device. Each iteration is cut into blocks of {@link #BLOCK_ROWS} rows, as a
@@ -105,7 +106,7 @@ final class CpuDevice implements Device {
   }
 
   @Override
-  public byte[][] memoryPass(PhiloxKey passKey) throws BackendException {
+  public MemoryPassResult memoryPass(PhiloxKey passKey) throws BackendException {
     if (kept == null) {
       throw new IllegalStateException("no products are kept");
     }
@@ -127,7 +128,7 @@ final class CpuDevice implements Device {
       }));
     }
     await(work);
-    return roots;
+    return new MemoryPassResult(roots, MemoryPass.memoryRoot(roots));
   }
 
   @Override
