@@ -122,6 +122,12 @@ final class CudaDevice implements Device {
     return memory.pass(passKey);
   }
 
+  /** For 'attestor bench': the memory pass's and a device-to-device copy's times. */
+  CudaMemory.Timing memoryBench(int passes) throws BackendException {
+    requirePrepared();
+    return memory.bench(passes);
+  }
+
   @Override
   public double[] memoryProduct(int t, PhiloxKey passKey) throws BackendException {
     requirePrepared();

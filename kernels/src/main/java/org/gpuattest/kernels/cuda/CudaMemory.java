@@ -152,6 +152,63 @@ final class CudaMemory {
     }
   }
 
+  /**
+   * What 'attestor bench' times on the GPU's events: {@code passes} launches of memory_pass
+   * alone, the same number of whole passes (v_p, memory_pass, leaves, vector roots, memory
+   * root), and a device-to-device copy of the first half of the kept bytes onto the second
+   * (the products' contents do not matter to the rates).
+   *
+   * @param copiedBytes how many bytes the copy moved (each read once and written once)
+   */
+  record Timing(double streamMillis, double passMillis, double copyMillis, long copiedBytes) {}
+
+  Timing bench(int passes) throws BackendException {
+    CudaDriver.Stream stream = res.stream();
+    CudaDriver.Event[] marks = res.eventArray();
+    PhiloxKey key = new PhiloxKey(0x5eed, 0x3e3);
+    long elements = (long) count * n;
+    long half = (long) count / 2 * n * n * Double.BYTES;
+    try {
+      driver.setCurrent(res.context());
+      vector(key, stream);
+      driver.record(marks[0], stream);
+      for (int p = 0; p < passes; p++) {
+        device.launch(Kernel.MEMORY_PASS, KernelGeometry.memoryPassGrid(n, count),
+            KernelGeometry.memoryPassBlock(), stream, res.buffer(KEPT), res.buffer(V),
+            res.buffer(Y), n);
+      }
+      driver.record(marks[1], stream);
+      driver.synchronize(stream);
+      driver.record(marks[2], stream);
+      for (int p = 0; p < passes; p++) {
+        vector(key, stream);
+        device.launch(Kernel.MEMORY_PASS, KernelGeometry.memoryPassGrid(n, count),
+            KernelGeometry.memoryPassBlock(), stream, res.buffer(KEPT), res.buffer(V),
+            res.buffer(Y), n);
+        device.launch(Kernel.MEMORY_LEAVES, KernelGeometry.memoryLeavesGrid(elements),
+            KernelGeometry.memoryLeavesBlock(), stream, res.buffer(Y), elements,
+            res.buffer(LEAVES));
+        device.launch(Kernel.MEMORY_VECTOR_ROOTS, KernelGeometry.memoryRootsGrid(count),
+            KernelGeometry.treeBlock(), stream, res.buffer(LEAVES), res.buffer(SCRATCH), n,
+            res.buffer(ROOTS), res.buffer(ROOT_LEAVES));
+        device.launch(Kernel.TREE, KernelGeometry.treeGrid(), KernelGeometry.treeBlock(),
+            stream, res.buffer(ROOT_LEAVES), res.buffer(TREE_SCRATCH), count,
+            res.buffer(MEMORY_ROOT));
+      }
+      driver.record(marks[3], stream);
+      driver.synchronize(stream);
+      driver.record(marks[4], stream);
+      driver.copyOnDevice(res.buffer(KEPT).plus(half), res.buffer(KEPT), half, stream);
+      driver.record(marks[5], stream);
+      driver.synchronize(stream);
+      return new Timing(driver.elapsedMillis(marks[0], marks[1]),
+          driver.elapsedMillis(marks[2], marks[3]), driver.elapsedMillis(marks[4], marks[5]),
+          half);
+    } catch (CudaException e) {
+      throw device.failure("timing the memory pass", e);
+    }
+  }
+
   /** v_p: philox_fill of n elements with counter (j >> 1, 0, 0, 2) under the pass key. */
   private void vector(PhiloxKey passKey, CudaDriver.Stream stream) throws CudaException {
     device.launch(Kernel.PHILOX_FILL, CudaDriver.Dim3.of((n / 2 + KernelGeometry.FILL_THREADS
