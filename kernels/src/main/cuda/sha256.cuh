@@ -81,4 +81,31 @@ __device__ inline uint32_t shifted_word(uint32_t prev, uint32_t cur) {
 // A big-endian hash word as four bytes in digest order, for a little-endian 32-bit store.
 __device__ inline uint32_t digest_word_le(uint32_t h) { return __byte_perm(h, 0, 0x0123); }
 
+// SHA-256(0x01 || left || right), 65 bytes: the 64 bytes of the pair at in, shifted by the
+// 0x01 prefix, then a final block with the last byte, 0x80 and the bit length 520.
+__device__ inline void node_hash(const uint32_t* in, uint32_t* out) {
+  uint32_t h[8];
+  sha256_init(h);
+  uint32_t w[16];
+  uint32_t prev = 0x01000000u;  // top byte 0x01, the node prefix
+#pragma unroll
+  for (int q = 0; q < 16; q++) {
+    uint32_t cur = in[q];
+    w[q] = shifted_word(prev, cur);
+    prev = cur;
+  }
+  sha256_compress(h, w);
+  w[0] = shifted_word(prev, 0x80u);
+#pragma unroll
+  for (int t = 1; t < 15; t++) {
+    w[t] = 0;
+  }
+  w[15] = 8 * 65;
+  sha256_compress(h, w);
+#pragma unroll
+  for (int q = 0; q < 8; q++) {
+    out[q] = digest_word_le(h[q]);
+  }
+}
+
 #endif  // GPUATTEST_SHA256_CUH

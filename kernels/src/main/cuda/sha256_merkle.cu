@@ -52,33 +52,6 @@ extern "C" __global__ void sha256_rows(const double* C, int n, unsigned char* le
                       digest_word_le(h[7]));
 }
 
-// SHA-256(0x01 || left || right), 65 bytes: the 64 bytes of the pair at in, shifted by the
-// 0x01 prefix, then a final block with the last byte, 0x80 and the bit length 520.
-__device__ inline void node_hash(const uint32_t* in, uint32_t* out) {
-  uint32_t h[8];
-  sha256_init(h);
-  uint32_t w[16];
-  uint32_t prev = 0x01000000u;  // top byte 0x01, the node prefix
-#pragma unroll
-  for (int q = 0; q < 16; q++) {
-    uint32_t cur = in[q];
-    w[q] = shifted_word(prev, cur);
-    prev = cur;
-  }
-  sha256_compress(h, w);
-  w[0] = shifted_word(prev, 0x80u);
-#pragma unroll
-  for (int t = 1; t < 15; t++) {
-    w[t] = 0;
-  }
-  w[15] = 8 * 65;
-  sha256_compress(h, w);
-#pragma unroll
-  for (int q = 0; q < 8; q++) {
-    out[q] = digest_word_le(h[q]);
-  }
-}
-
 // MTH over count leaf hashes (RFC 6962, section 2.1), bottom up: at each level of m nodes,
 // node i < ceil(m/2) is the node hash of nodes 2i and 2i+1, or node 2i moved up unchanged
 // when 2i+1 == m. This pairing with promotion builds exactly the tree of the RFC's split at

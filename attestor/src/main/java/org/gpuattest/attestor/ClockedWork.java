@@ -28,6 +28,12 @@ public final class ClockedWork {
   public static final String SIGN = "sign the commitment";
   public static final String STATE = "write the prover state";
   public static final String ENCODE = "encode the commitment";
+  /** Base64 and JSON of the memory seed, and its check against the commitment (§3.2). */
+  public static final String MEMORY_DECODE = "decode the memory seed";
+  /** {@link MemoryPhase}'s threads, the pass vectors and the memory roots. */
+  public static final String MEMORY_RUN = "run the memory passes";
+  public static final String MEMORY_SIGN = "sign the memory roots";
+  public static final String MEMORY_ENCODE = "encode the memory roots";
 
   private static final Map<String, AtomicLong> COUNTS = new ConcurrentHashMap<>();
 

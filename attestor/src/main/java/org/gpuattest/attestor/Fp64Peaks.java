@@ -16,9 +16,13 @@ import org.gpuattest.common.json.Json;
 public final class Fp64Peaks {
   private Fp64Peaks() {}
 
-  /** FP64 peaks in TFLOP/s: plain FMA units and tensor cores. */
+  /**
+   * FP64 peaks in TFLOP/s: plain FMA units and tensor cores; and the memory bandwidth the
+   * memory phase is held to, TB/s (the vendor's, until measured), where the table has it.
+   */
   @JsonIgnoreProperties(ignoreUnknown = true)
-  public record Peak(String model, double fp64Tflops, double fp64TensorTflops) {}
+  public record Peak(String model, double fp64Tflops, double fp64TensorTflops,
+      Double memoryTBps) {}
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   record Table(List<Peak> profiles) {}

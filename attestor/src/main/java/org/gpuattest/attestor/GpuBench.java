@@ -36,6 +36,45 @@ public final class GpuBench {
       Double loopToFp64Peak, Double fp64TensorPeakTflops, Double predictedProductTflops,
       Double predictedLoopTflops, Double loopToPredicted) {}
 
+  /**
+   * The memory pass on one GPU at one n (docs/protocol.md §2.2): GB/s of memory_pass alone and
+   * of a whole pass (its hashing's share), against a device-to-device copy on the same GPU in
+   * the same run (read plus written), and the profile's memoryTBps (the vendor's figure, until
+   * this measures it).
+   */
+  public record MemoryRow(int gpu, String name, int n, int kept, double keptGiB, int passes,
+      double streamGigabytesPerSecond, double passGigabytesPerSecond, double hashShare,
+      double copyGigabytesPerSecond, double streamToCopy, Double profileMemoryTBps) {}
+
+  /** Products the memory bench keeps: about 1 GiB, 2 to 64 of them (far beyond any L2). */
+  static int benchKept(int n) {
+    long perProduct = 8L * n * n;
+    return (int) Math.max(2, Math.min(64, (1L << 30) / perProduct));
+  }
+
+  /** One memory row per GPU and size, {@code passes} timed passes each. */
+  public static List<MemoryRow> memory(CudaBackend backend, List<Integer> dims, int passes,
+      PrintWriter progress) throws BackendException {
+    List<MemoryRow> rows = new ArrayList<>();
+    List<DeviceIdentity> gpus = backend.gpus();
+    for (int g = 0; g < gpus.size(); g++) {
+      DeviceIdentity id = gpus.get(g);
+      for (int n : dims) {
+        int kept = benchKept(n);
+        progress.printf("attestor bench: GPU %d (%s), memory pass at n=%d over %d products,"
+            + " %d passes%n", g, id.name(), n, kept, passes);
+        progress.flush();
+        CudaBench.MemoryFigures f = CudaBench.memory(backend, g, n, kept, passes);
+        rows.add(new MemoryRow(g, id.name(), n, kept, f.keptBytes() / (double) (1L << 30),
+            passes, f.streamGigabytesPerSecond(), f.passGigabytesPerSecond(), f.hashShare(),
+            f.copyGigabytesPerSecond(), f.streamGigabytesPerSecond()
+                / f.copyGigabytesPerSecond(),
+            Fp64Peaks.of(id.name()).map(Fp64Peaks.Peak::memoryTBps).orElse(null)));
+      }
+    }
+    return rows;
+  }
+
   public static List<Row> run(CudaBackend backend, List<Integer> dims, int repetitions,
       PrintWriter progress) throws BackendException {
     List<Row> rows = new ArrayList<>();

@@ -76,8 +76,13 @@ public final class Opener {
     for (int i = 0; i < samples.size(); i++) {
       try {
         samples.get(i).checkWithin("samples[" + i + "]", c.devices(), c.iterations(), c.dim());
+        samples.get(i).checkPassWithin("samples[" + i + "]", c.memory(), c.iterations());
       } catch (IllegalArgumentException e) {
         throw new BadMessageException("request: " + e.getMessage());
+      }
+      if (samples.get(i).pass() != null && state.memory() == null) {
+        throw new BadMessageException("request: samples[" + i + "] asks for a memory pass, but"
+            + " no memory phase ran in this process (it runs only in the attest conversation)");
       }
     }
     // Group by matrix so each C(g, t) is computed once; TreeMap keeps the work in order.
@@ -139,9 +144,11 @@ public final class Opener {
         List<Integer> asked = e.getValue();
         int[] rows = asked.stream().mapToInt(i -> samples.get(i).row()).toArray();
         byte[][][] rowPaths = MerkleTree.auditPaths(rows, rowLeaves);
+        MemoryOpenings memory = new MemoryOpenings(state, g, t, d);
         for (int k = 0; k < rows.length; k++) {
+          Integer pass = samples.get(asked.get(k)).pass();
           answers[asked.get(k)] = new Opening(g, t, rows[k], Hex.encode(matrixRoot), matrixPath,
-              hex(rowPaths[k]));
+              hex(rowPaths[k]), pass == null ? null : memory.open(pass, rows[k]));
         }
       }
     } finally {

@@ -9,6 +9,10 @@ import java.util.List;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.ChallengeMemory;
+import org.gpuattest.common.message.MemoryRoots;
+import org.gpuattest.common.message.MemorySeed;
+import org.gpuattest.common.util.Counts;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.DeviceReport;
 import org.gpuattest.common.message.MessageCodec;
@@ -36,6 +40,8 @@ public final class PreparedRun implements AutoCloseable {
   private final Path stateRoot;
   private ProverState state;
   private boolean used;
+  /** The commitment signed by {@link #run}, while its memory phase is still to come. */
+  private Commitment awaitingMemory;
   /** When {@link #decode} began taking the go line; 0 when the challenge came another way. */
   private long goNanos;
 
@@ -48,11 +54,18 @@ public final class PreparedRun implements AutoCloseable {
     this.stateRoot = stateRoot;
   }
 
-  /** Takes every device's buffers for n; on failure gives back what was taken. */
+  /**
+   * Takes every device's buffers for n, and the memory for the products the memory phase keeps
+   * (docs/protocol.md §2.2); on failure gives back what was taken.
+   */
   void allocate() throws BackendException {
+    ChallengeMemory m = preparation.memory();
     try {
       for (Device d : devices) {
         d.allocate(preparation.dim());
+        if (m != null) {
+          d.keep(m.first(preparation.iterations()), m.kept());
+        }
       }
     } catch (BackendException | RuntimeException e) {
       close();
@@ -115,7 +128,8 @@ public final class PreparedRun implements AutoCloseable {
   }
 
   /**
-   * Runs the challenge on the prepared devices and commits; the devices are freed after.
+   * Runs the challenge on the prepared devices and commits; the devices are freed after, or,
+   * when the challenge has a memory phase, after {@link #memory}, since they keep the products.
    *
    * @throws BadMessageException the challenge is not the prepared one, is expired, badly
    *     signed or not from a trusted validator
@@ -128,6 +142,7 @@ public final class PreparedRun implements AutoCloseable {
     }
     used = true;
     Challenge c = decoded.value();
+    boolean keepDevices = false;
     try {
       CpuTimes times = new CpuTimes(goNanos != 0 ? goNanos : System.nanoTime());
       checkChallenge(preparation, c, prover.trusted(), prover.clock().instant());
@@ -143,10 +158,101 @@ public final class PreparedRun implements AutoCloseable {
       // still hold B(g) (docs/protocol.md §3, "Before the prover signs").
       prover.resultCheck().check(devices, c, roots, prover.progress(), reference);
       times.checked();
-      return commit(decoded, outcomes, roots, times);
+      Commitment commitment = commit(decoded, outcomes, roots, times);
+      if (c.memory() != null) {
+        awaitingMemory = commitment;
+        keepDevices = true;
+      }
+      return commitment;
+    } finally {
+      if (!keepDevices) {
+        close();
+      }
+    }
+  }
+
+  /** Whether {@link #run} committed to a challenge whose memory phase is still to come. */
+  public boolean awaitsMemory() {
+    return awaitingMemory != null;
+  }
+
+  /**
+   * The memory phase (docs/protocol.md §2.2, §3.2): takes the validator's memory seed (the
+   * payload of its {@code memory} line), runs the passes over the kept products, signs the
+   * memory roots and keeps what the openings need; the devices are freed after.
+   *
+   * @throws BadMessageException the line is not a memory seed for this commitment
+   * @throws BackendException a device failed
+   */
+  public MemoryRoots memory(String payload) throws BadMessageException, BackendException {
+    if (awaitingMemory == null) {
+      throw new IllegalStateException("no commitment awaits its memory phase");
+    }
+    Commitment commitment = awaitingMemory;
+    awaitingMemory = null;
+    try {
+      MemorySeed seed = decodeMemorySeed(payload, commitment);
+      ChallengeMemory m = state.challenge().memory();
+      byte[][] deviceRoots = new byte[devices.size()][];
+      for (int g = 0; g < deviceRoots.length; g++) {
+        deviceRoots[g] = commitment.devices().get(g).rootBytes();
+      }
+      long began = System.nanoTime();
+      List<MemoryPhase.Outcome> outcomes = MemoryPhase.runAll(devices, seed.seedBytes(),
+          deviceRoots, m.passes());
+      long passes = System.nanoTime() - began;
+      MemoryRoots answer = signMemory(commitment, seed, outcomes, prover.key());
+      state = state.withMemory(memoryState(seed, outcomes));
+      prover.progress().printf(java.util.Locale.ROOT, "attestor: memory phase: %d passes over"
+          + " %s of kept products per device in %.3f s (%.1f GB/s per device)%n", m.passes(),
+          Counts.count(m.kept(), "iteration"), passes / 1e9,
+          passes == 0 ? 0.0 : m.passes() * (double) m.keptBytes(preparation.dim()) / passes);
+      prover.progress().flush();
+      return answer;
     } finally {
       close();
     }
+  }
+
+  /** The memory seed of the 'memory' line, which must follow this commitment. */
+  static MemorySeed decodeMemorySeed(String payload, Commitment commitment)
+      throws BadMessageException {
+    ClockedWork.ran(ClockedWork.MEMORY_DECODE);
+    MemorySeed seed = MessageCodec.decode("memory", payload, MemorySeed.class).value();
+    if (!seed.commitmentDigest().equalsIgnoreCase(commitment.commitmentDigest())) {
+      throw new BadMessageException("memory: the seed follows commitment "
+          + seed.commitmentDigest() + ", not this prover's " + commitment.commitmentDigest());
+    }
+    return seed;
+  }
+
+  static MemoryRoots signMemory(Commitment commitment, MemorySeed seed,
+      List<MemoryPhase.Outcome> outcomes, Ed25519PrivateKey key) {
+    ClockedWork.ran(ClockedWork.MEMORY_SIGN);
+    byte[][][] roots = new byte[outcomes.size()][][];
+    for (int g = 0; g < roots.length; g++) {
+      roots[g] = outcomes.get(g).memoryRoots();
+    }
+    return MemoryRoots.sign(Hex.decode("challengeDigest", commitment.challengeDigest(), 32),
+        Hex.decode("commitmentDigest", commitment.commitmentDigest(), 32), seed.seedBytes(),
+        roots, key);
+  }
+
+  /** The memory roots as the line that answers {@code memory}. */
+  public static String encode(MemoryRoots r) {
+    ClockedWork.ran(ClockedWork.MEMORY_ENCODE);
+    return MessageCodec.encode(r);
+  }
+
+  private static ProverState.Memory memoryState(MemorySeed seed,
+      List<MemoryPhase.Outcome> outcomes) {
+    byte[][][] memoryRoots = new byte[outcomes.size()][][];
+    byte[][][][] vectorRoots = new byte[outcomes.size()][][][];
+    for (int g = 0; g < memoryRoots.length; g++) {
+      memoryRoots[g] = outcomes.get(g).memoryRoots();
+      vectorRoots[g] = outcomes.get(g).vectorRoots();
+    }
+    return new ProverState.Memory(seed.seedBytes(), memoryRoots, vectorRoots);
   }
 
   /**

@@ -97,6 +97,7 @@ public final class Prover {
       Path stateRoot) throws BadMessageException, BackendException, IOException {
     trusted.check(decoded.value());
     checkAcceptable(decoded.value(), clock.instant());
+    refuseMemoryPhase(decoded.value());
     return prepare(Preparation.of(decoded.value()), ordinals, stateRoot, false).run(decoded);
   }
 
@@ -116,7 +117,9 @@ public final class Prover {
           + " (now " + now + ")");
     }
     AtomicFiles.probeWritable("prover state folder", stateRoot); // before the work, not after
-    backend.checkFits(p.devices(), p.dim());
+    // The kept products of the memory phase too: refused here, before ready (§3.2).
+    backend.checkFits(p.devices(), p.dim(),
+        p.memory() == null ? 0 : p.memory().keptBytes(p.dim()));
     List<Device> all = backend.devices(p.devices());
     List<Integer> chosen = choose(all.size(), p.devices(), ordinals);
     List<Device> devices = new ArrayList<>();
@@ -217,6 +220,20 @@ public final class Prover {
     if (now.isAfter(c.expires())) {
       throw new BadMessageException("challenge: expired at " + c.expiresAt() + " (now " + now
           + ")");
+    }
+  }
+
+  /**
+   * Refuses, in the separate-command flow, a challenge with a memory phase: its seed comes
+   * after the commitment, in the same process (docs/protocol.md §3.2).
+   *
+   * @throws BadMessageException naming where such a challenge goes
+   */
+  public static void refuseMemoryPhase(Challenge c) throws BadMessageException {
+    if (c.memory() != null) {
+      throw new BadMessageException("challenge: it asks for a memory phase, which only the"
+          + " attest conversation runs ('attestor prove --conversation', as 'validator attest'"
+          + " starts it)");
     }
   }
 

@@ -42,21 +42,41 @@ public final class ProverState {
     }
   }
 
+  /**
+   * What the memory phase left for the openings (docs/protocol.md §2.2), kept in the attest
+   * conversation's process only (the phase runs nowhere else): the seed, m_p(g) by device and
+   * pass, and s_p(g, t) by device, pass and kept iteration.
+   */
+  public record Memory(byte[] seed, byte[][][] memoryRoots, byte[][][][] vectorRoots) {}
+
   private final Meta meta;
   private final Challenge challenge;
   private final byte[] challengeBytes;
   private final byte[][][] roots; // [g][t]
+  private final Memory memory;
 
-  private ProverState(Meta meta, Challenge challenge, byte[] challengeBytes, byte[][][] roots) {
+  private ProverState(Meta meta, Challenge challenge, byte[] challengeBytes, byte[][][] roots,
+      Memory memory) {
     this.meta = meta;
     this.challenge = challenge;
     this.challengeBytes = challengeBytes;
     this.roots = roots;
+    this.memory = memory;
+  }
+
+  /** This state with the memory phase's roots, for opening in the same process. */
+  ProverState withMemory(Memory m) {
+    return new ProverState(meta, challenge, challengeBytes, roots, m);
+  }
+
+  /** The memory phase's roots, or null when none ran (or the state was loaded from disk). */
+  public Memory memory() {
+    return memory;
   }
 
   public static ProverState of(Meta meta, MessageCodec.Decoded<Challenge> challenge,
       byte[][][] roots) {
-    return new ProverState(meta, challenge.value(), challenge.bytes(), roots);
+    return new ProverState(meta, challenge.value(), challenge.bytes(), roots, null);
   }
 
   public Meta meta() {
@@ -138,7 +158,7 @@ public final class ProverState {
           roots[d][i] = java.util.Arrays.copyOfRange(flat, (d * t + i) * 32, (d * t + i + 1) * 32);
         }
       }
-      return new ProverState(meta, challenge, challengeBytes, roots);
+      return new ProverState(meta, challenge, challengeBytes, roots, null);
     } catch (NoSuchFileException e) {
       throw new IOException("state " + dir + " is incomplete: " + e.getFile() + " is missing");
     } catch (BadMessageException e) {

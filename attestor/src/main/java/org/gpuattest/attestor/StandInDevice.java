@@ -6,6 +6,7 @@ import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.Device;
 import org.gpuattest.kernels.DeviceIdentity;
 import org.gpuattest.kernels.IterationResult;
+import org.gpuattest.kernels.MemoryPassResult;
 
 /**
  * A device of no backend, for {@link WarmUp}: it computes nothing. Its iterations return a
@@ -17,6 +18,7 @@ import org.gpuattest.kernels.IterationResult;
 final class StandInDevice implements Device {
   private final DeviceIdentity identity;
   private final Map<Integer, byte[][]> leaves;
+  private int kept = 1;
 
   /**
    * @param identity whose device this stands in for (named only if a check fails)
@@ -38,6 +40,21 @@ final class StandInDevice implements Device {
   @Override
   public IterationResult iterate(int t) {
     return new IterationResult(new byte[32], 0);
+  }
+
+  /** A pass over {@code kept} stand-in products: fixed roots, at once. */
+  @Override
+  public MemoryPassResult memoryPass(PhiloxKey passKey) {
+    byte[][] roots = new byte[kept][];
+    for (int k = 0; k < kept; k++) {
+      roots[k] = new byte[32];
+    }
+    return new MemoryPassResult(roots, new byte[32]);
+  }
+
+  @Override
+  public void keep(int first, int count) {
+    kept = count;
   }
 
   @Override

@@ -17,6 +17,7 @@ import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.merkle.MerkleTree;
 import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.ChallengeMemory;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.DeviceReport;
 import org.gpuattest.common.message.MessageCodec;
@@ -55,6 +56,9 @@ import org.gpuattest.kernels.Device;
  *       the prover's key, encoding, and a state written to the state folder and removed;
  *       {@link #LIGHT_ROUNDS} times, or {@link #MIN_ROUNDS} where G x T is over {@link
  *       #MANY_ROOTS} (the hashing of R(g) then takes itself past the thresholds below).
+ *   <li>The memory phase, where the challenge has one ({@link MemoryWarmUp}): the passes on
+ *       throwaway devices, the prepared GPUs or stand-ins, and the seed's decoding, signing
+ *       and encoding of the memory roots.
  * </ol>
  *
  * <p>The CPU kernels (the product, the Philox fill, SHA-256) are slow until HotSpot's C2 has
@@ -142,19 +146,22 @@ final class WarmUp {
     // Many matrix roots hash enough in one round; few need the rounds (R(g) of T leaves).
     int planned = (long) p.devices() * p.iterations() > MANY_ROOTS ? MIN_ROUNDS : LIGHT_ROUNDS;
     int commits = 0;
+    Commitment last = null;
     while (another(commits, planned)) {
-      commit(decoded);
+      last = commit(decoded);
       commits++;
     }
-    return new Summary(System.nanoTime() - began, deviceRuns, spotChecks, p.dim(), commits,
-        cutShort);
+    String memory = p.memory() == null ? ""
+        : "; " + new MemoryWarmUp(this, prover, p, devices).run(last);
+    return new Summary(System.nanoTime() - began, deviceRuns + memory, spotChecks, p.dim(),
+        commits, cutShort);
   }
 
   /**
    * Whether round r (from 0) of a step of {@code planned} rounds runs: the first always, so
    * every piece runs at least once, the others while the time allowed lasts.
    */
-  private boolean another(int r, int planned) throws BackendException {
+  boolean another(int r, int planned) throws BackendException {
     if (Thread.interrupted()) {
       Thread.currentThread().interrupt();
       throw new BackendException("interrupted while warming up; stopped");
@@ -194,8 +201,10 @@ final class WarmUp {
     byte[] seed = new byte[32];
     RANDOM.nextBytes(seed);
     Instant expires = p.expires();
+    // The prepared memory terms at the prepared T (go's checks compare them), else none.
+    ChallengeMemory memory = iterations == p.iterations() ? p.memory() : null;
     return new Challenge(1, p.challengeId(), Hex.encode(seed), n, iterations, p.devices(),
-        p.model(), expires.minusSeconds(60).toString(), p.expiresAt(), 1, null, null);
+        p.model(), expires.minusSeconds(60).toString(), p.expiresAt(), 1, memory, null, null);
   }
 
   /**
@@ -309,7 +318,7 @@ final class WarmUp {
   }
 
   /** Step 4: reports and roots, signing, encoding and a state write, all thrown away. */
-  private void commit(MessageCodec.Decoded<Challenge> decoded) throws IOException {
+  private Commitment commit(MessageCodec.Decoded<Challenge> decoded) throws IOException {
     Challenge c = decoded.value();
     List<DeviceRun.Outcome> outcomes = new ArrayList<>();
     long now = DeviceRun.epochNanos(Instant.now());
@@ -338,5 +347,6 @@ final class WarmUp {
         ProverState.deleteTree(saved);
       }
     }
+    return commitment;
   }
 }

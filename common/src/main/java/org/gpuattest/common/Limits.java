@@ -18,6 +18,13 @@ public final class Limits {
   public static final int MAX_TEXT = 512;
   /** The largest decoded message; openings at MAX_SAMPLES stay well below it. */
   public static final int MAX_MESSAGE_BYTES = 16 << 20;
+  /** Passes of the memory phase at most (docs/protocol.md §2.2). */
+  public static final int MAX_PASSES = 256;
+  /**
+   * G x kept x P at most: the y-vector roots s_p(g, t) the prover keeps for its openings, 32
+   * bytes each, so at most 128 MiB.
+   */
+  public static final long MAX_MEMORY_VECTORS = 1L << 22;
   /** A Merkle path is at most ceil(log2(size)) long; 64 covers every tree we can build. */
   public static final int MAX_PATH = 64;
   /**

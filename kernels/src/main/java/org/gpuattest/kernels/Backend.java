@@ -27,6 +27,18 @@ public interface Backend {
   void checkFits(int devices, int n) throws BackendException;
 
   /**
+   * As {@link #checkFits(int, int)} with {@code keptBytes} more on every device: the products
+   * the memory phase keeps resident (docs/protocol.md §2.2), refused before the prover says
+   * ready. The default adds nothing: the devices' {@link Device#keep} refuses what they cannot
+   * hold.
+   *
+   * @throws BackendException naming the device, the memory needed and the memory there is
+   */
+  default void checkFits(int devices, int n, long keptBytes) throws BackendException {
+    checkFits(devices, n);
+  }
+
+  /**
    * Throwaway devices for the prover's warm-up before the seed (docs/protocol.md §3.2): up to
    * {@code wanted} devices that run this backend's own code on the CPU as the prepared devices
    * will, on throwaway data, so that code's first run (class loading, the JIT) is not on the

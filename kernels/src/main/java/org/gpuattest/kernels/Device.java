@@ -44,6 +44,43 @@ public interface Device extends AutoCloseable {
     return out;
   }
 
+  /**
+   * Keeps C(g, t) resident for the iterations {@code first .. first + count - 1} as {@link
+   * #iterate} computes them, for the memory phase (docs/protocol.md §2.2), taking the memory
+   * for them now; called after {@link #allocate}, before the seed, so a device that cannot hold
+   * them refuses before the prover says ready. A later {@link #prepare} keeps the same ones.
+   * The default refuses: a device must say how it keeps products.
+   *
+   * @throws BackendException the device cannot hold them, naming it and the bytes
+   */
+  default void keep(int first, int count) throws BackendException {
+    throw new BackendException(identity().name() + ": this device cannot keep products for"
+        + " the memory phase");
+  }
+
+  /**
+   * One pass of the memory phase over the kept products (docs/protocol.md §2.2): v is the
+   * pass's vector under {@code passKey} ({@code Operands.memoryVector}, made where the device
+   * likes: a GPU makes it itself), y(t) = C(g, t) x v for each kept t, every element the
+   * ascending FMA chain from +0.0 over its row; returns each y(t)'s vector root s(g, t) (MTH
+   * over its n element leaves), in kept order, and the memory root m(g) over them.
+   *
+   * @throws BackendException no products are kept, one of them was not computed, or the
+   *     device failed
+   */
+  default MemoryPassResult memoryPass(PhiloxKey passKey) throws BackendException {
+    throw new BackendException(identity().name() + ": this device has no memory phase");
+  }
+
+  /**
+   * y = C(g, t) x v for one iteration, v the pass's vector under {@code passKey} and C(g, t)
+   * computed anew after {@link #prepare}: what a memory opening is built from
+   * (docs/protocol.md §2.2), as {@link #rowLeaves} is for a row.
+   */
+  default double[] memoryProduct(int t, PhiloxKey passKey) throws BackendException {
+    throw new BackendException(identity().name() + ": this device has no memory phase");
+  }
+
   /** The n row leaf hashes of C(g, t), recomputed; what openings are built from. */
   byte[][] rowLeaves(int t) throws BackendException;
 

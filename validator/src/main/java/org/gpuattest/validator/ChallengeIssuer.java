@@ -13,6 +13,7 @@ import org.gpuattest.common.Limits;
 import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.crypto.Ed25519PrivateKey;
 import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.ChallengeMemory;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.spec.SampledRows;
 import org.gpuattest.common.util.Heap;
@@ -62,9 +63,17 @@ public final class ChallengeIssuer {
    */
   public record Request(int devices, String model, int dim, Integer iterations, Double seconds,
       int samples, Duration ttl, Duration prepare, Ed25519PrivateKey key, TimedFrom timedFrom,
-      boolean weakTiming) {
+      boolean weakTiming, boolean memory) {
     public Request {
       Limits.required("timedFrom", timedFrom);
+    }
+
+    /** A request without the memory phase. */
+    public Request(int devices, String model, int dim, Integer iterations, Double seconds,
+        int samples, Duration ttl, Duration prepare, Ed25519PrivateKey key, TimedFrom timedFrom,
+        boolean weakTiming) {
+      this(devices, model, dim, iterations, seconds, samples, ttl, prepare, key, timedFrom,
+          weakTiming, false);
     }
 
     /**
@@ -96,6 +105,7 @@ public final class ChallengeIssuer {
     private Ed25519PrivateKey signingKey;
     private TimedFrom timedFrom = TimedFrom.GO;
     private boolean weakTiming;
+    private boolean memory;
 
     private Builder() {}
 
@@ -176,6 +186,19 @@ public final class ChallengeIssuer {
     }
 
     /**
+     * Ask for the memory phase (docs/protocol.md section 2.2) where the model's profile has
+     * its figures: the prover keeps its last products resident and streams them after the
+     * commitment, and the caller runs the memory step ({@link MemoryStep}) between the
+     * commitment and the opening request. Only with {@link TimedFrom#GO}: the separate
+     * commands have no memory step. Off by default in the library; 'validator attest' asks
+     * for it unless given --no-memory.
+     */
+    public Builder memory(boolean memory) {
+      this.memory = memory;
+      return this;
+    }
+
+    /**
      * @throws IllegalStateException gpus or model was not set, or timedFrom was set to null
      */
     public Request build() {
@@ -191,13 +214,13 @@ public final class ChallengeIssuer {
         throw new IllegalStateException("challenge request: timedFrom is null");
       }
       return new Request(gpus, model, dim, iterations, seconds, samples, ttl, prepare,
-          signingKey, timedFrom, weakTiming);
+          signingKey, timedFrom, weakTiming, memory);
     }
   }
 
   /** The part of a {@link Request} a refusal is about, so a CLI can name its own option. */
   public enum Field {
-    DEVICES, MODEL, DIM, ITERATIONS, SECONDS, SAMPLES, TTL, PREPARE, WEAK_TIMING
+    DEVICES, MODEL, DIM, ITERATIONS, SECONDS, SAMPLES, TTL, PREPARE, WEAK_TIMING, MEMORY
   }
 
   /**
@@ -276,12 +299,13 @@ public final class ChallengeIssuer {
             : r.iterations() != null ? Field.ITERATIONS : Field.SECONDS, weak.get());
       }
     }
-    Duration ttl = Lifetime.of(r, profile, profiles.defaults(), iterations);
+    ChallengeMemory memory = MemoryStrength.terms(r, profile, profiles.defaults(), iterations);
+    Duration ttl = Lifetime.of(r, profile, profiles.defaults(), iterations, memory);
     checkVerifiable(r.samples(), (long) iterations * r.dim(), r.dim());
     Instant issued = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     Challenge c = new Challenge(1, Hex.encode(bytes(16)), Hex.encode(bytes(32)), r.dim(),
         iterations, r.devices(), r.model(), issued.toString(), issued.plus(ttl).toString(),
-        r.samples(), null, null);
+        r.samples(), memory, null, null);
     if (r.key() != null) {
       c = c.signedBy(r.key());
     }

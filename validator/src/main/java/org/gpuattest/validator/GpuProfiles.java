@@ -42,6 +42,21 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
   public static final double MAX_SLACK = 100;
   public static final double MAX_ROUND_TRIP_SECONDS = 60;
   public static final double MAX_COMMIT_SECONDS = 3_600;
+  /**
+   * The range of every memory bandwidth, TB/s: a thousandth (a slow host link) to a thousand
+   * (some 200 times today's fastest HBM).
+   */
+  public static final double MIN_TBPS = 0.001;
+  public static final double MAX_TBPS = 1_000;
+  /** The memory phase's tolerance at most: ten times the expected time. */
+  public static final double MAX_MEMORY_TOLERANCE = 10;
+  /** The memory phase's planned length at most, s. */
+  public static final double MAX_MEMORY_SECONDS = 3_600;
+  /** The memory phase's defaults where a table gives none (docs/protocol.md section 8.6). */
+  static final double MEMORY_FRACTION = 0.85;
+  static final double MEMORY_TOLERANCE = 0.40;
+  static final double MEMORY_SECONDS = 1.5;
+  static final double HOST_LINK_TBPS = 0.064;
 
   /**
    * Bounds shared by every model. startupSeconds, perDeviceSeconds and slack shape the window
@@ -57,8 +72,34 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
       @JsonProperty(required = true) double maxRoundTripSeconds,
       @JsonProperty(required = true) double commitSeconds,
       @JsonProperty(required = true) double maxSmImbalance,
-      @JsonProperty(required = true) double minBusyFraction) {
+      @JsonProperty(required = true) double minBusyFraction,
+      Double memoryFraction,
+      Double memoryTolerance,
+      Double memorySeconds,
+      Double hostLinkTBps) {
+    /**
+     * The memory phase's four (docs/soundness.md section 9), each its default where a table
+     * from before the phase gives none: memoryFraction of the claimed model's memory is kept;
+     * an honest pass may be memoryTolerance slower than the profile's memoryTBps (provisional:
+     * the vendor's peak, which no kernel reaches); the passes are planned to take
+     * memorySeconds at memoryTBps; hostLinkTBps is the host link a prover could stream part of
+     * the kept products over, for what a passing phase proves.
+     */
     public Defaults {
+      memoryFraction = memoryFraction == null ? MEMORY_FRACTION : memoryFraction;
+      memoryTolerance = memoryTolerance == null ? MEMORY_TOLERANCE : memoryTolerance;
+      memorySeconds = memorySeconds == null ? MEMORY_SECONDS : memorySeconds;
+      hostLinkTBps = hostLinkTBps == null ? HOST_LINK_TBPS : hostLinkTBps;
+      if (!(memoryFraction > 0 && memoryFraction <= 1)) {
+        throw new IllegalArgumentException("memoryFraction must be in (0, 1], got "
+            + memoryFraction);
+      }
+      within("memoryTolerance", memoryTolerance, 0, MAX_MEMORY_TOLERANCE, "");
+      if (!(memorySeconds > 0 && memorySeconds <= MAX_MEMORY_SECONDS)) {
+        throw new IllegalArgumentException("memorySeconds must be in (0, "
+            + plain(MAX_MEMORY_SECONDS) + "] s, got " + memorySeconds);
+      }
+      within("hostLinkTBps", hostLinkTBps, 0, MAX_TBPS, " TB/s");
       // Each within a range no real GPU or network leaves, so that no figure can make a
       // window of years (a challenge lives at most ChallengeIssuer.MAX_TTL) or overflow the
       // durations computed from it; NaN and infinities are outside every range.
@@ -75,6 +116,15 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
       within("maxSmImbalance", maxSmImbalance, 0, 1, "");
       within("minBusyFraction", minBusyFraction, 0, 1, "");
     }
+
+    /** Defaults without the memory phase's four, which take their defaults. */
+    public Defaults(double startupSeconds, double perDeviceSeconds, double perIterationSeconds,
+        double slack, double tolerance, double maxRoundTripSeconds, double commitSeconds,
+        double maxSmImbalance, double minBusyFraction) {
+      this(startupSeconds, perDeviceSeconds, perIterationSeconds, slack, tolerance,
+          maxRoundTripSeconds, commitSeconds, maxSmImbalance, minBusyFraction, null, null, null,
+          null);
+    }
   }
 
   public record Profile(
@@ -84,7 +134,9 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
       @JsonProperty(required = true) double fp64Tflops,
       @JsonProperty(required = true) double fp64TensorTflops,
       @JsonProperty(required = true) double canonicalTflops,
-      @JsonProperty(required = true) boolean canonicalMeasured) {
+      @JsonProperty(required = true) boolean canonicalMeasured,
+      Double memoryTBps,
+      Boolean memoryMeasured) {
     /**
      * The checks an operator's entry needs too ({@link ProfileOverrides}): each message starts
      * with the field it is about, so it reads after the entry's path.
@@ -105,6 +157,26 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
         throw new IllegalArgumentException("canonicalTflops must be > 0 and <="
             + " fp64TensorTflops (" + fp64TensorTflops + "), got " + canonicalTflops);
       }
+      // The memory phase's rate and whether it was measured come together; a model without
+      // them has no memory phase (docs/protocol.md section 8.6).
+      if ((memoryTBps == null) != (memoryMeasured == null)) {
+        throw new IllegalArgumentException("memoryTBps and memoryMeasured come together");
+      }
+      if (memoryTBps != null) {
+        within("memoryTBps", memoryTBps, MIN_TBPS, MAX_TBPS, " TB/s");
+      }
+    }
+
+    /** A profile without the memory phase's figures. */
+    public Profile(String model, int smCount, int memoryGiB, double fp64Tflops,
+        double fp64TensorTflops, double canonicalTflops, boolean canonicalMeasured) {
+      this(model, smCount, memoryGiB, fp64Tflops, fp64TensorTflops, canonicalTflops,
+          canonicalMeasured, null, null);
+    }
+
+    /** Whether this model has the figures a memory phase needs. */
+    public boolean hasMemoryFigures() {
+      return memoryTBps != null;
     }
   }
 

@@ -2,6 +2,7 @@ package org.gpuattest.validator;
 
 import java.time.Duration;
 import java.util.Locale;
+import org.gpuattest.common.message.ChallengeMemory;
 import org.gpuattest.common.util.Counts;
 import org.gpuattest.validator.ChallengeIssuer.Field;
 import org.gpuattest.validator.ChallengeIssuer.InvalidRequestException;
@@ -28,20 +29,23 @@ final class Lifetime {
    *     (naming the work), or the request's ttl is under it (naming the ttl and the least)
    */
   static Duration of(ChallengeIssuer.Request r, GpuProfiles.Profile p, GpuProfiles.Defaults d,
-      int iterations) throws InvalidRequestException {
+      int iterations, ChallengeMemory memory) throws InvalidRequestException {
     boolean readyGo = r.timedFrom() == TimedFrom.GO;
     double prepare = !readyGo ? 0 : (r.prepare() != null ? r.prepare()
         : ChallengeIssuer.DEFAULT_PREPARE).toMillis() / 1e3;
     double window = TimingStrength.worstCase(p, d, r.dim(), iterations, r.devices(),
         r.timedFrom()).maxSeconds();
-    double least = prepare + window;
+    // The memory phase follows the commitment inside the challenge's life too (§2.2).
+    double memoryWindow = memory == null ? 0
+        : MemoryWindow.of(p, d, r.dim(), memory, d.maxRoundTripSeconds()).maxSeconds();
+    double least = prepare + window + memoryWindow;
     long max = ChallengeIssuer.MAX_TTL.toSeconds();
     if (!(least <= max)) {
       throw new InvalidRequestException(r.iterations() != null ? Field.ITERATIONS
           : Field.SECONDS, String.format(Locale.ROOT, "%d iterations at {DIM} %d on %s need"
           + " a challenge that lives %s (%s), over the %d s (7 days) a challenge may live; ask"
           + " for less work with {ITERATIONS} or {DIM}", iterations, r.dim(),
-          Counts.count(r.devices(), "device"), seconds(least), parts(readyGo, prepare, window),
+          Counts.count(r.devices(), "device"), seconds(least), parts(readyGo, prepare, window, memoryWindow),
           max));
     }
     long leastSeconds = (long) Math.ceil(least);
@@ -50,7 +54,8 @@ final class Lifetime {
         throw new InvalidRequestException(Field.TTL, String.format(Locale.ROOT, "must be at"
             + " least %d s for this challenge (%s): a prover that keeps to %s would find a"
             + " shorter one expired; give at least %d, or leave {TTL} out for that plus %d s",
-            leastSeconds, parts(readyGo, prepare, window), readyGo ? "both" : "the window",
+            leastSeconds, parts(readyGo, prepare, window, memoryWindow),
+            readyGo ? "both" : "the window",
             leastSeconds, ChallengeIssuer.LIFETIME_MARGIN.toSeconds()));
       }
       return r.ttl();
@@ -62,9 +67,14 @@ final class Lifetime {
     return lifetime.compareTo(ChallengeIssuer.MAX_TTL) > 0 ? ChallengeIssuer.MAX_TTL : lifetime;
   }
 
-  /** "the prover's preparation, 60 s ({PREPARE}), and the timing window, 11.4 s". */
-  private static String parts(boolean readyGo, double prepare, double window) {
-    String w = "the timing window, " + seconds(window);
+  /**
+   * "the prover's preparation, 60 s ({PREPARE}), and the timing window, 11.4 s", with ", then
+   * the memory phase's window, 2.2 s" where there is one.
+   */
+  private static String parts(boolean readyGo, double prepare, double window,
+      double memoryWindow) {
+    String w = "the timing window, " + seconds(window) + (memoryWindow == 0 ? ""
+        : ", then the memory phase's window, " + seconds(memoryWindow));
     return readyGo ? "the prover's preparation, " + seconds(prepare) + " ({PREPARE}), and " + w
         : w + " from the issue";
   }

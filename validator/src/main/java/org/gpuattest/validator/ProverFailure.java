@@ -33,7 +33,7 @@ public final class ProverFailure extends Exception {
 
   /**
    * @param step the step that failed: "prove" or "open" (separate runs); "prepare", "ready",
-   *     "go" or "open" (the attest conversation, docs/protocol.md §3.2)
+   *     "go", "memory" or "open" (the attest conversation, docs/protocol.md §3.2)
    * @param message what the prover did and what to do about it, one line
    */
   public ProverFailure(String check, String step, String measured, String expected,
@@ -105,11 +105,23 @@ public final class ProverFailure extends Exception {
    * failed ({@link Validator#summary}), or null when it sent none.
    */
   public Verdict verdict(String challengeId, Attestation attestation) {
+    return verdict(challengeId, attestation, Verifier.CHECKS);
+  }
+
+  /**
+   * As {@link #verdict(String, Attestation)} for challenge {@code c}: the memory phase's checks
+   * are listed too where it asked for the phase ({@link Verifier#checksFor}).
+   */
+  public Verdict verdict(org.gpuattest.common.message.Challenge c, Attestation attestation) {
+    return verdict(c.id(), attestation, Verifier.checksFor(c));
+  }
+
+  private Verdict verdict(String challengeId, Attestation attestation, List<String> names) {
     List<Check> checks = new ArrayList<>();
     checks.add(Check.fail(check, measured, expected, getMessage()));
     String why = refusedAtReady ? "refused at 'ready', before the seed was sent"
         : "the prover failed at '" + step + "'";
-    for (String name : Verifier.CHECKS) {
+    for (String name : names) {
       if (!name.equals(check)) { // a check failed at ready is listed once, failed
         checks.add(Check.skipped(name, why));
       }

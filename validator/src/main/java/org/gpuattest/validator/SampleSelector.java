@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.ChallengeMemory;
 import org.gpuattest.common.message.Sample;
 import org.gpuattest.common.util.Bytes;
 
@@ -24,6 +25,8 @@ import org.gpuattest.common.util.Bytes;
  */
 public final class SampleSelector {
   private static final byte[] DOMAIN = "samples/v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PASS_DOMAIN =
+      "memory-passes/v1".getBytes(StandardCharsets.US_ASCII);
 
   private SampleSelector() {}
 
@@ -39,7 +42,7 @@ public final class SampleSelector {
         chosen.add(i);
       }
     } else {
-      Stream stream = new Stream(samplingSeed, commitmentDigest);
+      Stream stream = new Stream(DOMAIN, samplingSeed, commitmentDigest);
       chosen = new HashSet<>();
       for (long j = total - k; j < total; j++) { // Floyd
         long r = stream.below(j + 1);
@@ -57,15 +60,34 @@ public final class SampleSelector {
     return samples;
   }
 
-  /** Blocks SHA-256(SHA-256(DOMAIN || seed || digest) || LE64(counter)), read as LE64 words. */
+  /**
+   * The samples with the pass each opens of the memory phase (docs/protocol.md section 7):
+   * for each sample whose iteration is kept, in the samples' order, a pass uniform in [0, P)
+   * from the same kind of stream keyed by "memory-passes/v1", the sampling seed and the memory
+   * digest; the others unchanged. The seed is drawn only once the memory roots are in, so the
+   * prover learns which elements are opened only after it is bound to every pass's root.
+   */
+  public static List<Sample> withPasses(Challenge c, List<Sample> samples, byte[] samplingSeed,
+      byte[] memoryDigest) {
+    ChallengeMemory m = c.memory();
+    Stream stream = new Stream(PASS_DOMAIN, samplingSeed, memoryDigest);
+    List<Sample> out = new ArrayList<>(samples.size());
+    for (Sample s : samples) {
+      out.add(m.keeps(s.iteration(), c.iterations())
+          ? s.withPass((int) stream.below(m.passes())) : s);
+    }
+    return out;
+  }
+
+  /** Blocks SHA-256(SHA-256(domain || seed || digest) || LE64(counter)), read as LE64 words. */
   private static final class Stream {
     private final byte[] prefix;
     private long counter;
     private byte[] block = new byte[0];
     private int used;
 
-    Stream(byte[] seed, byte[] digest) {
-      prefix = Bytes.sha256(DOMAIN, seed, digest);
+    Stream(byte[] domain, byte[] seed, byte[] digest) {
+      prefix = Bytes.sha256(domain, seed, digest);
     }
 
     /** Uniform in [0, bound): rejects the lowest 2^64 mod bound words, which would bias it. */

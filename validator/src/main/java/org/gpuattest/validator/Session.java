@@ -9,6 +9,8 @@ import org.gpuattest.common.Limits;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.MemoryRoots;
+import org.gpuattest.common.message.MemorySeed;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.util.AtomicFiles;
@@ -20,7 +22,9 @@ import org.gpuattest.common.util.InputFiles;
  * and issue time; then, once the commitment has arrived, the commitment, its arrival time on
  * the validator's clock, the sampling seed and the request it sent. The sampling seed is drawn
  * only when the commitment is in (docs/protocol.md section 7), so a session file read before
- * then, by a prover on the same host say, holds nothing that helps to cheat. Saved as JSON,
+ * then, by a prover on the same host say, holds nothing that helps to cheat. With a memory
+ * phase the commitment brings the memory seed, when it was sent and the memory roots with
+ * their arrival come next, and the sampling seed only after them. Saved as JSON,
  * mode 0600, replaced atomically at each step ({@link SessionFile}).
  */
 public record Session(
@@ -32,20 +36,47 @@ public record Session(
     String samplingSeed,
     String request,
     String goSentAt,
-    Long roundTripNanos) {
+    Long roundTripNanos,
+    String memorySeed,
+    String memorySentAt,
+    String memoryRoots,
+    String memoryReceivedAt) {
   public Session {
     Limits.version("session", version);
     Limits.required("challenge", challenge);
     Limits.required("issuedAt", issuedAt);
-    boolean sampled = commitment != null;
-    if ((receivedAt != null) != sampled || (samplingSeed != null) != sampled
-        || (request != null) != sampled) {
-      throw new IllegalArgumentException("commitment, receivedAt, samplingSeed and request"
-          + " come together, once the commitment has arrived");
+    boolean committed = commitment != null;
+    if ((receivedAt != null) != committed || (samplingSeed != null) != (request != null)) {
+      throw new IllegalArgumentException("commitment and receivedAt come together, and"
+          + " samplingSeed and request");
     }
-    if (sampled) {
-      Hex.decode("samplingSeed", samplingSeed, 32);
+    // Without a memory phase the samples follow the commitment; with one, the memory roots
+    // (docs/protocol.md section 3.2): the sampling seed is drawn only once both are in.
+    boolean memory = memorySeed != null;
+    if (memory ? !committed || (request != null) != (memoryRoots != null)
+        : (request != null) != committed) {
+      throw new IllegalArgumentException("samplingSeed and request come once the commitment"
+          + " has arrived, and with a memory phase once its memory roots have");
+    }
+    if ((memorySentAt != null && !memory) || (memoryRoots != null && memorySentAt == null)
+        || (memoryRoots != null) != (memoryReceivedAt != null)) {
+      throw new IllegalArgumentException("memorySeed, memorySentAt, then memoryRoots with"
+          + " memoryReceivedAt, come in that order");
+    }
+    if (committed) {
       Challenge.instant("receivedAt", receivedAt);
+    }
+    if (request != null) {
+      Hex.decode("samplingSeed", samplingSeed, 32);
+    }
+    if (memory) {
+      Hex.decode("memorySeed", memorySeed, 32);
+    }
+    if (memorySentAt != null) {
+      Challenge.instant("memorySentAt", memorySentAt);
+    }
+    if (memoryReceivedAt != null) {
+      Challenge.instant("memoryReceivedAt", memoryReceivedAt);
     }
     if ((goSentAt != null) != (roundTripNanos != null)) {
       throw new IllegalArgumentException("goSentAt and roundTripNanos come together, once the"
@@ -64,6 +95,14 @@ public record Session(
       String receivedAt, String samplingSeed, String request) {
     this(version, challenge, issuedAt, commitment, receivedAt, samplingSeed, request, null,
         null);
+  }
+
+  /** As the canonical constructor for a session without a memory phase. */
+  public Session(int version, String challenge, String issuedAt, String commitment,
+      String receivedAt, String samplingSeed, String request, String goSentAt,
+      Long roundTripNanos) {
+    this(version, challenge, issuedAt, commitment, receivedAt, samplingSeed, request, goSentAt,
+        roundTripNanos, null, null, null, null);
   }
 
   /** A session that has issued its challenge and waits for the commitment. */
@@ -99,6 +138,66 @@ public record Session(
       String requestText) {
     return new Session(version, challenge, issuedAt, commitmentText, at.toString(),
         Hex.encode(seed), requestText, goSentAt, roundTripNanos);
+  }
+
+  /**
+   * Records the commitment of a challenge with a memory phase and the memory seed drawn for
+   * it (docs/protocol.md section 3.2); the samples wait for the memory roots.
+   */
+  public Session withCommitmentAndMemorySeed(String commitmentText, Instant at,
+      byte[] memorySeedBytes) {
+    return new Session(version, challenge, issuedAt, commitmentText, at.toString(), null, null,
+        goSentAt, roundTripNanos, Hex.encode(memorySeedBytes), null, null, null);
+  }
+
+  /**
+   * Records that the memory seed left for the prover at {@code sent} on the validator's clock:
+   * the memory phase's window starts there.
+   */
+  public Session withMemorySent(Instant sent) {
+    if (memorySeed == null || memoryRoots != null) {
+      throw new IllegalStateException("the memory seed goes out once, after the commitment"
+          + " and before the memory roots");
+    }
+    return new Session(version, challenge, issuedAt, commitment, receivedAt, null, null,
+        goSentAt, roundTripNanos, memorySeed, sent.toString(), null, null);
+  }
+
+  /** Records the memory roots, when they arrived, and the samples drawn after them. */
+  public Session withMemoryRoots(String memoryText, Instant at, byte[] seed,
+      String requestText) {
+    if (memorySentAt == null) {
+      throw new IllegalStateException("the memory roots answer a memory seed sent before");
+    }
+    return new Session(version, challenge, issuedAt, commitment, receivedAt, Hex.encode(seed),
+        requestText, goSentAt, roundTripNanos, memorySeed, memorySentAt, memoryText,
+        at.toString());
+  }
+
+  /** Whether the commitment is in and the memory phase has yet to answer. */
+  public boolean awaitsMemory() {
+    return memorySeed != null && memoryRoots == null;
+  }
+
+  /** The memory seed message for the prover (the payload of its 'memory' line). */
+  public MemorySeed memorySeedMessage() throws BadMessageException {
+    if (memorySeed == null) {
+      throw new IllegalStateException("no memory seed drawn");
+    }
+    return new MemorySeed(1, decodedCommitment().value().commitmentDigest(), memorySeed);
+  }
+
+  /**
+   * The memory phase as recorded, for the checks; null when the challenge has none or it was
+   * not reached.
+   */
+  public Evidence.Memory memoryEvidence() throws BadMessageException {
+    if (memoryRoots == null) {
+      return null;
+    }
+    return new Evidence.Memory(Hex.decode("memorySeed", memorySeed, 32),
+        Instant.parse(memorySentAt), Instant.parse(memoryReceivedAt),
+        MessageCodec.decode("session memory roots", memoryRoots, MemoryRoots.class).value());
   }
 
   /**

@@ -14,6 +14,7 @@ import org.gpuattest.common.RuntimeFailureException;
 import org.gpuattest.common.message.Attestation;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.MemoryRoots;
 import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
@@ -71,6 +72,9 @@ public final class Validator {
   /**
    * Records the commitment and when it arrived, draws the secret sampling seed (only now, once
    * the prover is bound to its roots: docs/protocol.md section 7) and chooses the rows to open.
+   * Where the challenge has a memory phase it draws the memory seed instead (only now, too):
+   * the returned session {@link Session#awaitsMemory}, and the samples follow the memory roots
+   * ({@link MemoryStep}, {@link #sampleMemory}).
    *
    * @throws BadMessageException the session already has a commitment, or the commitment does
    *     not decode or answers another challenge; the session is unchanged
@@ -91,11 +95,53 @@ public final class Validator {
           + answered.substring(0, 16) + "...), not this session's (" + challengeDigest
           .substring(0, 16) + "...)");
     }
+    if (challenge.value().memory() != null) {
+      byte[] memorySeed = new byte[32];
+      random.nextBytes(memorySeed);
+      return session.withCommitmentAndMemorySeed(MessageCodec.encode(commitment.value()),
+          receivedAt, memorySeed);
+    }
     byte[] samplingSeed = new byte[32];
     random.nextBytes(samplingSeed);
     OpeningRequest request = openingRequest(challenge, commitment.value(), samplingSeed);
     return session.withCommitment(MessageCodec.encode(commitment.value()), receivedAt,
         samplingSeed, MessageCodec.encode(request));
+  }
+
+  /**
+   * Records the memory roots and when they arrived, then draws the secret sampling seed (only
+   * now, once the prover is bound to every pass's roots too: docs/protocol.md section 7) and
+   * chooses the rows, and the passes of those kept, to open.
+   *
+   * @throws BadMessageException the session awaits no memory roots, or they do not decode or
+   *     answer another challenge, commitment or memory seed; the session is unchanged
+   */
+  public Session sampleMemory(Session session, String memoryText, Instant receivedAt)
+      throws BadMessageException {
+    if (!session.awaitsMemory() || session.memorySentAt() == null) {
+      throw new BadMessageException("session: it awaits no memory roots (none, or already"
+          + " received at " + session.memoryReceivedAt() + ")");
+    }
+    MemoryRoots roots = MessageCodec.decode("memory roots", memoryText, MemoryRoots.class)
+        .value();
+    Commitment commitment = session.decodedCommitment().value();
+    if (!roots.challengeDigest().equalsIgnoreCase(commitment.challengeDigest())
+        || !roots.commitmentDigest().equalsIgnoreCase(commitment.commitmentDigest())) {
+      throw new BadMessageException("memory roots: they answer another challenge or"
+          + " commitment (commitment digest " + abbreviated(roots.commitmentDigest())
+          + "), not this session's (" + abbreviated(commitment.commitmentDigest()) + ")");
+    }
+    if (!roots.memorySeed().equalsIgnoreCase(session.memorySeed())) {
+      throw new BadMessageException("memory roots: they answer memory seed "
+          + abbreviated(roots.memorySeed()) + ", not the one sent ("
+          + abbreviated(session.memorySeed()) + "): a stale or replayed answer");
+    }
+    byte[] samplingSeed = new byte[32];
+    random.nextBytes(samplingSeed);
+    OpeningRequest request = openingRequest(session.decodedChallenge(), commitment,
+        samplingSeed, roots);
+    return session.withMemoryRoots(MessageCodec.encode(roots), receivedAt, samplingSeed,
+        MessageCodec.encode(request));
   }
 
   /**
@@ -105,10 +151,24 @@ public final class Validator {
    */
   public static OpeningRequest openingRequest(MessageCodec.Decoded<Challenge> challenge,
       Commitment commitment, byte[] samplingSeed) {
+    return openingRequest(challenge, commitment, samplingSeed, null);
+  }
+
+  /**
+   * As {@link #openingRequest(MessageCodec.Decoded, Commitment, byte[])}, with the passes of
+   * the memory phase opened for the kept iterations' samples when {@code memory} (the memory
+   * roots the seed followed) is given: a function of the memory digest too.
+   */
+  public static OpeningRequest openingRequest(MessageCodec.Decoded<Challenge> challenge,
+      Commitment commitment, byte[] samplingSeed, MemoryRoots memory) {
     String challengeDigest = Hex.encode(CommitmentDigest.challengeDigest(challenge.bytes()));
-    return new OpeningRequest(1, challengeDigest, commitment.commitmentDigest(),
-        SampleSelector.select(challenge.value(), samplingSeed,
-            Hex.decode("commitmentDigest", commitment.commitmentDigest(), 32)));
+    List<Sample> samples = SampleSelector.select(challenge.value(), samplingSeed,
+        Hex.decode("commitmentDigest", commitment.commitmentDigest(), 32));
+    if (memory != null && challenge.value().memory() != null) {
+      samples = SampleSelector.withPasses(challenge.value(), samples, samplingSeed,
+          memory.memoryDigestBytes());
+    }
+    return new OpeningRequest(1, challengeDigest, commitment.commitmentDigest(), samples);
   }
 
   /**
@@ -153,7 +213,8 @@ public final class Validator {
       requireSameExchange(request, openings);
     }
     Evidence e = new Evidence(c, challenge.bytes(), session.received(), request,
-        commitment, openings, profiles, options, session.clockStart());
+        commitment, openings, profiles, options, session.clockStart(),
+        session.memoryEvidence());
     return new Verifier(replay, clock, threads).verify(e);
   }
 

@@ -26,6 +26,10 @@ import picocli.CommandLine.Spec;
     "fill and product, the monitor's cost, cuBLAS DGEMM on the same GPU in the",
     "same run as the yardstick (or, where libcublas.so.12 cannot load, the FP64",
     "peak), and the performance model's prediction for the loop where it has one.",
+    "Then the memory pass (docs/protocol.md section 2.2) over about 1 GiB of",
+    "products per GPU and size: its GB/s alone and as a whole pass (the hashing's",
+    "share), against a device-to-device copy on the same GPU (read plus written)",
+    "and the profile's memory bandwidth.",
     "Exit 3 without a GPU."},
     exitCodeList = {AttestorCli.EXIT_OK, AttestorCli.EXIT_BAD_INPUT, AttestorCli.EXIT_RUNTIME})
 final class BenchCommand implements Callable<Integer> {
@@ -62,9 +66,10 @@ final class BenchCommand implements Callable<Integer> {
       cuda.checkFits(1, n);
     }
     List<GpuBench.Row> rows = GpuBench.run(cuda, sizes, repetitions, err);
+    List<GpuBench.MemoryRow> memory = GpuBench.memory(cuda, sizes, repetitions, err);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(Json.writeString(new Report(rows)));
+      out.println(Json.writeString(new Report(rows, memory)));
       return 0;
     }
     out.printf("%-3s %-24s %-10s %6s %9s %9s %9s %7s %7s %9s  %s%n", "gpu", "name", "kernel",
@@ -81,6 +86,21 @@ final class BenchCommand implements Callable<Integer> {
         + " what canonicalTflops must be; hashing is what the loop takes beyond fill and"
         + " product alone; monitor is the SM monitor's cost, both products alone; model is"
         + " the performance model's predicted loop rate (a prediction, not a measurement).");
+    out.println();
+    out.printf("%-3s %-24s %6s %8s %12s %12s %7s %12s %8s  %s%n", "gpu", "name", "n", "kept",
+        "memory_pass", "whole pass", "hashing", "copy", "pass/copy", "profile");
+    for (GpuBench.MemoryRow m : memory) {
+      out.printf("%-3d %-24s %6d %6.2f GiB %7.0f GB/s %7.0f GB/s %6.1f%% %7.0f GB/s %7.0f%%  %s%n",
+          m.gpu(), m.name(), m.n(), m.keptGiB(), m.streamGigabytesPerSecond(),
+          m.passGigabytesPerSecond(), 100 * m.hashShare(), m.copyGigabytesPerSecond(),
+          100 * m.streamToCopy(), m.profileMemoryTBps() == null ? "no memoryTBps"
+              : String.format("memoryTBps %.3f (vendor's until measured)",
+                  m.profileMemoryTBps()));
+    }
+    out.println("memory_pass = the kept bytes it reads a pass over its time alone; whole pass"
+        + " adds v_p, the element leaves and the trees (hashing is their share); copy ="
+        + " cuMemcpyDtoD of half the kept bytes, read plus written; pass/copy = memory_pass"
+        + " over copy (the goal: 85% or more).");
     return 0;
   }
 
@@ -89,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
         : String.format("%.2f TF", r.predictedLoopTflops());
   }
 
-  record Report(List<GpuBench.Row> results) {}
+  record Report(List<GpuBench.Row> results, List<GpuBench.MemoryRow> memory) {}
 
   static String yardstick(GpuBench.Row r) {
     if (r.cublasTflops() != null) {

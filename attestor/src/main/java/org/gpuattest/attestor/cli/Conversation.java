@@ -31,6 +31,7 @@ import org.gpuattest.kernels.Backend;
  *   validator: prepare BASE64(Preparation)   prover: ready BASE64(Ready)   (allocated)
  *   validator: ping HEX                      prover: pong HEX              (any number)
  *   validator: go BASE64(Challenge)          prover: BASE64(Commitment)    (the timed work)
+ *   validator: memory BASE64(MemorySeed)     prover: BASE64(MemoryRoots)   (memory phase only)
  *   validator: BASE64(OpeningRequest)        prover: BASE64(Openings)      then exit 0
  * </pre>
  *
@@ -43,6 +44,7 @@ final class Conversation {
   static final String PING = "ping";
   static final String PONG = "pong";
   static final String GO = "go";
+  static final String MEMORY = "memory";
   /** A ping's nonce: 1 to 64 hex digits, echoed as is. */
   private static final Pattern NONCE = Pattern.compile("[0-9a-fA-F]{1,64}");
 
@@ -94,6 +96,11 @@ final class Conversation {
       ProverSettings.noteAnyValidator(trusted, err);
       Commitment c = guard(in, () -> run.run(challenge));
       send(PreparedRun.encode(c));
+      if (run.awaitsMemory()) {
+        // The memory seed follows the commitment; its clock runs to the memory roots (§3.2).
+        String seed = payload(in.next("'memory'"), MEMORY);
+        send(PreparedRun.encode(guard(in, () -> run.memory(seed))));
+      }
       OpeningRequest r = MessageCodec.decode("request", in.next("the opening request"),
           OpeningRequest.class).value();
       Openings o = guard(in, () -> new Opener(backend, err, ProgressReporter.EVERY)

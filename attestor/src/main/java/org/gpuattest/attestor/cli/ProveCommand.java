@@ -93,6 +93,7 @@ final class ProveCommand implements Callable<Integer> {
     // Refuse a bad challenge before saying anything else: bad input is one line.
     trusted.check(decoded.value());
     Prover.checkAcceptable(decoded.value(), Clock.systemUTC().instant());
+    Prover.refuseMemoryPhase(decoded.value());
     Ed25519PrivateKey key = loadKey(settings, err);
     Backend b = settings.backend(err, parent.cuda);
     Commitment c;

@@ -1,6 +1,8 @@
 package org.gpuattest.attestor.cli;
 
 import static org.gpuattest.attestor.cli.AttestorCliHarness.challenge;
+import static org.gpuattest.attestor.cli.LiveProver.prepare;
+import static org.gpuattest.attestor.cli.LiveProver.ready;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,73 +47,10 @@ import org.junit.jupiter.api.io.TempDir;
 class AttestorConversationTest {
   @TempDir Path dir;
 
-  /** One prover run with a live stdin and a stdout read line by line. */
-  private final class Live implements AutoCloseable {
-    final PipedOutputStream stdin = new PipedOutputStream();
-    final BlockingQueue<String> stdout = new LinkedBlockingQueue<>();
-    final StringWriter err = new StringWriter();
-    final CompletableFuture<Integer> code;
-
-    Live(String... extra) throws IOException {
-      PipedInputStream in = new PipedInputStream(stdin, 1 << 20);
-      PrintWriter out = new PrintWriter(new LineWriter(stdout));
-      List<String> args = new java.util.ArrayList<>(List.of("prove", "--conversation",
-          "--backend", "cpu", "--state", dir.resolve("state").toString()));
-      args.addAll(List.of(extra));
-      code = CompletableFuture.supplyAsync(() -> AttestorCli.run(args.toArray(String[]::new),
-          in, out, new PrintWriter(err), AttestorCliHarness.NO_GPU,
-          AttestorCliHarness.NO_CONFIG));
-    }
-
-    void send(String line) throws IOException {
-      stdin.write((line + "\n").getBytes(StandardCharsets.US_ASCII));
-      stdin.flush();
-    }
-
-    String answer() throws Exception {
-      String line = stdout.poll(60, TimeUnit.SECONDS);
-      assertNotNull(line, () -> "no answer; stderr: " + err);
-      return line;
-    }
-
-    int exit() throws Exception {
-      return code.get(60, TimeUnit.SECONDS);
-    }
-
-    /** The last stderr line, with no stack trace anywhere. */
-    String lastErrLine() {
-      String text = err.toString();
-      assertFalse(text.contains("\tat "), text);
-      List<String> lines = text.strip().lines().toList();
-      return lines.get(lines.size() - 1);
-    }
-
-    @Override
-    public void close() throws IOException {
-      stdin.close();
-    }
-  }
-
-
-  private static String prepare(Challenge c) {
-    return "prepare " + MessageCodec.encode(Preparation.of(c));
-  }
-
-  /** Prepares {@code c} and returns the ready answer once the prover is ready. */
-  private static Ready ready(Live p, Challenge c) throws Exception {
-    p.send(prepare(c));
-    String ready = p.answer();
-    assertTrue(ready.startsWith("ready "), ready);
-    Ready r = MessageCodec.decode("ready", ready.substring(6), Ready.class).value();
-    assertEquals(c.id(), r.challengeId());
-    assertEquals(c.devices(), r.devices());
-    return r;
-  }
-
   @Test
   void conversation_prepareToOpenings_answersEachLineInOneProcess() throws Exception {
     Challenge c = challenge(64, 3, 2, 4);
-    try (Live p = new Live()) {
+    try (LiveProver p = new LiveProver(dir)) {
       Ready ready = ready(p, c);
       p.send("ping 0a1b2c3d");
       assertEquals("pong 0a1b2c3d", p.answer());
@@ -146,7 +85,7 @@ class AttestorConversationTest {
   @Test
   void go_anotherChallengeId_exit2OneLine() throws Exception {
     Challenge c = challenge(64, 1, 1, 1);
-    try (Live p = new Live()) {
+    try (LiveProver p = new LiveProver(dir)) {
       ready(p, c);
       p.send("go " + MessageCodec.encode(challenge(64, 1, 1, 1)));
       assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
@@ -167,7 +106,7 @@ class AttestorConversationTest {
     Path pub = java.nio.file.Files.writeString(dir.resolve("v.pub.pem"),
         trusted.publicKey().toPem());
     Challenge c = challenge(64, 1, 1, 1).signedBy(stranger);
-    try (Live p = new Live("--validator-key", pub.toString())) {
+    try (LiveProver p = new LiveProver(dir, "--validator-key", pub.toString())) {
       ready(p, c);
       p.send("go " + MessageCodec.encode(c));
       assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
@@ -184,7 +123,7 @@ class AttestorConversationTest {
     Path pub = java.nio.file.Files.writeString(dir.resolve("v.pub.pem"),
         trusted.publicKey().toPem());
     Challenge c = challenge(64, 1, 1, 1).signedBy(trusted);
-    try (Live p = new Live("--validator-key", pub.toString())) {
+    try (LiveProver p = new LiveProver(dir, "--validator-key", pub.toString())) {
       ready(p, c);
       p.send("go " + MessageCodec.encode(c));
       Commitment commitment = MessageCodec.decode("commitment", p.answer(), Commitment.class)
@@ -199,7 +138,7 @@ class AttestorConversationTest {
     Challenge c = challenge(64, 1, 1, 1);
     Challenge bigger = new Challenge(1, c.id(), c.seed(), 128, 1, 1, c.model(), c.issuedAt(),
         c.expiresAt(), 1, null, null);
-    try (Live p = new Live()) {
+    try (LiveProver p = new LiveProver(dir)) {
       ready(p, c);
       p.send("go " + MessageCodec.encode(bigger));
       assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
@@ -209,7 +148,7 @@ class AttestorConversationTest {
 
   @Test
   void unknownLineAfterReady_exit2NamingTheKeyword() throws Exception {
-    try (Live p = new Live()) {
+    try (LiveProver p = new LiveProver(dir)) {
       ready(p, challenge(64, 1, 1, 1));
       p.send("hello there");
       assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
@@ -221,7 +160,7 @@ class AttestorConversationTest {
   /** An old validator sends the bare challenge first: refused, pointing at the old command. */
   @Test
   void firstLineABareChallenge_exit2PointingAtProveChallenge() throws Exception {
-    try (Live p = new Live()) {
+    try (LiveProver p = new LiveProver(dir)) {
       p.send(MessageCodec.encode(challenge(64, 1, 1, 1)));
       assertEquals(ExitCodes.BAD_INPUT, p.exit(), p.err::toString);
       assertTrue(p.lastErrLine().contains("old single-message challenge goes to 'attestor"
@@ -232,7 +171,7 @@ class AttestorConversationTest {
 
   @Test
   void stdinClosedAfterReady_exit3() throws Exception {
-    try (Live p = new Live()) {
+    try (LiveProver p = new LiveProver(dir)) {
       ready(p, challenge(64, 1, 1, 1));
       p.stdin.close();
       assertEquals(ExitCodes.RUNTIME, p.exit(), p.err::toString);
@@ -245,7 +184,7 @@ class AttestorConversationTest {
   @Test
   void stdinClosedAfterCommitment_exit3() throws Exception {
     Challenge c = challenge(64, 1, 1, 1);
-    try (Live p = new Live()) {
+    try (LiveProver p = new LiveProver(dir)) {
       ready(p, c);
       p.send("go " + MessageCodec.encode(c));
       MessageCodec.decode("commitment", p.answer(), Commitment.class);

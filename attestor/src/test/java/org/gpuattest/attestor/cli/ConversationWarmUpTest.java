@@ -112,6 +112,44 @@ class ConversationWarmUpTest {
     }
   }
 
+  /**
+   * The same for the memory phase (docs/protocol.md §2.2): the seed's decoding, the passes on
+   * the CPU device's own code, the signing and the encoding of the memory roots, all on the
+   * validator's memory clock, ran before ready too.
+   */
+  @Test
+  void conversation_withMemory_everyPieceOfTheMemoryPhase_ranInTheWarmUpBeforeReady()
+      throws Exception {
+    java.time.Instant now = java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    Challenge c = new Challenge(1, Hex.encode(AttestorCliHarness.random(16)),
+        Hex.encode(AttestorCliHarness.random(32)), 128, 3, 2, AttestorCliHarness.MODEL,
+        now.minusSeconds(60).toString(), now.plusSeconds(600).toString(), 2,
+        new org.gpuattest.common.message.ChallengeMemory(1, 2, 4), null, null);
+    Map<String, Long> before = ClockedWork.counts();
+    try (LiveProver p = new LiveProver(dir)) {
+      LiveProver.ready(p, c);
+      Map<String, Long> atReady = ClockedWork.counts();
+      p.send("go " + MessageCodec.encode(c));
+      Commitment commitment = MessageCodec.decode("commitment", p.answer(), Commitment.class)
+          .value();
+      p.send("memory " + MessageCodec.encode(new org.gpuattest.common.message.MemorySeed(1,
+          commitment.commitmentDigest(), Hex.encode(AttestorCliHarness.random(32)))));
+      p.answer();
+      Map<String, Long> afterMemory = ClockedWork.counts();
+      Map<String, Long> warmUp = since(before, atReady);
+      Map<String, Long> onTheClock = since(atReady, afterMemory);
+      assertTrue(onTheClock.keySet().containsAll(List.of(ClockedWork.MEMORY_DECODE,
+          ClockedWork.MEMORY_RUN, ClockedWork.MEMORY_SIGN, ClockedWork.MEMORY_ENCODE)),
+          () -> "pieces counted after go: " + onTheClock);
+      assertTrue(onTheClock.keySet().stream().anyMatch(k -> k.startsWith("memory pass code")
+          && k.endsWith("cpu.CpuDevice")), () -> "the device's pass code: " + onTheClock);
+      for (String piece : onTheClock.keySet()) {
+        assertTrue(warmUp.containsKey(piece), () -> "'" + piece + "' ran after go but not"
+            + " before ready; before ready: " + warmUp);
+      }
+    }
+  }
+
   /** Pieces counted in {@code to} more often than in {@code from}, with how many more. */
   private static Map<String, Long> since(Map<String, Long> from, Map<String, Long> to) {
     Map<String, Long> out = new TreeMap<>();

@@ -139,9 +139,20 @@ class CudaCliTest {
     assertTrue(String.valueOf(row.get("cublasUnavailable")).contains("cuBLAS"), r.describe());
     assertEquals("ffma", ((Map<?, ?>) results.get(1)).get("productKernel"));
     assertEquals(Boolean.FALSE, ((Map<?, ?>) results.get(1)).get("chosen"));
+    // the memory pass: 64 products of n = 64, beside a device-to-device copy
+    List<?> memory = (List<?>) report.get("memory");
+    assertEquals(1, memory.size(), r.describe());
+    Map<?, ?> m = (Map<?, ?>) memory.get(0);
+    assertEquals(64, m.get("kept"));
+    assertEquals(2, m.get("passes"));
+    for (String rate : List.of("streamGigabytesPerSecond", "passGigabytesPerSecond",
+        "copyGigabytesPerSecond")) {
+      assertTrue(((Number) m.get(rate)).doubleValue() > 0, rate + ": " + r.describe());
+    }
     Result text = runOn(one, "bench", "--dim", "64", "--repetitions", "1").assertOk();
     assertTrue(text.out().contains("cuBLAS unavailable"), text.describe());
     assertTrue(text.out().contains("dmma*"), "the chosen kernel marked: " + text.describe());
+    assertTrue(text.out().contains("memory_pass = the kept bytes it reads"), text.describe());
     assertEquals(CudaFakes.Watched.NOTHING_LIVE, driver.live());
   }
 

@@ -59,8 +59,11 @@ class EndToEndTest {
     assertEquals(0, r.code(), r.err() + r.out());
     Verdict v = Json.read("verdict", r.out().getBytes(), Verdict.class);
     assertTrue(v.passed());
-    assertEquals(19, v.checks().size(), "every check has a line");
+    // the 19 checks and the memory phase's two (docs/protocol.md section 8.3)
+    assertEquals(21, v.checks().size(), "every check has a line");
     assertEquals(Check.PASS, v.check("openings.exact").status());
+    assertEquals(Check.PASS, v.check("memory.exact").status());
+    assertEquals("skipped: cpu backend", v.check("memory.window").message());
     assertEquals("skipped: cpu backend", v.check("sm.coverage").message());
     assertTrue(r.err().contains("prover: attestor: cpu backend, 2 devices, n=128, T=4"),
         r.err());

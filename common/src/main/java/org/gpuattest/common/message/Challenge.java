@@ -17,7 +17,8 @@ import org.gpuattest.common.util.Hex;
 /**
  * What the validator asks for (docs/protocol.md, "Challenge"): a fresh id and seed, the
  * matrix size n, iterations T, the device count G and model claimed, a validity window, the
- * number of rows it will open, and optionally its own Ed25519 key and signature.
+ * number of rows it will open, optionally the memory phase it asks for ({@link ChallengeMemory})
+ * and optionally its own Ed25519 key and signature.
  */
 public record Challenge(
     @JsonProperty(required = true) int version,
@@ -30,10 +31,13 @@ public record Challenge(
     String issuedAt,
     String expiresAt,
     @JsonProperty(required = true) int samples,
+    ChallengeMemory memory,
     String validatorPublicKey,
     String signature) {
   public static final int ID_BYTES = 16;
   static final String SIGNING_DOMAIN = "challenge-signature/v1";
+  /** The transcript tag before the optional memory terms (docs/protocol.md §5). */
+  static final String MEMORY_TAG = "memory";
 
   public Challenge {
     Limits.version("challenge", version);
@@ -52,6 +56,9 @@ public record Challenge(
           + Limits.MAX_LIFETIME_SECONDS + " s (7 days) after issuedAt, got " + expiresAt);
     }
     Limits.range("samples", samples, 1, Limits.MAX_SAMPLES);
+    if (memory != null) {
+      memory.checkWithin(iterations, devices);
+    }
     if ((validatorPublicKey == null) != (signature == null)) {
       throw new IllegalArgumentException("validatorPublicKey and signature come together");
     }
@@ -59,6 +66,14 @@ public record Challenge(
       Limits.text("validatorPublicKey", validatorPublicKey);
       Limits.text("signature", signature);
     }
+  }
+
+  /** A challenge without a memory phase (docs/protocol.md §2.2), as before it existed. */
+  public Challenge(int version, String id, String seed, int dim, int iterations, int devices,
+      String model, String issuedAt, String expiresAt, int samples, String validatorPublicKey,
+      String signature) {
+    this(version, id, seed, dim, iterations, devices, model, issuedAt, expiresAt, samples, null,
+        validatorPublicKey, signature);
   }
 
   /** Parses an ISO-8601 instant field; IllegalArgumentException naming the field. */
@@ -97,10 +112,15 @@ public record Challenge(
     return (long) devices * iterations * dim;
   }
 
-  /** The bytes the validator's signature covers; every field but the signature. */
+  /**
+   * The bytes the validator's signature covers; every field but the signature. The memory
+   * terms came after version 1 was first published: they enter only when present, after the
+   * fields above and behind their own tag, so a challenge without them signs the bytes it
+   * always did.
+   */
   @JsonIgnore
   public byte[] signingBytes() {
-    return new Transcript(SIGNING_DOMAIN)
+    Transcript t = new Transcript(SIGNING_DOMAIN)
         .str(id)
         .str(seed)
         .u32(dim)
@@ -110,16 +130,19 @@ public record Challenge(
         .str(issuedAt)
         .str(expiresAt)
         .u32(samples)
-        .str(validatorPublicKey)
-        .toByteArray();
+        .str(validatorPublicKey);
+    if (memory != null) {
+      t.str(MEMORY_TAG).u32(memory.version()).u32(memory.kept()).u32(memory.passes());
+    }
+    return t.toByteArray();
   }
 
   public Challenge signedBy(Ed25519PrivateKey key) {
     Challenge unsigned = new Challenge(version, id, seed, dim, iterations, devices, model,
-        issuedAt, expiresAt, samples, key.publicKey().toPem(), "pending");
+        issuedAt, expiresAt, samples, memory, key.publicKey().toPem(), "pending");
     String sig = Base64.getEncoder().encodeToString(key.sign(unsigned.signingBytes()));
     return new Challenge(version, id, seed, dim, iterations, devices, model, issuedAt,
-        expiresAt, samples, unsigned.validatorPublicKey, sig);
+        expiresAt, samples, memory, unsigned.validatorPublicKey, sig);
   }
 
   /** Checks the validator's signature, if the challenge carries one. */

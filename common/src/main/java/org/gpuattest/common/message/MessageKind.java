@@ -17,7 +17,8 @@ import org.gpuattest.common.json.Json;
  */
 public enum MessageKind {
   CHALLENGE("a challenge", Challenge.class, Set.of("id", "seed", "dim"), Set.of()),
-  COMMITMENT("a commitment", Commitment.class, Set.of("devices", "proverPublicKey"), Set.of()),
+  COMMITMENT("a commitment", Commitment.class, Set.of("devices", "proverPublicKey"),
+      Set.of("memoryDigest")),
   OPENING_REQUEST("an opening request", OpeningRequest.class,
       Set.of("samples", "commitmentDigest"), Set.of("openings")),
   OPENINGS("openings", Openings.class, Set.of("openings"), Set.of()),
@@ -26,6 +27,10 @@ public enum MessageKind {
       Set.of()),
   READY("a ready answer", Ready.class, Set.of("challengeId", "devices"),
       Set.of("dim", "checks")),
+  MEMORY_SEED("a memory seed", MemorySeed.class, Set.of("seed", "commitmentDigest"),
+      Set.of("id", "memoryDigest")),
+  MEMORY_ROOTS("memory roots", MemoryRoots.class, Set.of("memorySeed", "memoryDigest"),
+      Set.of()),
   /** The validator's session file; its record lives in the validator, out of common's reach. */
   SESSION("a validator session", null, Set.of("samplingSeed", "challenge"), Set.of());
 
@@ -82,8 +87,8 @@ public enum MessageKind {
       return Optional.empty();
     }
     MessageKind actual = kinds.get(0);
-    return Optional.of((actual == OPENINGS ? "these are " : "this is ") + actual.noun + ", not "
-        + noun);
+    return Optional.of((actual == OPENINGS || actual == MEMORY_ROOTS ? "these are "
+        : "this is ") + actual.noun + ", not " + noun);
   }
 
   private static List<MessageKind> matching(Set<String> names) {

@@ -8,8 +8,9 @@ import org.gpuattest.common.util.Hex;
 
 /**
  * The prover's answer for one sample: the matrix root r(g, t) with its audit path to R(g),
- * and the audit path of row i to r(g, t). The row itself is not sent: the validator computes
- * it (canonical-v1, "Opening and checking").
+ * and the audit path of row i to r(g, t); where the sample names a pass of the memory phase,
+ * that pass's element of the row ({@link MemoryOpening}). The row itself is not sent: the
+ * validator computes it (canonical-v1, "Opening and checking").
  */
 public record Opening(
     @JsonProperty(required = true) int device,
@@ -17,7 +18,8 @@ public record Opening(
     @JsonProperty(required = true) int row,
     String matrixRoot,
     List<String> matrixPath,
-    List<String> rowPath) {
+    List<String> rowPath,
+    MemoryOpening memory) {
   public Opening {
     new Sample(device, iteration, row); // same range rules
     Hex.decode("matrixRoot", matrixRoot, 32);
@@ -25,7 +27,13 @@ public record Opening(
     rowPath = path("rowPath", rowPath);
   }
 
-  private static List<String> path(String field, List<String> path) {
+  /** An opening without a memory element. */
+  public Opening(int device, int iteration, int row, String matrixRoot, List<String> matrixPath,
+      List<String> rowPath) {
+    this(device, iteration, row, matrixRoot, matrixPath, rowPath, null);
+  }
+
+  static List<String> path(String field, List<String> path) {
     Limits.required(field, path);
     if (path.size() > Limits.MAX_PATH) {
       throw new IllegalArgumentException(
@@ -37,9 +45,10 @@ public record Opening(
     return List.copyOf(path);
   }
 
+  /** The sample this answers, with the memory element's pass where it has one. */
   @JsonIgnore
   public Sample sample() {
-    return new Sample(device, iteration, row);
+    return new Sample(device, iteration, row, memory == null ? null : memory.pass());
   }
 
   public static byte[][] decodePath(List<String> path) {

@@ -20,19 +20,33 @@ public record Preparation(
     @JsonProperty(required = true) int iterations,
     @JsonProperty(required = true) int devices,
     String model,
-    String expiresAt) {
+    String expiresAt,
+    ChallengeMemory memory) {
   public Preparation {
     Limits.version("preparation", version);
     Hex.decode("challengeId", challengeId, Challenge.ID_BYTES);
     Limits.work(dim, iterations, devices);
     Limits.text("model", model);
     Challenge.instant("expiresAt", expiresAt);
+    if (memory != null) {
+      memory.checkWithin(iterations, devices);
+    }
   }
 
-  /** The preparation for an issued challenge: every field the prover may know before go. */
+  /** A preparation without a memory phase, as before it existed. */
+  public Preparation(int version, String challengeId, int dim, int iterations, int devices,
+      String model, String expiresAt) {
+    this(version, challengeId, dim, iterations, devices, model, expiresAt, null);
+  }
+
+  /**
+   * The preparation for an issued challenge: every field the prover may know before go, the
+   * memory terms included, so that it can refuse a kept set it cannot hold before it says
+   * ready (docs/protocol.md §3.2).
+   */
   public static Preparation of(Challenge c) {
     return new Preparation(1, c.id(), c.dim(), c.iterations(), c.devices(), c.model(),
-        c.expiresAt());
+        c.expiresAt(), c.memory());
   }
 
   @JsonIgnore
@@ -57,6 +71,10 @@ public record Preparation(
     }
     if (!expires().equals(c.expires())) {
       return "it expires at " + c.expiresAt() + ", not at the prepared " + expiresAt;
+    }
+    if (!java.util.Objects.equals(memory, c.memory())) {
+      return "its memory terms (" + ChallengeMemory.describe(c.memory())
+          + ") are not the prepared (" + ChallengeMemory.describe(memory) + ")";
     }
     return null;
   }

@@ -29,6 +29,17 @@ public final class Operands {
     fill(key, (long) k * n, n, 0, g, 1, out, off);
   }
 
+  /**
+   * The memory phase's vector v_p (docs/protocol.md §2.2): element j from the block with counter
+   * (j >> 1, 0, 0, 2) under the pass's own key, by the same u-to-element rule as A and B; n
+   * even. The last counter word 2 keeps it apart from A (0) and B (1) even under one key.
+   */
+  public static double[] memoryVector(PhiloxKey passKey, int n) {
+    double[] v = new double[n];
+    fill(passKey, 0, n, 0, 0, 2, v, 0);
+    return v;
+  }
+
   /** All of A(g, t), row-major n*n. */
   public static double[] matrixA(PhiloxKey key, int g, int t, int n) {
     double[] a = new double[n * n];

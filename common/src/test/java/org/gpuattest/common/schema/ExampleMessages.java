@@ -23,6 +23,7 @@ import org.gpuattest.common.message.Check;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.DeviceReport;
 import org.gpuattest.common.message.KernelChoice;
+import org.gpuattest.common.message.MemoryRoots;
 import org.gpuattest.common.message.Opening;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
@@ -39,9 +40,10 @@ import org.gpuattest.common.util.Bytes;
 import org.gpuattest.common.util.Hex;
 
 /**
- * Writes testdata/examples/*.json: one run of the protocol (n = 64, T = 2, G = 2, two H100s, four
- * sampled rows) whose digests, roots, audit paths and signatures are all real, computed by
- * {@link Reference} and the message records. Every input is fixed and Ed25519 signing is
+ * Writes testdata/examples/*.json: one run of the protocol (n = 64, T = 2, G = 2, two H100s, a
+ * memory phase of 3 passes over both iterations ({@link ExampleMemory}), four sampled rows, each
+ * with a pass) whose digests, roots, audit paths and signatures are all real, computed by
+ * {@link Reference}, {@link org.gpuattest.common.spec.MemoryPass} and the message records. Every input is fixed and Ed25519 signing is
  * deterministic (RFC 8032 section 5.1.6), so the output is byte-for-byte reproducible;
  * SchemaTest fails when the checked-in files differ from it. Each file holds exactly the bytes
  * {@link Json#writeString} gives, so SHA-256 of challenge.json is the challenge digest.
@@ -91,7 +93,7 @@ public final class ExampleMessages {
   static Map<String, String> generate() {
     Challenge challenge = new Challenge(1, "5d3a9c0e7b2f4a618c9e0d1f2a3b4c5d",
         Hex.encode(label("gpu-attest example challenge seed")), DIM, ITERATIONS, DEVICES, MODEL,
-        ISSUED_AT, EXPIRES_AT, SAMPLES.size(), null, null)
+        ISSUED_AT, EXPIRES_AT, SAMPLES.size(), ExampleMemory.TERMS, null, null)
         .signedBy(validatorKey());
     String challengeJson = Json.writeString(challenge);
     byte[] challengeDigest =
@@ -106,9 +108,19 @@ public final class ExampleMessages {
     }
     Commitment commitment = Commitment.sign(challengeDigest, reports, PROVER_CPU_NANOS,
         proverKey());
+    byte[][] deviceRoots = new byte[DEVICES][];
+    for (int g = 0; g < DEVICES; g++) {
+      deviceRoots[g] = reports.get(g).rootBytes();
+    }
+    ExampleMemory memory = new ExampleMemory(key, DIM, deviceRoots);
+    MemoryRoots memoryRoots = memory.roots(commitment, proverKey());
 
+    List<Sample> samples = new ArrayList<>();
+    for (int k = 0; k < SAMPLES.size(); k++) {
+      samples.add(SAMPLES.get(k).withPass(ExampleMemory.OPENED_PASSES[k]));
+    }
     OpeningRequest request = new OpeningRequest(1, commitment.challengeDigest(),
-        commitment.commitmentDigest(), SAMPLES);
+        commitment.commitmentDigest(), samples);
 
     List<Opening> answers = new ArrayList<>();
     for (Sample s : request.samples()) {
@@ -119,7 +131,8 @@ public final class ExampleMessages {
       answers.add(new Opening(s.device(), s.iteration(), s.row(),
           Hex.encode(matrixRoots[s.device()][s.iteration()]),
           hexPath(MerkleTree.auditPath(s.iteration(), rootLeaves)),
-          hexPath(MerkleTree.auditPath(s.row(), rowLeaves))));
+          hexPath(MerkleTree.auditPath(s.row(), rowLeaves)),
+          memory.open(s.device(), s.iteration(), s.row(), s.pass(), deviceRoots[s.device()])));
     }
     Openings openings = new Openings(1, request.challengeDigest(), request.commitmentDigest(),
         answers);
@@ -133,6 +146,8 @@ public final class ExampleMessages {
         java.util.Collections.nCopies(DEVICES, MODEL))));
     files.put("challenge.json", challengeJson);
     files.put("commitment.json", Json.writeString(commitment));
+    files.put("memory-seed.json", Json.writeString(memory.seed(commitment)));
+    files.put("memory-roots.json", Json.writeString(memoryRoots));
     files.put("opening-request.json", Json.writeString(request));
     files.put("openings.json", Json.writeString(openings));
     files.put("verdict.json", Json.writeString(verdict));
@@ -175,7 +190,8 @@ public final class ExampleMessages {
     }
     String digest = Hex.encode(commitment.recomputedDigest());
     int n = openings.openings().size();
-    // The 19 check names the validator's Verifier emits, in its order (docs/protocol.md).
+    // The 21 check names the validator's Verifier emits for a challenge with a memory phase,
+    // in its order (docs/protocol.md).
     return List.of(
         Check.pass("challenge.binding", digest.substring(0, 16) + "...",
             "SHA-256 of the issued challenge",
@@ -221,7 +237,9 @@ public final class ExampleMessages {
             "Every requested sample was answered, in order."),
         Check.pass("openings.exact", n + "/" + n + " exact", n + "/" + n + " exact",
             "Every sampled row, recomputed on this CPU, matches the commitment bit for bit.")
-            .withFigures(figures("exact", (double) n, "requested", (double) n)));
+            .withFigures(figures("exact", (double) n, "requested", (double) n)),
+        ExampleMemory.window(challenge.dim()),
+        ExampleMemory.exact(n));
   }
 
   /**

@@ -35,6 +35,8 @@ import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Preparation;
 import org.gpuattest.common.message.Ready;
 import org.gpuattest.common.message.Commitment;
+import org.gpuattest.common.message.MemoryRoots;
+import org.gpuattest.common.message.MemorySeed;
 import org.gpuattest.common.message.Opening;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
@@ -72,6 +74,8 @@ class SchemaTest {
         Arguments.of("ready", Ready.class),
         Arguments.of("challenge", Challenge.class),
         Arguments.of("commitment", Commitment.class),
+        Arguments.of("memory-seed", MemorySeed.class),
+        Arguments.of("memory-roots", MemoryRoots.class),
         Arguments.of("opening-request", OpeningRequest.class),
         Arguments.of("openings", Openings.class),
         Arguments.of("verdict", Verdict.class));
@@ -202,6 +206,25 @@ class SchemaTest {
             n -> obj(n).put("samples", 4097)),
         tamper("challenge", "dim as a string", "type", "field 'dim'",
             n -> obj(n).put("dim", "64")),
+        tamper("challenge", "memory passes 257", "maximum",
+            "memory.passes must be in [1, 256]", n -> obj(n.at("/memory")).put("passes", 257)),
+        tamper("challenge", "memory version 2", "const",
+            "version 2 of the challenge's memory is unknown",
+            n -> obj(n.at("/memory")).put("version", 2)),
+        tamper("preparation", "memory kept missing", "required",
+            "field 'memory.kept' is required", n -> obj(n.at("/memory")).remove("kept")),
+        tamper("memory-seed", "seed of 62 hex digits", "pattern", "seed must be 64 hex digits",
+            n -> obj(n).put("seed", "ab".repeat(31))),
+        tamper("memory-roots", "a device without roots", "minItems",
+            "roots (count) must be in [1, 256]",
+            n -> ((ArrayNode) n.at("/devices/0/roots")).removeAll()),
+        tamper("memory-roots", "extra field", "additionalProperties",
+            "unknown field 'passNanos'", n -> obj(n).put("passNanos", 5)),
+        tamper("opening-request", "negative pass", "minimum", "pass must not be negative",
+            n -> obj(n.at("/samples/0")).put("pass", -1)),
+        tamper("openings", "memory value of 15 hex digits", "pattern",
+            "memory.value must be 16 hex digits",
+            n -> obj(n.at("/openings/0/memory")).put("value", "0".repeat(15))),
         tamper("commitment", "extra field in a device", "additionalProperties",
             "unknown field 'devices[0].firmware'",
             n -> obj(n.at("/devices/0")).put("firmware", "96.00.5E.00.01")),

@@ -67,6 +67,32 @@ public final class CpuBackend implements Backend {
   }
 
   /**
+   * Refuses, before anything is allocated, kept products the heap cannot hold besides the job:
+   * the memory phase's products live in this JVM's heap (docs/protocol.md §2.2). The refusal
+   * names the first device that would not fit and the bytes.
+   */
+  @Override
+  public void checkFits(int devices, int n, long keptBytes) throws BackendException {
+    checkFits(devices, n);
+    if (keptBytes <= 0) {
+      return;
+    }
+    long job = bytesNeeded(devices, n) + (long) threads * CpuDevice.BLOCK_ROWS * n * 16L;
+    long budget = Runtime.getRuntime().maxMemory() / 10 * 8;
+    long room = Math.max(0, budget - job);
+    int fitting = (int) Math.min(devices, room / keptBytes);
+    if (fitting >= devices) {
+      return;
+    }
+    Optional<String> refusal = Heap.shortfall(String.format(
+        "cpu backend: device %d cannot keep its products for the memory phase (%.1f MiB each"
+            + " device, n=%d): %s at n=%d keeping them need", fitting, keptBytes / 1048576.0, n,
+        Counts.count(devices, "device"), n), job + devices * keptBytes,
+        "raise -Xmx, ask for a smaller n, or run the validator with --no-memory");
+    throw new BackendException(refusal.orElseThrow());
+  }
+
+  /**
    * Bytes the CPU backend holds for G devices at size n (A, B and C of n x n doubles each), so
    * the prover can refuse a size the heap cannot hold before it allocates anything.
    */

@@ -9,6 +9,7 @@ import org.gpuattest.common.merkle.MerkleTree;
 import org.gpuattest.common.message.SmMonitor;
 import org.gpuattest.common.cpu.PackedPanel;
 import org.gpuattest.common.spec.CanonicalProduct;
+import org.gpuattest.common.spec.MemoryPass;
 import org.gpuattest.common.spec.Operands;
 import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.common.spec.RowHash;
@@ -17,12 +18,15 @@ import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
 import org.gpuattest.kernels.DeviceIdentity;
 import org.gpuattest.kernels.IterationResult;
+import org.gpuattest.kernels.MemoryPassResult;
 
 /**
  * One virtual CPU device. Each iteration is cut into blocks of {@link #BLOCK_ROWS} rows, as a
  * GPU grid is cut into thread blocks; a block generates its rows of A(g, t), multiplies them
  * with the shared B(g) by {@link CanonicalProduct} and hashes them. Each block notes which
  * worker ran it and for how long: the SM monitor of canonical-v1's GPU kernels, on a CPU.
+ * For the memory phase it keeps the products of the kept iterations in the heap, as a GPU
+ * keeps them in its memory, and streams them through the pass's chain on the same workers.
  */
 final class CpuDevice implements Device {
   static final int BLOCK_ROWS = 64;
@@ -37,6 +41,11 @@ final class CpuDevice implements Device {
   private int n;
   /** B(g), packed once for the CPU kernel and shared by every block of every iteration. */
   private PackedPanel b;
+  /** The first kept iteration, and C(g, t) of each kept t as iterate computes it (or null). */
+  private int keptFirst;
+  private double[][] kept;
+  /** Which kept products this job has computed: a pass over one not computed is refused. */
+  private boolean[] keptDone;
 
   CpuDevice(int ordinal, WorkerPool pool) {
     this.ordinal = ordinal;
@@ -52,16 +61,96 @@ final class CpuDevice implements Device {
 
   @Override
   public void prepare(PhiloxKey key, int g, int n) {
+    if (kept != null && kept[0].length != n * n) {
+      throw new IllegalStateException("products of n=" + this.n + " are kept; prepared for n="
+          + n);
+    }
     this.key = key;
     this.g = g;
     this.n = n;
     this.b = CanonicalProduct.pack(Operands.matrixB(key, g, n), n);
+    if (keptDone != null) {
+      java.util.Arrays.fill(keptDone, false); // a new job: its own products to keep
+    }
+  }
+
+  /** Takes the heap for the kept products now: the CPU backend keeps them in RAM. */
+  @Override
+  public void keep(int first, int count) throws BackendException {
+    if (first < 0 || count < 1) {
+      throw new IllegalArgumentException("kept iterations must be first >= 0, count >= 1, got "
+          + first + ", " + count);
+    }
+    if (n == 0) {
+      throw new IllegalStateException("allocate or prepare before keep");
+    }
+    try {
+      double[][] products = new double[count][];
+      for (int k = 0; k < count; k++) {
+        products[k] = new double[n * n];
+      }
+      kept = products;
+      keptFirst = first;
+      keptDone = new boolean[count];
+    } catch (OutOfMemoryError e) {
+      kept = null;
+      throw new BackendException(String.format("cpu device %d: cannot keep %d products of"
+          + " n=%d (%.1f MiB) in this JVM's heap; raise -Xmx", ordinal, count, n,
+          (double) count * n * n * Double.BYTES / 1048576.0));
+    }
+  }
+
+  @Override
+  public void allocate(int n) {
+    this.n = n;
+  }
+
+  @Override
+  public MemoryPassResult memoryPass(PhiloxKey passKey) throws BackendException {
+    if (kept == null) {
+      throw new IllegalStateException("no products are kept");
+    }
+    for (int k = 0; k < kept.length; k++) {
+      if (!keptDone[k]) {
+        throw new BackendException("cpu device " + ordinal + ": kept iteration "
+            + (keptFirst + k) + " was not computed before the memory pass");
+      }
+    }
+    double[] v = Operands.memoryVector(passKey, n);
+    byte[][] roots = new byte[kept.length][];
+    List<Future<?>> work = new ArrayList<>();
+    for (int k = 0; k < kept.length; k++) {
+      int index = k;
+      work.add(pool.executor().submit(() -> {
+        double[] y = new double[n];
+        MemoryPass.multiply(kept[index], 0, n, n, v, y, 0);
+        roots[index] = MemoryPass.vectorRoot(y, 0, n);
+      }));
+    }
+    await(work);
+    return new MemoryPassResult(roots, MemoryPass.memoryRoot(roots));
+  }
+
+  @Override
+  public double[] memoryProduct(int t, PhiloxKey passKey) throws BackendException {
+    if (b == null) {
+      throw new IllegalStateException("prepare was not called");
+    }
+    double[] a = Operands.matrixA(key, g, t, n);
+    double[] c = new double[n * n];
+    CanonicalProduct.multiply(a, 0, n, b, c, 0);
+    double[] y = new double[n];
+    MemoryPass.multiply(c, 0, n, n, Operands.memoryVector(passKey, n), y, 0);
+    return y;
   }
 
   @Override
   public IterationResult iterate(int t) throws BackendException {
     long start = System.nanoTime();
     byte[][] leaves = compute(t);
+    if (kept != null && t >= keptFirst && t < keptFirst + kept.length) {
+      keptDone[t - keptFirst] = true;
+    }
     long elapsed = System.nanoTime() - start;
     wallNanos += elapsed;
     return new IterationResult(MerkleTree.root(leaves), elapsed);
@@ -83,6 +172,11 @@ final class CpuDevice implements Device {
       int rows = Math.min(BLOCK_ROWS, n - row0);
       blocks.add(pool.executor().submit(() -> block(t, first, rows, leaves)));
     }
+    await(blocks);
+    return leaves;
+  }
+
+  private void await(List<Future<?>> blocks) throws BackendException {
     try {
       for (Future<?> f : blocks) {
         f.get();
@@ -93,7 +187,6 @@ final class CpuDevice implements Device {
     } catch (ExecutionException e) {
       throw new BackendException("cpu device " + ordinal + ": " + e.getCause(), e.getCause());
     }
-    return leaves;
   }
 
   private void block(int t, int first, int rows, byte[][] leaves) {
@@ -104,6 +197,9 @@ final class CpuDevice implements Device {
     }
     double[] c = new double[rows * n];
     CanonicalProduct.multiply(a, 0, rows, b, c, 0);
+    if (kept != null && t >= keptFirst && t < keptFirst + kept.length) {
+      System.arraycopy(c, 0, kept[t - keptFirst], first * n, rows * n);
+    }
     var md = Bytes.sha256();
     byte[] scratch = new byte[8 * n];
     for (int r = 0; r < rows; r++) {
@@ -130,5 +226,7 @@ final class CpuDevice implements Device {
   @Override
   public void close() {
     b = null;
+    kept = null;
+    keptDone = null;
   }
 }

@@ -146,6 +146,30 @@ public final class CudaBackend implements Backend {
     }
   }
 
+  /**
+   * Refuses, before anything is allocated, kept products a GPU cannot hold besides the job
+   * (docs/protocol.md §2.2): the products and a pass's buffers ({@link CudaMemory#bytes}),
+   * naming the GPU and the bytes.
+   */
+  @Override
+  public void checkFits(int devices, int n, long keptBytes) throws BackendException {
+    checkFits(devices, n);
+    if (keptBytes <= 0) {
+      return;
+    }
+    int kept = (int) (keptBytes / ((long) n * n * Double.BYTES));
+    long need = KernelGeometry.deviceBytes(n, CudaDevice.BATCH) + CudaMemory.bytes(n, kept);
+    for (int i = 0; i < gpus.size(); i++) {
+      DeviceIdentity d = gpus.get(i);
+      if (need > d.memoryBytes()) {
+        throw new BackendException("cuda backend: GPU " + i + " (" + d.name() + ") cannot keep"
+            + " the memory phase's " + kept + " products of n=" + n + ": with the job they"
+            + " need " + mib(need) + " MiB of device memory; it has " + mib(d.memoryBytes())
+            + " MiB");
+      }
+    }
+  }
+
   private static long mib(long bytes) {
     return bytes >> 20;
   }

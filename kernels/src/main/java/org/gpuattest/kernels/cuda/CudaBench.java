@@ -119,4 +119,59 @@ public final class CudaBench {
       d.close();
     }
   }
+
+  /**
+   * The memory pass on one GPU at one n (docs/protocol.md §2.2): {@code kept} products (at
+   * least 2), {@code passes} passes. streamGigabytesPerSecond: the kept bytes memory_pass reads
+   * a pass, over its time alone; passGigabytesPerSecond: over a whole pass (v_p, hashing and
+   * trees included); copyGigabytesPerSecond: a device-to-device copy of half the kept bytes,
+   * counted as read plus written, the usual way of quoting it, so comparable with a pass's
+   * reads.
+   */
+  public record MemoryFigures(int n, int kept, int passes, double streamMillis,
+      double passMillis, double copyMillis, long copiedBytes) {
+    public long keptBytes() {
+      return (long) kept * n * n * Double.BYTES;
+    }
+
+    public double streamGigabytesPerSecond() {
+      return keptBytes() * passes / (streamMillis * 1e-3) / 1e9;
+    }
+
+    public double passGigabytesPerSecond() {
+      return keptBytes() * passes / (passMillis * 1e-3) / 1e9;
+    }
+
+    public double copyGigabytesPerSecond() {
+      return 2.0 * copiedBytes / (copyMillis * 1e-3) / 1e9;
+    }
+
+    /** The hashing and trees' share of a pass. */
+    public double hashShare() {
+      return 1 - streamMillis / passMillis;
+    }
+  }
+
+  /**
+   * The memory pass of GPU {@code ordinal} at size n over {@code kept} products, after one
+   * untimed pass.
+   */
+  public static MemoryFigures memory(CudaBackend backend, int ordinal, int n, int kept,
+      int passes) throws BackendException {
+    if (kept < 2 || passes < 1) {
+      throw new IllegalArgumentException("kept must be at least 2 and passes at least 1");
+    }
+    CudaDevice d = (CudaDevice) backend.devices(1).get(ordinal);
+    try {
+      d.allocate(n);
+      d.keep(0, kept);
+      d.prepare(new PhiloxKey(0x5eed, 0xbe7c4), 0, n);
+      d.memoryPass(new PhiloxKey(1, 2));
+      CudaMemory.Timing t = d.memoryBench(passes);
+      return new MemoryFigures(n, kept, passes, t.streamMillis(), t.passMillis(),
+          t.copyMillis(), t.copiedBytes());
+    } finally {
+      d.close();
+    }
+  }
 }

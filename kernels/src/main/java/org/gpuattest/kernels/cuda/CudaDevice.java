@@ -11,6 +11,7 @@ import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
 import org.gpuattest.kernels.DeviceIdentity;
 import org.gpuattest.kernels.IterationResult;
+import org.gpuattest.kernels.MemoryPassResult;
 import org.gpuattest.kernels.cuda.CudaDriver.Event;
 import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
 
@@ -49,6 +50,8 @@ final class CudaDevice implements Device {
   private int allocatedFor;
   /** Iterations in flight at that n: C buffers, leaves/scratch pairs, hashing streams. */
   private int slots;
+  /** The memory phase's kept products and pass (docs/protocol.md §2.2), after keep. */
+  private CudaMemory memory;
 
   CudaDevice(CudaDriver driver, int ordinal, DeviceIdentity identity, Consumer<String> warnings,
       ProductChoice choice) {
@@ -107,6 +110,37 @@ final class CudaDevice implements Device {
       close();
       throw e;
     }
+  }
+
+  /**
+   * Takes one allocation for the kept products, which {@link #iterate} then writes there
+   * instead of a C buffer, and the memory pass's buffers (docs/protocol.md §2.2; {@link
+   * CudaMemory}): before the seed, so a GPU that cannot hold them says so before ready.
+   */
+  @Override
+  public void keep(int first, int count) throws BackendException {
+    memory = CudaMemory.open(this, driver, res, allocatedFor, first, count);
+  }
+
+  @Override
+  public MemoryPassResult memoryPass(PhiloxKey passKey) throws BackendException {
+    requirePrepared();
+    return memory.pass(passKey);
+  }
+
+  /** For 'attestor bench': the memory pass's and a device-to-device copy's times. */
+  CudaMemory.Timing memoryBench(int passes) throws BackendException {
+    requirePrepared();
+    return memory.bench(passes);
+  }
+
+  @Override
+  public double[] memoryProduct(int t, PhiloxKey passKey) throws BackendException {
+    requirePrepared();
+    if (memory == null) {
+      memory = CudaMemory.open(this, driver, res, n, -1, 1); // an opening's: nothing kept
+    }
+    return memory.product(t, g, passKey);
   }
 
   /**
@@ -209,9 +243,12 @@ final class CudaDevice implements Device {
         int m = s * MARKS;
         int slot = s % slots;
         CudaDriver.Stream hashing = res.hashStream(slot);
-        DevicePointer c = res.buffer("C" + slot);
+        // A kept product is written in place in the kept allocation, else in the slot's C.
+        DevicePointer c = memory != null && memory.keeps(t) ? memory.slot(t)
+            : res.buffer("C" + slot);
         if (s >= slots) {
-          driver.waitEvent(compute, marks[m - slots * MARKS + 4]); // s-k's hashing done with c
+          // s-k's hashing done with the slot's C, leaves and scratch
+          driver.waitEvent(compute, marks[m - slots * MARKS + 4]);
         }
         driver.record(marks[m], compute);
         fill(res.buffer("A"), t, g, 0, compute);
@@ -272,13 +309,13 @@ final class CudaDevice implements Device {
   }
 
   /** Philox4x32-10 into an n x n matrix with counter (e >> 1, c1, c2, c3) (§2.2). */
-  private void fill(DevicePointer out, int c1, int c2, int c3, CudaDriver.Stream stream)
+  void fill(DevicePointer out, int c1, int c2, int c3, CudaDriver.Stream stream)
       throws CudaException {
     launch(Kernel.PHILOX_FILL, KernelGeometry.fillGrid(n), KernelGeometry.fillBlock(), stream,
         out, (long) n * n / 2, key.k0(), key.k1(), c1, c2, c3);
   }
 
-  private void multiply(DevicePointer c, CudaDriver.Stream stream) throws CudaException {
+  void multiply(DevicePointer c, CudaDriver.Stream stream) throws CudaException {
     ProductKernel product = selection.product();
     launch(product.monitored, product.grid(n), product.block(), stream, res.buffer("A"),
         res.buffer("B"), c, n, res.buffer("smBlocks"), res.buffer("smBusy"));
@@ -290,7 +327,7 @@ final class CudaDevice implements Device {
         stream, c, n, leaves);
   }
 
-  private void launch(Kernel k, CudaDriver.Dim3 grid, CudaDriver.Dim3 block,
+  void launch(Kernel k, CudaDriver.Dim3 grid, CudaDriver.Dim3 block,
       CudaDriver.Stream stream, Object... args) throws CudaException {
     driver.launch(kernels.function(k), grid, block, k.dynamicSharedBytes, stream, args);
   }
@@ -407,6 +444,7 @@ final class CudaDevice implements Device {
   @Override
   public void close() {
     kernels.clear();
+    memory = null;
     allocatedFor = 0;
     key = null;
     for (String problem : res.close()) {

@@ -73,6 +73,16 @@ public interface CudaDriver {
   /** Copies {@code dst.length} bytes from the device, synchronously. */
   void copyToHost(byte[] dst, DevicePointer src) throws CudaException;
 
+  /**
+   * Copies {@code bytes} bytes from {@code src} to {@code dst} on the device, asynchronously on
+   * {@code stream} (cuMemcpyDtoDAsync): 'attestor bench' times it as the yardstick of the
+   * memory pass's bandwidth. A driver without it answers CUDA_ERROR_NOT_SUPPORTED.
+   */
+  default void copyOnDevice(DevicePointer dst, DevicePointer src, long bytes, Stream stream)
+      throws CudaException {
+    throw new CudaException("cuMemcpyDtoDAsync", 801, "CUDA_ERROR_NOT_SUPPORTED");
+  }
+
   Stream createStream() throws CudaException;
 
   void destroyStream(Stream stream) throws CudaException;

@@ -221,6 +221,13 @@ public final class JCudaDriverApi implements CudaDriver {
   }
 
   @Override
+  public void copyOnDevice(DevicePointer dst, DevicePointer src, long bytes, Stream stream)
+      throws CudaException {
+    check("cuMemcpyDtoDAsync", JCudaDriver.cuMemcpyDtoDAsync(ptr(dst), ptr(src), bytes,
+        (CUstream) stream.handle()));
+  }
+
+  @Override
   public Stream createStream() throws CudaException {
     CUstream s = new CUstream();
     check("cuStreamCreate", JCudaDriver.cuStreamCreate(s, 0));

@@ -96,6 +96,15 @@ public final class KernelGeometry {
     return n < 4096 ? 3 : 2;
   }
 
+  /**
+   * Rows of one kept product each memory_pass block streams, one per thread (MEMORY_ROWS in
+   * memory_pass.cu): n is a multiple of 64, so the blocks tile every product exactly.
+   */
+  public static final int MEMORY_ROWS = 64;
+
+  /** Threads per block of memory_leaves: one element's leaf each. */
+  public static final int MEMORY_LEAF_THREADS = 256;
+
   /** The kernels: entry name and the PTX file (in ptx/) that holds it. */
   public enum Kernel {
     PHILOX_FILL("philox_fill", "philox_fill.ptx"),
@@ -120,7 +129,13 @@ public final class KernelGeometry {
     MATMUL_DMMA_WIDE_UNMONITORED("matmul_dmma_wide_unmonitored", "matmul_dmma_wide.ptx",
         DMMA_WIDE_SHARED_BYTES),
     ROW_HASH("sha256_rows", "sha256_merkle.ptx"),
-    TREE("merkle_root", "sha256_merkle.ptx");
+    TREE("merkle_root", "sha256_merkle.ptx"),
+    /** The memory phase's pass over the kept products (docs/protocol.md §2.2). */
+    MEMORY_PASS("memory_pass", "memory_pass.ptx"),
+    /** The pass's element leaves. */
+    MEMORY_LEAVES("memory_leaves", "memory_pass.ptx"),
+    /** Each kept product's vector root s_p(g, t) and its leaf in the memory tree. */
+    MEMORY_VECTOR_ROOTS("memory_vector_roots", "memory_pass.ptx");
 
     public final String entry;
     public final String ptxFile;
@@ -195,6 +210,33 @@ public final class KernelGeometry {
 
   public static Dim3 rowHashBlock() {
     return Dim3.of(ROW_HASH_THREADS);
+  }
+
+  /**
+   * memory_pass over {@code kept} products of size n: block (k, r) streams rows 64 r .. 64 r
+   * + 63 of product k, so the grid's x is the product (up to 2^31 - 1) and its y the row block
+   * (n / 64, at most 256).
+   */
+  public static Dim3 memoryPassGrid(int n, int kept) {
+    return Dim3.of(kept, n / MEMORY_ROWS);
+  }
+
+  public static Dim3 memoryPassBlock() {
+    return Dim3.of(MEMORY_ROWS);
+  }
+
+  /** memory_leaves over {@code count} elements: one thread each. */
+  public static Dim3 memoryLeavesGrid(long count) {
+    return Dim3.of(Math.toIntExact((count + MEMORY_LEAF_THREADS - 1) / MEMORY_LEAF_THREADS));
+  }
+
+  public static Dim3 memoryLeavesBlock() {
+    return Dim3.of(MEMORY_LEAF_THREADS);
+  }
+
+  /** memory_vector_roots: one block of {@link #treeBlock()} per kept product. */
+  public static Dim3 memoryRootsGrid(int kept) {
+    return Dim3.of(kept);
   }
 
   public static Dim3 treeGrid() {

@@ -293,6 +293,19 @@ public final class EmulatedCudaDriver implements CudaDriver {
     }
   }
 
+  @Override
+  public void copyOnDevice(DevicePointer dst, DevicePointer src, long bytes, Stream stream)
+      throws CudaException {
+    String call = "cuMemcpyDtoDAsync";
+    int ordinal = requireCurrent(call);
+    long to = memory.address(call, dst, bytes, ordinal);
+    long from = memory.address(call, src, bytes, ordinal);
+    EmulatedDevice d = gpu(ordinal);
+    synchronized (d) {
+      streams.live(call, stream, ordinal).add(() -> d.copy(to, from, bytes, this::poison));
+    }
+  }
+
   private void poison(int ordinal, int code, String message) {
     synchronized (this) {
       contexts.poison(ordinal, code, message);

@@ -119,6 +119,20 @@ final class EmulatedDevice {
     advanceForMemset(bytes);
   }
 
+  /** cuMemcpyDtoD: bytes read and written at the memory bandwidth of a memset, each way. */
+  void copy(long dst, long src, long bytes, Faults faults) {
+    if (memory.segment(dst, bytes) == null || memory.segment(src, bytes) == null
+        || bytes > Integer.MAX_VALUE) {
+      faults.poison(ordinal, KernelFault.ILLEGAL_ADDRESS, String.format(
+          "copy of %d bytes from 0x%x to 0x%x: not inside live allocations", bytes, src, dst));
+      return;
+    }
+    byte[] b = new byte[(int) bytes];
+    memory.read(src, b);
+    memory.write(dst, b);
+    advanceForMemset(2 * bytes);
+  }
+
   /** The context ended (reset, or last release of a poisoned one): its work and memory go. */
   void contextEnded() {
     streams.removeAll(ordinal);

@@ -316,6 +316,19 @@ final class FakeCudaDriver implements CudaDriver {
     });
   }
 
+  @Override
+  public void copyOnDevice(DevicePointer dst, DevicePointer src, long bytes, Stream stream)
+      throws CudaException {
+    requireCurrent("cuMemcpyDtoDAsync");
+    ByteBuffer to = view(dst);
+    ByteBuffer from = view(src);
+    enqueue("cuMemcpyDtoDAsync", stream, () -> {
+      for (int i = 0; i < bytes; i++) {
+        to.put(i, from.get(i));
+      }
+    });
+  }
+
   /** Like cuMemcpyDtoH, waits for all work queued before it (blocking streams). */
   @Override
   public void copyToHost(byte[] dst, DevicePointer src) throws CudaException {

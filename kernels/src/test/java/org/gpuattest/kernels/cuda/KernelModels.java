@@ -43,6 +43,8 @@ public final class KernelModels {
           clockNanos);
       case "sha256_rows" -> sha256Rows(grid, block, args);
       case "merkle_root" -> merkleRoot(grid, block, args);
+      case "memory_pass", "memory_leaves", "memory_vector_roots" ->
+          MemoryPassModel.run(entry, grid, block, args);
       default -> throw new IllegalArgumentException("no kernel named '" + entry + "'");
     }
   }

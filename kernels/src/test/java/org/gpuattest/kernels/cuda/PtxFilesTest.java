@@ -71,7 +71,7 @@ class PtxFilesTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"philox_fill.ptx", "matmul_ffma.ptx", "sha256_merkle.ptx",
-      DMMA_FILE, DMMA_WIDE_FILE})
+      "memory_pass.ptx", DMMA_FILE, DMMA_WIDE_FILE})
   void ptxFile_declaresLoadableIsaAndTarget_andHoldsItsEntries(String file) throws IOException {
     String ptx = read(file);
     String isa = SM80_FILES.contains(file) ? DMMA_PTX_ISA : PTX_ISA;
@@ -102,6 +102,21 @@ class PtxFilesTest {
     assertFalse(Pattern.compile("\\b(mul|add|sub)(\\.r[nzmp])?\\.f64").matcher(ptx).find(),
         "matmul_ffma.ptx has a separate f64 multiply or add");
     assertFalse(ptx.contains(".f32"), "matmul_ffma.ptx computes in lower precision");
+  }
+
+  /**
+   * docs/protocol.md §2.2: each element of y is one thread's chain of fma over j, 32 a staged
+   * tile, and nothing else touches f64 values but loads and stores: no separate multiply or
+   * add, no lower precision.
+   */
+  @Test
+  void memoryPassPtx_everyStepIsAnFma_andNoSeparateMultiplyOrAdd() throws IOException {
+    String ptx = read("memory_pass.ptx");
+    long fmas = ptx.lines().filter(l -> l.trim().startsWith("fma.rn.f64")).count();
+    assertEquals(32, fmas, "one fma per column of a staged 32-column tile");
+    assertFalse(Pattern.compile("\\b(mul|add|sub)(\\.r[nzmp])?\\.f64").matcher(ptx).find(),
+        "memory_pass.ptx has a separate f64 multiply or add");
+    assertFalse(ptx.contains(".f32"), "memory_pass.ptx computes in lower precision");
   }
 
   @Test

@@ -38,7 +38,7 @@ public record ArchiveRecord(
   /** A provider label: a name an operator types, never a path or a sentence. */
   private static final Pattern PROVIDER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@+-]{0,63}");
   /** The steps a prover can fail at (ProverFailure) and the checks that name how. */
-  private static final Pattern STEP = Pattern.compile("prepare|ready|go|prove|open");
+  private static final Pattern STEP = Pattern.compile("prepare|ready|go|prove|memory|open");
   private static final Pattern FAILURE_CHECK =
       Pattern.compile("prover\\.(exit|timeout|output)|devices\\.(count|backend|model)");
 
@@ -61,7 +61,7 @@ public record ArchiveRecord(
     public ProverFailureNote {
       if (step == null || !STEP.matcher(step).matches()) {
         throw new IllegalArgumentException("proverFailure.step must be one of prepare, ready,"
-            + " go, prove, open");
+            + " go, prove, memory, open");
       }
       if (check == null || !FAILURE_CHECK.matcher(check).matches()) {
         throw new IllegalArgumentException("proverFailure.check must be prover.exit,"

@@ -22,7 +22,8 @@ import org.gpuattest.validator.check.Evidence;
 
 /**
  * Re-checks one archived exchange offline (docs/protocol.md section 8.5): the opening request
- * is re-derived from the recorded sampling seed and commitment and must be the recorded one;
+ * is re-derived from the recorded sampling seed, commitment and memory roots (where the
+ * challenge has a memory phase) and must be the recorded one;
  * every check runs again on the recorded messages, with the validator's clock fixed at the
  * record's verifiedAt and the replay check answered as recorded; the new verdict is compared
  * with the recorded one. Nothing is written: not the replay store, not the archive.
@@ -83,7 +84,9 @@ public final class Reverifier {
           x.verdict().challengeId()) + ", the session's challenge is " + id);
     }
     Optional<Session> rederived = Optional.empty();
-    if (session.commitment() != null) {
+    // With a memory phase the samples follow the memory roots: a prover that failed at
+    // 'memory' left a commitment and no request.
+    if (session.commitment() != null && session.request() != null) {
       rederived = Optional.of(rederived(session, challenge, differences));
     }
     if (record.proverFailure() != null) {
@@ -109,8 +112,10 @@ public final class Reverifier {
   private static Session rederived(Session s, MessageCodec.Decoded<Challenge> challenge,
       List<String> differences) throws BadMessageException {
     byte[] seed = Hex.decode("samplingSeed", s.samplingSeed(), 32);
+    Evidence.Memory memory = inFile(ArchivedExchange.SESSION, s::memoryEvidence);
     OpeningRequest derived = Validator.openingRequest(challenge,
-        inFile(ArchivedExchange.SESSION, s::decodedCommitment).value(), seed);
+        inFile(ArchivedExchange.SESSION, s::decodedCommitment).value(), seed,
+        memory == null ? null : memory.roots());
     OpeningRequest recorded = inFile(ArchivedExchange.SESSION, s::decodedRequest);
     if (!derived.equals(recorded)) {
       differences.add("session.json: the recorded opening request is not the one the recorded"
@@ -119,7 +124,8 @@ public final class Reverifier {
     }
     return new Session(s.version(), s.challenge(), s.issuedAt(), s.commitment(),
         s.receivedAt(), s.samplingSeed(), MessageCodec.encode(derived), s.goSentAt(),
-        s.roundTripNanos());
+        s.roundTripNanos(), s.memorySeed(), s.memorySentAt(), s.memoryRoots(),
+        s.memoryReceivedAt());
   }
 
   private Verdict verify(Session s, ArchivedExchange x, ArchiveRecord record)

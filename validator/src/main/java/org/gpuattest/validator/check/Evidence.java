@@ -6,6 +6,7 @@ import org.gpuattest.common.crypto.Ed25519PublicKey;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Commitment;
 import org.gpuattest.common.message.DeviceReport;
+import org.gpuattest.common.message.MemoryRoots;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
 import org.gpuattest.validator.GpuProfiles;
@@ -23,7 +24,32 @@ public record Evidence(
     Openings openings,
     GpuProfiles profiles,
     Options options,
-    ClockStart clock) {
+    ClockStart clock,
+    Memory memory) {
+  /**
+   * The memory phase as the validator recorded it (docs/protocol.md section 3.2): the seed it
+   * drew and sent at {@code sentAt} on its clock, and the prover's memory roots, which arrived
+   * at {@code receivedAt}. Null in evidence whose challenge has no memory phase.
+   */
+  public record Memory(byte[] seed, Instant sentAt, Instant receivedAt, MemoryRoots roots) {
+    public Memory {
+      seed = seed.clone();
+    }
+
+    @Override
+    public byte[] seed() {
+      return seed.clone();
+    }
+  }
+
+  /** Evidence without a memory phase. */
+  public Evidence(Challenge challenge, byte[] challengeBytes, Instant receivedAt,
+      OpeningRequest request, Commitment commitment, Openings openings, GpuProfiles profiles,
+      Options options, ClockStart clock) {
+    this(challenge, challengeBytes, receivedAt, request, commitment, openings, profiles,
+        options, clock, null);
+  }
+
   /**
    * Where the validator's clock started for this commitment, and how: after a ready/go start
    * (the prover prepared first, the seed left at {@code at}, and {@code roundTripSeconds} is the

@@ -61,12 +61,13 @@ final class OpeningChecks {
           asked.size() + " requested", "The openings do not answer the samples asked for.")
           .withFigures(figures));
     }
-    out.add(exact(e, asked, given, threads, budget));
+    out.addAll(exact(e, asked, given, threads, budget));
     return out;
   }
 
-  private static Check exact(Evidence e, List<Sample> asked, List<Opening> given, int threads,
-      HeapBudget budget) throws InterruptedIOException {
+  /** openings.exact, and memory.exact where the challenge has a memory phase. */
+  private static List<Check> exact(Evidence e, List<Sample> asked, List<Opening> given,
+      int threads, HeapBudget budget) throws InterruptedIOException {
     Challenge c = e.challenge();
     List<DeviceReport> devices = e.commitment().devices();
     Map<Integer, List<Opening>> byDevice = new TreeMap<>();
@@ -87,40 +88,64 @@ final class OpeningChecks {
       }
       byDevice.computeIfAbsent(o.device(), g -> new ArrayList<>()).add(o);
     }
+    String memoryBinding = c.memory() == null ? null : MemoryChecks.binding(e);
+    // The opened elements are checked against the memory roots only once these are bound.
+    Evidence.Memory memory = memoryBinding == null ? e.memory() : null;
     List<DeviceOpenings> work = new ArrayList<>();
     byDevice.forEach((g, list) -> work.add(new DeviceOpenings(g, list)));
     List<DeviceResult> results;
     try {
       // In device order whatever order they finish in: the first failure is the sequential one.
-      results = Workers.inOrder(work, threads, d -> d.check(c, devices.get(d.g()), budget));
+      results = Workers.inOrder(work, threads, d -> d.check(c, devices.get(d.g()), budget,
+          memory));
     } catch (InterruptedException ex) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while recomputing the sampled rows; no"
           + " verdict");
     }
+    int memoryAsked = (int) asked.stream().filter(x -> x.pass() != null).count();
+    int memoryExact = 0;
+    String memoryFirst = null;
     for (DeviceResult r : results) {
       failures += r.failures();
       if (firstFailure == null) {
         firstFailure = r.firstFailure();
       }
+      memoryExact += r.memoryExact();
+      if (memoryFirst == null) {
+        memoryFirst = r.memoryFirstFailure();
+      }
     }
+    List<Check> out = new ArrayList<>();
     int exact = considered - failures;
     String measured = exact + "/" + asked.size() + " exact";
     var figures = Figures.of("exact", exact, "requested", asked.size());
     if (failures > 0 || considered == 0) {
-      return Check.fail("openings.exact", measured, asked.size() + "/" + asked.size() + " exact",
-          "Recomputed rows do not match the commitment (first: "
+      out.add(Check.fail("openings.exact", measured, asked.size() + "/" + asked.size()
+          + " exact", "Recomputed rows do not match the commitment (first: "
               + (firstFailure == null ? "nothing was answered" : firstFailure)
               + "): the committed work is not the canonical FP64 product.")
-          .withFigures(figures);
+          .withFigures(figures));
+    } else {
+      out.add(Check.pass("openings.exact", measured, asked.size() + "/" + asked.size()
+          + " exact", "Every sampled row, recomputed on this CPU, matches the commitment bit"
+          + " for bit.").withFigures(figures));
     }
-    return Check.pass("openings.exact", measured, asked.size() + "/" + asked.size() + " exact",
-        "Every sampled row, recomputed on this CPU, matches the commitment bit for bit.")
-        .withFigures(figures);
+    if (c.memory() != null) {
+      // An element asked for and not answered (an opening that does not match its sample)
+      // fails too: it is not among the exact ones.
+      out.add(MemoryChecks.exact(memoryBinding, memoryAsked, memoryAsked - memoryExact,
+          memoryFirst != null ? memoryFirst : "an element asked for was not answered"));
+    }
+    return out;
   }
 
-  /** What checking one device's openings found: how many failed, and the first (or null). */
-  private record DeviceResult(int failures, String firstFailure) {}
+  /**
+   * What checking one device's openings found: how many rows failed, and the first (or null);
+   * how many memory elements were exact, and the first that was not.
+   */
+  private record DeviceResult(int failures, String firstFailure, int memoryExact,
+      String memoryFirstFailure) {}
 
   /** The openings of device g that answer samples asked for, in the request's order. */
   private record DeviceOpenings(int g, List<Opening> openings) {
@@ -128,8 +153,8 @@ final class OpeningChecks {
      * Recomputes the rows (holding their heap from {@code budget} meanwhile) and checks each
      * row's path to r(g, t) and r(g, t)'s path to R(g).
      */
-    DeviceResult check(Challenge c, DeviceReport device, HeapBudget budget)
-        throws InterruptedException {
+    DeviceResult check(Challenge c, DeviceReport device, HeapBudget budget,
+        Evidence.Memory memory) throws InterruptedException {
       int n = c.dim();
       int[] ts = new int[openings.size()];
       int[] rows = new int[openings.size()];
@@ -139,12 +164,24 @@ final class OpeningChecks {
       }
       int failures = 0;
       String firstFailure = null;
+      int memoryExact = 0;
+      String memoryFirst = null;
       try (HeapBudget.Lease lease = budget.lease(SampledRows.bytesFor(ts.length, n))) {
         double[] computed = SampledRows.compute(c.philoxKey(), g, n, ts, rows);
         byte[] deviceRoot = device.rootBytes();
+        MemoryElements elements = memory == null ? null
+            : new MemoryElements(c, g, deviceRoot, memory);
         for (int k = 0; k < ts.length; k++) {
           Opening o = openings.get(k);
           String what = "device " + g + ", iteration " + o.iteration() + ", row " + o.row();
+          if (o.memory() != null && elements != null) {
+            try {
+              elements.verify(what, o, computed, k * n);
+              memoryExact++;
+            } catch (VerificationException ex) {
+              memoryFirst = memoryFirst != null ? memoryFirst : ex.getMessage();
+            }
+          }
           try {
             byte[] matrixRoot = Hex.decode("matrixRoot", o.matrixRoot(), 32);
             InclusionProof.verify(what + " (row in r(g,t))", o.row(), n,
@@ -160,7 +197,7 @@ final class OpeningChecks {
           }
         }
       }
-      return new DeviceResult(failures, firstFailure);
+      return new DeviceResult(failures, firstFailure, memoryExact, memoryFirst);
     }
   }
 }

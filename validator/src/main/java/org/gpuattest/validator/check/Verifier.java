@@ -24,6 +24,23 @@ public final class Verifier {
       "sm.balance", "sm.busy", "timing.window", "timing.kernel", "timing.barriers",
       "openings.complete", "openings.exact");
 
+  /**
+   * The memory phase's checks, listed after {@link #CHECKS} only in a verdict on a challenge
+   * that asked for the phase (docs/protocol.md section 8.3), so a verdict without it lists
+   * what it always did.
+   */
+  public static final List<String> MEMORY_CHECKS = MemoryChecks.NAMES;
+
+  /** The checks a verdict on {@code c} lists, in order. */
+  public static List<String> checksFor(org.gpuattest.common.message.Challenge c) {
+    if (c.memory() == null) {
+      return CHECKS;
+    }
+    List<String> all = new ArrayList<>(CHECKS);
+    all.addAll(MEMORY_CHECKS);
+    return List.copyOf(all);
+  }
+
   private final ReplayGuard replay;
   private final Clock clock;
   private final int threads;
@@ -70,7 +87,12 @@ public final class Verifier {
     checks.addAll(DeviceChecks.model(e));
     checks.addAll(SmChecks.all(e));
     checks.addAll(TimingChecks.all(e, e.clock().at()));
-    checks.addAll(OpeningChecks.all(e, threads, budget));
+    List<Check> openings = OpeningChecks.all(e, threads, budget);
+    checks.addAll(openings.subList(0, 2));
+    if (e.challenge().memory() != null) {
+      checks.add(MemoryChecks.window(e));
+      checks.add(openings.get(2));
+    }
     return Verdict.of(e.challenge().id(), checks, AttestationSummary.of(e, now));
   }
 }

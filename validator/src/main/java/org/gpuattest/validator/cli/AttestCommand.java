@@ -16,7 +16,9 @@ import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.Counts;
+import org.gpuattest.common.message.ChallengeMemory;
 import org.gpuattest.validator.ChallengeIssuer;
+import org.gpuattest.validator.MemoryStep;
 import org.gpuattest.validator.ProverConversation;
 import org.gpuattest.validator.ProverFailure;
 import org.gpuattest.validator.ProverProcess;
@@ -37,7 +39,10 @@ import picocli.CommandLine.Spec;
     "Issues a challenge and runs one prover process, 'prove --conversation': it is",
     "told everything but the seed, allocates, says ready, and the clock starts when",
     "the seed is sent; the same process then opens the rows asked for, and the",
-    "validator verifies (docs/protocol.md section 3.2). A prover that exits with an",
+    "validator verifies (docs/protocol.md section 3.2). Where the model's profile has",
+    "a memory bandwidth, the prover also keeps its last products resident and, after",
+    "the commitment, streams them through passes keyed by a fresh memory seed, timed",
+    "on the validator's clock (--no-memory skips it). A prover that exits with an",
     "error, overruns its deadline or answers with anything but the message asked",
     "for fails the attestation (exit 1, with a verdict naming what it did); problems",
     "on the validator's side are exit 3. Every exchange, a failed one too, is kept in",
@@ -71,6 +76,12 @@ final class AttestCommand implements Callable<Integer> {
           + " provers without 'prove --conversation' need; the timing window then starts at"
           + " the challenge's issue and includes the prover's start-up.")
   boolean separate;
+
+  @Option(names = "--no-memory",
+      description = "No memory phase: the prover keeps no products after computing them, and"
+          + " the verdict says nothing about the GPUs' memory (docs/protocol.md section 2.2)."
+          + " Implied by --separate.")
+  boolean noMemory;
 
   @Option(names = "--prepare-timeout", paramLabel = "SECONDS",
       description = "How long the prover may take from 'prepare' to 'ready': its start-up,"
@@ -127,7 +138,8 @@ final class AttestCommand implements Callable<Integer> {
     // The preparation is part of the challenge's lifetime: a --ttl too short for it and the
     // window is refused here, before a prover starts.
     Session s = challenge.issue(v, separate ? ChallengeIssuer.TimedFrom.ISSUE
-        : ChallengeIssuer.TimedFrom.GO, prepareDeadline(), verify.allowCpu);
+        : ChallengeIssuer.TimedFrom.GO, prepareDeadline(), verify.allowCpu,
+        !separate && !noMemory);
     latest = s; // --session FILE is written only once the seed has gone out: keep()
     Challenge c = s.decodedChallenge().value();
     Duration lifetime = Duration.between(env.clock().instant(), c.expires());
@@ -135,9 +147,11 @@ final class AttestCommand implements Callable<Integer> {
         : lifetime.plus(PROVE_GRACE);
     Duration openDeadline = openTimeout != null ? Duration.ofSeconds(openTimeout)
         : lifetime.plus(OPEN_ALLOWANCE);
-    err.printf("validator: challenge %s: %d x %s, n=%d, T=%d, %s; expires at %s (in %d s)%n",
+    err.printf("validator: challenge %s: %d x %s, n=%d, T=%d, %s%s; expires at %s (in %d s)%n",
         c.id(), c.devices(), c.model(), c.dim(), c.iterations(),
-        Counts.count(c.samples(), "sample"), c.expiresAt(), lifetime.toSeconds());
+        Counts.count(c.samples(), "sample"), c.memory() == null ? ""
+            : "; memory phase: " + ChallengeMemory.describe(c.memory()), c.expiresAt(),
+        lifetime.toSeconds());
     err.printf("validator: the prover has %d s to answer 'prove' and %d s for 'open'%n",
         proveDeadline.toSeconds(), openDeadline.toSeconds());
     err.flush();
@@ -152,7 +166,7 @@ final class AttestCommand implements Callable<Integer> {
       err.println("validator: " + f.describe());
       verifiedAt = env.clock().instant();
       // After a commitment (a failure at 'open'), the verdict still says whose it was.
-      verdict = f.verdict(c.id(), v.summary(latest, verifiedAt).orElse(null));
+      verdict = f.verdict(c, v.summary(latest, verifiedAt).orElse(null));
       failure = new ArchiveRecord.ProverFailureNote(f.step(), f.check());
     }
     VerifyCommand.print(spec, verdict, verify.json);
@@ -189,6 +203,16 @@ final class AttestCommand implements Callable<Integer> {
       Duration proveDeadline = proveSeconds != null ? Duration.ofSeconds(proveSeconds)
           : Duration.between(Instant.parse(s.goSentAt()), expires).plus(PROVE_GRACE);
       s = sampled(v, s, p.next("go", proveDeadline), "go", err);
+      if (s.awaitsMemory()) {
+        // The memory seed leaves, then the session (which holds it) is kept; the memory
+        // roots are due within what is left of the prove deadline (docs/protocol.md §3.2).
+        s = keep(MemoryStep.send(p, s, env.clock()));
+        Duration memoryDeadline = proveDeadline.minus(Duration.between(
+            Instant.parse(s.goSentAt()), env.clock().instant()));
+        s = keep(MemoryStep.receive(p, s, v, memoryDeadline.isNegative()
+            ? Duration.ofSeconds(1) : memoryDeadline, err));
+        say(s, "", err);
+      }
       p.send(s.request());
       openings = p.next("open", openDeadline);
       p.finish("open");
@@ -217,12 +241,27 @@ final class AttestCommand implements Callable<Integer> {
     } catch (BadMessageException e) {
       throw ProverFailure.unusable(step, "commitment", e);
     }
-    keep(s);
     Instant start = s.goSentAt() != null ? Instant.parse(s.goSentAt())
         : Instant.parse(s.issuedAt());
-    err.printf("validator: commitment arrived %.3f s after the %s; asking for %s%n",
+    if (s.awaitsMemory()) {
+      // The session holds the memory seed now: kept once it has been sent (MemoryStep).
+      latest = s;
+      err.printf("validator: commitment arrived %.3f s after the seed was sent; sending the"
+          + " memory seed%n", Duration.between(start, s.received()).toNanos() / 1e9);
+      err.flush();
+      return s;
+    }
+    keep(s);
+    say(s, String.format("commitment arrived %.3f s after the %s; ",
         Duration.between(start, s.received()).toNanos() / 1e9,
-        s.goSentAt() != null ? "seed was sent" : "challenge was issued",
+        s.goSentAt() != null ? "seed was sent" : "challenge was issued"), err);
+    return s;
+  }
+
+  /** How many rows are asked for, after {@code before}, and which kernel recomputes them. */
+  private static void say(Session s, String before, PrintWriter err)
+      throws BadMessageException {
+    err.printf("validator: %sasking for %s%n", before,
         Counts.count(s.decodedRequest().samples().size(), "row"));
     // Which kernel recomputes them, so a slow verification on a JVM without the Vector API
     // says why (docs/benchmarks.md, "CPU kernels"): chosen here, for these rows, before the
@@ -230,7 +269,6 @@ final class AttestCommand implements Callable<Integer> {
     err.println("validator: rows are recomputed with the "
         + VerifyCommand.kernelsFor(s).description());
     err.flush();
-    return s;
   }
 
   /**

@@ -18,7 +18,8 @@ final class ChallengeOptions {
   private static final Map<Field, String> OPTIONS = Map.of(Field.DEVICES, "--gpus",
       Field.MODEL, "--model", Field.DIM, "--dim", Field.ITERATIONS, "--iterations",
       Field.SECONDS, "--seconds", Field.SAMPLES, "--samples", Field.TTL, "--ttl",
-      Field.PREPARE, "--prepare-timeout", Field.WEAK_TIMING, "--weak-timing");
+      Field.PREPARE, "--prepare-timeout", Field.WEAK_TIMING, "--weak-timing", Field.MEMORY,
+      "--no-memory");
 
   @Option(names = "--gpus", required = true, paramLabel = "G",
       description = "How many GPUs the prover claims.")
@@ -78,13 +79,23 @@ final class ChallengeOptions {
   Session issue(Validator v, ChallengeIssuer.TimedFrom timedFrom, Duration prepare,
       boolean allowCpu)
       throws BadMessageException, RuntimeFailureException {
+    return issue(v, timedFrom, prepare, allowCpu, false);
+  }
+
+  /**
+   * As {@link #issue(Validator, ChallengeIssuer.TimedFrom, Duration, boolean)}, asking for the
+   * memory phase where {@code memory} (docs/protocol.md section 2.2).
+   */
+  Session issue(Validator v, ChallengeIssuer.TimedFrom timedFrom, Duration prepare,
+      boolean allowCpu, boolean memory)
+      throws BadMessageException, RuntimeFailureException {
     Ed25519PrivateKey key = signingKey == null ? null
         : Ed25519PrivateKey.fromFile("--signing-key", signingKey);
     try {
       return v.challenge(ChallengeIssuer.Request.builder().gpus(gpus).model(model).dim(dim)
           .iterations(iterations).seconds(seconds).samples(samples)
           .ttl(ttl == null ? null : Duration.ofSeconds(ttl)).prepare(prepare).signingKey(key)
-          .timedFrom(timedFrom).weakTiming(weakTiming || allowCpu).build());
+          .timedFrom(timedFrom).weakTiming(weakTiming || allowCpu).memory(memory).build());
     } catch (ChallengeIssuer.InvalidRequestException e) {
       throw new BadMessageException(OPTIONS.get(e.field()) + ": " + e.detail(OPTIONS::get));
     }

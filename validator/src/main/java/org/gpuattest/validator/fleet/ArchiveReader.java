@@ -223,9 +223,13 @@ public final class ArchiveReader {
           + " names no prover failure");
     }
     Attestation a = verdict.attestation();
+    Double memoryTBps = verdict.checks().stream()
+        .filter(k -> k.name().equals("memory.window") && k.figures() != null)
+        .map(k -> k.figures().get("shownTBps")).filter(java.util.Objects::nonNull)
+        .findFirst().orElse(null);
     return new FleetEntry(id, record.provider(), keyId, c.model(), verdict.passed(),
         a == null ? null : a.backend(), a == null ? null : a.timing().tflopsPerGpu(),
-        record.verified(), signer.isPresent());
+        memoryTBps, record.verified(), signer.isPresent());
   }
 
   @FunctionalInterface

@@ -15,13 +15,15 @@ import java.time.Instant;
  * @param model the claimed model: the session's challenge's
  * @param backend the verdict's attestation.backend; null without an attestation
  * @param tflopsPerGpu the verdict's attestation.timing.tflopsPerGpu; null when absent
+ * @param memoryTBps the verdict's memory.window figure shownTBps (the kept bytes streamed a
+ *     pass, over the memory phase's time on the validator's clock); null without one
  * @param verifiedAt record.json's verifiedAt
  * @param signed the exchange carries a trusted validator's signature; false only for an
  *     unsigned one counted with --allow-unsigned
  */
 public record FleetEntry(String challengeId, String providerLabel, String proverKeyId,
-    String model, boolean passed, String backend, Double tflopsPerGpu, Instant verifiedAt,
-    boolean signed) {
+    String model, boolean passed, String backend, Double tflopsPerGpu, Double memoryTBps,
+    Instant verifiedAt, boolean signed) {
   /** Group name for a provider with no label and no key id (a prover failure, unlabelled). */
   public static final String UNKNOWN = "unknown";
   /** What a provider group is named by: kept apart, so a label never joins a key's group. */
@@ -57,5 +59,10 @@ public record FleetEntry(String challengeId, String providerLabel, String prover
    */
   public boolean countsForThroughput() {
     return passed && "cuda".equals(backend) && tflopsPerGpu != null;
+  }
+
+  /** True when this exchange's memory bandwidth enters the medians, as for the rate. */
+  public boolean countsForMemory() {
+    return passed && "cuda".equals(backend) && memoryTBps != null;
   }
 }

@@ -13,7 +13,9 @@ import java.util.TreeSet;
  * passed and failed and the median rate per GPU of the passing ones; per model, the median over
  * all its passing attestations, whoever proved them; and every provider whose median is more
  * than 10% below its model's flagged. Rates are attestation.timing.tflopsPerGpu
- * (docs/protocol.md section 4.5), of passing cuda attestations only.
+ * (docs/protocol.md section 4.5), of passing cuda attestations only; beside them the median
+ * memory bandwidth their memory phases showed (memory.window's shownTBps), where they had one.
+ * Flags go by the rate alone.
  *
  * @param since the earliest verifiedAt counted (ISO-8601), or null for the whole archive
  * @param flagBelow the ratio to the model's median under which a provider is flagged
@@ -45,10 +47,12 @@ public record FleetReport(int version, String archive, String since, double flag
    * @param medianTflopsPerGpu median over the group's passing cuda attestations; null if none
    * @param medianOf how many attestations that median rests on
    * @param vsModelMedian this median over the model's; null when either is missing
+   * @param medianMemoryTBps median memory bandwidth over the group's passing cuda
+   *     attestations with a memory phase, TB/s; null if none
    */
   public record ProviderRow(String provider, String by, String label, List<String> proverKeyIds,
       String model, int passed, int failed, Double medianTflopsPerGpu, int medianOf,
-      Double vsModelMedian, boolean flagged) {
+      Double vsModelMedian, boolean flagged, Double medianMemoryTBps) {
     public ProviderRow {
       proverKeyIds = List.copyOf(proverKeyIds);
     }
@@ -56,7 +60,7 @@ public record FleetReport(int version, String archive, String since, double flag
 
   /** One claimed model over every provider; {@code providers} counts the provider rows. */
   public record ModelRow(String model, int passed, int failed, Double medianTflopsPerGpu,
-      int medianOf, int providers) {}
+      int medianOf, int providers, Double medianMemoryTBps) {}
 
   /** The report over {@code entries}, flagging below {@link #FLAG_BELOW}. */
   public static FleetReport of(String archive, Instant since, List<FleetEntry> entries,
@@ -81,7 +85,7 @@ public record FleetReport(int version, String archive, String since, double flag
       }
       int passed = (int) m.getValue().stream().filter(FleetEntry::passed).count();
       models.add(new ModelRow(m.getKey(), passed, m.getValue().size() - passed, modelMedian,
-          modelRates.size(), byProvider.size()));
+          modelRates.size(), byProvider.size(), median(memoryRates(m.getValue()))));
     }
     int flagged = (int) providers.stream().filter(ProviderRow::flagged).count();
     int unsigned = (int) entries.stream().filter(e -> !e.signed()).count();
@@ -106,12 +110,17 @@ public record FleetReport(int version, String archive, String since, double flag
         ? median / modelMedian : null;
     return new ProviderRow(first.provider(), first.by(), label, List.copyOf(keys), model,
         passed, group.size() - passed, median, rates.size(), ratio,
-        ratio != null && ratio < FLAG_BELOW);
+        ratio != null && ratio < FLAG_BELOW, median(memoryRates(group)));
   }
 
   private static List<Double> rates(List<FleetEntry> entries) {
     return entries.stream().filter(FleetEntry::countsForThroughput)
         .map(FleetEntry::tflopsPerGpu).toList();
+  }
+
+  private static List<Double> memoryRates(List<FleetEntry> entries) {
+    return entries.stream().filter(FleetEntry::countsForMemory)
+        .map(FleetEntry::memoryTBps).toList();
   }
 
   /** The middle value, or the mean of the two middle ones for an even count; null if none. */

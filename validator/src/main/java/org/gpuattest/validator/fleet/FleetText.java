@@ -20,11 +20,12 @@ import org.gpuattest.common.util.Printable;
  */
 public final class FleetText {
   private static final String[] HEADER = {"PROVIDER", "MODEL", "PASSED", "FAILED",
-      "TFLOP/S/GPU", "MEDIAN OF", "VS MODEL", ""};
+      "TFLOP/S/GPU", "MEDIAN OF", "VS MODEL", "MEMORY TB/S", ""};
   private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss",
       Locale.ROOT);
   /** Columns aligned right: the numbers. */
-  private static final boolean[] RIGHT = {false, false, true, true, true, true, true, false};
+  private static final boolean[] RIGHT = {false, false, true, true, true, true, true, true,
+      false};
 
   private FleetText() {}
 
@@ -34,7 +35,8 @@ public final class FleetText {
     for (FleetReport.ProviderRow p : r.providers()) {
       rows.add(new String[] {provider(p), Printable.escape(p.model()),
           String.valueOf(p.passed()), String.valueOf(p.failed()), rate(p.medianTflopsPerGpu()),
-          String.valueOf(p.medianOf()), vs(p.vsModelMedian()), p.flagged() ? "FLAGGED" : ""});
+          String.valueOf(p.medianOf()), vs(p.vsModelMedian()), rate(p.medianMemoryTBps()),
+          p.flagged() ? "FLAGGED" : ""});
     }
     StringBuilder sb = new StringBuilder();
     table(rows, sb);
@@ -42,9 +44,10 @@ public final class FleetText {
       sb.append("\nModel medians (passing cuda attestations of every provider):\n");
       for (FleetReport.ModelRow m : r.models()) {
         sb.append(String.format(Locale.ROOT, "  %s: %s TFLOP/s per GPU, median of %d (%s;"
-            + " %d passed, %d failed)\n", Printable.escape(m.model()),
+            + " %d passed, %d failed)%s\n", Printable.escape(m.model()),
             rate(m.medianTflopsPerGpu()), m.medianOf(), Counts.count(m.providers(), "provider"),
-            m.passed(), m.failed()));
+            m.passed(), m.failed(), m.medianMemoryTBps() == null ? ""
+                : "; memory " + rate(m.medianMemoryTBps()) + " TB/s"));
       }
     }
     sb.append(String.format(Locale.ROOT, "\nfleet: %s%s%s; %s flagged (median more than %d%%"

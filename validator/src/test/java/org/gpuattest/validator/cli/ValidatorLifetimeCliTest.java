@@ -54,11 +54,15 @@ class ValidatorLifetimeCliTest {
   @Test
   void attest_ttlShorterThanPreparationAndWindow_exit2NamingTheLeastBeforeAnyProver()
       throws Exception {
-    Result r = run(attest("--ttl", "61")).assertBadInput("--ttl: must be at least 62 s");
+    // 60 s to prepare, 1.7 s of timing window, then 2.5 s of memory phase (1000 products kept)
+    Result r = run(attest("--ttl", "64")).assertBadInput("--ttl: must be at least 65 s");
     assertTrue(r.err().contains("the prover's preparation, 60.0 s (--prepare-timeout)"),
         r.err());
+    assertTrue(r.err().contains(", then the memory phase's window, 2.5 s"), r.err());
     assertFalse(proverStarted());
-    run(attest("--ttl", "11", "--prepare-timeout", "10"))
+    run(attest("--ttl", "14", "--prepare-timeout", "10"))
+        .assertBadInput("--ttl: must be at least 15 s");
+    run(attest("--ttl", "11", "--prepare-timeout", "10", "--no-memory"))
         .assertBadInput("--ttl: must be at least 12 s");
     assertFalse(proverStarted());
   }

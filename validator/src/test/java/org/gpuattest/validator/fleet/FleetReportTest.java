@@ -285,4 +285,35 @@ class FleetReportTest {
     FleetReport r = report();
     assertEquals(r, Json.read("fleet", Json.write(r), FleetReport.class));
   }
+
+  /** A passing cuda attestation whose memory phase streamed at {@code tbps}. */
+  private void passedWithMemory(String label, String prover, double tflops, double tbps)
+      throws Exception {
+    org.gpuattest.common.message.Verdict v = archive.verdict(prover, ArchiveFixture.H100,
+        tflops, "cuda", true);
+    java.util.List<org.gpuattest.common.message.Check> checks =
+        new java.util.ArrayList<>(v.checks());
+    checks.add(org.gpuattest.common.message.Check.pass("memory.window", "2.000 s",
+        "<= 2.205 s", "The memory roots arrived within the profile's window.")
+        .withFigures(java.util.Map.of("shownTBps", tbps)));
+    archive.exchange(label, prover, org.gpuattest.common.message.Verdict.of(v.challengeId(),
+        checks, v.attestation()), java.time.Instant.parse("2030-03-02T10:00:00Z"));
+  }
+
+  /**
+   * Memory bandwidth beside the rate (issue 21): the median of memory.window's shownTBps over
+   * the passing cuda attestations that had a memory phase, per provider and per model; none
+   * without one; never a flag.
+   */
+  @Test
+  void memory_medianOfTheMemoryPhasesShown_besideTheRate() throws Exception {
+    passedWithMemory("acme", "acme", 50, 2.5);
+    passedWithMemory("acme", "acme", 50, 3.1);
+    passedWithMemory("acme", "acme", 50, 2.9);
+    archive.passed("old", "old", ArchiveFixture.H100, 50); // before the memory phase
+    FleetReport r = report();
+    assertEquals(2.9, row(r, "acme", ArchiveFixture.H100).medianMemoryTBps());
+    assertEquals(null, row(r, "old", ArchiveFixture.H100).medianMemoryTBps());
+    assertEquals(2.9, r.models().get(0).medianMemoryTBps());
+  }
 }
