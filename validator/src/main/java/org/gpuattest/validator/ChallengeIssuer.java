@@ -250,7 +250,8 @@ public final class ChallengeIssuer {
     private static String fill(String template, Function<Field, String> names) {
       String out = template;
       for (Field f : Field.values()) {
-        out = out.replace("{" + f.name() + "}", names.apply(f));
+        String name = names.apply(f); // a caller that names no such field: the request's name
+        out = out.replace("{" + f.name() + "}", name == null ? fieldName(f) : name);
       }
       return out;
     }

@@ -16,6 +16,7 @@ import java.util.Map;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.json.Json;
+import org.gpuattest.common.json.KnownFields;
 import org.gpuattest.common.util.AtomicFiles;
 import org.gpuattest.common.util.Printable;
 
@@ -75,7 +76,7 @@ public final class ProfileOverrides {
     if (!tree.isObject()) {
       throw new BadMessageException(what + ": expected an object");
     }
-    Document doc = Json.read(what, Json.write(checkNames(what, tree, Document.class)),
+    Document doc = Json.read(what, Json.write(KnownFields.check(what, tree, Document.class)),
         Document.class);
     List<String> problems = new ArrayList<>();
     Map<String, GpuProfiles.Profile> given = new LinkedHashMap<>();
@@ -134,7 +135,7 @@ public final class ProfileOverrides {
     if (!node.isObject()) {
       throw new BadMessageException(entry + ": expected an object");
     }
-    return Json.read(entry, Json.write(checkNames(entry, node, GpuProfiles.Profile.class)),
+    return Json.read(entry, Json.write(KnownFields.check(entry, node, GpuProfiles.Profile.class)),
         GpuProfiles.Profile.class);
   }
 
@@ -144,32 +145,10 @@ public final class ProfileOverrides {
     if (!override.isObject()) {
       throw new BadMessageException("defaults: expected an object");
     }
-    checkNames("defaults", override, GpuProfiles.Defaults.class);
+    KnownFields.check("defaults", override, GpuProfiles.Defaults.class);
     ObjectNode merged = (ObjectNode) Json.read("defaults", Json.write(base), JsonNode.class);
     merged.setAll((ObjectNode) override);
     return Json.read("defaults", Json.write(merged), GpuProfiles.Defaults.class);
-  }
-
-  /**
-   * Refuses a field {@code type} does not have before the record is read: the strict reader
-   * would first report the correct name as missing, where a misspelling is what to fix.
-   */
-  private static JsonNode checkNames(String where, JsonNode node, Class<? extends Record> type)
-      throws BadMessageException {
-    List<String> names = new ArrayList<>();
-    for (var c : type.getRecordComponents()) {
-      names.add(c.getName());
-    }
-    for (var it = node.fieldNames(); it.hasNext(); ) {
-      String field = it.next();
-      if (!names.contains(field)) {
-        String hint = names.stream().filter(n -> n.equalsIgnoreCase(field)).findFirst()
-            .map(n -> " (did you mean '" + n + "'?)").orElse("");
-        throw new BadMessageException(where + ": unknown field '" + Printable.escape(
-            field.length() > 60 ? field.substring(0, 57) + "..." : field) + "'" + hint);
-      }
-    }
-    return node;
   }
 
   /** "profiles[2] ("NVIDIA X")": the index, and the model where the entry names one. */

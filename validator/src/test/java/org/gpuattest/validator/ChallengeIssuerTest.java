@@ -96,6 +96,16 @@ class ChallengeIssuerTest {
   }
 
   @Test
+  void detail_callerThatNamesNotEveryField_namesTheRestAsTheRequestDoes() {
+    // A caller's map from an older set of fields (the service's fleet file had no name for
+    // the memory phase's field) must not turn a refusal into a NullPointerException.
+    InvalidRequestException e = refused(timed(8, 2048, null, 2.0, ChallengeIssuer.TimedFrom.GO,
+        false));
+    String text = e.detail(f -> f == Field.SECONDS ? "seconds" : null);
+    assertTrue(text.contains("with seconds, or give weak_timing to issue it anyway"), text);
+  }
+
+  @Test
   void issue_readyGoTooShort_refusedSayingWhatItProvesAndHowToFix() {
     InvalidRequestException e = refused(timed(8, 2048, null, 2.0, ChallengeIssuer.TimedFrom.GO,
         false));

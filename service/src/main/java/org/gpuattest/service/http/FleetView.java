@@ -59,8 +59,8 @@ final class FleetView {
     List<ProviderView> out = new ArrayList<>();
     for (ProviderStatus p : providers) {
       List<Double> own = byProvider.getOrDefault(p.name() + '\0' + p.model(), List.of());
-      Double median = median(own);
-      Double modelMedian = median(byModel.getOrDefault(p.model(), List.of()));
+      Double median = FleetReport.median(own);
+      Double modelMedian = FleetReport.median(byModel.getOrDefault(p.model(), List.of()));
       Double ratio = median != null && modelMedian != null && modelMedian > 0
           ? median / modelMedian : null;
       boolean flagged = ratio != null && ratio < FleetReport.FLAG_BELOW;
@@ -98,17 +98,6 @@ final class FleetView {
       case "inactive" -> 5;
       default -> 2;
     };
-  }
-
-  static Double median(List<Double> values) {
-    if (values.isEmpty()) {
-      return null;
-    }
-    List<Double> sorted = new ArrayList<>(values);
-    sorted.sort(Comparator.naturalOrder());
-    int mid = sorted.size() / 2;
-    return sorted.size() % 2 == 1 ? sorted.get(mid)
-        : (sorted.get(mid - 1) + sorted.get(mid)) / 2;
   }
 
   static String text(Instant t) {

@@ -124,7 +124,7 @@ public record FleetReport(int version, String archive, String since, double flag
   }
 
   /** The middle value, or the mean of the two middle ones for an even count; null if none. */
-  static Double median(List<Double> values) {
+  public static Double median(List<Double> values) {
     if (values.isEmpty()) {
       return null;
     }
