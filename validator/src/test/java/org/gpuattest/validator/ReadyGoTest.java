@@ -116,9 +116,24 @@ class ReadyGoTest {
     try (ProverConversation p = prover(new Ready(1, ID, 2))) {
       Session s = assertTimeoutPreemptively(LIMIT, () -> readyGo(p, false));
       assertNotNull(s.goSentAt());
+      // The prover's script writes what it read as it reads it: wait for it to reach the go
+      // line while it still runs (closing the conversation stops it, maybe before that).
+      List<String> sent = awaitGo();
+      assertTrue(!sent.isEmpty() && sent.get(sent.size() - 1).startsWith("go "),
+          sent.toString());
     }
-    assertTrue(sentAfterReady().get(sentAfterReady().size() - 1).startsWith("go "),
-        sentAfterReady().toString());
+  }
+
+  /** What the prover read after ready, once it has read a go line (at most 10 s). */
+  private List<String> awaitGo() throws Exception {
+    long until = System.nanoTime() + 10_000_000_000L;
+    List<String> sent = sentAfterReady();
+    while ((sent.isEmpty() || !sent.get(sent.size() - 1).startsWith("go "))
+        && System.nanoTime() < until) {
+      Thread.sleep(10);
+      sent = sentAfterReady();
+    }
+    return sent;
   }
 
   @Test
