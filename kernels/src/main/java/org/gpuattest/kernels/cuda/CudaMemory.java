@@ -97,24 +97,32 @@ final class CudaMemory {
     return res.buffer(KEPT).plus((long) (t - first) * n * n * Double.BYTES);
   }
 
+  /**
+   * Queues one whole pass on {@code stream}: v_p from {@code passKey}, y = C v_p for every kept
+   * product, the element leaves, the vector roots and the memory root.
+   */
+  private void queuePass(PhiloxKey passKey, CudaDriver.Stream stream) throws CudaException {
+    long elements = (long) count * n;
+    vector(passKey, stream);
+    device.launch(Kernel.MEMORY_PASS, KernelGeometry.memoryPassGrid(n, count),
+        KernelGeometry.memoryPassBlock(), stream, res.buffer(KEPT), res.buffer(V),
+        res.buffer(Y), n);
+    device.launch(Kernel.MEMORY_LEAVES, KernelGeometry.memoryLeavesGrid(elements),
+        KernelGeometry.memoryLeavesBlock(), stream, res.buffer(Y), elements,
+        res.buffer(LEAVES));
+    device.launch(Kernel.MEMORY_VECTOR_ROOTS, KernelGeometry.memoryRootsGrid(count),
+        KernelGeometry.treeBlock(), stream, res.buffer(LEAVES), res.buffer(SCRATCH), n,
+        res.buffer(ROOTS), res.buffer(ROOT_LEAVES));
+    device.launch(Kernel.TREE, KernelGeometry.treeGrid(), KernelGeometry.treeBlock(), stream,
+        res.buffer(ROOT_LEAVES), res.buffer(TREE_SCRATCH), count, res.buffer(MEMORY_ROOT));
+  }
+
   /** One pass: s_p(g, t) of each kept t, in order, and m_p(g). */
   MemoryPassResult pass(PhiloxKey passKey) throws BackendException {
     CudaDriver.Stream stream = res.stream();
-    long elements = (long) count * n;
     try {
       driver.setCurrent(res.context());
-      vector(passKey, stream);
-      device.launch(Kernel.MEMORY_PASS, KernelGeometry.memoryPassGrid(n, count),
-          KernelGeometry.memoryPassBlock(), stream, res.buffer(KEPT), res.buffer(V),
-          res.buffer(Y), n);
-      device.launch(Kernel.MEMORY_LEAVES, KernelGeometry.memoryLeavesGrid(elements),
-          KernelGeometry.memoryLeavesBlock(), stream, res.buffer(Y), elements,
-          res.buffer(LEAVES));
-      device.launch(Kernel.MEMORY_VECTOR_ROOTS, KernelGeometry.memoryRootsGrid(count),
-          KernelGeometry.treeBlock(), stream, res.buffer(LEAVES), res.buffer(SCRATCH), n,
-          res.buffer(ROOTS), res.buffer(ROOT_LEAVES));
-      device.launch(Kernel.TREE, KernelGeometry.treeGrid(), KernelGeometry.treeBlock(), stream,
-          res.buffer(ROOT_LEAVES), res.buffer(TREE_SCRATCH), count, res.buffer(MEMORY_ROOT));
+      queuePass(passKey, stream);
       driver.synchronize(stream);
       byte[] all = new byte[32 * count];
       driver.copyToHost(all, res.buffer(ROOTS));
@@ -166,7 +174,6 @@ final class CudaMemory {
     CudaDriver.Stream stream = res.stream();
     CudaDriver.Event[] marks = res.eventArray();
     PhiloxKey key = new PhiloxKey(0x5eed, 0x3e3);
-    long elements = (long) count * n;
     long half = (long) count / 2 * n * n * Double.BYTES;
     try {
       driver.setCurrent(res.context());
@@ -181,19 +188,7 @@ final class CudaMemory {
       driver.synchronize(stream);
       driver.record(marks[2], stream);
       for (int p = 0; p < passes; p++) {
-        vector(key, stream);
-        device.launch(Kernel.MEMORY_PASS, KernelGeometry.memoryPassGrid(n, count),
-            KernelGeometry.memoryPassBlock(), stream, res.buffer(KEPT), res.buffer(V),
-            res.buffer(Y), n);
-        device.launch(Kernel.MEMORY_LEAVES, KernelGeometry.memoryLeavesGrid(elements),
-            KernelGeometry.memoryLeavesBlock(), stream, res.buffer(Y), elements,
-            res.buffer(LEAVES));
-        device.launch(Kernel.MEMORY_VECTOR_ROOTS, KernelGeometry.memoryRootsGrid(count),
-            KernelGeometry.treeBlock(), stream, res.buffer(LEAVES), res.buffer(SCRATCH), n,
-            res.buffer(ROOTS), res.buffer(ROOT_LEAVES));
-        device.launch(Kernel.TREE, KernelGeometry.treeGrid(), KernelGeometry.treeBlock(),
-            stream, res.buffer(ROOT_LEAVES), res.buffer(TREE_SCRATCH), count,
-            res.buffer(MEMORY_ROOT));
+        queuePass(key, stream);
       }
       driver.record(marks[3], stream);
       driver.synchronize(stream);
