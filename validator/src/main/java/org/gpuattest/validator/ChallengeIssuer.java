@@ -276,6 +276,9 @@ public final class ChallengeIssuer {
     GpuProfiles.Profile profile = profiles.find(r.model()).orElseThrow(() ->
         new InvalidRequestException(Field.MODEL, "unknown GPU model '" + r.model()
             + "'; known: " + String.join(", ", profiles.models())));
+    if (!profile.issuableAt(r.dim())) {
+      throw new InvalidRequestException(Field.DIM, uncalibrated(profile, r.dim()));
+    }
     if (r.ttl() != null && (r.ttl().compareTo(Duration.ofSeconds(1)) < 0
         || r.ttl().compareTo(MAX_TTL) > 0)) {
       throw new InvalidRequestException(Field.TTL, "must be in [1, " + MAX_TTL.toSeconds()
@@ -311,6 +314,21 @@ public final class ChallengeIssuer {
       c = c.signedBy(r.key());
     }
     return Session.issued(MessageCodec.encode(c), issued);
+  }
+
+  /**
+   * Why n is refused on a measured profile that was not measured at n (docs/soundness.md
+   * section 7, "Calibrated timing"). Weak timing does not lift it: the window would still hold
+   * an honest GPU to a rate taken at another n, which it may not reach there.
+   */
+  static String uncalibrated(GpuProfiles.Profile p, int n) {
+    String dims = p.calibratedDims().stream().map(String::valueOf)
+        .collect(java.util.stream.Collectors.joining(", "));
+    return "the rate of '" + p.model() + "' was measured at {DIM} " + dims + " only, not " + n
+        + ": a GPU's rate depends on n (its grid's last wave, and which kernels' tiles divide"
+        + " n), so a window at " + n + " could fail an honest prover; use {DIM} " + dims
+        + ", or measure " + n + " with 'attestor bench --dim " + n + "' and add it to the"
+        + " profile's canonicalTflopsByDim";
   }
 
   private static int iterations(Request r, GpuProfiles.Profile profile)

@@ -6,10 +6,15 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.Limits;
 import org.gpuattest.common.json.Json;
@@ -47,6 +52,10 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
    * (some 200 times today's fastest HBM).
    */
   public static final double MIN_TBPS = 0.001;
+  /** The n a profile's canonicalTflops was taken at unless it says (the default challenge's). */
+  public static final int DEFAULT_CANONICAL_DIM = ChallengeIssuer.DEFAULT_DIM;
+  /** Calibrated sizes one profile may list besides its canonicalDim: every legal n fits. */
+  public static final int MAX_CALIBRATED_DIMS = 256;
   public static final double MAX_TBPS = 1_000;
   /** The memory phase's tolerance at most: ten times the expected time. */
   public static final double MAX_MEMORY_TOLERANCE = 10;
@@ -136,7 +145,9 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
       @JsonProperty(required = true) double canonicalTflops,
       @JsonProperty(required = true) boolean canonicalMeasured,
       Double memoryTBps,
-      Boolean memoryMeasured) {
+      Boolean memoryMeasured,
+      Integer canonicalDim,
+      Map<String, Double> canonicalTflopsByDim) {
     /**
      * The checks an operator's entry needs too ({@link ProfileOverrides}): each message starts
      * with the field it is about, so it reads after the entry's path.
@@ -165,6 +176,54 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
       if (memoryTBps != null) {
         within("memoryTBps", memoryTBps, MIN_TBPS, MAX_TBPS, " TB/s");
       }
+      // The loop's rate depends on n (docs/soundness.md section 7, "Calibrated timing"): each
+      // rate is held to the n it was measured at, and only there.
+      if (canonicalDim != null) {
+        Limits.dim("canonicalDim", canonicalDim);
+      }
+      if (canonicalTflopsByDim != null) {
+        canonicalTflopsByDim = calibrations(canonicalTflopsByDim,
+            canonicalDim == null ? DEFAULT_CANONICAL_DIM : canonicalDim, fp64TensorTflops);
+      }
+    }
+
+    /**
+     * canonicalTflopsByDim checked and in n's order, each key written as n is (JSON keys are
+     * strings; a key that is no size is named as it was given).
+     */
+    private static Map<String, Double> calibrations(Map<String, Double> byDim, int base,
+        double peak) {
+      if (byDim.size() > MAX_CALIBRATED_DIMS) {
+        throw new IllegalArgumentException("canonicalTflopsByDim has " + byDim.size()
+            + " entries, over the limit of " + MAX_CALIBRATED_DIMS);
+      }
+      TreeMap<Integer, Double> sorted = new TreeMap<>();
+      for (Map.Entry<String, Double> e : byDim.entrySet()) {
+        String key = e.getKey();
+        int n = key.matches("[1-9][0-9]{1,4}") ? Integer.parseInt(key) : -1;
+        if (n < Limits.MIN_DIM || n > Limits.MAX_DIM || n % Limits.DIM_MULTIPLE != 0) {
+          throw new IllegalArgumentException("canonicalTflopsByDim key '"
+              + Printable.escape(key.length() > 24 ? key.substring(0, 24) + "..." : key) + "' is not a size n (a multiple of "
+              + Limits.DIM_MULTIPLE + " in [" + Limits.MIN_DIM + ", " + Limits.MAX_DIM + "])");
+        }
+        String field = "canonicalTflopsByDim." + n;
+        if (n == base) {
+          throw new IllegalArgumentException(field + " repeats canonicalDim (" + base
+              + "), whose rate is canonicalTflops");
+        }
+        if (e.getValue() == null) {
+          throw new IllegalArgumentException(field + " must be a number");
+        }
+        within(field, e.getValue(), MIN_TFLOPS, MAX_TFLOPS, " TFLOP/s");
+        if (!(e.getValue() <= peak)) {
+          throw new IllegalArgumentException(field + " must be <= fp64TensorTflops (" + peak
+              + "), got " + e.getValue());
+        }
+        sorted.put(n, e.getValue());
+      }
+      Map<String, Double> out = new LinkedHashMap<>();
+      sorted.forEach((n, rate) -> out.put(String.valueOf(n), rate));
+      return Collections.unmodifiableMap(out);
     }
 
     /** A profile without the memory phase's figures. */
@@ -172,6 +231,52 @@ public record GpuProfiles(int version, String about, Defaults defaults, List<Pro
         double fp64TensorTflops, double canonicalTflops, boolean canonicalMeasured) {
       this(model, smCount, memoryGiB, fp64Tflops, fp64TensorTflops, canonicalTflops,
           canonicalMeasured, null, null);
+    }
+
+    /** A profile whose rate was taken at the default n only. */
+    public Profile(String model, int smCount, int memoryGiB, double fp64Tflops,
+        double fp64TensorTflops, double canonicalTflops, boolean canonicalMeasured,
+        Double memoryTBps, Boolean memoryMeasured) {
+      this(model, smCount, memoryGiB, fp64Tflops, fp64TensorTflops, canonicalTflops,
+          canonicalMeasured, memoryTBps, memoryMeasured, null, null);
+    }
+
+    /**
+     * The loop's rate at n, TFLOP/s: {@code canonicalTflopsByDim}'s where it has n, else
+     * {@code canonicalTflops}. The issuer issues a measured profile only at {@link
+     * #calibratedDims} ({@link ChallengeIssuer}); verification takes this rate at whatever n a
+     * challenge has, so a verdict on an older or provisional profile is unchanged.
+     */
+    public double rateAt(int n) {
+      Double r = canonicalTflopsByDim == null ? null
+          : canonicalTflopsByDim.get(String.valueOf(n));
+      return r != null ? r : canonicalTflops;
+    }
+
+    /** The n at which {@code canonicalTflops} was taken: {@code canonicalDim}, else 2048. */
+    public int baseDim() {
+      return canonicalDim == null ? DEFAULT_CANONICAL_DIM : canonicalDim;
+    }
+
+    /** Every n a rate was taken at, ascending: {@link #baseDim} and canonicalTflopsByDim's. */
+    public SortedSet<Integer> calibratedDims() {
+      SortedSet<Integer> dims = new TreeSet<>();
+      dims.add(baseDim());
+      if (canonicalTflopsByDim != null) {
+        canonicalTflopsByDim.keySet().forEach(n -> dims.add(Integer.parseInt(n)));
+      }
+      return Collections.unmodifiableSortedSet(dims);
+    }
+
+    /**
+     * Whether a challenge at n may be issued on this profile: every n while its rate is
+     * provisional (canonicalMeasured false: an estimate from a slower kernel, which no n
+     * makes an honest GPU miss; docs/soundness.md section 7), else only an n it was measured
+     * at, since the loop's rate at any other n is unknown and may be lower (its grid's last
+     * wave, and which kernels' tiles divide n).
+     */
+    public boolean issuableAt(int n) {
+      return !canonicalMeasured || calibratedDims().contains(n);
     }
 
     /** Whether this model has the figures a memory phase needs. */

@@ -52,7 +52,8 @@ public final class TimingStrength {
     double seconds = minSeconds(p, d, n);
     if (Double.isNaN(seconds)) {
       return Optional.of(head + String.format(Locale.ROOT, "no length is enough at {DIM} %d:"
-          + " use {DIM} %d or more, or give {WEAK_TIMING} to issue it anyway", n, minDim(p, d)));
+          + " use {DIM} %d%s, or give {WEAK_TIMING} to issue it anyway", n, minDim(p, d),
+          p.canonicalMeasured() ? "" : " or more"));
     }
     return Optional.of(head + String.format(Locale.ROOT, "ask for at least %.1f s of work with"
         + " {SECONDS}, or give {WEAK_TIMING} to issue it anyway", Math.ceil(seconds * 10) / 10));
@@ -65,7 +66,7 @@ public final class TimingStrength {
    * ((1 + tolerance) E1 T + A) gives T &gt;= (1 - share) A / (share (1 + tolerance) E1 - L).
    */
   public static double minSeconds(GpuProfiles.Profile p, GpuProfiles.Defaults d, int n) {
-    double perIteration = TimingWindow.flopsPerDevice(n, 1) / (p.canonicalTflops() * 1e12);
+    double perIteration = TimingWindow.flopsPerDevice(n, 1) / (p.rateAt(n) * 1e12);
     double gain = MAX_FIXED_SHARE * (1 + d.tolerance()) * perIteration - d.perIterationSeconds();
     if (gain <= 0) {
       return Double.NaN;
@@ -74,10 +75,13 @@ public final class TimingStrength {
     return Math.ceil((1 - MAX_FIXED_SHARE) * fixed / gain) * perIteration;
   }
 
-  /** The least dim (a multiple of 64) at which some ready/go challenge meets the rule. */
+  /**
+   * The least dim (a multiple of 64) at which some ready/go challenge meets the rule; of a
+   * measured profile, the least of its calibrated dims ({@link GpuProfiles.Profile#issuableAt}).
+   */
   public static int minDim(GpuProfiles.Profile p, GpuProfiles.Defaults d) {
     for (int n = 64; n <= org.gpuattest.common.Limits.MAX_DIM; n += 64) {
-      if (!Double.isNaN(minSeconds(p, d, n))) {
+      if (p.issuableAt(n) && !Double.isNaN(minSeconds(p, d, n))) {
         return n;
       }
     }

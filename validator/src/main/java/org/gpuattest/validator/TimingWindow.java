@@ -32,7 +32,7 @@ public record TimingWindow(double minSeconds, double expectedSeconds, double max
   public static TimingWindow of(GpuProfiles.Profile p, GpuProfiles.Defaults d, int n,
       int iterations, int devices) {
     double work = flopsPerDevice(n, iterations);
-    double expected = work / (p.canonicalTflops() * 1e12);
+    double expected = work / (p.rateAt(n) * 1e12);
     double launches = d.perIterationSeconds() * iterations;
     double fixed = launches + d.startupSeconds() + d.perDeviceSeconds() * devices;
     return new TimingWindow(work / (p.fp64TensorTflops() * 1e12), expected,
@@ -48,7 +48,7 @@ public record TimingWindow(double minSeconds, double expectedSeconds, double max
   public static TimingWindow readyGo(GpuProfiles.Profile p, GpuProfiles.Defaults d, int n,
       int iterations, double roundTripSeconds) {
     double work = flopsPerDevice(n, iterations);
-    double expected = work / (p.canonicalTflops() * 1e12);
+    double expected = work / (p.rateAt(n) * 1e12);
     double latency = Math.min(Math.max(0, roundTripSeconds), d.maxRoundTripSeconds())
         + d.commitSeconds();
     double factor = 1 + d.tolerance();
@@ -59,7 +59,7 @@ public record TimingWindow(double minSeconds, double expectedSeconds, double max
 
   /** Iterations that fill about {@code seconds} of canonical work at the profile's rate. */
   public static int iterationsFor(GpuProfiles.Profile p, int n, double seconds) {
-    double perIteration = flopsPerDevice(n, 1) / (p.canonicalTflops() * 1e12);
+    double perIteration = flopsPerDevice(n, 1) / (p.rateAt(n) * 1e12);
     return (int) Math.max(1, Math.min(Integer.MAX_VALUE, Math.round(seconds / perIteration)));
   }
 

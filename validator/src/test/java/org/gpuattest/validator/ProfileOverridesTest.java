@@ -94,6 +94,30 @@ class ProfileOverridesTest {
         + " fp64TensorTflops (80.0), got 90.0"), problems(file(profile(NEW, 8, 90.0))));
   }
 
+  /** The loop's rates at further sizes (docs/soundness.md section 7, "Calibrated timing"). */
+  @Test
+  void apply_calibratedDims_readAndHeldToTheirRates() throws Exception {
+    String entry = profile(NEW, 8, 50.0).replace("}", ", \"canonicalDim\": 4096,"
+        + " \"canonicalTflopsByDim\": {\"2048\": 44.5, \"3584\": 49.0}}");
+    GpuProfiles.Profile p = apply(file(entry)).find(NEW).orElseThrow();
+    assertEquals(List.of(2048, 3584, 4096), List.copyOf(p.calibratedDims()));
+    assertEquals(44.5, p.rateAt(2048));
+    assertEquals(50.0, p.rateAt(4096));
+    assertTrue(p.issuableAt(3584) && !p.issuableAt(2560));
+  }
+
+  @Test
+  void apply_badCalibratedDims_eachNamedOnOneLine() {
+    assertEquals(List.of("p.json: profiles[0] (\"Acme X1\"): canonicalTflopsByDim.2112 must be"
+        + " <= fp64TensorTflops (80.0), got 90.0"), problems(file(profile(NEW, 8, 50.0)
+        .replace("}", ", \"canonicalTflopsByDim\": {\"2112\": 90.0}}"))));
+    assertEquals(List.of("p.json: profiles[0] (\"Acme X1\"): canonicalTflopsByDim key 'big' is"
+        + " not a size n (a multiple of 64 in [64, 16384])"), problems(file(profile(NEW, 8, 50.0)
+        .replace("}", ", \"canonicalTflopsByDim\": {\"big\": 40.0}}"))));
+    assertEquals(List.of("p.json: profiles[0] (\"Acme X1\"): canonicalDim must be in [64, 16384],"
+        + " got 32"), problems(file(profile(NEW, 8, 50.0).replace("}", ", \"canonicalDim\": 32}"))));
+  }
+
   @Test
   void apply_missingField_named() {
     String entry = profile(NEW, 8, 1.0).replace("\"smCount\": 8, ", "");
