@@ -16,6 +16,7 @@
 // org.gpuattest.common.spec.MemoryPass (multiply, leaves, vectorRoot, memoryRoot); the PTX is
 // checked against it bit for bit on the PTX interpreter (kernels/src/test/.../emu/
 // MemoryPassPtxTest).
+#include "merkle_tree.cuh"
 #include "sha256.cuh"
 
 #define MEMORY_ROWS 64    // KernelGeometry.MEMORY_ROWS: rows of a product per block, one a thread
@@ -129,9 +130,8 @@ __device__ inline void leaf_of_hash(const uint32_t* in, uint32_t* out) {
 }
 
 // Block k: the MTH over product k's n element leaves (at leaves + 32 n k), as merkle_root
-// builds it (pairs, the odd last node moved up; RFC 6962, section 2.1), its levels ping-ponging
-// in the block's own 32 n bytes of scratch (two halves of n/2 hashes; n is even); then the
-// root and its leaf hash.
+// builds it (merkle_reduce in merkle_tree.cuh), its levels ping-ponging in the block's own
+// 32 n bytes of scratch (two halves of n/2 hashes; n is even); then the root and its leaf hash.
 extern "C" __global__ void memory_vector_roots(const unsigned char* leaves,
                                                unsigned char* scratch, int n,
                                                unsigned char* roots,
@@ -140,27 +140,8 @@ extern "C" __global__ void memory_vector_roots(const unsigned char* leaves,
   const int half = n / 2;
   uint32_t* const lower = reinterpret_cast<uint32_t*>(scratch + 32 * (size_t)n * k);
   uint32_t* const upper = lower + 8 * (size_t)half;
-  const uint32_t* in = reinterpret_cast<const uint32_t*>(leaves + 32 * (size_t)n * k);
-  int m = n;
-#pragma unroll 1
-  for (int level = 0; m > 1; level++) {
-    const int nodes = (m + 1) / 2;
-    uint32_t* out = (level & 1) == 0 ? lower : upper;
-#pragma unroll 1
-    for (int i = threadIdx.x; i < nodes; i += blockDim.x) {
-      if (2 * i + 1 < m) {
-        node_hash(in + 16 * (size_t)i, out + 8 * (size_t)i);
-      } else {
-#pragma unroll
-        for (int q = 0; q < 8; q++) {
-          out[8 * (size_t)i + q] = in[16 * (size_t)i + q];
-        }
-      }
-    }
-    __syncthreads();
-    in = out;
-    m = nodes;
-  }
+  const uint32_t* in = merkle_reduce(
+      reinterpret_cast<const uint32_t*>(leaves + 32 * (size_t)n * k), n, lower, upper);
   if (threadIdx.x == 0) {
     uint32_t* root = reinterpret_cast<uint32_t*>(roots + 32 * k);
 #pragma unroll

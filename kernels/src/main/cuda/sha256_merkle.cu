@@ -3,6 +3,7 @@
 // the matrix root r(g,t) = MTH(rows). Launch shapes: sha256_rows KernelGeometry.rowHashGrid(n)
 // x rowHashBlock() (one thread per row, blocks of 32); merkle_root one block of
 // KernelGeometry.TREE_THREADS = 512.
+#include "merkle_tree.cuh"
 #include "sha256.cuh"
 
 // Leaf of row i: SHA-256(0x00 || LE64(C[i][0]) || ... || LE64(C[i][n-1])), 8n + 1 bytes. The
@@ -52,13 +53,8 @@ extern "C" __global__ void sha256_rows(const double* C, int n, unsigned char* le
                       digest_word_le(h[7]));
 }
 
-// MTH over count leaf hashes (RFC 6962, section 2.1), bottom up: at each level of m nodes,
-// node i < ceil(m/2) is the node hash of nodes 2i and 2i+1, or node 2i moved up unchanged
-// when 2i+1 == m. This pairing with promotion builds exactly the tree of the RFC's split at
-// the largest power of two below m (MerkleTreeShapeTest checks the shapes for every m up to
-// 16384). Levels ping-pong between the two halves of scratch (each ceil(count/2) hashes);
-// leaves are never written. Threads stride over a level's nodes, and __syncthreads orders
-// the levels (it makes the block's global writes visible to the whole block).
+// MTH over count leaf hashes (RFC 6962, section 2.1; merkle_reduce in merkle_tree.cuh), the
+// levels in the two halves of scratch (each ceil(count/2) hashes); leaves are never written.
 extern "C" __global__ void merkle_root(const unsigned char* leaves, unsigned char* scratch,
                                        int count, unsigned char* root) {
   if (count < 1) {
@@ -67,27 +63,8 @@ extern "C" __global__ void merkle_root(const unsigned char* leaves, unsigned cha
   const int half = (count + 1) / 2;
   uint32_t* const lower = reinterpret_cast<uint32_t*>(scratch);
   uint32_t* const upper = reinterpret_cast<uint32_t*>(scratch + 32 * (size_t)half);
-  const uint32_t* in = reinterpret_cast<const uint32_t*>(leaves);
-  int m = count;
-#pragma unroll 1
-  for (int level = 0; m > 1; level++) {
-    const int next = (m + 1) / 2;
-    uint32_t* out = (level & 1) == 0 ? lower : upper;  // not an array: no local memory
-#pragma unroll 1
-    for (int i = threadIdx.x; i < next; i += blockDim.x) {
-      if (2 * i + 1 < m) {
-        node_hash(in + 16 * (size_t)i, out + 8 * (size_t)i);
-      } else {
-#pragma unroll
-        for (int q = 0; q < 8; q++) {
-          out[8 * (size_t)i + q] = in[16 * (size_t)i + q];
-        }
-      }
-    }
-    __syncthreads();
-    in = out;
-    m = next;
-  }
+  const uint32_t* in =
+      merkle_reduce(reinterpret_cast<const uint32_t*>(leaves), count, lower, upper);
   if (threadIdx.x == 0) {
     uint32_t* dst = reinterpret_cast<uint32_t*>(root);
 #pragma unroll

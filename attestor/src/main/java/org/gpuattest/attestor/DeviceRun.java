@@ -3,7 +3,6 @@ package org.gpuattest.attestor;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.TimeoutException;
@@ -39,64 +38,29 @@ final class DeviceRun {
     devices.forEach(d -> ClockedWork.ran(ClockedWork.deviceCode(d)));
     int g = devices.size();
     DeviceBarrier[] all = {new DeviceBarrier(g), new DeviceBarrier(g), new DeviceBarrier(g)};
-    Outcome[] outcomes = new Outcome[g];
-    Throwable[] errors = new Throwable[g];
     AtomicIntegerArray done = new AtomicIntegerArray(g);
     AtomicInteger started = new AtomicInteger();
     PhiloxKey key = c.philoxKey();
-    List<Thread> threads = new ArrayList<>();
-    for (int d = 0; d < g; d++) {
-      int index = d;
-      Thread t = new Thread(() -> {
-        try {
-          outcomes[index] = runOne(devices.get(index), index, key, c, all, deadline, done,
-              started);
-        } catch (Throwable e) {
-          errors[index] = e;
+    return DeviceThreads.named("device",
+            "interrupted while the devices were running; stopped them", DeviceRun::failure)
+        .stopOthers(() -> {
           for (DeviceBarrier b : all) {
             b.breakBarrier(); // the others stop at their next barrier, early or late
           }
-        }
-      }, "device-" + d);
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
+        })
+        .stoppedBy(e -> e instanceof BrokenBarrierException)
+        .reporting(() -> new ProgressReporter(progress, progressEvery,
+            () -> status(done, started.get(), c.iterations())))
+        .runAll(g, d -> runOne(devices.get(d), d, key, c, all, deadline, done, started));
+  }
+
+  /** Device d's own failure, other than a BackendException or a broken barrier. */
+  private static BackendException failure(int d, Throwable e) {
+    if (e instanceof TimeoutException) {
+      return new BackendException("device " + d + ": the challenge expired before all"
+          + " devices reached a barrier");
     }
-    try (ProgressReporter reporter = new ProgressReporter(progress, progressEvery,
-        () -> status(done, started.get(), c.iterations()))) {
-      for (Thread t : threads) {
-        t.join();
-      }
-    } catch (InterruptedException e) {
-      threads.forEach(Thread::interrupt);
-      for (DeviceBarrier b : all) {
-        b.breakBarrier();
-      }
-      // The caller closes the devices next: not while a thread is still in a driver call,
-      // which an interrupt does not end (a batch's wait ends within about a second).
-      ResultCheck.awaitStopped(threads);
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while the devices were running; stopped them");
-    }
-    for (int d = 0; d < g; d++) {
-      Throwable e = errors[d];
-      if (e != null && !(e instanceof BrokenBarrierException)) {
-        if (e instanceof BackendException) {
-          throw (BackendException) e;
-        }
-        if (e instanceof TimeoutException) {
-          throw new BackendException("device " + d + ": the challenge expired before all"
-              + " devices reached a barrier");
-        }
-        throw new BackendException("device " + d + ": " + e, e);
-      }
-    }
-    for (int d = 0; d < g; d++) {
-      if (errors[d] != null) {
-        throw new BackendException("device " + d + ": stopped because another device failed");
-      }
-    }
-    return List.of(outcomes);
+    return new BackendException("device " + d + ": " + e, e);
   }
 
   /** One progress line: where the slowest and fastest devices are. */

@@ -1,7 +1,7 @@
 package org.gpuattest.attestor;
 
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.gpuattest.common.spec.MemoryPass;
 import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
@@ -34,53 +34,13 @@ final class MemoryPhase {
       int passes) throws BackendException {
     ClockedWork.ran(ClockedWork.MEMORY_RUN);
     devices.forEach(d -> ClockedWork.ran(code(d)));
-    int g = devices.size();
-    Outcome[] outcomes = new Outcome[g];
-    Throwable[] errors = new Throwable[g];
-    java.util.concurrent.atomic.AtomicBoolean failed =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    List<Thread> threads = new ArrayList<>();
-    for (int d = 0; d < g; d++) {
-      int index = d;
-      Thread t = new Thread(() -> {
-        try {
-          outcomes[index] = runOne(devices.get(index), index, memorySeed, deviceRoots[index],
-              passes, failed);
-        } catch (Throwable e) {
-          errors[index] = e;
-          failed.set(true);
-        }
-      }, "memory-" + d);
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
-    }
-    try {
-      for (Thread t : threads) {
-        t.join();
-      }
-    } catch (InterruptedException e) {
-      threads.forEach(Thread::interrupt);
-      failed.set(true);
-      ResultCheck.awaitStopped(threads); // the caller closes the devices next
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted during the memory passes; stopped them");
-    }
-    for (int d = 0; d < g; d++) {
-      Throwable e = errors[d];
-      if (e instanceof BackendException be) {
-        throw be;
-      }
-      if (e != null && !(e instanceof StoppedException)) {
-        throw new BackendException("device " + d + ": the memory pass failed: " + e, e);
-      }
-    }
-    for (int d = 0; d < g; d++) {
-      if (errors[d] != null) {
-        throw new BackendException("device " + d + ": stopped because another device failed");
-      }
-    }
-    return List.of(outcomes);
+    AtomicBoolean failed = new AtomicBoolean();
+    return DeviceThreads.named("memory", "interrupted during the memory passes; stopped them",
+            (d, e) -> new BackendException("device " + d + ": the memory pass failed: " + e, e))
+        .stopOthers(() -> failed.set(true))
+        .stoppedBy(e -> e instanceof StoppedException)
+        .runAll(devices.size(), d -> runOne(devices.get(d), d, memorySeed, deviceRoots[d],
+            passes, failed));
   }
 
   /** Another device failed or the caller was interrupted: this one stops at its next pass. */
@@ -91,7 +51,7 @@ final class MemoryPhase {
   }
 
   private static Outcome runOne(Device device, int g, byte[] seed, byte[] deviceRoot,
-      int passes, java.util.concurrent.atomic.AtomicBoolean failed)
+      int passes, AtomicBoolean failed)
       throws BackendException, StoppedException {
     byte[][] memoryRoots = new byte[passes][];
     byte[][][] vectorRoots = new byte[passes][][];

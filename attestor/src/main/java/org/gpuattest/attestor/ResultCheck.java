@@ -149,65 +149,20 @@ final class ResultCheck {
    */
   void check(List<Device> devices, Challenge c, byte[][][] matrixRoots, PrintWriter progress,
       Reference reference) throws BackendException {
-    int g = devices.size();
     List<List<Pick>> plans = reference.plans;
-    Throwable[] errors = new Throwable[g];
-    List<Thread> threads = new ArrayList<>();
-    for (int d = 0; d < g; d++) {
-      int index = d;
-      Thread t = new Thread(() -> {
-        try {
-          checkOne(devices.get(index), index, c.dim(), matrixRoots[index], plans.get(index),
-              reference.rows(index));
-        } catch (ExecutionException e) {
-          errors[index] = e.getCause();
-        } catch (Throwable e) {
-          errors[index] = e;
-        }
-      }, "check-device-" + d);
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
-    }
-    try {
-      for (Thread t : threads) {
-        t.join();
-      }
-    } catch (InterruptedException e) {
-      threads.forEach(Thread::interrupt);
-      awaitStopped(threads); // the caller closes the devices next: not while one is in use
-      Thread.currentThread().interrupt();
-      throw new BackendException("interrupted while checking the results; not committing");
-    }
-    for (int d = 0; d < g; d++) {
-      Throwable e = errors[d];
-      if (e instanceof BackendException be) {
-        throw be;
-      }
-      if (e != null) {
-        throw new BackendException(describe(d, devices.get(d)) + ": checking the results failed: "
-            + e + "; not committing", e);
-      }
-    }
+    DeviceThreads.named("check-device", "interrupted while checking the results; not committing",
+            (d, e) -> {
+              // the CPU rows' own failure, which their future wraps
+              Throwable cause = e instanceof ExecutionException ee ? ee.getCause() : e;
+              return new BackendException(describe(d, devices.get(d))
+                  + ": checking the results failed: " + cause + "; not committing", cause);
+            })
+        .runAll(devices.size(), d -> {
+          checkOne(devices.get(d), d, c.dim(), matrixRoots[d], plans.get(d), reference.rows(d));
+          return null;
+        });
     progress.println("attestor: " + summary(plans.get(0)));
     progress.flush();
-  }
-
-  /**
-   * Waits a little (10 s at most) for interrupted device threads, which stop after the device
-   * call they are in (DeviceRun's too).
-   */
-  static void awaitStopped(List<Thread> threads) {
-    long until = System.nanoTime() + 10_000_000_000L;
-    for (Thread t : threads) {
-      while (t.isAlive() && System.nanoTime() < until) {
-        try {
-          t.join(100);
-        } catch (InterruptedException again) {
-          // keep waiting; the interrupt is restored by the caller
-        }
-      }
-    }
   }
 
   /** "checked 4 rows of 2 iterations per device against the CPU reference: all equal" */

@@ -1,5 +1,6 @@
 package org.gpuattest.attestor.e2e;
 
+import static org.gpuattest.attestor.e2e.LoopbackSshServer.sq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -8,16 +9,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
-import java.io.File;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.gpuattest.common.json.Json;
 import org.gpuattest.common.message.Check;
@@ -57,23 +55,13 @@ class SshProverTest {
 
   @BeforeAll
   static void sshClient() {
-    assumeTrue(onPath("ssh") && onPath("ssh-keygen"),
+    assumeTrue(LoopbackSshServer.clientPresent(),
         "no ssh client: 'ssh' and 'ssh-keygen' are not both on the PATH");
-  }
-
-  private static boolean onPath(String name) {
-    return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
-        .anyMatch(d -> !d.isEmpty() && Files.isExecutable(Path.of(d, name)));
   }
 
   @BeforeEach
   void clientKeyAndAttestor() throws Exception {
-    clientKey = dir.resolve("client-key");
-    Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C",
-        "gpu-attest-test", "-f", clientKey.toString())
-        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    assertTrue(keygen.waitFor(60, TimeUnit.SECONDS), "ssh-keygen hung");
-    assertEquals(0, keygen.exitValue(), "ssh-keygen failed");
+    clientKey = LoopbackSshServer.clientKey(dir);
     // The marker (this test's folder) in the attestor's own command line finds it later.
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     attestor = dir.resolve("attestor.sh");
@@ -84,11 +72,9 @@ class SshProverTest {
     assertTrue(attestor.toFile().setExecutable(true));
   }
 
-  /** The prover command an operator writes: batch mode, one key, no user config, quiet. */
+  /** The prover command an operator writes, to the host at {@code port}. */
   private String ssh(int port) {
-    return "ssh -F /dev/null -p " + port + " -i " + sq(clientKey) + " -o IdentitiesOnly=yes"
-        + " -o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null"
-        + " -o LogLevel=ERROR 127.0.0.1 " + sq(sq(attestor)); // quoted for both shells
+    return LoopbackSshServer.ssh(port, clientKey, sq(sq(attestor))); // quoted for both shells
   }
 
   private Result attest(String prover, String... extra) {
@@ -109,7 +95,7 @@ class SshProverTest {
 
   @Test
   void attest_overSsh_passesWithTheAttestorRunByTheSshServer() throws Exception {
-    try (LoopbackSshServer host = LoopbackSshServer.start(dir, pub())) {
+    try (LoopbackSshServer host = LoopbackSshServer.start(dir, clientKey)) {
       Result r = attest(ssh(host.port()));
       assertEquals(0, r.code(), r.err() + r.out());
       assertTrue(r.verdict().passed(), r.out());
@@ -135,7 +121,7 @@ class SshProverTest {
   @EnumSource(value = RemoteShellCommand.Fault.class, names = {"DROP_AT_GO", "DROP_MID_ANSWER"})
   void attest_hostDropsTheConnection_proverExitAtGoAndNothingLeftRunning(
       RemoteShellCommand.Fault fault) throws Exception {
-    try (LoopbackSshServer host = LoopbackSshServer.start(dir, pub())) {
+    try (LoopbackSshServer host = LoopbackSshServer.start(dir, clientKey)) {
       host.fault(fault);
       Result r = attest(ssh(host.port()), "--prove-timeout", "100", "--open-timeout", "100");
       assertEquals(1, r.code(), r.err() + r.out());
@@ -182,10 +168,6 @@ class SshProverTest {
     }
   }
 
-  private Path pub() {
-    return Path.of(clientKey + ".pub");
-  }
-
   /**
    * Processes this test started (their command line names its folder) still alive after a
    * generous while: none may be, neither the ssh client nor the attestor.
@@ -205,10 +187,5 @@ class SshProverTest {
       }
       Thread.sleep(100);
     }
-  }
-
-  /** One word for /bin/sh, whatever it holds. */
-  private static String sq(Object word) {
-    return "'" + word.toString().replace("'", "'\\''") + "'";
   }
 }

@@ -13,7 +13,7 @@ import org.gpuattest.kernels.cuda.CudaDevice.Phase;
  * (the Philox fill of A, the product with and without its SM monitor, the row hashing, the
  * tree), each launched back to back on one stream with nothing else queued, so that the
  * monitor's overhead compares the two products under the same conditions; and the prove loop
- * as a whole, as it runs (CudaDevice.batch: several iterations in flight, hashing beside the
+ * as a whole, as it runs (PipelinedLoop.batch: several iterations in flight, hashing beside the
  * products), whose rate is what a profile's canonicalTflops must be. Beside them: cuBLAS DGEMM
  * on the same GPU in the same run where libcublas.so.12 can load, and the performance model's
  * prediction where it has one ({@link ModelPredictions}).

@@ -20,18 +20,13 @@ import org.gpuattest.kernels.cuda.KernelGeometry.Kernel;
  * GPU; each iteration fills A(g, t), multiplies with the monitored kernel ({@link
  * ProductSelection} says which), hashes every row and reduces the rows to r(g, t), the products
  * on one stream and the hashing of up to {@link KernelGeometry#inFlight} iterations at once on
- * streams of their own ({@link #batch}), so only the 32-byte roots come back. A batch of
+ * streams of their own ({@link PipelinedLoop}), so only the 32-byte roots come back. A batch of
  * iterations is queued at once and waited for once, so host overhead is per batch, not per
  * iteration. Every resource is freed by {@link #close}, also after a failure part way.
  */
 final class CudaDevice implements Device {
   /** Iterations queued before one wait: the roots buffer has this many 32-byte slots. */
   static final int BATCH = KernelGeometry.BATCH;
-  /**
-   * Events per iteration: before the fill, after it, after the product (C ready), then on the
-   * hashing stream its start and its end (C free again).
-   */
-  private static final int MARKS = 5;
 
   private final CudaDriver driver;
   private final int ordinal;
@@ -41,6 +36,8 @@ final class CudaDevice implements Device {
   /** The loaded kernels, and the context's recovery from a probe's fault. */
   private final DeviceKernels kernels;
   private final PhaseTimes times = new PhaseTimes();
+  /** The prove loop's batches, several iterations in flight. */
+  private final PipelinedLoop loop;
   /** The product kernel this device runs, its occupancy and why (ProductChoice, GridFill). */
   private final ProductSelection selection;
   private PhiloxKey key;
@@ -62,6 +59,7 @@ final class CudaDevice implements Device {
     this.res = new DeviceResources(driver, ordinal);
     this.kernels = new DeviceKernels(driver, ordinal, identity.computeCapability(), res, choice);
     this.selection = new ProductSelection(driver, ordinal, identity, warnings, choice, kernels);
+    this.loop = new PipelinedLoop(this, driver, res, times);
   }
 
   @Override
@@ -101,7 +99,7 @@ final class CudaDevice implements Device {
       res.allocate("roots", (long) BATCH * 32);
       res.allocate("smBlocks", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
       res.allocate("smBusy", (long) KernelGeometry.MONITOR_SLOTS * Long.BYTES);
-      res.events(BATCH * MARKS + 1); // and the end of a batch's loop
+      res.events(PipelinedLoop.EVENTS);
       allocatedFor = n;
     } catch (CudaException e) {
       close();
@@ -221,70 +219,15 @@ final class CudaDevice implements Device {
     requirePrepared();
     List<IterationResult> out = new ArrayList<>(count);
     for (int done = 0; done < count; done += BATCH) {
-      out.addAll(batch(first + done, Math.min(BATCH, count - done)));
+      int from = first + done;
+      int size = Math.min(BATCH, count - done);
+      try {
+        out.addAll(loop.batch(from, size, g, n, slots, memory));
+      } catch (CudaException e) {
+        throw failure("iterations " + from + ".." + (from + size - 1), e);
+      }
     }
     return out;
-  }
-
-  /**
-   * One batch: the fill and product of each iteration s on the product's stream, its row
-   * hashing and tree on hashing stream s mod k, which waits for s's product (its C ready)
-   * while the products of s+1, s+2, ... run. Iteration s uses C, leaves and scratch of slot
-   * s mod k, so the product of s+k waits until the hashing of s has finished with the buffer
-   * they share; up to k iterations' hashing runs at once. Only the batch's roots come back.
-   */
-  private List<IterationResult> batch(int first, int count) throws BackendException {
-    Event[] marks = res.eventArray();
-    CudaDriver.Stream compute = res.stream();
-    try {
-      driver.setCurrent(res.context());
-      for (int s = 0; s < count; s++) {
-        int t = first + s;
-        int m = s * MARKS;
-        int slot = s % slots;
-        CudaDriver.Stream hashing = res.hashStream(slot);
-        // A kept product is written in place in the kept allocation, else in the slot's C.
-        DevicePointer c = memory != null && memory.keeps(t) ? memory.slot(t)
-            : res.buffer("C" + slot);
-        if (s >= slots) {
-          // s-k's hashing done with the slot's C, leaves and scratch
-          driver.waitEvent(compute, marks[m - slots * MARKS + 4]);
-        }
-        driver.record(marks[m], compute);
-        fill(res.buffer("A"), t, g, 0, compute);
-        driver.record(marks[m + 1], compute);
-        multiply(c, compute);
-        driver.record(marks[m + 2], compute);
-        driver.waitEvent(hashing, marks[m + 2]); // c holds C(g, t)
-        driver.record(marks[m + 3], hashing);
-        hashRows(c, res.buffer("leaves" + slot), hashing);
-        launch(Kernel.TREE, KernelGeometry.treeGrid(), KernelGeometry.treeBlock(), hashing,
-            res.buffer("leaves" + slot), res.buffer("scratch" + slot), n,
-            res.buffer("roots").plus(32L * s));
-        driver.record(marks[m + 4], hashing);
-      }
-      Event end = marks[BATCH * MARKS]; // the loop as a whole: every slot's last hashing done
-      for (int s = Math.max(0, count - slots); s < count; s++) {
-        driver.waitEvent(compute, marks[s * MARKS + 4]);
-      }
-      driver.record(end, compute);
-      driver.synchronize(compute);
-      for (int i = 0; i < slots; i++) {
-        driver.synchronize(res.hashStream(i));
-      }
-      byte[] roots = new byte[32 * count];
-      driver.copyToHost(roots, res.buffer("roots"));
-      times.addLoop(driver, marks[0], end);
-      List<IterationResult> out = new ArrayList<>(count);
-      for (int s = 0; s < count; s++) {
-        long nanos = times.add(driver, marks, s * MARKS);
-        out.add(new IterationResult(java.util.Arrays.copyOfRange(roots, 32 * s, 32 * s + 32),
-            nanos));
-      }
-      return out;
-    } catch (CudaException e) {
-      throw failure("iterations " + first + ".." + (first + count - 1), e);
-    }
   }
 
   @Override
@@ -321,7 +264,7 @@ final class CudaDevice implements Device {
         res.buffer("B"), c, n, res.buffer("smBlocks"), res.buffer("smBusy"));
   }
 
-  private void hashRows(DevicePointer c, DevicePointer leaves, CudaDriver.Stream stream)
+  void hashRows(DevicePointer c, DevicePointer leaves, CudaDriver.Stream stream)
       throws CudaException {
     launch(Kernel.ROW_HASH, KernelGeometry.rowHashGrid(n), KernelGeometry.rowHashBlock(),
         stream, c, n, leaves);

@@ -16,7 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The prove loop with several iterations in flight (CudaDevice.batch, issue 23): the roots
+ * The prove loop with several iterations in flight (PipelinedLoop.batch, issue 23): the roots
  * stay canonical-v1's on the emulated GPU (the shipped PTX, sanitizer on) at every legal n up
  * to 512, through more iterations than there are buffer slots, so every slot is reused; and
  * the order the loop imposes on the GPU, read from its driver calls ({@link StreamGraph}),

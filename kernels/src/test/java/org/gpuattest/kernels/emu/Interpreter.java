@@ -2,16 +2,17 @@ package org.gpuattest.kernels.emu;
 
 import static java.lang.Integer.numberOfTrailingZeros;
 
-
 /**
  * Executes a warp's instructions, a warp-instruction at a time over the lanes of the running
- * fragment, with the sanitizer's checks on every access. Semantics per PTX ISA 9.0 (the instruction
- * families named in {@link Insn}); the integer ones keep a 32-bit value sign-extended in its 64-bit slot, so every
- * 32-bit result is narrowed with (int).
+ * fragment, with the sanitizer's checks on every access. Semantics per PTX ISA 9.0, one class
+ * per instruction family named in {@link Insn} ({@link IntegerArithmetic}, {@link
+ * LogicAndShift}, {@link ComparisonAndSelection}, {@link MoveAndConvert}, {@link
+ * FloatingPoint}, {@link MemoryAccess}, {@link Mma}); the Control Flow Instructions (bra,
+ * exit) and bar.sync stay here, since they move the warp's pc and mask. The loop dispatches
+ * with one switch on {@link Insn#op} to static methods (or the CTA's one MemoryAccess), so the
+ * hot loop allocates nothing and every call has one target for the JIT to inline.
  */
 final class Interpreter {
-  private static final long U32 = 0xffff_ffffL;
-
   private final Cta cta;
   private final Insn[] code;
   private final MemoryAccess mem;
@@ -68,241 +69,43 @@ final class Interpreter {
         final int b = s.length > 1 ? s[1] << 5 : 0;
         final int c = s.length > 2 ? s[2] << 5 : 0;
         switch (in.op) {
-          case Insn.MOV -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[a + l];
-            }
-          }
-          case Insn.SPECIAL -> special(w, in.a, r, d, m);
-          case Insn.ADD32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = (int) (r[a + l] + r[b + l]);
-            }
-          }
-          case Insn.SUB32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = (int) (r[a + l] - r[b + l]);
-            }
-          }
-          case Insn.MUL_LO32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = (int) r[a + l] * (int) r[b + l];
-            }
-          }
-          case Insn.MAD_LO32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = (int) r[a + l] * (int) r[b + l] + (int) r[c + l];
-            }
-          }
-          case Insn.MUL_WIDE_U32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = (r[a + l] & U32) * (r[b + l] & U32);
-            }
-          }
-          case Insn.MUL_WIDE_S32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = (long) (int) r[a + l] * (int) r[b + l];
-            }
-          }
-          case Insn.ADD64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[a + l] + r[b + l];
-            }
-          }
-          case Insn.SUB64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[a + l] - r[b + l];
-            }
-          }
-          case Insn.MUL_LO64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[a + l] * r[b + l];
-            }
-          }
-          case Insn.MAD_LO64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[a + l] * r[b + l] + r[c + l];
-            }
-          }
-          // shl, shr: amounts are unsigned and clamp at the width.
-          case Insn.SHL32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              long n = r[b + l] & U32;
-              r[d + l] = n >= 32 ? 0 : (int) r[a + l] << n;
-            }
-          }
-          case Insn.SHR_U32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              long n = r[b + l] & U32;
-              r[d + l] = n >= 32 ? 0 : (int) r[a + l] >>> n;
-            }
-          }
-          case Insn.SHR_S32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              long n = Math.min(r[b + l] & U32, 31);
-              r[d + l] = (int) r[a + l] >> n;
-            }
-          }
-          case Insn.SHL64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              long n = r[b + l] & U32;
-              r[d + l] = n >= 64 ? 0 : r[a + l] << n;
-            }
-          }
-          case Insn.SHR_U64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              long n = r[b + l] & U32;
-              r[d + l] = n >= 64 ? 0 : r[a + l] >>> n;
-            }
-          }
-          case Insn.SHR_S64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              long n = Math.min(r[b + l] & U32, 63);
-              r[d + l] = r[a + l] >> n;
-            }
-          }
-          // shf: funnel shift of the 64-bit b:a, .wrap takes the amount mod 32.
-          case Insn.SHF_L_WRAP -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              long ba = (r[b + l] << 32) | (r[a + l] & U32);
-              r[d + l] = (int) ((ba << (r[c + l] & 31)) >>> 32);
-            }
-          }
-          case Insn.SHF_R_WRAP -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              long ba = (r[b + l] << 32) | (r[a + l] & U32);
-              r[d + l] = (int) (ba >>> (r[c + l] & 31));
-            }
-          }
-          // Logic on sign-extended 32-bit slots stays sign-extended, so one op serves both.
-          case Insn.AND -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[a + l] & r[b + l];
-            }
-          }
-          case Insn.OR -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[a + l] | r[b + l];
-            }
-          }
-          case Insn.XOR -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[a + l] ^ r[b + l];
-            }
-          }
-          case Insn.NOT -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = ~r[a + l];
-            }
-          }
-          case Insn.PRMT -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = Alu.prmt((int) r[a + l], (int) r[b + l], (int) r[c + l]);
-            }
-          }
-          case Insn.BFI32 -> {
-            int e = s[3] << 5;
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = (int) Alu.bfi(r[a + l], r[b + l], (int) r[c + l], (int) r[e + l], 32);
-            }
-          }
-          case Insn.BFI64 -> {
-            int e = s[3] << 5;
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = Alu.bfi(r[a + l], r[b + l], (int) r[c + l], (int) r[e + l], 64);
-            }
-          }
-          case Insn.SETP -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = Alu.compare(in.a, in.b, r[a + l], r[b + l]) ? 1 : 0;
-            }
-          }
-          case Insn.SELP -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[c + l] != 0 ? r[a + l] : r[b + l];
-            }
-          }
-          case Insn.CVT_ZEXT32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = r[a + l] & U32;
-            }
-          }
-          case Insn.CVT_TRUNC32 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = (int) r[a + l];
-            }
-          }
-          case Insn.CVT_F64_U64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = Double.doubleToRawLongBits(Alu.unsignedToDouble(r[a + l]));
-            }
-          }
-          case Insn.CVT_F64_S64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = Double.doubleToRawLongBits((double) r[a + l]);
-            }
-          }
-          // FP64, .rn: Java's double arithmetic and Math.fma round to nearest even.
-          case Insn.FMA_F64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = Double.doubleToRawLongBits(Math.fma(Double.longBitsToDouble(r[a + l]),
-                  Double.longBitsToDouble(r[b + l]), Double.longBitsToDouble(r[c + l])));
-            }
-          }
-          case Insn.MUL_F64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = Double.doubleToRawLongBits(
-                  Double.longBitsToDouble(r[a + l]) * Double.longBitsToDouble(r[b + l]));
-            }
-          }
-          case Insn.ADD_F64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = Double.doubleToRawLongBits(
-                  Double.longBitsToDouble(r[a + l]) + Double.longBitsToDouble(r[b + l]));
-            }
-          }
-          case Insn.SUB_F64 -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              int l = numberOfTrailingZeros(mm);
-              r[d + l] = Double.doubleToRawLongBits(
-                  Double.longBitsToDouble(r[a + l]) - Double.longBitsToDouble(r[b + l]));
-            }
-          }
+          case Insn.MOV -> MoveAndConvert.mov(r, d, a, m);
+          case Insn.SPECIAL -> MoveAndConvert.special(cta, w, in.a, r, d, m);
+          case Insn.ADD32 -> IntegerArithmetic.add32(r, d, a, b, m);
+          case Insn.SUB32 -> IntegerArithmetic.sub32(r, d, a, b, m);
+          case Insn.MUL_LO32 -> IntegerArithmetic.mulLo32(r, d, a, b, m);
+          case Insn.MAD_LO32 -> IntegerArithmetic.madLo32(r, d, a, b, c, m);
+          case Insn.MUL_WIDE_U32 -> IntegerArithmetic.mulWideU32(r, d, a, b, m);
+          case Insn.MUL_WIDE_S32 -> IntegerArithmetic.mulWideS32(r, d, a, b, m);
+          case Insn.ADD64 -> IntegerArithmetic.add64(r, d, a, b, m);
+          case Insn.SUB64 -> IntegerArithmetic.sub64(r, d, a, b, m);
+          case Insn.MUL_LO64 -> IntegerArithmetic.mulLo64(r, d, a, b, m);
+          case Insn.MAD_LO64 -> IntegerArithmetic.madLo64(r, d, a, b, c, m);
+          case Insn.SHL32 -> LogicAndShift.shl32(r, d, a, b, m);
+          case Insn.SHR_U32 -> LogicAndShift.shrU32(r, d, a, b, m);
+          case Insn.SHR_S32 -> LogicAndShift.shrS32(r, d, a, b, m);
+          case Insn.SHL64 -> LogicAndShift.shl64(r, d, a, b, m);
+          case Insn.SHR_U64 -> LogicAndShift.shrU64(r, d, a, b, m);
+          case Insn.SHR_S64 -> LogicAndShift.shrS64(r, d, a, b, m);
+          case Insn.SHF_L_WRAP -> LogicAndShift.shfLWrap(r, d, a, b, c, m);
+          case Insn.SHF_R_WRAP -> LogicAndShift.shfRWrap(r, d, a, b, c, m);
+          case Insn.AND -> LogicAndShift.and(r, d, a, b, m);
+          case Insn.OR -> LogicAndShift.or(r, d, a, b, m);
+          case Insn.XOR -> LogicAndShift.xor(r, d, a, b, m);
+          case Insn.NOT -> LogicAndShift.not(r, d, a, m);
+          case Insn.PRMT -> LogicAndShift.prmt(r, d, a, b, c, m);
+          case Insn.BFI32 -> LogicAndShift.bfi32(r, d, a, b, c, s[3] << 5, m);
+          case Insn.BFI64 -> LogicAndShift.bfi64(r, d, a, b, c, s[3] << 5, m);
+          case Insn.SETP -> ComparisonAndSelection.setp(r, d, in.a, in.b, a, b, m);
+          case Insn.SELP -> ComparisonAndSelection.selp(r, d, a, b, c, m);
+          case Insn.CVT_ZEXT32 -> MoveAndConvert.cvtZext32(r, d, a, m);
+          case Insn.CVT_TRUNC32 -> MoveAndConvert.cvtTrunc32(r, d, a, m);
+          case Insn.CVT_F64_U64 -> MoveAndConvert.cvtF64U64(r, d, a, m);
+          case Insn.CVT_F64_S64 -> MoveAndConvert.cvtF64S64(r, d, a, m);
+          case Insn.FMA_F64 -> FloatingPoint.fmaF64(r, d, a, b, c, m);
+          case Insn.MUL_F64 -> FloatingPoint.mulF64(r, d, a, b, m);
+          case Insn.ADD_F64 -> FloatingPoint.addF64(r, d, a, b, m);
+          case Insn.SUB_F64 -> FloatingPoint.subF64(r, d, a, b, m);
           case Insn.LD_PARAM -> mem.loadParam(in, r, d, m);
           case Insn.LD_GLOBAL -> mem.loadGlobal(in, w, r, a, m, counts);
           case Insn.ST_GLOBAL -> mem.storeGlobal(in, w, r, s, m, counts);
@@ -310,11 +113,7 @@ final class Interpreter {
           case Insn.ST_SHARED -> mem.storeShared(in, w, r, s, m, counts);
           case Insn.ATOM_ADD_U64 -> mem.atomicAdd(in, r, d, a, b, m, counts);
           case Insn.CP_ASYNC -> mem.copyAsync(in, w, r, a, b, m, counts);
-          case Insn.CP_COMMIT -> {
-            for (int mm = m; mm != 0; mm &= mm - 1) {
-              w.committed[numberOfTrailingZeros(mm)]++;
-            }
-          }
+          case Insn.CP_COMMIT -> mem.commitGroup(w, m);
           case Insn.CP_WAIT -> mem.waitGroup(w, (int) in.imm, m);
           case Insn.MMA_M8N8K4_F64 -> {
             if (m != -1) {
@@ -423,33 +222,4 @@ final class Interpreter {
     return slot < cta.entry.registerCount ? cta.entry.registerNames[slot] : "constant";
   }
 
-  private void special(Warp w, int which, long[] r, int d, int m) {
-    Cta t = cta;
-    int bx = t.block.x();
-    int by = t.block.y();
-    for (int mm = m; mm != 0; mm &= mm - 1) {
-      int l = numberOfTrailingZeros(mm);
-      int tid = w.firstThread + l;
-      r[d + l] = switch (which) {
-        case Insn.SR_TID_X -> tid % bx;
-        case Insn.SR_TID_Y -> (tid / bx) % by;
-        case Insn.SR_TID_Z -> tid / (bx * by);
-        case Insn.SR_NTID_X -> bx;
-        case Insn.SR_NTID_Y -> by;
-        case Insn.SR_NTID_Z -> t.block.z();
-        case Insn.SR_CTAID_X -> t.ctaX;
-        case Insn.SR_CTAID_Y -> t.ctaY;
-        case Insn.SR_CTAID_Z -> t.ctaZ;
-        case Insn.SR_NCTAID_X -> t.grid.x();
-        case Insn.SR_NCTAID_Y -> t.grid.y();
-        case Insn.SR_NCTAID_Z -> t.grid.z();
-        case Insn.SR_LANEID -> l;
-        case Insn.SR_WARPID -> w.index;
-        case Insn.SR_SMID -> t.sm;
-        case Insn.SR_NSMID -> t.gpu.smCount();
-        case Insn.SR_GLOBALTIMER -> t.globalTimer();
-        default -> throw new IllegalStateException("special register " + which);
-      };
-    }
-  }
 }

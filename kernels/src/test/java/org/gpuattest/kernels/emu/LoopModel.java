@@ -3,7 +3,7 @@ package org.gpuattest.kernels.emu;
 import org.gpuattest.kernels.cuda.KernelGeometry;
 
 /**
- * The prove loop's iteration in steady state (CudaDevice.batch), from its kernels' predicted
+ * The prove loop's iteration in steady state (PipelinedLoop.batch), from its kernels' predicted
  * times. The fill of A(t) and the product C(t) run on one stream; the row hashing and the tree
  * of t on a hashing stream, after C(t) is ready, beside the products that follow; C(t)'s buffer
  * is written again by the product K iterations later, which waits for t's hashing to end. So

@@ -199,6 +199,13 @@ final class MemoryAccess {
     }
   }
 
+  /** cp.async.commit_group: closes, per lane, the group of the copies issued since the last. */
+  void commitGroup(Warp w, int m) {
+    for (int mm = m; mm != 0; mm &= mm - 1) {
+      w.committed[numberOfTrailingZeros(mm)]++;
+    }
+  }
+
   /** cp.async.wait_group n: lands, per lane, every copy of all but its n latest groups. */
   void waitGroup(Warp w, int n, int m) {
     int kept = 0;

@@ -3,9 +3,11 @@ package org.gpuattest.service.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.gpuattest.attestor.e2e.LoopbackSshServer;
 import org.gpuattest.service.Service;
 import org.gpuattest.service.store.AttestationRow;
 import org.gpuattest.service.store.Store;
@@ -26,7 +28,7 @@ class ServiceOverSshTest {
 
   @BeforeAll
   static void sshClient() {
-    assumeTrue(LoopbackSsh.clientPresent(),
+    assumeTrue(LoopbackSshServer.clientPresent(),
         "no ssh client: 'ssh' and 'ssh-keygen' are not both on the PATH");
   }
 
@@ -35,12 +37,16 @@ class ServiceOverSshTest {
     ServiceFixture f = new ServiceFixture(dir);
     Path own = f.key("own");
     f.key("pinned");
-    try (LoopbackSsh ssh = LoopbackSsh.start(dir)) {
+    Path key = LoopbackSshServer.clientKey(dir);
+    try (LoopbackSshServer host = LoopbackSshServer.start(dir, key)) {
+      // The remote command quoted for both shells, the local one and the host's.
+      String attestor = host.ssh(key, ServiceFixture.sq(ServiceFixture.sq(f.attestor)));
       f.writeFleet(
-          ServiceFixture.entry("honest", ssh.prover(f.attestor), 1, ""),
-          ServiceFixture.entry("failing", ssh.prover(f.attestor) + " --signing-key " + own, 1,
+          ServiceFixture.entry("honest", attestor, 1, ""),
+          ServiceFixture.entry("failing", attestor + " --signing-key " + own, 1,
               ", \"proverKey\": \"pinned.pub.pem\""),
-          ServiceFixture.entry("hanging", ssh.prover(LoopbackSsh.hangingHost(dir, f.never())), 1,
+          ServiceFixture.entry("hanging", host.ssh(key,
+              ServiceFixture.sq(ServiceFixture.sq(hangingHost(f)))), 1,
               ", \"prepareTimeoutSeconds\": 3"));
       Service s = f.start(f.config(TestDatabases.sqlite(dir), "host-a", 2,
           Duration.ofSeconds(5), null));
@@ -63,6 +69,19 @@ class ServiceOverSshTest {
           .toList(), "the others' faults never reach the honest host");
     }
     assertEquals(List.of(), f.leftovers());
+  }
+
+  /**
+   * A remote script that never answers, whatever words it is given: it reads the fixture's
+   * FIFO that nobody writes, so its command line names the test's folder.
+   */
+  private Path hangingHost(ServiceFixture f) throws Exception {
+    Path script = dir.resolve("hang.sh");
+    Files.writeString(script, "#!/bin/sh\nexec cat " + f.never() + "\n");
+    if (!script.toFile().setExecutable(true)) {
+      throw new IllegalStateException("cannot make " + script + " executable");
+    }
+    return script;
   }
 
   private static boolean has(Store store, String provider, Store.State state, String failure) {
