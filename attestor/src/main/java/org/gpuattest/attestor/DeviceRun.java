@@ -104,17 +104,25 @@ final class DeviceRun {
       int count = batches.next(limit - t);
       long began = System.nanoTime();
       List<IterationResult> results = device.iterate(t, count);
+      long took = System.nanoTime() - began;
       if (results.size() != count) {
         throw new BackendException("device " + g + " returned " + results.size()
             + " results for " + count + " iterations");
       }
-      batches.took(count, System.nanoTime() - began);
+      batches.took(count, took);
+      long batchKernelNanos = 0;
       for (IterationResult r : results) {
         roots[t] = r.matrixRoot();
-        kernelNanos += r.kernelNanos();
+        batchKernelNanos += r.kernelNanos();
         done.incrementAndGet(g);
         t++;
       }
+      // An iteration's kernel time is its phases' sum, though on a GPU its hashing overlaps
+      // the next iterations' products (several in flight): summed, they can exceed the time
+      // that passed. The device's work of a batch lies inside this call, so its kernel time
+      // is at most the call's; the validator holds kernelNanos to end - start (timing.barriers)
+      // and to the loop's rate (timing.kernel, docs/protocol.md §8.3).
+      kernelNanos += Math.min(batchKernelNanos, took);
       if (t == midAfter + 1) {
         midNanos = await(barriers[1], deadline);
       }

@@ -40,6 +40,7 @@ public final class PreparedRun implements AutoCloseable {
   private final Path stateRoot;
   private ProverState state;
   private boolean used;
+  private boolean closed;
   /** The commitment signed by {@link #run}, while its memory phase is still to come. */
   private Commitment awaitingMemory;
   /** When {@link #decode} began taking the go line; 0 when the challenge came another way. */
@@ -128,8 +129,11 @@ public final class PreparedRun implements AutoCloseable {
   }
 
   /**
-   * Runs the challenge on the prepared devices and commits; the devices are freed after, or,
-   * when the challenge has a memory phase, after {@link #memory}, since they keep the products.
+   * Runs the challenge on the prepared devices and commits. The devices stay held until {@link
+   * #close} (freed here only when this fails): freeing them (a context's teardown, gigabytes of
+   * kept products, one GPU after another) is no part of the answer, so the caller sends the
+   * commitment first and frees them after, off the validator's clock; with a memory phase they
+   * keep the products for {@link #memory}.
    *
    * @throws BadMessageException the challenge is not the prepared one, is expired, badly
    *     signed or not from a trusted validator
@@ -142,7 +146,7 @@ public final class PreparedRun implements AutoCloseable {
     }
     used = true;
     Challenge c = decoded.value();
-    boolean keepDevices = false;
+    boolean committed = false;
     try {
       CpuTimes times = new CpuTimes(goNanos != 0 ? goNanos : System.nanoTime());
       checkChallenge(preparation, c, prover.trusted(), prover.clock().instant());
@@ -161,11 +165,11 @@ public final class PreparedRun implements AutoCloseable {
       Commitment commitment = commit(decoded, outcomes, roots, times);
       if (c.memory() != null) {
         awaitingMemory = commitment;
-        keepDevices = true;
       }
+      committed = true;
       return commitment;
     } finally {
-      if (!keepDevices) {
+      if (!committed) {
         close();
       }
     }
@@ -179,7 +183,9 @@ public final class PreparedRun implements AutoCloseable {
   /**
    * The memory phase (docs/protocol.md §2.2, §3.2): takes the validator's memory seed (the
    * payload of its {@code memory} line), runs the passes over the kept products, signs the
-   * memory roots and keeps what the openings need; the devices are freed after.
+   * memory roots and keeps what the openings need. As after {@link #run}, the devices stay
+   * held until {@link #close} (freed here only when this fails), so that their teardown
+   * follows the answer instead of delaying it on the memory window's clock.
    *
    * @throws BadMessageException the line is not a memory seed for this commitment
    * @throws BackendException a device failed
@@ -190,6 +196,7 @@ public final class PreparedRun implements AutoCloseable {
     }
     Commitment commitment = awaitingMemory;
     awaitingMemory = null;
+    boolean answered = false;
     try {
       MemorySeed seed = decodeMemorySeed(payload, commitment);
       ChallengeMemory m = state.challenge().memory();
@@ -208,9 +215,12 @@ public final class PreparedRun implements AutoCloseable {
           Counts.count(m.kept(), "iteration"), passes / 1e9,
           passes == 0 ? 0.0 : m.passes() * (double) m.keptBytes(preparation.dim()) / passes);
       prover.progress().flush();
+      answered = true;
       return answer;
     } finally {
-      close();
+      if (!answered) {
+        close();
+      }
     }
   }
 
@@ -332,9 +342,13 @@ public final class PreparedRun implements AutoCloseable {
     return state;
   }
 
-  /** Frees every device; safe to call more than once. */
+  /** Frees every device, once; later calls do nothing. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     for (Device d : devices) {
       d.close();
     }

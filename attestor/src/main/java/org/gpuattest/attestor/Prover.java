@@ -98,7 +98,10 @@ public final class Prover {
     trusted.check(decoded.value());
     checkAcceptable(decoded.value(), clock.instant());
     refuseMemoryPhase(decoded.value());
-    return prepare(Preparation.of(decoded.value()), ordinals, stateRoot, false).run(decoded);
+    try (PreparedRun run = prepare(Preparation.of(decoded.value()), ordinals, stateRoot,
+        false)) {
+      return run.run(decoded);
+    }
   }
 
   /**

@@ -11,13 +11,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.gpuattest.common.message.Challenge;
+import org.gpuattest.common.message.SmMonitor;
+import org.gpuattest.common.message.Timing;
+import org.gpuattest.common.spec.PhiloxKey;
 import org.gpuattest.kernels.BackendException;
 import org.gpuattest.kernels.Device;
+import org.gpuattest.kernels.DeviceIdentity;
+import org.gpuattest.kernels.IterationResult;
 import org.gpuattest.kernels.cuda.CudaFakes;
 import org.junit.jupiter.api.Test;
 
 /**
- * DeviceRun interrupted (the validator went away) while a device's thread is inside a driver
+ * DeviceRun's kernel time, and DeviceRun interrupted (the validator went away) while a device's thread is inside a driver
  * call, which an interrupt does not end: it returns only once that thread has left the call,
  * so the devices its caller closes next are not freed under it. Over the fake driver, whose
  * wait after the first Merkle-root launch blocks until the test lets it go; the fake counts
@@ -59,5 +64,69 @@ class DeviceRunTest {
     assertEquals(0, held.teardownsDuringCall().getAsInt(),
         "the device was closed while its thread was still in a driver call");
     assertEquals(CudaFakes.Watched.NOTHING_LIVE, held.live().get());
+  }
+
+  /**
+   * On a GPU an iteration's hashing runs beside the next iterations' products, so the phases'
+   * times (each from its own events) add up to more than the loop took. The commitment's
+   * kernelNanos must still fit between the device's barriers, as timing.barriers requires
+   * (kernel time <= end - start + 50 ms, docs/protocol.md §8.3): here every iteration
+   * reports a second of overlapping phases while the whole run takes milliseconds.
+   */
+  @Test
+  void runAll_phasesOverlappingAcrossIterations_kernelTimeFitsBetweenTheBarriers()
+      throws Exception {
+    Challenge c = ProverTest.challenge(64, 4, 2, Instant.now()).value();
+    List<Device> devices = FakeBackend.honest(2).devices(2).stream()
+        .map(d -> (Device) new Overlapping(d)).toList();
+    List<DeviceRun.Outcome> outcomes = DeviceRun.runAll(devices, c,
+        new PrintWriter(new StringWriter()), Instant.now().plusSeconds(600),
+        Duration.ofSeconds(60));
+    for (DeviceRun.Outcome o : outcomes) {
+      Timing t = o.timing();
+      assertTrue(t.kernelNanos() <= t.endNanos() - t.startNanos() + 50_000_000L,
+          () -> "kernel " + t.kernelNanos() + " ns, run " + (t.endNanos() - t.startNanos())
+              + " ns");
+      assertTrue(t.kernelNanos() > 0, "the devices' own figure, capped, not dropped");
+    }
+  }
+
+  /** A device whose iterations each report one second of phases that overlap the others. */
+  private static final class Overlapping implements Device {
+    private final Device inner;
+
+    Overlapping(Device inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public DeviceIdentity identity() {
+      return inner.identity();
+    }
+
+    @Override
+    public void prepare(PhiloxKey key, int g, int n) throws BackendException {
+      inner.prepare(key, g, n);
+    }
+
+    @Override
+    public IterationResult iterate(int t) throws BackendException {
+      return new IterationResult(inner.iterate(t).matrixRoot(), 1_000_000_000L);
+    }
+
+    @Override
+    public byte[][] rowLeaves(int t) throws BackendException {
+      return inner.rowLeaves(t);
+    }
+
+    @Override
+    public SmMonitor monitor() {
+      return inner.monitor();
+    }
+
+    @Override
+    public void close() {
+      inner.close();
+    }
   }
 }

@@ -101,6 +101,9 @@ final class Conversation {
         String seed = payload(in.next("'memory'"), MEMORY);
         send(PreparedRun.encode(guard(in, () -> run.memory(seed))));
       }
+      // Only now, each answer sent: freeing G GPUs (contexts, kept products) takes time that
+      // is no part of the timed work and must not stop the validator's clock late.
+      run.close();
       OpeningRequest r = MessageCodec.decode("request", in.next("the opening request"),
           OpeningRequest.class).value();
       Openings o = guard(in, () -> new Opener(backend, err, ProgressReporter.EVERY)

@@ -69,7 +69,8 @@ final class MemoryChecks {
     Check c = elapsed > w.maxSeconds()
         ? Check.fail(WINDOW, measured, expected, "The memory roots came later than "
             + p.model() + " GPUs holding the kept products would send them: products were"
-            + " recomputed, read from elsewhere, or never kept. " + proves)
+            + " recomputed, read from elsewhere, or never kept."
+            + RoundTripNote.ifOverCap(e.clock(), e.profiles().defaults()) + " " + proves)
         : Check.pass(WINDOW, measured, expected, "The memory roots arrived within the"
             + " profile's window. " + proves);
     Map<String, Double> f = new LinkedHashMap<>();

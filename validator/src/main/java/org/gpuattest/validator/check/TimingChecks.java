@@ -39,7 +39,7 @@ final class TimingChecks {
     } else {
       TimingWindow w = window(e);
       out.add(withProverCpu(window(elapsed, w, e.profile().get(), e.challenge().devices(),
-          e.clock()), proverCpu));
+          e.clock(), e.profiles().defaults()), proverCpu));
       out.add(kernel(e, w));
     }
     out.add(barriers(e, elapsed));
@@ -79,7 +79,7 @@ final class TimingChecks {
    * claimed GPUs' canonical rate; the same as numbers in its figures (docs/protocol.md 8.3).
    */
   static Check window(double elapsed, TimingWindow w, GpuProfiles.Profile p, int devices,
-      Evidence.ClockStart clock) {
+      Evidence.ClockStart clock, GpuProfiles.Defaults d) {
     String expected = String.format("%.3f s .. %.3f s", w.minSeconds(), w.maxSeconds());
     String measured = String.format("%.3f s", elapsed);
     double atBound = w.provenAtBound(devices);
@@ -96,7 +96,7 @@ final class TimingChecks {
     } else if (elapsed > w.maxSeconds()) {
       c = Check.fail("timing.window", measured, expected,
           "Slower than " + p.model() + " GPUs would be: the work ran on slower, fewer or shared"
-              + " hardware. " + proves);
+              + " hardware." + RoundTripNote.ifOverCap(clock, d) + " " + proves);
     } else {
       c = Check.pass("timing.window", measured, expected,
           "The commitment arrived within the profile's window. " + proves);

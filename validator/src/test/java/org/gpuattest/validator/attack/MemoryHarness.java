@@ -54,6 +54,7 @@ public final class MemoryHarness {
   public final class Run {
     private final MemoryProver memoryProver;
     private Duration memoryElapsed = HONEST_MEMORY;
+    private long roundTripNanos = ROUND_TRIP_NANOS;
     private UnaryOperator<MemoryRoots> editRoots = r -> r;
     private UnaryOperator<Session> editMemorySession = s -> s;
     public Session committed;
@@ -70,6 +71,12 @@ public final class MemoryHarness {
     /** Memory seed to memory roots on the validator's clock. */
     public Run memoryElapsed(Duration d) {
       memoryElapsed = d;
+      return this;
+    }
+
+    /** The round trip the validator measured before go. */
+    public Run roundTrip(Duration d) {
+      roundTripNanos = d.toNanos();
       return this;
     }
 
@@ -97,7 +104,7 @@ public final class MemoryHarness {
         throw new IllegalStateException(e.getMessage());
       }
       Instant go = h.clock.instant();
-      Session started = issued.withGo(go, ROUND_TRIP_NANOS);
+      Session started = issued.withGo(go, roundTripNanos);
       MessageCodec.Decoded<Challenge> c = started.decodedChallenge();
       long goNanos = go.getEpochSecond() * 1_000_000_000L + go.getNano();
       TestProver prover = h.prover(TestProver.Hardware.H100, TestProver.Cheats.HONEST

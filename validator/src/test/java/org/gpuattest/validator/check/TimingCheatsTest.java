@@ -163,6 +163,25 @@ class TimingCheatsTest {
     assertTrue(seven.failed(), seven.message());
   }
 
+  /**
+   * A prover farther from the validator than the round-trip cap (0.25 s) spends the rest of
+   * its round trip out of the tolerance: honest GPUs 2 s away fail the default challenge by
+   * design, and the verdict says that the round trip, not only the hardware, may be why.
+   */
+  @Test
+  void window_honestProverBeyondTheRoundTripCap_failureNamesTheRoundTrip() throws Exception {
+    MessageCodec.Decoded<Challenge> c = defaultSize(2);
+    Check far = window(TimingFixture.readyGo(c, expected(c.value()), null, 2.0));
+    assertTrue(far.failed(), far.message());
+    assertTrue(far.message().contains("The round trip measured before go, 2.000 s, is over the"
+        + " 0.250 s the window allows for it (maxRoundTripSeconds): the other 1.750 s were"
+        + " taken from the tolerance"), far.message());
+    // Within the cap a slow run is the hardware's alone, and the message says nothing of it.
+    Check slow = window(TimingFixture.readyGo(c, 1.3 * expected(c.value()), null, 0.2));
+    assertTrue(slow.failed(), slow.message());
+    assertFalse(slow.message().contains("round trip"), slow.message());
+  }
+
   @Test
   void window_timedFromIssue_saysStartupIsInside() throws Exception {
     MessageCodec.Decoded<Challenge> c = defaultSize(8);

@@ -75,9 +75,15 @@ final class TimingFixture {
   /** As above, the commitment reporting {@code proverCpuNanos} (null: not at all). */
   static List<Check> readyGo(MessageCodec.Decoded<Challenge> c, double workSeconds,
       Long proverCpuNanos) {
+    return readyGo(c, workSeconds, proverCpuNanos, ROUND_TRIP);
+  }
+
+  /** As above, with the validator and the prover {@code roundTrip} seconds apart. */
+  static List<Check> readyGo(MessageCodec.Decoded<Challenge> c, double workSeconds,
+      Long proverCpuNanos, double roundTrip) {
     Instant go = ISSUED.plus(PREPARE);
-    double elapsed = ROUND_TRIP + workSeconds + COMMIT;
-    return checks(c, go, elapsed, workSeconds, Evidence.ClockStart.interactive(go, ROUND_TRIP),
+    double elapsed = roundTrip + workSeconds + COMMIT;
+    return checks(c, go, elapsed, workSeconds, Evidence.ClockStart.interactive(go, roundTrip),
         proverCpuNanos);
   }
 
