@@ -24,8 +24,10 @@ final class PhaseTimes {
   }
 
   /** Adds a batch's loop: from {@code start} (before its first fill) to {@code end}. */
-  void addLoop(CudaDriver driver, Event start, Event end) throws CudaException {
-    loopNanos += nanos(driver.elapsedMillis(start, end));
+  long addLoop(CudaDriver driver, Event start, Event end) throws CudaException {
+    long loop = nanos(driver.elapsedMillis(start, end));
+    loopNanos += loop;
+    return loop;
   }
 
   /** The loops of every batch since the last reset, summed. */
@@ -36,8 +38,8 @@ final class PhaseTimes {
   /**
    * Adds one iteration from its events (at {@code at}): before the fill, after it, after the
    * product (on the product's stream), then the start and end of its hashing (on the hashing
-   * stream). Returns the iteration's GPU time: the three phases' sum, though the hashing of
-   * one iteration overlaps the next one's product.
+   * stream). Returns the three phases' sum: a phase figure, not the iteration's share of the
+   * loop, since the hashing of one iteration overlaps the next ones' products.
    */
   long add(CudaDriver driver, Event[] marks, int at) throws CudaException {
     long fill = nanos(driver.elapsedMillis(marks[at], marks[at + 1]));

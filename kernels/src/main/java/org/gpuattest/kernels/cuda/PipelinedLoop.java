@@ -88,11 +88,15 @@ final class PipelinedLoop {
     }
     byte[] roots = new byte[32 * count];
     driver.copyToHost(roots, res.buffer("roots"));
-    times.addLoop(driver, marks[0], end);
+    long loop = times.addLoop(driver, marks[0], end);
     List<IterationResult> out = new ArrayList<>(count);
     for (int s = 0; s < count; s++) {
-      long nanos = times.add(driver, marks, s * MARKS);
-      out.add(new IterationResult(Arrays.copyOfRange(roots, 32 * s, 32 * s + 32), nanos));
+      times.add(driver, marks, s * MARKS);
+      // Each iteration's share of the batch's loop, so that the kernel time a device reports
+      // (docs/protocol.md §4.2) sums to the GPU's busy time: the phases' sums would count
+      // each hashing again beside the products it overlaps.
+      long share = loop / count + (s < loop % count ? 1 : 0);
+      out.add(new IterationResult(Arrays.copyOfRange(roots, 32 * s, 32 * s + 32), share));
     }
     return out;
   }

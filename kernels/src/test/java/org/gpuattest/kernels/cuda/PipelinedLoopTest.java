@@ -82,4 +82,29 @@ class PipelinedLoopTest {
       }
     }
   }
+
+  /**
+   * The kernel time a batch reports is the GPU's busy time for it, each iteration its share of
+   * the loop: the hashing of one iteration runs beside the next ones' products, so summing
+   * each iteration's phases would count that time twice and report more kernel time than the
+   * run lasted (docs/protocol.md §4.2; timing.barriers holds it to the run).
+   */
+  @Test
+  void iterate_hashingOverlapsProducts_kernelTimeSumsToTheLoop() throws Exception {
+    int n = 64;
+    int count = 2 * KernelGeometry.inFlight(n) + 1;
+    EmulatedGpus.Watched w = EmulatedGpus.watched(1);
+    try (Device dev = w.backend().devices(1).get(0)) {
+      dev.prepare(KEY, 0, n);
+      long before = w.driver().nowNanos(0);
+      List<IterationResult> got = dev.iterate(0, count);
+      long elapsed = w.driver().nowNanos(0) - before;
+      long reported = got.stream().mapToLong(IterationResult::kernelNanos).sum();
+      assertTrue(reported > 0 && reported <= elapsed, reported + " ns reported in " + elapsed
+          + " ns");
+      long least = got.stream().mapToLong(IterationResult::kernelNanos).min().orElseThrow();
+      long most = got.stream().mapToLong(IterationResult::kernelNanos).max().orElseThrow();
+      assertTrue(most - least <= 1, "equal shares: " + least + ".." + most);
+    }
+  }
 }
