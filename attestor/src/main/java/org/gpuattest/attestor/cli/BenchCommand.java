@@ -3,10 +3,13 @@ package org.gpuattest.attestor.cli;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.gpuattest.attestor.Backends;
+import org.gpuattest.attestor.BenchProfiles;
 import org.gpuattest.attestor.GpuBench;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.json.Json;
+import org.gpuattest.common.util.Printable;
 import org.gpuattest.kernels.cuda.CudaBackend;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,6 +33,11 @@ import picocli.CommandLine.Spec;
     "products per GPU and size: its GB/s alone and as a whole pass (the hashing's",
     "share), against a device-to-device copy on the same GPU (read plus written)",
     "and the profile's memory bandwidth.",
+    "Last, per GPU model, the profile entry for 'validator --profiles': the slowest",
+    "GPU's loop rate of the kernel the prover runs at each size (canonicalTflops",
+    "at 2048 or the least size benched, canonicalTflopsByDim at the others), its",
+    "slowest whole memory pass (memoryTBps), SMs and memory from the devices, FP64",
+    "peaks from the bundled table (in JSON, profiles and profilesLeftOut).",
     "Exit 3 without a GPU."},
     exitCodeList = {AttestorCli.EXIT_OK, AttestorCli.EXIT_BAD_INPUT, AttestorCli.EXIT_RUNTIME})
 final class BenchCommand implements Callable<Integer> {
@@ -67,9 +75,11 @@ final class BenchCommand implements Callable<Integer> {
     }
     List<GpuBench.Row> rows = GpuBench.run(cuda, sizes, repetitions, err);
     List<GpuBench.MemoryRow> memory = GpuBench.memory(cuda, sizes, repetitions, err);
+    BenchProfiles.Result profiles = BenchProfiles.of(cuda.gpus(), rows, memory);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(Json.writeString(new Report(rows, memory)));
+      out.println(Json.writeString(new Report(rows, memory, profiles.profiles(),
+          profiles.leftOut())));
       return 0;
     }
     out.printf("%-3s %-24s %-10s %6s %9s %9s %9s %7s %7s %9s  %s%n", "gpu", "name", "kernel",
@@ -101,7 +111,30 @@ final class BenchCommand implements Callable<Integer> {
         + " adds v_p, the element leaves and the trees (hashing is their share); copy ="
         + " cuMemcpyDtoD of half the kept bytes, read plus written; pass/copy = memory_pass"
         + " over copy (the goal: 85% or more).");
+    out.println();
+    printProfiles(out, profiles, sizes, cuda.gpus().get(0).driverVersion());
     return 0;
+  }
+
+  /**
+   * The entries as an override file to give every validator command with --profiles
+   * (docs/operators.md, "GPU profiles"), and the models left out with why.
+   */
+  private void printProfiles(PrintWriter out, BenchProfiles.Result profiles,
+      List<Integer> sizes, String driver) {
+    if (!profiles.profiles().isEmpty()) {
+      out.println("GPU profiles measured (each model's slowest GPU; save as a file and give it"
+          + " to every validator command with --profiles FILE; docs/operators.md, \"GPU"
+          + " profiles\"):");
+      out.println(Json.writeString(new BenchProfiles.OverrideFile(1, "attestor bench --dim "
+          + sizes.stream().map(String::valueOf).collect(Collectors.joining(","))
+          + " --repetitions " + repetitions + ", " + driver + ": the slowest GPU's loop rate"
+          + " of the kernel the prover runs, per n, and its slowest whole memory pass",
+          profiles.profiles())));
+    }
+    for (BenchProfiles.LeftOut l : profiles.leftOut()) {
+      out.println("No GPU profile for " + Printable.escape(l.model()) + ": " + l.reason() + ".");
+    }
   }
 
   static String model(GpuBench.Row r) {
@@ -109,7 +142,12 @@ final class BenchCommand implements Callable<Integer> {
         : String.format("%.2f TF", r.predictedLoopTflops());
   }
 
-  record Report(List<GpuBench.Row> results, List<GpuBench.MemoryRow> memory) {}
+  /**
+   * What --json prints: the rows, and one profile entry per model benched (profiles, as an
+   * override file's; BenchProfiles), or why not (profilesLeftOut).
+   */
+  record Report(List<GpuBench.Row> results, List<GpuBench.MemoryRow> memory,
+      List<BenchProfiles.Entry> profiles, List<BenchProfiles.LeftOut> profilesLeftOut) {}
 
   static String yardstick(GpuBench.Row r) {
     if (r.cublasTflops() != null) {

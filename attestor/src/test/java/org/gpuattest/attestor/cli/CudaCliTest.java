@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import org.gpuattest.attestor.Backends;
 import org.gpuattest.attestor.cli.AttestorCliHarness.Result;
 import org.gpuattest.common.ExitCodes;
@@ -22,12 +23,15 @@ import org.gpuattest.common.message.MessageCodec;
 import org.gpuattest.common.message.OpeningRequest;
 import org.gpuattest.common.message.Openings;
 import org.gpuattest.common.message.Sample;
+import org.gpuattest.common.schema.Schemas;
 import org.gpuattest.common.spec.Reference;
 import org.gpuattest.common.util.Hex;
 import org.gpuattest.kernels.cuda.CudaDriver;
 import org.gpuattest.kernels.cuda.CudaFakes;
 import org.gpuattest.kernels.cuda.EmulatedCudaDriver;
 import org.gpuattest.kernels.cuda.EmulatedGpus;
+import org.gpuattest.validator.GpuProfiles;
+import org.gpuattest.validator.ProfileOverrides;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -153,6 +157,49 @@ class CudaCliTest {
     assertTrue(text.out().contains("cuBLAS unavailable"), text.describe());
     assertTrue(text.out().contains("dmma*"), "the chosen kernel marked: " + text.describe());
     assertTrue(text.out().contains("memory_pass = the kept bytes it reads"), text.describe());
+    assertEquals(CudaFakes.Watched.NOTHING_LIVE, driver.live());
+  }
+
+  /**
+   * The profile entry bench makes of the emulated H100 (docs/operators.md, "GPU profiles"):
+   * from the chosen kernel's loop rate and the whole memory pass, rounded down, with the
+   * device's SMs and memory and the bundled table's FP64 peaks; in JSON and as the text's
+   * override file, both of which the validator's --profiles reader accepts.
+   */
+  @Test
+  void bench_emulatedGpu_profileEntryTheValidatorReads() throws Exception {
+    EmulatedCudaDriver driver = EmulatedGpus.driver(1);
+    Backends.CudaOpener one = EmulatedProverMain.opener(driver);
+    Result r = runOn(one, "bench", "--dim", "64", "--repetitions", "1", "--json").assertOk();
+    Map<?, ?> report = Json.read("bench", r.out().getBytes(StandardCharsets.UTF_8), Map.class);
+    assertEquals(List.of(), report.get("profilesLeftOut"), r.describe());
+    List<?> profiles = (List<?>) report.get("profiles");
+    assertEquals(1, profiles.size(), r.describe());
+    Map<?, ?> entry = (Map<?, ?>) profiles.get(0);
+    Map<?, ?> chosen = (Map<?, ?>) ((List<?>) report.get("results")).get(0);
+    assertEquals(Boolean.TRUE, chosen.get("chosen"));
+    Map<?, ?> pass = (Map<?, ?>) ((List<?>) report.get("memory")).get(0);
+    assertEquals(EmulatedGpus.MODEL, entry.get("model"));
+    assertEquals(EmulatedGpus.SMS, entry.get("smCount"));
+    assertEquals(2, entry.get("memoryGiB"));
+    assertEquals(64, entry.get("canonicalDim"));
+    assertEquals(Math.floor(((Number) chosen.get("loopTflops")).doubleValue() * 1000) / 1000,
+        ((Number) entry.get("canonicalTflops")).doubleValue(), r.describe());
+    assertEquals(Math.floor(((Number) pass.get("passGigabytesPerSecond")).doubleValue()
+        / 1000 * 1000) / 1000, ((Number) entry.get("memoryTBps")).doubleValue(), r.describe());
+    assertEquals(Boolean.TRUE, entry.get("memoryMeasured"));
+    GpuProfiles.Profile fromJson = ProfileOverrides.apply(GpuProfiles.bundled(), "bench",
+        Json.writeString(Map.of("version", 1, "profiles", profiles))
+            .getBytes(StandardCharsets.UTF_8)).find(EmulatedGpus.MODEL).orElseThrow();
+    assertEquals(new TreeSet<>(List.of(64)), fromJson.calibratedDims());
+    Result text = runOn(one, "bench", "--dim", "64", "--repetitions", "1").assertOk();
+    String out = text.out();
+    int header = out.indexOf("GPU profiles measured");
+    assertTrue(header >= 0, text.describe());
+    String file = out.substring(out.indexOf('{', header), out.lastIndexOf('}') + 1);
+    assertEquals(List.of(), Schemas.errors("gpu-profiles-override", file), file);
+    assertEquals(fromJson, ProfileOverrides.apply(GpuProfiles.bundled(), "bench",
+        file.getBytes(StandardCharsets.UTF_8)).find(EmulatedGpus.MODEL).orElseThrow());
     assertEquals(CudaFakes.Watched.NOTHING_LIVE, driver.live());
   }
 
