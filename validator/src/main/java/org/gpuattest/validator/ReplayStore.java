@@ -1,6 +1,9 @@
 package org.gpuattest.validator;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -27,9 +30,21 @@ public final class ReplayStore implements ReplayGuard {
   /** The entries claim writes: the challenge id, lower-case. */
   private static final Pattern ID_FILE = Pattern.compile("[0-9a-f]{32}");
   private final Path dir;
+  private final Opener opener;
+
+  /** Creates a marker file that must not exist yet (the seam a test fails writes through). */
+  interface Opener {
+    SeekableByteChannel createNew(Path marker) throws IOException;
+  }
 
   public ReplayStore(Path dir) {
+    this(dir, marker -> Files.newByteChannel(marker, StandardOpenOption.CREATE_NEW,
+        StandardOpenOption.WRITE));
+  }
+
+  ReplayStore(Path dir, Opener opener) {
     this.dir = dir;
+    this.opener = opener;
   }
 
   public static ReplayStore defaultStore() {
@@ -102,14 +117,42 @@ public final class ReplayStore implements ReplayGuard {
     Path marker = dir.resolve(challengeIdHex.toLowerCase(Locale.ROOT));
     try {
       Files.createDirectories(dir);
-      Files.write(marker, (now + "\n").getBytes(StandardCharsets.UTF_8),
-          StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      return true;
+    } catch (IOException e) {
+      throw unwritable(challengeIdHex, e);
+    }
+    SeekableByteChannel out;
+    try {
+      out = opener.createNew(marker);
     } catch (FileAlreadyExistsException e) {
       return false;
     } catch (IOException e) {
-      throw new IOException("cannot record challenge " + challengeIdHex + " in the replay store "
-          + dir + " (" + AtomicFiles.describe(e) + ")", e);
+      throw unwritable(challengeIdHex, e);
     }
+    // Created: the id is ours. If its claim time cannot be written and kept (a full disk),
+    // the marker goes again, so that the claim fails as the validator's own fault and the
+    // same session verifies once the store is fixed, instead of a half-written marker
+    // failing challenge.replay later, as if the prover had replayed it.
+    try (out) {
+      ByteBuffer text = ByteBuffer.wrap((now + "\n").getBytes(StandardCharsets.UTF_8));
+      while (text.hasRemaining()) {
+        out.write(text);
+      }
+      if (out instanceof FileChannel file) {
+        file.force(true); // survives a power loss once claim returns
+      }
+    } catch (IOException e) {
+      try {
+        Files.deleteIfExists(marker);
+      } catch (IOException gone) {
+        e.addSuppressed(gone);
+      }
+      throw unwritable(challengeIdHex, e);
+    }
+    return true;
+  }
+
+  private IOException unwritable(String challengeIdHex, IOException e) {
+    return new IOException("cannot record challenge " + challengeIdHex + " in the replay store "
+        + dir + " (" + AtomicFiles.describe(e) + ")", e);
   }
 }

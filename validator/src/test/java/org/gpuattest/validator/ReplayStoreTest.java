@@ -33,6 +33,52 @@ class ReplayStoreTest {
     assertTrue(Files.exists(dir.resolve("a/b/used").resolve(ID)), "marker file written");
   }
 
+  /**
+   * A disk that fills between creating the marker and writing its claim time: the claim fails
+   * as the store's fault and leaves no marker, so once the disk is fixed the same challenge is
+   * claimed, not refused as a replay the prover never made.
+   */
+  @Test
+  void claim_writeFailsAfterCreate_noMarkerLeftAndClaimableAgain() throws Exception {
+    ReplayStore full = new ReplayStore(dir, marker -> {
+      java.nio.channels.SeekableByteChannel real = Files.newByteChannel(marker,
+          java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE);
+      return new java.nio.channels.SeekableByteChannel() {
+        @Override public int write(java.nio.ByteBuffer src) throws java.io.IOException {
+          throw new java.io.IOException("No space left on device");
+        }
+        @Override public int read(java.nio.ByteBuffer dst) throws java.io.IOException {
+          return real.read(dst);
+        }
+        @Override public long position() throws java.io.IOException {
+          return real.position();
+        }
+        @Override public java.nio.channels.SeekableByteChannel position(long p)
+            throws java.io.IOException {
+          return real.position(p);
+        }
+        @Override public long size() throws java.io.IOException {
+          return real.size();
+        }
+        @Override public java.nio.channels.SeekableByteChannel truncate(long size)
+            throws java.io.IOException {
+          return real.truncate(size);
+        }
+        @Override public boolean isOpen() {
+          return real.isOpen();
+        }
+        @Override public void close() throws java.io.IOException {
+          real.close();
+        }
+      };
+    });
+    java.io.IOException e = assertThrows(java.io.IOException.class, () -> full.claim(ID, NOW));
+    assertTrue(e.getMessage().startsWith("cannot record challenge " + ID), e.getMessage());
+    assertTrue(e.getMessage().contains("No space left on device"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve(ID)), "no half-written marker");
+    assertTrue(new ReplayStore(dir).claim(ID, NOW), "claimable once the disk is fixed");
+  }
+
   @Test
   void claim_afterRestart_stillClaimed() throws Exception {
     assertTrue(new ReplayStore(dir).claim(ID, NOW));

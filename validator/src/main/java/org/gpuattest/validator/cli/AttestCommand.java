@@ -18,6 +18,8 @@ import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.Counts;
 import org.gpuattest.common.message.ChallengeMemory;
 import org.gpuattest.validator.ChallengeIssuer;
+import org.gpuattest.validator.GpuProfiles;
+import org.gpuattest.validator.MemoryWindow;
 import org.gpuattest.validator.MemoryStep;
 import org.gpuattest.validator.ProverConversation;
 import org.gpuattest.validator.ProverFailure;
@@ -207,10 +209,10 @@ final class AttestCommand implements Callable<Integer> {
         // The memory seed leaves, then the session (which holds it) is kept; the memory
         // roots are due within what is left of the prove deadline (docs/protocol.md §3.2).
         s = keep(MemoryStep.send(p, s, env.clock()));
-        Duration memoryDeadline = proveDeadline.minus(Duration.between(
+        Duration left = proveDeadline.minus(Duration.between(
             Instant.parse(s.goSentAt()), env.clock().instant()));
-        s = keep(MemoryStep.receive(p, s, v, memoryDeadline.isNegative()
-            ? Duration.ofSeconds(1) : memoryDeadline, err));
+        s = keep(MemoryStep.receive(p, s, v, memoryDeadline(left,
+            memoryWindowSeconds(env.profiles(), s.decodedChallenge().value())), err));
         say(s, "", err);
       }
       p.send(s.request());
@@ -220,6 +222,26 @@ final class AttestCommand implements Callable<Integer> {
     // The prover is stopped before the verification: nothing it writes after its openings
     // is read while the rows are recomputed.
     return verified(s, openings, prepared);
+  }
+
+  /**
+   * How long the memory roots may take from the memory seed's sending: what is left of the
+   * prove deadline, but never less than the memory window itself (its round trip at the cap)
+   * plus {@link #PROVE_GRACE}, so that a --prove-timeout fitted to the product's window
+   * cannot cut off an honest memory phase (docs/protocol.md section 3.2).
+   */
+  static Duration memoryDeadline(Duration left, double windowMaxSeconds) {
+    Duration floor = Duration.ofNanos((long) Math.ceil(windowMaxSeconds * 1e9))
+        .plus(PROVE_GRACE);
+    return left.compareTo(floor) > 0 ? left : floor;
+  }
+
+  /** The memory window's maximum for this challenge, the round trip at its cap. */
+  private static double memoryWindowSeconds(GpuProfiles profiles, Challenge c) {
+    return profiles.find(c.model()).filter(GpuProfiles.Profile::hasMemoryFigures)
+        .map(p -> MemoryWindow.of(p, profiles.defaults(), c.dim(), c.memory(),
+            profiles.defaults().maxRoundTripSeconds()).maxSeconds())
+        .orElse(0.0);
   }
 
   private Verdict exchange(Validator v, Session issued, ProverProcess process,
