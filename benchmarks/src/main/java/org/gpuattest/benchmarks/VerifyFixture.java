@@ -42,7 +42,7 @@ import org.gpuattest.validator.check.Evidence;
  */
 final class VerifyFixture {
   static final String MODEL = "NVIDIA H100 80GB HBM3";
-  private static final Instant ISSUED = Instant.parse("2026-01-01T00:00:00Z");
+  static final Instant ISSUED = Instant.parse("2026-01-01T00:00:00Z");
 
   final Challenge challenge;
   final byte[] challengeBytes;

@@ -48,6 +48,7 @@ final class ApiHandler extends Handler.Abstract {
   private final BearerToken token;
   private final Clock clock;
   private final byte[] openapi;
+  final ProvidersJson providersJson = new ProvidersJson();
 
   /** @param token the token every request must carry; null on loopback without one */
   ApiHandler(Store store, Control control, ServiceMetrics metrics, BearerToken token,
@@ -117,7 +118,7 @@ final class ApiHandler extends Handler.Abstract {
         return json(response, callback, 200, Map.of("providers", control.fleetSize()));
       }
       if (api.equals(List.of("providers")) && get) {
-        return json(response, callback, 200, Map.of("providers", FleetView.of(
+        return send(response, callback, 200, JSON, providersJson.write(FleetView.of(
             store.providers(), store.passingRates(since()), clock.instant())));
       }
       if (api.size() >= 2 && api.get(0).equals("providers")) {

@@ -20,7 +20,7 @@ import org.gpuattest.validator.fleet.FleetReport;
  */
 final class FleetView {
   /** The rates the medians and plots are taken over. */
-  static final Duration WINDOW = Duration.ofDays(30);
+  static final Duration WINDOW = Store.RATE_WINDOW;
 
   /** What the API says of one provider. */
   record ProviderView(String name, String model, int gpus, long intervalSeconds,

@@ -20,6 +20,12 @@ import java.util.Optional;
  *     validator's own fault, never a provider's)
  */
 public interface Store extends AutoCloseable {
+  /**
+   * The passing rates the flags, medians and plots are taken over (docs/service.md): those
+   * finished this long before now, which the store keeps at hand.
+   */
+  Duration RATE_WINDOW = Duration.ofDays(30);
+
   /** What an attestation is, from its claim to its end. */
   enum State {
     /** Asked for ('attest now'), not yet started. */
@@ -99,7 +105,11 @@ public interface Store extends AutoCloseable {
    */
   List<AttestationRow> orphaned(String instance, Instant now);
 
-  /** Every provider with its latest state, active ones first, by name. */
+  /**
+   * Every provider with its latest state, active ones first, by name. Answered from memory
+   * without a query: this instance's writes are in it as soon as they return, other instances'
+   * within a few seconds ({@code JdbcStore.REFRESH}).
+   */
   List<ProviderStatus> providers();
 
   Optional<ProviderStatus> provider(String name);

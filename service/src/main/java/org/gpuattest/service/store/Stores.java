@@ -53,7 +53,8 @@ public final class Stores {
       throw new StoreException("cannot migrate the database " + JdbcStore.redact(url) + ": "
           + oneLine(e.getMessage()), e);
     }
-    return new JdbcStore(dialect, new Connections(url, props));
+    return new JdbcStore(dialect, new Connections(url, props), url, java.time.Clock.systemUTC(),
+        JdbcStore.REFRESH);
   }
 
   private static void createFolder(String url) {
