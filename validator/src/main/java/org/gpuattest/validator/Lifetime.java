@@ -12,7 +12,8 @@ import org.gpuattest.validator.ChallengeIssuer.TimedFrom;
  * A challenge's lifetime, issue to expiry (docs/protocol.md section 4.1). Never shorter than
  * the least lifetime, the time an honest prover may take before its commitment is due: after
  * a ready/go start its preparation (up to the request's prepare time, which 'validator attest'
- * waits for) and the ready/go window with the round trip at its cap; timed from the issue,
+ * waits for), the ping's pong (up to {@link ReadyGo#PONG_TIMEOUT}) and the ready/go window
+ * with the round trip at its cap; timed from the issue,
  * the window from the issue (start-up inside). A shorter --ttl would let a prover that keeps
  * to both find the challenge expired, a failure by design. Never longer than {@link
  * ChallengeIssuer#MAX_TTL}, the default included: a challenge whose least lifetime does not fit
@@ -38,7 +39,11 @@ final class Lifetime {
     // The memory phase follows the commitment inside the challenge's life too (§2.2).
     double memoryWindow = memory == null ? 0
         : MemoryWindow.of(p, d, r.dim(), memory, d.maxRoundTripSeconds()).maxSeconds();
-    double least = prepare + window + memoryWindow;
+    // Between 'ready' and the go the validator pings the prover and waits up to PONG_TIMEOUT
+    // for the pong (docs/protocol.md section 3.2): a prover that keeps to it must not find
+    // the challenge expired either.
+    double ping = readyGo ? ReadyGo.PONG_TIMEOUT.toMillis() / 1e3 : 0;
+    double least = prepare + ping + window + memoryWindow;
     long max = ChallengeIssuer.MAX_TTL.toSeconds();
     if (!(least <= max)) {
       throw new InvalidRequestException(r.iterations() != null ? Field.ITERATIONS
@@ -55,7 +60,7 @@ final class Lifetime {
             + " least %d s for this challenge (%s): a prover that keeps to %s would find a"
             + " shorter one expired; give at least %d, or leave {TTL} out for that plus %d s",
             leastSeconds, parts(readyGo, prepare, window, memoryWindow),
-            readyGo ? "both" : "the window",
+            readyGo ? "each deadline" : "the window",
             leastSeconds, ChallengeIssuer.LIFETIME_MARGIN.toSeconds()));
       }
       return r.ttl();
@@ -68,14 +73,16 @@ final class Lifetime {
   }
 
   /**
-   * "the prover's preparation, 60 s ({PREPARE}), and the timing window, 11.4 s", with ", then
+   * "the prover's preparation, 60 s ({PREPARE}), the ping, 10 s, and the timing window, 11.4
+   * s", with ", then
    * the memory phase's window, 2.2 s" where there is one.
    */
   private static String parts(boolean readyGo, double prepare, double window,
       double memoryWindow) {
     String w = "the timing window, " + seconds(window) + (memoryWindow == 0 ? ""
         : ", then the memory phase's window, " + seconds(memoryWindow));
-    return readyGo ? "the prover's preparation, " + seconds(prepare) + " ({PREPARE}), and " + w
+    return readyGo ? "the prover's preparation, " + seconds(prepare) + " ({PREPARE}), the ping, "
+        + seconds(ReadyGo.PONG_TIMEOUT.toMillis() / 1e3) + ", and " + w
         : w + " from the issue";
   }
 

@@ -68,21 +68,26 @@ class ChallengeLifetimeTest {
 
   /**
    * n = 2048, T = 1000: about 1.25 s of work, a ready/go window of some 1.7 s; with 60 s to
-   * prepare the least lifetime is 62 s. A --ttl under it is refused naming the least.
+   * prepare and 10 s for the ping's pong the least lifetime is 72 s. A --ttl under it is
+   * refused naming the least.
    */
   @Test
   void issue_ttlUnderPreparationAndWindow_refusedNamingTheLeast() throws Exception {
     InvalidRequestException e = assertThrows(InvalidRequestException.class,
-        () -> issuer.issue(request(2048, 1000, TimedFrom.GO).ttl(Duration.ofSeconds(61))
+        () -> issuer.issue(request(2048, 1000, TimedFrom.GO).ttl(Duration.ofSeconds(71))
             .build()));
     assertEquals(Field.TTL, e.field());
-    assertTrue(e.getMessage().startsWith("ttl: must be at least 62 s for this challenge (the"
-        + " prover's preparation, 60.0 s (prepare), and the timing window, "), e.getMessage());
-    assertEquals(Duration.ofSeconds(62), lifetime(issuer.issue(request(2048, 1000,
-        TimedFrom.GO).ttl(Duration.ofSeconds(62)).build())));
+    assertTrue(e.getMessage().startsWith("ttl: must be at least 72 s for this challenge (the"
+        + " prover's preparation, 60.0 s (prepare), the ping, 10.0 s, and the timing window, "),
+        e.getMessage());
+    assertEquals(Duration.ofSeconds(72), lifetime(issuer.issue(request(2048, 1000,
+        TimedFrom.GO).ttl(Duration.ofSeconds(72)).build())));
     // A shorter preparation lowers the least lifetime.
-    assertEquals(Duration.ofSeconds(10), lifetime(issuer.issue(request(2048, 1000,
-        TimedFrom.GO).prepare(Duration.ofSeconds(5)).ttl(Duration.ofSeconds(10)).build())));
+    assertEquals(Duration.ofSeconds(20), lifetime(issuer.issue(request(2048, 1000,
+        TimedFrom.GO).prepare(Duration.ofSeconds(5)).ttl(Duration.ofSeconds(20)).build())));
+    assertThrows(InvalidRequestException.class, () -> issuer.issue(request(2048, 1000,
+        TimedFrom.GO).prepare(Duration.ofSeconds(5)).ttl(Duration.ofSeconds(16)).build()),
+        "the ping's 10 s are part of the least lifetime");
   }
 
   /** Timed from issue (the separate steps): the window from issue is the least. */
@@ -103,10 +108,11 @@ class ChallengeLifetimeTest {
     Duration prepare = Duration.ofSeconds(600);
     Duration life = lifetime(issuer.issue(request(2048, 1000, TimedFrom.GO).prepare(prepare)
         .build()));
-    assertTrue(life.compareTo(prepare.plusSeconds(1).plus(ChallengeIssuer.LIFETIME_MARGIN))
-        > 0, life::toString);
-    assertTrue(life.compareTo(prepare.plusSeconds(3).plus(ChallengeIssuer.LIFETIME_MARGIN))
-        < 0, life::toString);
+    Duration ping = ReadyGo.PONG_TIMEOUT;
+    assertTrue(life.compareTo(prepare.plus(ping).plusSeconds(1)
+        .plus(ChallengeIssuer.LIFETIME_MARGIN)) > 0, life::toString);
+    assertTrue(life.compareTo(prepare.plus(ping).plusSeconds(3)
+        .plus(ChallengeIssuer.LIFETIME_MARGIN)) < 0, life::toString);
   }
 
   /**

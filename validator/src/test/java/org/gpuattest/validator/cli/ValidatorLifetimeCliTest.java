@@ -50,20 +50,24 @@ class ValidatorLifetimeCliTest {
     return args.toArray(String[]::new);
   }
 
-  /** n = 2048, T = 1000 after 60 s of preparation: 62 s at least (ChallengeLifetimeTest). */
+  /**
+   * n = 2048, T = 1000 after 60 s of preparation and 10 s for the ping: 72 s at least
+   * (ChallengeLifetimeTest).
+   */
   @Test
   void attest_ttlShorterThanPreparationAndWindow_exit2NamingTheLeastBeforeAnyProver()
       throws Exception {
-    // 60 s to prepare, 1.7 s of timing window, then 2.5 s of memory phase (1000 products kept)
-    Result r = run(attest("--ttl", "64")).assertBadInput("--ttl: must be at least 65 s");
+    // 60 s to prepare, 10 s for the pong, 1.7 s of timing window, then 2.5 s of memory phase
+    // (1000 products kept)
+    Result r = run(attest("--ttl", "74")).assertBadInput("--ttl: must be at least 75 s");
     assertTrue(r.err().contains("the prover's preparation, 60.0 s (--prepare-timeout)"),
         r.err());
     assertTrue(r.err().contains(", then the memory phase's window, 2.5 s"), r.err());
     assertFalse(proverStarted());
-    run(attest("--ttl", "14", "--prepare-timeout", "10"))
-        .assertBadInput("--ttl: must be at least 15 s");
-    run(attest("--ttl", "11", "--prepare-timeout", "10", "--no-memory"))
-        .assertBadInput("--ttl: must be at least 12 s");
+    run(attest("--ttl", "24", "--prepare-timeout", "10"))
+        .assertBadInput("--ttl: must be at least 25 s");
+    run(attest("--ttl", "21", "--prepare-timeout", "10", "--no-memory"))
+        .assertBadInput("--ttl: must be at least 22 s");
     assertFalse(proverStarted());
   }
 
