@@ -92,41 +92,15 @@ class DeviceRunTest {
   }
 
   /** A device whose iterations each report one second of phases that overlap the others. */
-  private static final class Overlapping implements Device {
-    private final Device inner;
-
+  private static final class Overlapping extends ForwardingDevice {
     Overlapping(Device inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public DeviceIdentity identity() {
-      return inner.identity();
-    }
-
-    @Override
-    public void prepare(PhiloxKey key, int g, int n) throws BackendException {
-      inner.prepare(key, g, n);
+      super(inner);
     }
 
     @Override
     public IterationResult iterate(int t) throws BackendException {
       return new IterationResult(inner.iterate(t).matrixRoot(), 1_000_000_000L);
     }
-
-    @Override
-    public byte[][] rowLeaves(int t) throws BackendException {
-      return inner.rowLeaves(t);
-    }
-
-    @Override
-    public SmMonitor monitor() {
-      return inner.monitor();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
-    }
   }
+
 }

@@ -54,48 +54,17 @@ class IterationBatchesTest {
   }
 
   /** A CPU device that records each batch it is handed. */
-  private static final class Recording implements Device {
-    final Device inner;
+  private static final class Recording extends ForwardingDevice {
     final List<int[]> batches = Collections.synchronizedList(new ArrayList<>());
 
     Recording(Device inner) {
-      this.inner = inner;
-    }
-
-    @Override
-    public DeviceIdentity identity() {
-      return inner.identity();
-    }
-
-    @Override
-    public void prepare(PhiloxKey key, int g, int n) throws BackendException {
-      inner.prepare(key, g, n);
-    }
-
-    @Override
-    public IterationResult iterate(int t) throws BackendException {
-      return inner.iterate(t);
+      super(inner);
     }
 
     @Override
     public List<IterationResult> iterate(int first, int count) throws BackendException {
       batches.add(new int[] {first, count});
       return inner.iterate(first, count);
-    }
-
-    @Override
-    public byte[][] rowLeaves(int t) throws BackendException {
-      return inner.rowLeaves(t);
-    }
-
-    @Override
-    public SmMonitor monitor() {
-      return inner.monitor();
-    }
-
-    @Override
-    public void close() {
-      inner.close();
     }
   }
 

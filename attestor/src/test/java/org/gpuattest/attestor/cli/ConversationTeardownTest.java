@@ -10,7 +10,6 @@ import java.io.PipedInputStream;
 import java.io.PipedOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,7 +19,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.message.Challenge;
 import org.gpuattest.common.message.ChallengeMemory;
@@ -50,35 +48,6 @@ class ConversationTeardownTest {
   /** Stdout lines, each with what the driver held when the prover wrote it. */
   private record Line(String text, String heldWhenWritten) {}
 
-  private static final class HeldWriter extends Writer {
-    private final BlockingQueue<Line> lines;
-    private final Supplier<String> live;
-    private final StringBuilder line = new StringBuilder();
-
-    HeldWriter(BlockingQueue<Line> lines, Supplier<String> live) {
-      this.lines = lines;
-      this.live = live;
-    }
-
-    @Override
-    public synchronized void write(char[] buf, int off, int len) {
-      for (int i = off; i < off + len; i++) {
-        if (buf[i] == '\n') {
-          lines.add(new Line(line.toString(), live.get()));
-          line.setLength(0);
-        } else if (buf[i] != '\r') {
-          line.append(buf[i]);
-        }
-      }
-    }
-
-    @Override
-    public void flush() {}
-
-    @Override
-    public void close() {}
-  }
-
   private static Challenge challenge(ChallengeMemory memory) {
     Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
     return new Challenge(1, Hex.encode(AttestorCliHarness.random(16)),
@@ -106,7 +75,8 @@ class ConversationTeardownTest {
     String[] args = {"prove", "--conversation", "--backend", "cuda", "--state",
         dir.resolve("state").toString()};
     CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> AttestorCli.run(args,
-        in, new PrintWriter(new HeldWriter(stdout, gpus.live())), new PrintWriter(err),
+        in, new PrintWriter(new LineWriter(
+            text -> stdout.add(new Line(text, gpus.live().get())))), new PrintWriter(err),
         w -> gpus.backend(), AttestorCliHarness.NO_CONFIG));
 
     send(stdin, "prepare " + MessageCodec.encode(Preparation.of(c)));
