@@ -24,6 +24,7 @@ import org.gpuattest.service.store.ArchiveIndex;
 import org.gpuattest.service.store.Result;
 import org.gpuattest.service.store.Store;
 import org.gpuattest.validator.GpuProfiles;
+import org.gpuattest.validator.MemoryStep;
 import org.gpuattest.validator.ProverConversation;
 import org.gpuattest.validator.ProverFailure;
 import org.gpuattest.validator.ProverProcess;
@@ -38,8 +39,9 @@ import org.gpuattest.validator.check.Evidence;
 
 /**
  * One attestation of one provider, as 'validator attest' runs it (docs/protocol.md section 3.2,
- * the ready/go conversation; the same deadlines), with the library's calls: issue, converse,
- * sample, verify, then keep the exchange in the evidence archive, signed, before anything is
+ * the ready/go conversation with its memory phase unless the fleet entry has {@code noMemory};
+ * the same deadlines), with the library's calls: issue, converse, sample, the memory step,
+ * verify, then keep the exchange in the evidence archive, signed, before anything is
  * indexed. A prover's failure is a failed verdict, archived like any other; a stop of the
  * service ({@link Running#stop}) or a fault on its own side is never the prover's failure and
  * is not archived as one.
@@ -95,9 +97,7 @@ public final class AttestationRunner {
     Session latest = null;
     String challengeId = null;
     try {
-      Session s = validator.challenge(p.challenge().request().prepare(p.prepareTimeout())
-          .signingKey(settings.signingKey()).weakTiming(p.weakTiming() || p.allowCpu())
-          .build());
+      Session s = validator.challenge(p.request().signingKey(settings.signingKey()).build());
       latest = s;
       Challenge c = s.decodedChallenge().value();
       challengeId = c.id().toLowerCase(Locale.ROOT);
@@ -126,6 +126,17 @@ public final class AttestationRunner {
             throw ProverFailure.unusable("go", "commitment", e);
           }
           latest = s;
+          if (s.awaitsMemory()) {
+            // The memory phase, as 'attest' runs it (docs/protocol.md section 3.2): the seed
+            // leaves, and the roots are due within what is left of the prove deadline.
+            s = MemoryStep.send(prover, s, clock);
+            latest = s;
+            Duration memoryDeadline = proveDeadline.minus(Duration.between(
+                Instant.parse(s.goSentAt()), clock.instant()));
+            s = MemoryStep.receive(prover, s, validator, memoryDeadline.isNegative()
+                ? Duration.ofSeconds(1) : memoryDeadline, log);
+            latest = s;
+          }
           prover.send(s.request());
           answer = prover.next("open", openDeadline);
           prover.finish("open");
@@ -171,7 +182,8 @@ public final class AttestationRunner {
           failedChecks(verdict), failure == null ? null : failure.check(),
           a == null ? null : a.backend(),
           a == null || a.timing() == null ? null : a.timing().tflopsPerGpu(),
-          a == null || a.timing() == null ? null : a.timing().elapsedSeconds(), archived);
+          a == null || a.timing() == null ? null : a.timing().elapsedSeconds(), archived,
+          memoryTBps(verdict));
       return new Outcome(r, verdict, seconds(began), verifySeconds, archiveProblem);
     } catch (BadMessageException | RuntimeFailureException | IOException | RuntimeException e) {
       if (handle.stopped()) {
@@ -212,6 +224,17 @@ public final class AttestationRunner {
   /** The verdict's last line, as 'validator attest' prints it. */
   static String verdictLine(Verdict v) {
     return ArchiveIndex.verdictLine(v);
+  }
+
+  /**
+   * The memory phase's rate, memory.window's figure shownTBps, as 'validator fleet' reads it
+   * from the archive (ArchiveReader); null without one (no phase, or a CPU backend's).
+   */
+  static Double memoryTBps(Verdict v) {
+    return v.checks().stream()
+        .filter(k -> k.name().equals("memory.window") && k.figures() != null)
+        .map(k -> k.figures().get("shownTBps")).filter(Objects::nonNull)
+        .findFirst().orElse(null);
   }
 
   private static String failedChecks(Verdict v) {

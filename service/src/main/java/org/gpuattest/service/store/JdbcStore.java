@@ -204,10 +204,11 @@ final class JdbcStore implements Store {
       }
       Sql.update(c, "UPDATE attestations SET state = ?, finished_ms = ?, challenge_id ="
           + " COALESCE(?, challenge_id), summary = ?, failed_checks = ?, prover_failure = ?,"
-          + " backend = ?, tflops_per_gpu = ?, elapsed_seconds = ?, archive_path = ?"
-          + " WHERE id = ?", r.state().name(), r.finishedAt().toEpochMilli(),
+          + " backend = ?, tflops_per_gpu = ?, elapsed_seconds = ?, archive_path = ?,"
+          + " memory_tbps = ? WHERE id = ?", r.state().name(), r.finishedAt().toEpochMilli(),
           r.challengeId(), r.summary(), r.failedChecks(), r.proverFailure(), r.backend(),
-          r.tflopsPerGpu(), r.elapsedSeconds(), r.archivePath(), attestationId);
+          r.tflopsPerGpu(), r.elapsedSeconds(), r.archivePath(), r.memoryTBps(),
+          attestationId);
       // The lease is released only by its holder: a lease that lapsed and was taken over
       // belongs to the instance that took it.
       Sql.update(c, "UPDATE providers SET next_due_ms = ?, failures_in_a_row = ?,"
@@ -342,11 +343,12 @@ final class JdbcStore implements Store {
       if (existing.isEmpty()) {
         Sql.update(c, "INSERT INTO attestations (id, provider, state, instance, started_ms,"
             + " finished_ms, challenge_id, model, gpus, summary, failed_checks, prover_failure,"
-            + " backend, tflops_per_gpu, elapsed_seconds, archive_path) VALUES (?, ?, ?, ?, ?,"
-            + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", a.id(), a.provider(), a.state().name(),
-            a.instance(), Sql.millis(a.startedAt()), Sql.millis(a.finishedAt()), a.challengeId(),
-            a.model(), a.gpus(), a.summary(), a.failedChecks(), a.proverFailure(), a.backend(),
-            a.tflopsPerGpu(), a.elapsedSeconds(), a.archivePath());
+            + " backend, tflops_per_gpu, elapsed_seconds, archive_path, memory_tbps) VALUES"
+            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", a.id(), a.provider(),
+            a.state().name(), a.instance(), Sql.millis(a.startedAt()),
+            Sql.millis(a.finishedAt()), a.challengeId(), a.model(), a.gpus(), a.summary(),
+            a.failedChecks(), a.proverFailure(), a.backend(), a.tflopsPerGpu(),
+            a.elapsedSeconds(), a.archivePath(), a.memoryTBps());
         return true;
       }
       AttestationRow e = existing.get(0);
@@ -355,9 +357,10 @@ final class JdbcStore implements Store {
       }
       Sql.update(c, "UPDATE attestations SET state = ?, finished_ms = COALESCE(finished_ms, ?),"
           + " summary = ?, failed_checks = ?, prover_failure = ?, backend = ?,"
-          + " tflops_per_gpu = ?, archive_path = ? WHERE id = ?", a.state().name(),
-          Sql.millis(a.finishedAt()), a.summary(), a.failedChecks(), a.proverFailure(),
-          a.backend(), a.tflopsPerGpu(), a.archivePath(), e.id());
+          + " tflops_per_gpu = ?, archive_path = ?, memory_tbps = ? WHERE id = ?",
+          a.state().name(), Sql.millis(a.finishedAt()), a.summary(), a.failedChecks(),
+          a.proverFailure(), a.backend(), a.tflopsPerGpu(), a.archivePath(), a.memoryTBps(),
+          e.id());
       return true;
     });
   }
@@ -367,13 +370,13 @@ final class JdbcStore implements Store {
     return tx("read the rates", c -> {
       List<Rate> out = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement("SELECT provider, model, backend,"
-          + " tflops_per_gpu, finished_ms FROM attestations WHERE state = 'PASSED'"
+          + " tflops_per_gpu, finished_ms, memory_tbps FROM attestations WHERE state = 'PASSED'"
           + " AND tflops_per_gpu IS NOT NULL AND finished_ms >= ? ORDER BY finished_ms, id")) {
         s.setLong(1, since.toEpochMilli());
         try (ResultSet r = s.executeQuery()) {
           while (r.next()) {
             out.add(new Rate(r.getString(1), r.getString(2), r.getString(3), r.getDouble(4),
-                Instant.ofEpochMilli(r.getLong(5))));
+                Instant.ofEpochMilli(r.getLong(5)), Sql.number(r, "memory_tbps")));
           }
         }
       }
