@@ -14,7 +14,14 @@
 # cannot be, the bundle goes without them, with a warning (the launchers work the same, only
 # start slower). The bundle is made in a temporary folder and moved into place only when
 # complete. Prints the tarball's path on stdout; progress goes to stderr.
-# Usage: scripts/bundle.sh [--out DIR] [--no-build] [--jdk DIR]
+# --service also makes the service add-on, gpu-attest-service-<version>-linux-x86_64.tar.gz (and
+# its .sha256), printed on a second line: service/target/validator-service.jar as
+# gpu-attest-<version>/lib/validator-service.jar, to unpack over the bundle on a validator host,
+# after which 'bin/validator serve' runs it (docs/service.md). It is an add-on, not part of the
+# bundle, because the service's libraries (about 6 MB packed beyond the validator's; the jar,
+# with its own copy of the validator, 30 MB) would take the bundle (about 60 MB) past its 64 MiB
+# limit; the bundle's runtime holds the modules the service needs either way.
+# Usage: scripts/bundle.sh [--out DIR] [--no-build] [--jdk DIR] [--service]
 set -euo pipefail
 
 die() { echo "bundle.sh: $*" >&2; exit 1; }
@@ -22,15 +29,17 @@ die() { echo "bundle.sh: $*" >&2; exit 1; }
 out=
 build=1
 jdk=
+service=0
 while (($#)); do
   case $1 in
     --out) (($# >= 2)) || die "--out needs a folder"; out=$2; shift 2 ;;
     --out=*) out=${1#--out=}; shift ;;
     --no-build) build=0; shift ;;
+    --service) service=1; shift ;;
     --jdk) (($# >= 2)) || die "--jdk needs a folder"; jdk=$2; shift 2 ;;
     --jdk=*) jdk=${1#--jdk=}; shift ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
-    *) die "unknown option '$1' (usage: scripts/bundle.sh [--out DIR] [--no-build] [--jdk DIR])" ;;
+    *) die "unknown option '$1' (usage: scripts/bundle.sh [--out DIR] [--no-build] [--jdk DIR] [--service])" ;;
   esac
 done
 
@@ -88,11 +97,17 @@ version=$(sed -n '/<artifactId>gpu-attest-parent<\/artifactId>/,/<version>/{
 [[ $version =~ ^[A-Za-z0-9._-]+$ ]] || die "cannot read the project version from $root/pom.xml"
 
 jars=("$root/attestor/target/attestor.jar" "$root/validator/target/validator.jar")
-if stale_jars "$root"; then
+service_jar=$root/service/target/validator-service.jar
+service_stale() {
+  ((service)) && stale_one "$root" "$service_jar" \
+    "$root"/{common,validator,service}/{pom.xml,src/main} "$root/testdata/gpu-profiles.json"
+}
+if stale_jars "$root" || service_stale; then
   ((build)) || die "the jars are missing or older than the sources; build them first (mvn -q -B -DskipTests package) or drop --no-build"
   echo "bundle.sh: building the jars (mvn -q -B -DskipTests package)" >&2
   (cd "$root" && mvn -q -B -DskipTests package) >&2 || die "the Maven build failed (its output is above)"
   for jar in "${jars[@]}"; do [[ -f $jar ]] || die "the Maven build made no $jar"; done
+  ((service == 0)) || [[ -f $service_jar ]] || die "the Maven build made no $service_jar"
 fi
 
 name=gpu-attest-$version
@@ -115,7 +130,10 @@ mkdir -p "$top/bin" "$top/lib" "$top/scripts" "$top/docs"
 echo "bundle.sh: making the Java runtime with $jlink ($jdk_version)" >&2
 modules=$("$jdeps" --print-module-deps --ignore-missing-deps --multi-release 17 "${jars[@]}") \
   || die "jdeps failed on ${jars[*]}"
-modules=$(tr ',' '\n' <<<"$modules,jdk.unsupported,jdk.incubator.vector" | grep -vx 'java.desktop' \
+# java.management and java.security.jgss: what jdeps finds in the service add-on's jar beyond
+# these (its database drivers and Jetty), so that the add-on runs on any bundle of its version.
+modules=$(tr ',' '\n' <<<"$modules,jdk.unsupported,jdk.incubator.vector,java.management,java.security.jgss" \
+  | grep -vx 'java.desktop' \
   | sort -u | paste -sd, -)
 "$jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
   --output "$top/runtime" >&2 || die "jlink failed (modules: $modules)"
@@ -148,4 +166,15 @@ tar -C "$work" -czf "$work/$tarball" "$name"
 mv -f "$work/$tarball" "$out/$tarball"
 mv -f "$work/$tarball.sha256" "$out/$tarball.sha256"
 echo "bundle.sh: $(du -h "$out/$tarball" | cut -f1) in $out/$tarball" >&2
+if ((service)); then
+  addon=gpu-attest-service-$version-linux-x86_64.tar.gz
+  mkdir -p "$work/addon/$name/lib"
+  cp "$service_jar" "$work/addon/$name/lib/validator-service.jar"
+  tar -C "$work/addon" -czf "$work/$addon" "$name"
+  (cd "$work" && sha256sum "$addon" > "$addon.sha256")
+  mv -f "$work/$addon" "$out/$addon"
+  mv -f "$work/$addon.sha256" "$out/$addon.sha256"
+  echo "bundle.sh: the service add-on, $(du -h "$out/$addon" | cut -f1), in $out/$addon" >&2
+fi
 echo "$out/$tarball"
+((service == 0)) || echo "$out/$addon"

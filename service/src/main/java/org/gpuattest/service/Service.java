@@ -11,6 +11,9 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.gpuattest.common.BadMessageException;
 import org.gpuattest.common.RuntimeFailureException;
@@ -22,10 +25,12 @@ import org.gpuattest.service.http.ApiServer;
 import org.gpuattest.service.http.BearerToken;
 import org.gpuattest.service.http.Control;
 import org.gpuattest.service.metrics.ServiceMetrics;
+import org.gpuattest.service.run.ArchiveSpool;
 import org.gpuattest.service.run.AttestationRunner;
 import org.gpuattest.service.schedule.Schedule;
 import org.gpuattest.service.schedule.Scheduler;
 import org.gpuattest.service.store.ArchiveIndex;
+import org.gpuattest.service.store.AttestationRow;
 import org.gpuattest.service.store.Store;
 import org.gpuattest.service.store.StoreException;
 import org.gpuattest.service.store.Stores;
@@ -75,9 +80,22 @@ public final class Service implements Control, AutoCloseable {
   private final Clock clock;
   private final PrintWriter log;
   private ApiServer http;
+  private final ArchiveSpool spool;
+  private final ArchiveIndex archived;
+  /** Moves what waits in the spool into the archive, every {@link #SPOOL_TICKS} ticks. */
+  private final ScheduledExecutorService spooler = Executors.newSingleThreadScheduledExecutor(
+      r -> {
+        Thread t = new Thread(r, "archive-spool");
+        t.setDaemon(true);
+        return t;
+      });
+  static final int SPOOL_TICKS = 10;
 
   private Service(Config config, FleetFile fleetFile, Fleet fleet, Store store,
-      AttestationRunner runner, ArchiveIndex archived, Clock clock, PrintWriter log) {
+      AttestationRunner runner, Prepared prepared, Clock clock, PrintWriter log) {
+    ArchiveIndex archived = prepared.index();
+    this.spool = prepared.spool();
+    this.archived = archived;
     this.config = config;
     this.fleetFile = fleetFile;
     this.fleet = new AtomicReference<>(fleet);
@@ -104,16 +122,20 @@ public final class Service implements Control, AutoCloseable {
     Prepared p = prepare(config, random);
     Store store = open(config);
     AttestationRunner runner = new AttestationRunner(new AttestationRunner.Settings(
-        config.profiles(), config.replay(), config.archive(), p.archiveKey(),
+        config.profiles(), config.replay(), config.archive(), p.spool(), p.archiveKey(),
         config.signingKey(), config.threads(), clock, random, log));
-    Service s = new Service(config, file, fleet, store, runner, p.index(), clock, log);
+    Service s = new Service(config, file, fleet, store, runner, p, clock, log);
     try {
       store.syncFleet(specs(fleet), clock.instant(), s::firstDue);
+      // What waited for the archive goes there first, so the recovery below finds it.
+      s.flushSpool();
       // The port first: a service that cannot serve stops before any prover is asked.
       if (config.listen() != null) {
         s.http = serve(config, store, s, clock);
       }
       int recovered = s.scheduler.start();
+      long every = Math.max(1, config.tick().toMillis() * SPOOL_TICKS);
+      s.spooler.scheduleWithFixedDelay(s::flushSpool, every, every, TimeUnit.MILLISECONDS);
       s.say(fleet.providers().size() + " providers from " + config.fleetFile() + "; database "
           + redact(config.dbUrl()) + "; archive " + config.archive().root() + "; instance "
           + config.instance() + ", up to " + config.concurrency() + " at once"
@@ -151,8 +173,8 @@ public final class Service implements Control, AutoCloseable {
     }
   }
 
-  /** The archive's key, and the index that trusts it. */
-  public record Prepared(Ed25519PrivateKey archiveKey, ArchiveIndex index) {}
+  /** The archive's key, the index that trusts it, and the spool beside the replay store. */
+  public record Prepared(Ed25519PrivateKey archiveKey, ArchiveIndex index, ArchiveSpool spool) {}
 
   /**
    * Checks the replay store and the archive, and reads or creates the archive key.
@@ -184,7 +206,8 @@ public final class Service implements Control, AutoCloseable {
     }
     ArchiveTrust trust = new ArchiveTrust(List.of(key.publicKey()), false,
         whence == null ? "--signing-key" : whence.toString());
-    return new Prepared(key, new ArchiveIndex(config.archive(), trust));
+    return new Prepared(key, new ArchiveIndex(config.archive(), trust), new ArchiveSpool(
+        config.archive(), ArchiveSpool.besideReplayStore(config.replay().dir()), key));
   }
 
   /**
@@ -284,8 +307,38 @@ public final class Service implements Control, AutoCloseable {
    * their provers' process trees and recorded as interrupted; then the HTTP server and the
    * store close.
    */
+  /**
+   * Moves the exchanges that waited for the archive into it and indexes each as a reindex
+   * would (its row then names its folder); where the database cannot be written, a reindex
+   * finds them in the archive later.
+   */
+  void flushSpool() {
+    try {
+      for (String challengeId : spool.flush()) {
+        Optional<AttestationRow> row = archived.find(challengeId);
+        if (row.isEmpty()) {
+          say("challenge " + challengeId + " was moved from the spool into the archive but"
+              + " cannot be read back there; 'validator serve --reindex' names why");
+          continue;
+        }
+        try {
+          store.index(row.get());
+          say("[" + row.get().provider() + "] challenge " + challengeId + " waited in the"
+              + " spool; now archived at " + row.get().archivePath() + " and indexed");
+        } catch (StoreException e) {
+          say("[" + row.get().provider() + "] challenge " + challengeId + " is archived at "
+              + row.get().archivePath() + " but cannot be indexed (" + e.getMessage()
+              + "); 'validator serve --reindex' indexes it");
+        }
+      }
+    } catch (RuntimeException e) {
+      say("internal error moving the spool into the archive: " + e);
+    }
+  }
+
   @Override
   public void close() {
+    spooler.shutdownNow();
     int stopped = scheduler.stop(config.stopDeadline());
     if (stopped > 0) {
       say(stopped + " attestations were stopped at the deadline and recorded as interrupted");
@@ -297,6 +350,8 @@ public final class Service implements Control, AutoCloseable {
         say("the HTTP server did not stop cleanly: " + e.getMessage());
       }
     }
+    // What ended while the archive was unwritable goes there now, if it can.
+    flushSpool();
     store.close();
   }
 

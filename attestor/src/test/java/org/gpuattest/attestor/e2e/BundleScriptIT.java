@@ -173,6 +173,25 @@ class BundleScriptIT {
     assertFalse(bad.err.contains("the Java on PATH was used"));
   }
 
+  /**
+   * 'serve' is the service add-on's (scripts/bundle.sh --service, too large for the bundle):
+   * without it the launcher says what to unpack, in one line, exit 2; the runtime already holds
+   * the modules the add-on's jar needs beyond the validator's.
+   */
+  @Test
+  void validatorServe_withoutTheServiceAddOn_oneLineSayingWhatToUnpack_exit2()
+      throws Exception {
+    Result r = runBundled(60, "bin/validator", "serve", "--check", "--fleet", "fleet.json");
+    assertEquals(2, r.code, r.err);
+    assertEquals("", r.out);
+    assertTrue(r.err.startsWith("validator: 'serve' needs the service add-on: unpack"
+        + " gpu-attest-service-" ) && r.err.lines().count() == 1, r.err);
+    String modules = Files.readAllLines(bundle.resolve("runtime/release")).stream()
+        .filter(l -> l.startsWith("MODULES=")).findFirst().orElse("");
+    assertTrue(List.of(modules.replaceAll("^MODULES=\"|\"$", "").split(" ")).containsAll(
+        List.of("java.sql", "java.naming", "java.management", "java.security.jgss")), modules);
+  }
+
   @Test
   void cpuAttestation_endToEnd_onTheBundleAlone() throws Exception {
     String prover = "'" + bundle.resolve("bin/attestor") + "' --backend cpu";

@@ -129,7 +129,9 @@ final class ServeCommand implements Callable<Integer> {
   boolean check;
 
   @Option(names = "--reindex",
-      description = "Rebuild the database's index from the evidence archive, then exit.")
+      description = "Rebuild the database's index from the evidence archive, then exit."
+          + " Exchanges that waited for the archive in the spool beside the replay store are"
+          + " moved into it first.")
   boolean reindex;
 
   @Option(names = "--debug", description = "Print stack traces on errors.")
@@ -167,7 +169,17 @@ final class ServeCommand implements Callable<Integer> {
 
   private int reindex(Service.Config config, SecureRandom random, PrintWriter err)
       throws Exception {
-    ArchiveIndex index = Service.prepare(config, random).index();
+    Service.Prepared prepared = Service.prepare(config, random);
+    ArchiveIndex index = prepared.index();
+    // Exchanges that waited for the archive (ArchiveSpool) are indexed from it, as the rest.
+    int moved = prepared.spool().flush().size();
+    int waiting = prepared.spool().waiting();
+    if (moved > 0 || waiting > 0) {
+      err.println("validator serve: " + moved + " exchanges moved from "
+          + prepared.spool().folder() + " into the archive" + (waiting == 0 ? ""
+              : "; " + waiting + " still wait there (the archive cannot take them)"));
+      err.flush();
+    }
     try (Store store = Service.open(config)) {
       ArchiveIndex.Reindexed r = index.reindex(store);
       spec.commandLine().getOut().printf("indexed %d exchanges from %s (%d already indexed,"

@@ -46,11 +46,9 @@ public final class FleetFile {
   static final long MIN_INTERVAL = 1;
   static final long MAX_INTERVAL = Limits.MAX_LIFETIME_SECONDS;
 
-  /** The request fields as the fleet file names them, for the issuer's refusals. */
   /**
    * How each request field is named in a fleet entry, for the issuer's refusals. Every field
-   * needs a name here (the refusal's text names them all). The service does not ask for the
-   * memory phase (issue 21) yet, so its field names the phase itself.
+   * needs a name here (the refusal's text names them all).
    */
   private static final Map<ChallengeIssuer.Field, String> FIELDS = Map.of(
       ChallengeIssuer.Field.DEVICES, "gpus", ChallengeIssuer.Field.MODEL, "model",
@@ -59,7 +57,7 @@ public final class FleetFile {
       ChallengeIssuer.Field.TTL, "the challenge's lifetime",
       ChallengeIssuer.Field.PREPARE, "prepareTimeoutSeconds",
       ChallengeIssuer.Field.WEAK_TIMING, "weakTiming",
-      ChallengeIssuer.Field.MEMORY, "the memory phase");
+      ChallengeIssuer.Field.MEMORY, "noMemory");
 
   record Document(@JsonProperty(required = true) int version, String about,
       List<JsonNode> providers) {
@@ -165,7 +163,7 @@ public final class FleetFile {
           base.resolve(e.proverKey())));
     }
     Provider p = new Provider(name, prover, challenge, key, Duration.ofSeconds(interval),
-        Duration.ofSeconds(prepare), allowCpu, weak);
+        Duration.ofSeconds(prepare), allowCpu, weak, !Boolean.TRUE.equals(e.noMemory()));
     dryRun(entry, p);
     return p;
   }
@@ -176,8 +174,7 @@ public final class FleetFile {
    */
   private void dryRun(String entry, Provider p) throws BadMessageException {
     try {
-      issuer.issue(p.challenge().request().prepare(p.prepareTimeout())
-          .weakTiming(p.weakTiming() || p.allowCpu()).build());
+      issuer.issue(p.request().build());
     } catch (ChallengeIssuer.InvalidRequestException ex) {
       throw new BadMessageException(entry + ": " + FIELDS.get(ex.field()) + ": "
           + ex.detail(FIELDS::get));

@@ -15,10 +15,12 @@ import org.gpuattest.validator.ChallengeIssuer;
  *     without the signing key or the preparation time, which the service adds
  * @param prepareTimeout how long the prover may take from 'prepare' to 'ready'
  * @param interval how long from one attestation's end to the next one's start, before jitter
+ * @param memory ask for the memory phase (docs/protocol.md section 2.2) where the model's
+ *     profile has its figures, as 'validator attest' does unless given --no-memory
  */
 public record Provider(String name, String prover, Challenge challenge,
     Optional<Ed25519PublicKey> proverKey, Duration interval, Duration prepareTimeout,
-    boolean allowCpu, boolean weakTiming) {
+    boolean allowCpu, boolean weakTiming, boolean memory) {
   /** What one challenge asks for. {@code iterations} and {@code seconds}: at most one set. */
   public record Challenge(int gpus, String model, int dim, Integer iterations, Double seconds,
       int samples) {
@@ -41,5 +43,15 @@ public record Provider(String name, String prover, Challenge challenge,
     Objects.requireNonNull(proverKey, "proverKey");
     Objects.requireNonNull(interval, "interval");
     Objects.requireNonNull(prepareTimeout, "prepareTimeout");
+  }
+
+  /**
+   * The request of each of its challenges, as 'validator attest' makes it from the same
+   * options: the conversation's timing (from the go), the preparation time, weak timing where
+   * allowed, and the memory phase unless turned off; the caller adds the signing key.
+   */
+  public ChallengeIssuer.Builder request() {
+    return challenge.request().prepare(prepareTimeout).weakTiming(weakTiming || allowCpu)
+        .memory(memory);
   }
 }

@@ -4,7 +4,8 @@ package org.gpuattest.service.fleet;
  * One provider as the fleet file writes it (docs/service.md, "The fleet file";
  * testdata/schemas/fleet-file.schema.json), before it is checked: every field but {@code name},
  * {@code prover}, {@code gpus}, {@code model} and {@code intervalSeconds} may be left out, and
- * the challenge fields mean what 'validator attest' options of the same names mean.
+ * the challenge fields mean what 'validator attest' options of the same names mean ({@code
+ * noMemory}: 'attest --no-memory').
  */
 public record ProviderEntry(
     String name,
@@ -19,4 +20,5 @@ public record ProviderEntry(
     Long intervalSeconds,
     Long prepareTimeoutSeconds,
     Boolean allowCpu,
-    Boolean weakTiming) {}
+    Boolean weakTiming,
+    Boolean noMemory) {}

@@ -3,13 +3,15 @@ package org.gpuattest.service.http;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.gpuattest.service.metrics.ServiceMetrics;
 import org.gpuattest.service.store.Store;
 
 /**
- * The embedded HTTP server (Jetty) that serves {@link ApiHandler}: on loopback by default; on
+ * The embedded HTTP server (Jetty) that serves {@link ApiHandler}: on loopback by default, where
+ * requests whose Host is not loopback's are refused ({@link LoopbackHost}, DNS rebinding); on
  * any other address only with a bearer token ({@link #start} refuses otherwise). TLS is left to
  * a reverse proxy in front (docs/service.md).
  */
@@ -44,7 +46,10 @@ public final class ApiServer implements AutoCloseable {
     connector.setHost(listen.getHostString());
     connector.setPort(listen.getPort());
     server.addConnector(connector);
-    server.setHandler(new ApiHandler(store, control, metrics, token, clock));
+    Handler api = new ApiHandler(store, control, metrics, token, clock);
+    // On loopback no token is needed, so a foreign Host is refused (DNS rebinding).
+    server.setHandler(a != null && a.isLoopbackAddress()
+        ? new LoopbackHost(listen.getHostString(), api) : api);
     server.setStopTimeout(2000);
     try {
       server.start();

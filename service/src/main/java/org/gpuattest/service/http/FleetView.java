@@ -16,7 +16,9 @@ import org.gpuattest.validator.fleet.FleetReport;
  * The providers' latest state as the API and the status page show it: each provider's median
  * TFLOP/s per GPU and whether it is flagged, as 'validator fleet' flags (docs/operators.md,
  * "Fleet report": the median of its passing cuda attestations more than 10% below its model's
- * median over every provider), over the attestations of the last {@link #WINDOW}.
+ * median over every provider), and the median memory bandwidth of its passing cuda
+ * attestations with a memory phase ('validator fleet''s MEMORY TB/S), over the attestations of
+ * the last {@link #WINDOW}.
  */
 final class FleetView {
   /** The rates the medians and plots are taken over. */
@@ -27,19 +29,20 @@ final class FleetView {
       boolean active, String state, String nextDue, String attesting, int failuresInARow,
       long passed, long failed, long proverFailures, String lastPassAt,
       Double medianTflopsPerGpu, int medianOf, Double vsModelMedian, boolean flagged,
-      AttestationView last) {}
+      Double medianMemoryTBps, AttestationView last) {}
 
   /** What the API says of one attestation. */
   record AttestationView(String id, String provider, String state, String instance,
       String requestedAt, String startedAt, String finishedAt, String challengeId,
       String model, int gpus, String summary, List<String> failedChecks, String proverFailure,
-      String backend, Double tflopsPerGpu, Double elapsedSeconds, boolean archived) {
+      String backend, Double tflopsPerGpu, Double elapsedSeconds, Double memoryTBps,
+      boolean archived) {
     static AttestationView of(AttestationRow a) {
       return new AttestationView(a.id(), a.provider(), a.state().name().toLowerCase(
           java.util.Locale.ROOT), a.instance(), text(a.requestedAt()), text(a.startedAt()),
           text(a.finishedAt()), a.challengeId(), a.model(), a.gpus(), a.summary(),
           a.failedChecks() == null ? List.of() : List.of(a.failedChecks().split(",")),
-          a.proverFailure(), a.backend(), a.tflopsPerGpu(), a.elapsedSeconds(),
+          a.proverFailure(), a.backend(), a.tflopsPerGpu(), a.elapsedSeconds(), a.memoryTBps(),
           a.archivePath() != null);
     }
   }
@@ -49,11 +52,16 @@ final class FleetView {
       Instant now) {
     Map<String, List<Double>> byModel = new HashMap<>();
     Map<String, List<Double>> byProvider = new HashMap<>();
+    Map<String, List<Double>> memoryByProvider = new HashMap<>();
     for (Store.Rate r : rates) {
       if ("cuda".equals(r.backend())) { // a CPU demo's rate proves no GPU's
         byModel.computeIfAbsent(r.model(), m -> new ArrayList<>()).add(r.tflopsPerGpu());
         byProvider.computeIfAbsent(r.provider() + '\0' + r.model(), p -> new ArrayList<>())
             .add(r.tflopsPerGpu());
+        if (r.memoryTBps() != null) {
+          memoryByProvider.computeIfAbsent(r.provider() + '\0' + r.model(),
+              p -> new ArrayList<>()).add(r.memoryTBps());
+        }
       }
     }
     List<ProviderView> out = new ArrayList<>();
@@ -68,6 +76,8 @@ final class FleetView {
           p.active(), state(p, flagged, now), text(p.nextDue()), p.holder(now).orElse(null),
           p.failuresInARow(), p.passed(), p.failed(), p.proverFailures(),
           text(p.lastPassAt()), median, own.size(), ratio, flagged,
+          FleetReport.median(memoryByProvider.getOrDefault(p.name() + '\0' + p.model(),
+              List.of())),
           p.last() == null ? null : AttestationView.of(p.last())));
     }
     out.sort(Comparator.comparingInt(FleetView::rank).thenComparing(ProviderView::name));

@@ -50,6 +50,11 @@ public final class ServiceMetrics {
       .help("The rate per GPU of each provider's latest passing attestation, on the"
           + " validator's clock (TFLOP/s)")
       .labelNames("provider", "model").register(registry);
+  private final Gauge memory = Gauge.builder()
+      .name("gpu_attest_memory_bytes_per_second")
+      .help("The memory phase's rate of each provider's latest passing attestation that had"
+          + " one, on the validator's clock ('validator fleet''s MEMORY TB/S, times 1e12)")
+      .labelNames("provider", "model").register(registry);
   private final Gauge lastPass = Gauge.builder()
       .name("gpu_attest_last_pass_timestamp_seconds")
       .help("When each provider last passed (Unix time)").unit(Unit.SECONDS)
@@ -82,6 +87,9 @@ public final class ServiceMetrics {
     if (o.verdict() != null && o.verdict().passed()) {
       if (o.result().tflopsPerGpu() != null) {
         tflops.labelValues(p.name(), model).set(o.result().tflopsPerGpu());
+      }
+      if (o.result().memoryTBps() != null) {
+        memory.labelValues(p.name(), model).set(o.result().memoryTBps() * 1e12);
       }
       lastPass.labelValues(p.name()).set(o.result().finishedAt().toEpochMilli() / 1000.0);
     }

@@ -24,6 +24,7 @@ import org.gpuattest.service.store.ArchiveIndex;
 import org.gpuattest.service.store.Result;
 import org.gpuattest.service.store.Store;
 import org.gpuattest.validator.GpuProfiles;
+import org.gpuattest.validator.MemoryStep;
 import org.gpuattest.validator.ProverConversation;
 import org.gpuattest.validator.ProverFailure;
 import org.gpuattest.validator.ProverProcess;
@@ -38,11 +39,13 @@ import org.gpuattest.validator.check.Evidence;
 
 /**
  * One attestation of one provider, as 'validator attest' runs it (docs/protocol.md section 3.2,
- * the ready/go conversation; the same deadlines), with the library's calls: issue, converse,
- * sample, verify, then keep the exchange in the evidence archive, signed, before anything is
- * indexed. A prover's failure is a failed verdict, archived like any other; a stop of the
- * service ({@link Running#stop}) or a fault on its own side is never the prover's failure and
- * is not archived as one.
+ * the ready/go conversation with its memory phase unless the fleet entry has {@code noMemory};
+ * the same deadlines), with the library's calls: issue, converse, sample, the memory step,
+ * verify, then keep the exchange in the evidence archive, signed, before anything is
+ * indexed (where the archive cannot take it, in the {@link ArchiveSpool} until it can). A
+ * prover's failure is a failed verdict, archived like any other; a stop of the service ({@link
+ * Running#stop}) or a fault on its own side is never the prover's failure and is not archived
+ * as one.
  */
 public final class AttestationRunner {
   /** Time the prover gets to answer 'go' after the challenge expires ('attest''s default). */
@@ -55,16 +58,18 @@ public final class AttestationRunner {
    *
    * @param signingKey signs the challenges (provers may then trust only this validator);
    *     null for unsigned
+   * @param spool keeps an exchange the archive cannot take, until it can
    * @param archiveKey signs each archived exchange
    * @param threads how many devices one verification recomputes at once
    */
   public record Settings(GpuProfiles profiles, ReplayStore replay, EvidenceArchive archive,
-      Ed25519PrivateKey archiveKey, Ed25519PrivateKey signingKey, int threads, Clock clock,
-      SecureRandom random, PrintWriter log) {
+      ArchiveSpool spool, Ed25519PrivateKey archiveKey, Ed25519PrivateKey signingKey,
+      int threads, Clock clock, SecureRandom random, PrintWriter log) {
     public Settings {
       Objects.requireNonNull(profiles, "profiles");
       Objects.requireNonNull(replay, "replay");
       Objects.requireNonNull(archive, "archive");
+      Objects.requireNonNull(spool, "spool");
       Objects.requireNonNull(archiveKey, "archiveKey");
       Objects.requireNonNull(clock, "clock");
       Objects.requireNonNull(random, "random");
@@ -95,9 +100,7 @@ public final class AttestationRunner {
     Session latest = null;
     String challengeId = null;
     try {
-      Session s = validator.challenge(p.challenge().request().prepare(p.prepareTimeout())
-          .signingKey(settings.signingKey()).weakTiming(p.weakTiming() || p.allowCpu())
-          .build());
+      Session s = validator.challenge(p.request().signingKey(settings.signingKey()).build());
       latest = s;
       Challenge c = s.decodedChallenge().value();
       challengeId = c.id().toLowerCase(Locale.ROOT);
@@ -126,6 +129,17 @@ public final class AttestationRunner {
             throw ProverFailure.unusable("go", "commitment", e);
           }
           latest = s;
+          if (s.awaitsMemory()) {
+            // The memory phase, as 'attest' runs it (docs/protocol.md section 3.2): the seed
+            // leaves, and the roots are due within what is left of the prove deadline.
+            s = MemoryStep.send(prover, s, clock);
+            latest = s;
+            Duration memoryDeadline = proveDeadline.minus(Duration.between(
+                Instant.parse(s.goSentAt()), clock.instant()));
+            s = MemoryStep.receive(prover, s, validator, memoryDeadline.isNegative()
+                ? Duration.ofSeconds(1) : memoryDeadline, log);
+            latest = s;
+          }
           prover.send(s.request());
           answer = prover.next("open", openDeadline);
           prover.finish("open");
@@ -155,20 +169,31 @@ public final class AttestationRunner {
       log.println(verdictLine(verdict));
       String archived = null;
       String archiveProblem = null;
-      try {
-        archived = keep(p, latest, openings, verdict, verifiedAt, failure);
-      } catch (IOException e) {
-        archiveProblem = e.getMessage();
+      String waiting = "";
+      Check replay = verdict.check("challenge.replay");
+      if (replay != null && replay.failed()) {
+        archiveProblem = "a replayed challenge is not archived";
         log.println("not archived: " + archiveProblem);
+      } else {
+        ArchivedExchange x = exchange(p, latest, openings, verdict, verifiedAt, failure);
+        try {
+          archived = settings.archive().keep(x, settings.archiveKey()).toString();
+        } catch (IOException e) {
+          // Nothing of the exchange is lost: it waits for the archive (ArchiveSpool).
+          archiveProblem = e.getMessage();
+          waiting = "; " + settings.spool().hold(x);
+          log.println("not archived: " + archiveProblem + waiting);
+        }
       }
       Attestation a = verdict.attestation();
       Result r = new Result(verdict.passed() ? Store.State.PASSED : Store.State.FAILED,
           clock.instant(), challengeId, verdictLine(verdict)
-              + (archiveProblem == null ? "" : "; not archived: " + archiveProblem),
+              + (archiveProblem == null ? "" : "; not archived: " + archiveProblem + waiting),
           failedChecks(verdict), failure == null ? null : failure.check(),
           a == null ? null : a.backend(),
           a == null || a.timing() == null ? null : a.timing().tflopsPerGpu(),
-          a == null || a.timing() == null ? null : a.timing().elapsedSeconds(), archived);
+          a == null || a.timing() == null ? null : a.timing().elapsedSeconds(), archived,
+          memoryTBps(verdict));
       return new Outcome(r, verdict, seconds(began), verifySeconds, archiveProblem);
     } catch (BadMessageException | RuntimeFailureException | IOException | RuntimeException e) {
       if (handle.stopped()) {
@@ -202,25 +227,31 @@ public final class AttestationRunner {
         seconds(began), null, null);
   }
 
-  /** Keeps the exchange in the archive, signed; a replayed challenge is not kept. */
-  private String keep(Provider p, Session s, String openings, Verdict verdict,
-      Instant verifiedAt, ArchiveRecord.ProverFailureNote failure) throws IOException {
-    Check replay = verdict.check("challenge.replay");
-    if (replay != null && replay.failed()) {
-      throw new IOException("a replayed challenge is not archived");
-    }
+  /** The exchange as the archive keeps it (docs/protocol.md section 8.5). */
+  private ArchivedExchange exchange(Provider p, Session s, String openings, Verdict verdict,
+      Instant verifiedAt, ArchiveRecord.ProverFailureNote failure) {
     ArchiveRecord record = new ArchiveRecord(1, verdict.challengeId().toLowerCase(Locale.ROOT),
         ArchiveRecord.ATTEST, verifiedAt.toString(), settings.clock().instant().toString(),
         ToolVersion.line("validator"), p.name(), new ArchiveRecord.Options(p.allowCpu(),
             p.weakTiming(), p.proverKey().map(k -> k.toPem()).orElse(null)), failure,
         settings.profiles().forModel(p.challenge().model()));
-    return settings.archive().keep(new ArchivedExchange(record, s, openings, verdict),
-        settings.archiveKey()).toString();
+    return new ArchivedExchange(record, s, openings, verdict);
   }
 
   /** The verdict's last line, as 'validator attest' prints it. */
   static String verdictLine(Verdict v) {
     return ArchiveIndex.verdictLine(v);
+  }
+
+  /**
+   * The memory phase's rate, memory.window's figure shownTBps, as 'validator fleet' reads it
+   * from the archive (ArchiveReader); null without one (no phase, or a CPU backend's).
+   */
+  static Double memoryTBps(Verdict v) {
+    return v.checks().stream()
+        .filter(k -> k.name().equals("memory.window") && k.figures() != null)
+        .map(k -> k.figures().get("shownTBps")).filter(Objects::nonNull)
+        .findFirst().orElse(null);
   }
 
   private static String failedChecks(Verdict v) {

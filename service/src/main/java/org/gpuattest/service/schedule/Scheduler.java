@@ -201,6 +201,10 @@ public final class Scheduler {
         store.finish(c.attestationId(), r, next, failures);
         return;
       } catch (StoreException e) {
+        if (attempt == 1) {
+          say("[" + c.provider() + "] cannot index attestation " + c.attestationId() + " yet ("
+              + e.getMessage() + "); trying again");
+        }
         if (attempt >= 6) {
           say("[" + c.provider() + "] cannot index attestation " + c.attestationId() + " ("
               + e.getMessage() + "); its exchange is in the archive"

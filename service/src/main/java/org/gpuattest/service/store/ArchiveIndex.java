@@ -103,7 +103,7 @@ public final class ArchiveIndex {
           e.challengeId().toLowerCase(Locale.ROOT), model, gpus, verdictLine(v),
           failed.isEmpty() ? null : failed, proverFailure, e.backend(), e.tflopsPerGpu(),
           a == null || a.timing() == null ? null : a.timing().elapsedSeconds(),
-          dir.toString()));
+          dir.toString(), e.memoryTBps()));
     } catch (IOException | BadMessageException | RuntimeException ex) {
       return Optional.empty();
     }

@@ -9,4 +9,15 @@ import java.time.Instant;
 public record AttestationRow(String id, String provider, Store.State state, String instance,
     Instant requestedAt, Instant startedAt, Instant finishedAt, String challengeId,
     String model, int gpus, String summary, String failedChecks, String proverFailure,
-    String backend, Double tflopsPerGpu, Double elapsedSeconds, String archivePath) {}
+    String backend, Double tflopsPerGpu, Double elapsedSeconds, String archivePath,
+    Double memoryTBps) {
+  /** A row without a memory phase's rate. */
+  public AttestationRow(String id, String provider, Store.State state, String instance,
+      Instant requestedAt, Instant startedAt, Instant finishedAt, String challengeId,
+      String model, int gpus, String summary, String failedChecks, String proverFailure,
+      String backend, Double tflopsPerGpu, Double elapsedSeconds, String archivePath) {
+    this(id, provider, state, instance, requestedAt, startedAt, finishedAt, challengeId, model,
+        gpus, summary, failedChecks, proverFailure, backend, tflopsPerGpu, elapsedSeconds,
+        archivePath, null);
+  }
+}

@@ -311,10 +311,11 @@ final class JdbcStore implements Store {
       }
       Sql.update(c, "UPDATE attestations SET state = ?, finished_ms = ?, challenge_id ="
           + " COALESCE(?, challenge_id), summary = ?, failed_checks = ?, prover_failure = ?,"
-          + " backend = ?, tflops_per_gpu = ?, elapsed_seconds = ?, archive_path = ?"
-          + " WHERE id = ?", r.state().name(), r.finishedAt().toEpochMilli(),
+          + " backend = ?, tflops_per_gpu = ?, elapsed_seconds = ?, archive_path = ?,"
+          + " memory_tbps = ? WHERE id = ?", r.state().name(), r.finishedAt().toEpochMilli(),
           r.challengeId(), r.summary(), r.failedChecks(), r.proverFailure(), r.backend(),
-          r.tflopsPerGpu(), r.elapsedSeconds(), r.archivePath(), attestationId);
+          r.tflopsPerGpu(), r.elapsedSeconds(), r.archivePath(), r.memoryTBps(),
+          attestationId);
       // The lease is released only by its holder: a lease that lapsed and was taken over
       // belongs to the instance that took it.
       Sql.update(c, "UPDATE providers SET next_due_ms = ?, failures_in_a_row = ?,"
@@ -323,7 +324,8 @@ final class JdbcStore implements Store {
           instance);
       ProviderRows.total(c, provider, state, proverFailure, r.state().name(), r.proverFailure());
       Store.Rate rate = r.state() == State.PASSED && r.tflopsPerGpu() != null
-          ? new Store.Rate(provider, model, r.backend(), r.tflopsPerGpu(), r.finishedAt())
+          ? new Store.Rate(provider, model, r.backend(), r.tflopsPerGpu(), r.finishedAt(),
+              r.memoryTBps())
           : null;
       return new Changed<>(provider, reread(c, provider), rate);
     });
@@ -408,15 +410,16 @@ final class JdbcStore implements Store {
           + " challenge_id = ?", a.challengeId());
       Store.Rate rate = a.state() == State.PASSED && a.tflopsPerGpu() != null
           && a.finishedAt() != null ? new Store.Rate(a.provider(), a.model(), a.backend(),
-              a.tflopsPerGpu(), a.finishedAt()) : null;
+              a.tflopsPerGpu(), a.finishedAt(), a.memoryTBps()) : null;
       if (existing.isEmpty()) {
         Sql.update(c, "INSERT INTO attestations (id, provider, state, instance, started_ms,"
             + " finished_ms, challenge_id, model, gpus, summary, failed_checks, prover_failure,"
-            + " backend, tflops_per_gpu, elapsed_seconds, archive_path) VALUES (?, ?, ?, ?, ?,"
-            + " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", a.id(), a.provider(), a.state().name(),
-            a.instance(), Sql.millis(a.startedAt()), Sql.millis(a.finishedAt()), a.challengeId(),
-            a.model(), a.gpus(), a.summary(), a.failedChecks(), a.proverFailure(), a.backend(),
-            a.tflopsPerGpu(), a.elapsedSeconds(), a.archivePath());
+            + " backend, tflops_per_gpu, elapsed_seconds, archive_path, memory_tbps) VALUES"
+            + " (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", a.id(), a.provider(),
+            a.state().name(), a.instance(), Sql.millis(a.startedAt()),
+            Sql.millis(a.finishedAt()), a.challengeId(), a.model(), a.gpus(), a.summary(),
+            a.failedChecks(), a.proverFailure(), a.backend(), a.tflopsPerGpu(),
+            a.elapsedSeconds(), a.archivePath(), a.memoryTBps());
         ProviderRows.total(c, a.provider(), null, null, a.state().name(), a.proverFailure());
         return new Changed<>(a.id(), ProviderRows.one(c, a.provider()).orElse(null), rate);
       }
@@ -426,15 +429,16 @@ final class JdbcStore implements Store {
       }
       Sql.update(c, "UPDATE attestations SET state = ?, finished_ms = COALESCE(finished_ms, ?),"
           + " summary = ?, failed_checks = ?, prover_failure = ?, backend = ?,"
-          + " tflops_per_gpu = ?, archive_path = ? WHERE id = ?", a.state().name(),
-          Sql.millis(a.finishedAt()), a.summary(), a.failedChecks(), a.proverFailure(),
-          a.backend(), a.tflopsPerGpu(), a.archivePath(), e.id());
+          + " tflops_per_gpu = ?, archive_path = ?, memory_tbps = ? WHERE id = ?",
+          a.state().name(), Sql.millis(a.finishedAt()), a.summary(), a.failedChecks(),
+          a.proverFailure(), a.backend(), a.tflopsPerGpu(), a.archivePath(), a.memoryTBps(),
+          e.id());
       ProviderRows.total(c, e.provider(), e.state().name(), e.proverFailure(), a.state().name(),
           a.proverFailure());
       // The rate as the row now has it: its own finish time and model where it had them.
       Store.Rate kept = rate == null ? null : new Store.Rate(e.provider(),
           e.model() != null ? e.model() : a.model(), a.backend(), a.tflopsPerGpu(),
-          e.finishedAt() != null ? e.finishedAt() : a.finishedAt());
+          e.finishedAt() != null ? e.finishedAt() : a.finishedAt(), a.memoryTBps());
       return new Changed<>(e.id(), ProviderRows.one(c, e.provider()).orElse(null), kept);
     });
     if (changed.answer() == null) {
@@ -455,13 +459,13 @@ final class JdbcStore implements Store {
     return read("read the rates", c -> {
       List<Rate> out = new ArrayList<>();
       try (PreparedStatement s = c.prepareStatement("SELECT provider, model, backend,"
-          + " tflops_per_gpu, finished_ms FROM attestations WHERE state = 'PASSED'"
+          + " tflops_per_gpu, finished_ms, memory_tbps FROM attestations WHERE state = 'PASSED'"
           + " AND tflops_per_gpu IS NOT NULL AND finished_ms >= ? ORDER BY finished_ms, id")) {
         s.setLong(1, since.toEpochMilli());
         try (ResultSet r = s.executeQuery()) {
           while (r.next()) {
             out.add(new Rate(r.getString(1), r.getString(2), r.getString(3), r.getDouble(4),
-                Instant.ofEpochMilli(r.getLong(5))));
+                Instant.ofEpochMilli(r.getLong(5)), Sql.number(r, "memory_tbps")));
           }
         }
       }

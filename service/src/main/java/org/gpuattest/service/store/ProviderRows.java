@@ -24,10 +24,10 @@ final class ProviderRows {
       + " p.passed, p.failed, p.prover_failures, p.last_pass_ms, p.version, p.results,"
       + " a.id, a.provider, a.state, a.instance, a.requested_ms, a.started_ms, a.finished_ms,"
       + " a.challenge_id, a.model, a.gpus, a.summary, a.failed_checks, a.prover_failure,"
-      + " a.backend, a.tflops_per_gpu, a.elapsed_seconds, a.archive_path"
+      + " a.backend, a.tflops_per_gpu, a.elapsed_seconds, a.archive_path, a.memory_tbps"
       + " FROM providers p LEFT JOIN attestations a ON a.id = p.last_id";
   private static final String RATES = "SELECT id, provider, model, backend, tflops_per_gpu,"
-      + " finished_ms FROM attestations WHERE state = 'PASSED' AND tflops_per_gpu IS NOT NULL"
+      + " finished_ms, memory_tbps FROM attestations WHERE state = 'PASSED' AND tflops_per_gpu IS NOT NULL"
       + " AND finished_ms >= ?";
 
   private ProviderRows() {}
@@ -94,7 +94,7 @@ final class ProviderRows {
       while (r.next()) {
         out.computeIfAbsent(r.getString(2), p -> new ArrayList<>()).add(new FleetState.Rated(
             r.getString(1), new Store.Rate(r.getString(2), r.getString(3), r.getString(4),
-                r.getDouble(5), Instant.ofEpochMilli(r.getLong(6)))));
+                r.getDouble(5), Instant.ofEpochMilli(r.getLong(6)), number(r, 7))));
       }
     }
     return out;
@@ -109,7 +109,7 @@ final class ProviderRows {
             r.getString(17), Store.State.valueOf(r.getString(18)), r.getString(19),
             instant(r, 20), instant(r, 21), instant(r, 22), r.getString(23), r.getString(24),
             r.getInt(25), r.getString(26), r.getString(27), r.getString(28), r.getString(29),
-            number(r, 30), number(r, 31), r.getString(32));
+            number(r, 30), number(r, 31), r.getString(32), number(r, 33));
         ProviderStatus status = new ProviderStatus(r.getString(1), r.getString(2), r.getInt(3),
             Duration.ofMillis(r.getLong(4)), r.getInt(5) == 1, Instant.ofEpochMilli(r.getLong(6)),
             r.getString(7), instant(r, 8), r.getInt(9), r.getLong(10), r.getLong(11),

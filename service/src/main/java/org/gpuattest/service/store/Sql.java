@@ -54,7 +54,7 @@ final class Sql {
               r.getString("summary"), r.getString("failed_checks"),
               r.getString("prover_failure"), r.getString("backend"),
               number(r, "tflops_per_gpu"), number(r, "elapsed_seconds"),
-              r.getString("archive_path")));
+              r.getString("archive_path"), number(r, "memory_tbps")));
         }
       }
     }

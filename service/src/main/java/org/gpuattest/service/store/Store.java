@@ -133,9 +133,13 @@ public interface Store extends AutoCloseable {
    */
   List<Rate> passingRates(Instant since);
 
-  /** One passing attestation's rate. */
+  /**
+   * One passing attestation's rate.
+   *
+   * @param memoryTBps its memory phase's rate; null without one
+   */
   record Rate(String provider, String model, String backend, double tflopsPerGpu,
-      Instant finishedAt) {}
+      Instant finishedAt, Double memoryTBps) {}
 
   /** Count of attestations with each state, for health and tests. */
   long count(State state);

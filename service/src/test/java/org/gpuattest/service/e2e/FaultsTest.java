@@ -1,6 +1,7 @@
 package org.gpuattest.service.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,12 +16,14 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.gpuattest.service.Service;
 import org.gpuattest.service.cli.ServiceMain;
 import org.gpuattest.service.store.AttestationRow;
 import org.gpuattest.service.store.Store;
 import org.gpuattest.service.store.Stores;
 import org.gpuattest.service.store.TestDatabases;
+import org.gpuattest.validator.archive.ArchivedExchange;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +64,105 @@ class FaultsTest {
       Files.delete(archive);
       Files.move(dir.resolve("archive.away"), archive);
       assertNull(s.health().archiveProblem(), "writable again");
+    } finally {
+      s.close();
+    }
+  }
+
+  /**
+   * Nothing of an exchange is lost when the archive cannot take it: it waits in the spool
+   * beside the replay store, whole and signed, and once the archive can be written again it is
+   * moved there and its row indexed as a reindex would; a reindex afterwards agrees (nothing
+   * new, nothing twice).
+   */
+  @Test
+  void archiveUnwritable_exchangeWaitsInTheSpoolThenIsArchivedAndIndexed() throws Exception {
+    ServiceFixture f = new ServiceFixture(dir);
+    f.writeFleet(ServiceFixture.entry("honest", f.honest(), 3600, ""));
+    String db = TestDatabases.sqlite(dir);
+    Service s = f.start(f.config(db, "host-a", 1, Duration.ofSeconds(5), null));
+    Path archive = dir.resolve("archive");
+    String id;
+    AttestationRow archived;
+    try {
+      Files.move(archive, dir.resolve("archive.away"));
+      Files.writeString(archive, "not a folder");
+      id = s.attestNow("honest").orElseThrow();
+      f.await("the attestation ended", () -> s.store().attestation(id)
+          .map(a -> a.state().finished()).orElse(false));
+      AttestationRow a = s.store().attestation(id).orElseThrow();
+      assertEquals(Store.State.PASSED, a.state(), a.toString());
+      assertNull(a.archivePath());
+      Path spooled = dir.resolve("archive-spool").resolve(a.finishedAt().toString()
+          .substring(0, 10)).resolve(a.challengeId());
+      assertTrue(a.summary().contains("; kept in the spool at " + spooled), a.summary());
+      ArchivedExchange x = ArchivedExchange.read(spooled);
+      assertTrue(x.verdict().passed(), "the whole exchange waits, verdict and evidence");
+      assertNotNull(x.openings());
+      Files.delete(archive);
+      Files.move(dir.resolve("archive.away"), archive);
+      f.await("archived and indexed", () -> s.store().attestation(id)
+          .map(r -> r.archivePath() != null).orElse(false));
+      archived = s.store().attestation(id).orElseThrow();
+    } finally {
+      s.close();
+    }
+    assertEquals(Store.State.PASSED, archived.state());
+    assertFalse(archived.summary().contains("not archived"), archived.summary());
+    assertTrue(Files.isRegularFile(Path.of(archived.archivePath(), "signature.json")));
+    assertEquals(archive.toString(), Path.of(archived.archivePath()).getParent().getParent()
+        .toString());
+    try (var left = Files.walk(dir.resolve("archive-spool"))) {
+      assertEquals(List.of(), left.filter(Files::isRegularFile).toList(), "the spool emptied");
+    }
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    assertEquals(0, ServiceMain.runServe(new String[] {"serve", "--reindex", "--fleet",
+        f.fleetFile.toString(), "--db", db, "--archive", archive.toString(), "--replay-dir",
+        dir.resolve("replay").toString()}, new PrintWriter(out), new PrintWriter(err)),
+        err.toString());
+    assertTrue(out.toString().startsWith("indexed 0 exchanges from " + archive
+        + " (1 already indexed, 0 skipped)"), out.toString());
+    try (Store store = Stores.open(db, null)) {
+      assertEquals(1, store.history("honest", 0, 50).size(), "one row, not two");
+    }
+  }
+
+  /**
+   * The database unwritable as an attestation ends: the exchange is archived first, and its
+   * row is written when the database can be written again (the scheduler tries again), no
+   * verdict lost.
+   */
+  @Test
+  void databaseLockedAtTheFinish_archivedFirstThenIndexedOnRetry() throws Exception {
+    ServiceFixture f = new ServiceFixture(dir);
+    f.writeFleet(ServiceFixture.entry("honest", f.honest(), 3600, ""));
+    Service s = f.start(f.config(TestDatabases.sqlite(dir), "host-a", 1, Duration.ofSeconds(5),
+        null));
+    try {
+      String id = s.attestNow("honest").orElseThrow();
+      f.await("the challenge issued", () -> s.store().attestation(id)
+          .map(a -> a.challengeId() != null).orElse(false));
+      String challenge = s.store().attestation(id).orElseThrow().challengeId();
+      try (Connection c = DriverManager.getConnection(TestDatabases.sqlite(dir));
+          Statement st = c.createStatement()) {
+        st.execute("PRAGMA busy_timeout = 0");
+        lockExclusively(st);
+        f.await("a failed attempt to index it", () -> f.log().contains(
+            "cannot index attestation " + id + " yet"));
+        try (var found = Files.walk(dir.resolve("archive"))) {
+          assertEquals(1, found.filter(p -> p.getFileName().toString().equals(challenge))
+              .count(), "archived before the index is written");
+        }
+        try (var r = st.executeQuery("SELECT state FROM attestations WHERE id = '" + id
+            + "'")) {
+          assertTrue(r.next());
+          assertEquals("RUNNING", r.getString(1), "not yet indexed");
+        }
+        st.execute("ROLLBACK");
+      }
+      f.await("indexed once the database is writable", () -> s.store().attestation(id)
+          .map(a -> a.state() == Store.State.PASSED && a.archivePath() != null).orElse(false));
     } finally {
       s.close();
     }

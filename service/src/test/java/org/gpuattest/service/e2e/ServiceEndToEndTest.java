@@ -18,6 +18,7 @@ import org.gpuattest.service.Service;
 import org.gpuattest.service.store.AttestationRow;
 import org.gpuattest.service.store.Store;
 import org.gpuattest.service.store.TestDatabases;
+import org.gpuattest.validator.archive.ArchivedExchange;
 import org.gpuattest.validator.cli.ValidatorCli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -167,6 +168,48 @@ class ServiceEndToEndTest {
     assertTrue(shown > 0 && shown <= 200 * runs, shown + " lines shown over " + runs + " runs");
     assertTrue(f.log().contains("[flood] ") && f.log().contains(" more lines of this"
         + " attestation were not shown"), "the rest counted");
+    assertEquals(List.of(), f.leftovers());
+  }
+
+  /**
+   * A provider whose connection drops mid-conversation (as an SSH session that dies): the real
+   * prover behind a pipe that passes its first line, 'ready', then closes, so the go finds the
+   * connection gone. Its attestation is the prover's failure (a prover.* check), archived as
+   * such, and the honest provider beside it still passes; nothing is left running.
+   */
+  @Test
+  void serve_proverDropsTheConnection_onlyItFailsAsTheProversFailureArchived()
+      throws Exception {
+    ServiceFixture f = new ServiceFixture(dir);
+    f.writeFleet(ServiceFixture.entry("honest", f.honest(), 3600, ""),
+        ServiceFixture.entry("dropping", "sh -c '" + f.attestor + " \"$@\" | head -n 1' drop",
+            3600, ""));
+    Service s = f.start(f.config(TestDatabases.sqlite(dir), "host-a", 2, Duration.ofSeconds(5),
+        null));
+    Store store = s.store();
+    AttestationRow dropped;
+    try {
+      String drop = s.attestNow("dropping").orElseThrow();
+      String honest = s.attestNow("honest").orElseThrow();
+      f.await("both ended", () -> store.attestation(drop).orElseThrow().state().finished()
+          && store.attestation(honest).orElseThrow().state().finished());
+      dropped = store.attestation(drop).orElseThrow();
+      assertEquals(Store.State.PASSED, store.attestation(honest).orElseThrow().state(),
+          f.log());
+    } finally {
+      s.close();
+    }
+    assertEquals(Store.State.FAILED, dropped.state(), dropped + "\n" + f.log());
+    assertTrue(dropped.proverFailure() != null && dropped.proverFailure().startsWith("prover."),
+        dropped.toString());
+    assertNotNull(dropped.archivePath(), "the prover's failure is archived: " + dropped);
+    ArchivedExchange x = ArchivedExchange.read(Path.of(dropped.archivePath()));
+    assertEquals(dropped.proverFailure(), x.record().proverFailure().check());
+    assertEquals("dropping", x.record().provider());
+    assertTrue(x.verdict().checks().stream().anyMatch(c -> c.name().equals(
+        dropped.proverFailure()) && c.failed()), x.verdict().checks().toString());
+    assertEquals(0, store.provider("honest").orElseThrow().failuresInARow());
+    assertEquals(1, store.provider("dropping").orElseThrow().failuresInARow());
     assertEquals(List.of(), f.leftovers());
   }
 

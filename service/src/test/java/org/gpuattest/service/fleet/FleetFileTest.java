@@ -52,8 +52,10 @@ class FleetFileTest {
     Files.writeString(dir.resolve("acme-a100.pub.pem"),
         Ed25519PrivateKey.generate(new SecureRandom()).publicKey().toPem());
     Fleet f = reader.read(copy);
-    assertEquals(List.of("lab-7", "acme-a100"), f.providers().stream().map(Provider::name)
-        .toList());
+    assertEquals(List.of("lab-7", "acme-a100", "old-a100"), f.providers().stream()
+        .map(Provider::name).toList());
+    assertEquals(List.of(true, true, false), f.providers().stream().map(Provider::memory)
+        .toList(), "the memory phase unless noMemory");
     Provider acme = f.providers().get(1);
     assertTrue(acme.proverKey().isPresent(), "the key, relative to the file's folder");
     assertEquals(Duration.ofSeconds(120), acme.prepareTimeout());
@@ -110,6 +112,26 @@ class FleetFileTest {
     Provider p = reader.read(file).providers().get(0);
     assertTrue(p.allowCpu());
     assertEquals(64, p.challenge().dim());
+  }
+
+  /**
+   * The memory phase is asked for as 'validator attest' asks for it: a challenge too short to
+   * keep the model's memory is refused, naming noMemory (attest names --no-memory), and the
+   * same challenge without the phase is accepted.
+   */
+  @Test
+  void read_memoryPhaseTooShort_refusedNamingNoMemory_acceptedWithIt() throws Exception {
+    Path file = dir.resolve("memory.json");
+    String big = ", \"dim\": 8192, \"seconds\": 10";
+    Files.writeString(file, "{\"version\": 1, \"providers\": [" + entry("big", big) + "]}");
+    BadMessageException e = assertThrows(BadMessageException.class, () -> reader.read(file));
+    assertEquals(1, e.problems().size(), e.getMessage());
+    assertTrue(e.problems().get(0).startsWith(file + ": providers[0] (big): seconds: keeping"
+        + " 0.85 of the 80 GiB of a " + MODEL + " at dim 8192 takes "), e.getMessage());
+    assertTrue(e.problems().get(0).endsWith(", or give noMemory"), e.getMessage());
+    Files.writeString(file, "{\"version\": 1, \"providers\": [" + entry("big",
+        big + ", \"noMemory\": true") + "]}");
+    assertEquals(false, reader.read(file).providers().get(0).memory());
   }
 
   @Test

@@ -26,7 +26,8 @@ import org.gpuattest.service.store.TestDatabases;
 /**
  * The HTTP server on loopback over a store with a small history, and a {@link Control} whose
  * answers the test sets: the server's side of the service without a scheduler or provers.
- * Providers: "good" (two passes, 50 and 52 TFLOP/s per GPU on cuda, its last verdict archived),
+ * Providers: "good" (two passes, 50 and 52 TFLOP/s per GPU on cuda, memory phases at 2.5 and
+ * 2.6 TB/s, its last verdict archived),
  * "slow" (one pass at 40: flagged against the model's median), "broken" (one prover failure).
  */
 final class ApiFixture implements AutoCloseable {
@@ -91,7 +92,8 @@ final class ApiFixture implements AutoCloseable {
     store.finish(c.attestationId(), new Result(state, at.plusSeconds(30), challenge,
         state == Store.State.PASSED ? "verdict: PASS" : "verdict: FAIL",
         state == Store.State.PASSED ? null : proverFailure, proverFailure,
-        tflops == null ? null : "cuda", tflops, 10.0, archive),
+        tflops == null ? null : "cuda", tflops, 10.0, archive, tflops == null ? null
+            : tflops / 20), // a memory phase's rate: 2.5 TB/s at 50 TFLOP/s
         at.plus(Duration.ofDays(30)), state == Store.State.PASSED ? 0 : 1);
     return c.attestationId();
   }

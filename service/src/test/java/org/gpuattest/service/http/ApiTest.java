@@ -88,6 +88,9 @@ class ApiTest {
     assertTrue(slow.get("flagged").asBoolean(), "40 is below 0.9 of the model's median 50");
     JsonNode good = tree(api.get("/api/v1/providers/good").body());
     assertEquals(51.0, good.get("medianTflopsPerGpu").asDouble());
+    assertEquals(2.55, good.get("medianMemoryTBps").asDouble(), 1e-9,
+        "the median memory bandwidth, as 'validator fleet' reports it");
+    assertEquals(2.6, good.get("last").get("memoryTBps").asDouble(), 1e-9);
     assertFalse(good.get("flagged").asBoolean());
     conforms(api.get("/api/v1/providers/nobody"), "/api/v1/providers/{name}", "get");
 

@@ -15,10 +15,10 @@ class ProvidersJsonTest {
     FleetView.AttestationView last = summary == null ? null : new FleetView.AttestationView(
         "id-" + name, name, "failed", "host", null, "2026-01-01T00:00:00Z",
         "2026-01-01T00:00:10Z", "c".repeat(32), "NVIDIA H100 80GB HBM3", 8, summary,
-        List.of("prover.exit", "a\nb"), "prover.exit", null, null, 1.5, false);
+        List.of("prover.exit", "a\nb"), "prover.exit", null, null, 1.5, null, false);
     return new FleetView.ProviderView(name, "NVIDIA H100 80GB HBM3", 8, 3600, true,
         failures > 0 ? "failing" : "pending", "2026-01-01T01:00:00Z", null, failures, 0,
-        failures, failures, null, null, 0, null, false, last);
+        failures, failures, null, null, 0, null, false, null, last);
   }
 
   @Test

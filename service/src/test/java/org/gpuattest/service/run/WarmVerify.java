@@ -44,9 +44,12 @@ public final class WarmVerify {
     String openings = Files.readString(dir.resolve("openings.txt"));
     Path tmp = Files.createTempDirectory("warm-verify");
     SecureRandom random = new SecureRandom();
+    EvidenceArchive archive = new EvidenceArchive(tmp.resolve("archive"));
+    Ed25519PrivateKey key = Ed25519PrivateKey.generate(random);
     AttestationRunner.Settings settings = new AttestationRunner.Settings(GpuProfiles.bundled(),
-        new ReplayStore(tmp.resolve("used-challenges")), new EvidenceArchive(tmp.resolve("archive")),
-        Ed25519PrivateKey.generate(random), null, 1, Clock.systemUTC(), random,
+        new ReplayStore(tmp.resolve("used-challenges")), archive,
+        new ArchiveSpool(archive, tmp.resolve("archive-spool"), key), key, null, 1,
+        Clock.systemUTC(), random,
         new PrintWriter(System.err, true));
     // A GPU provider's options in the service: no CPU pass allowed, no pinned key.
     Evidence.Options options = Evidence.Options.strict();

@@ -54,6 +54,18 @@ abstract class StoreContract {
   }
 
   @Test
+  void finish_memoryRate_keptInTheRowAndTheRates() {
+    store.syncFleet(List.of(spec("a")), T0, (p, now) -> now);
+    Store.Claim c = store.claimDue("host", T0, HOUR, List.of()).orElseThrow();
+    store.finish(c.attestationId(), new Result(Store.State.PASSED, T0.plusSeconds(30),
+        "e".repeat(32), "verdict: PASS", null, null, "cuda", 50.0, 10.0, "/archive/e", 2.75),
+        T0.plus(HOUR), 0);
+    assertEquals(2.75, store.attestation(c.attestationId()).orElseThrow().memoryTBps());
+    assertEquals(List.of(2.75), store.passingRates(T0).stream().map(Store.Rate::memoryTBps)
+        .toList());
+  }
+
+  @Test
   void syncFleet_newKeptAndRemoved_addsKeepsScheduleAndDeactivates() {
     store.syncFleet(List.of(spec("a"), spec("b")), T0, (p, now) -> now);
     store.syncFleet(List.of(spec("b"), spec("c")), T0.plusSeconds(10),

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
+import org.gpuattest.common.ExitCodes;
 import org.gpuattest.common.cli.CliRunner;
 import org.gpuattest.common.cli.ToolVersion;
 import picocli.CommandLine.Command;
@@ -189,7 +190,26 @@ public final class ValidatorCli implements Runnable {
   /** As {@link #run(String[], InputStream, PrintWriter, PrintWriter)} with a test clock. */
   public static int run(String[] args, InputStream in, PrintWriter out, PrintWriter err,
       Environment env) {
+    if (asksForServe(args)) {
+      // The service is a module of its own with its own libraries (docs/service.md): say
+      // where it is rather than picocli's generic unknown command.
+      err.println("validator: 'serve' is in validator-service.jar, not validator.jar: run"
+          + " 'java -jar validator-service.jar serve ...' (the build's"
+          + " service/target/validator-service.jar; in the bundle, 'bin/validator serve' with"
+          + " its service add-on unpacked; docs/service.md)");
+      err.flush();
+      return ExitCodes.BAD_INPUT;
+    }
     return CliRunner.run(() -> tree(new ValidatorCli(in, env), args), args, out, err);
+  }
+
+  /** Whether the command asked for is 'serve' (after any '--debug', as for the others). */
+  static boolean asksForServe(String[] args) {
+    int i = 0;
+    while (i < args.length && args[i].equals("--debug")) {
+      i++;
+    }
+    return i < args.length && args[i].equals("serve");
   }
 
   public static void main(String[] args) {

@@ -74,6 +74,15 @@ class ValidatorBadInputTest {
     }
   }
 
+  /** 'serve' is the service's jar's (docs/service.md): one line saying where, exit 2. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"serve --fleet fleet.json", "--debug serve", "serve"})
+  void serve_notInThisJar_oneLinePointingAtTheServiceJar_exit2(String args) {
+    Result r = run(args.split(" ")).assertBadInput("validator-service.jar");
+    assertTrue(r.err().startsWith("validator: 'serve' is in validator-service.jar, not"
+        + " validator.jar: run 'java -jar validator-service.jar serve ...'"), r.describe());
+  }
+
   @Test
   void challenge_validOptions_printsChallengeAndWritesPrivateSession() throws IOException {
     Result r = run(challenge()).assertOk();
