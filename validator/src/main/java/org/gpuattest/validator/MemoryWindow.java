@@ -39,6 +39,22 @@ public record MemoryWindow(long keptBytes, int passes, double expectedSeconds,
    */
   public static final double INCOMPRESSIBLE_SHARE = 53.0 / 64;
 
+  /**
+   * The most a challenge's memory phase may take on this table, the round trip at its cap; 0
+   * without a memory phase or a profile with its figures (the memory roots' least deadline in
+   * 'validator attest', docs/protocol.md section 3.2).
+   */
+  public static double worstMaxSeconds(GpuProfiles profiles,
+      org.gpuattest.common.message.Challenge c) {
+    if (c.memory() == null) {
+      return 0;
+    }
+    return profiles.find(c.model()).filter(GpuProfiles.Profile::hasMemoryFigures)
+        .map(p -> of(p, profiles.defaults(), c.dim(), c.memory(),
+            profiles.defaults().maxRoundTripSeconds()).maxSeconds())
+        .orElse(0.0);
+  }
+
   /** The window of a memory phase of these terms at size n, after a measured round trip. */
   public static MemoryWindow of(GpuProfiles.Profile p, GpuProfiles.Defaults d, int n,
       ChallengeMemory m, double roundTripSeconds) {

@@ -18,7 +18,6 @@ import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.Counts;
 import org.gpuattest.common.message.ChallengeMemory;
 import org.gpuattest.validator.ChallengeIssuer;
-import org.gpuattest.validator.GpuProfiles;
 import org.gpuattest.validator.MemoryWindow;
 import org.gpuattest.validator.MemoryStep;
 import org.gpuattest.validator.ProverConversation;
@@ -212,7 +211,7 @@ final class AttestCommand implements Callable<Integer> {
         Duration left = proveDeadline.minus(Duration.between(
             Instant.parse(s.goSentAt()), env.clock().instant()));
         s = keep(MemoryStep.receive(p, s, v, memoryDeadline(left,
-            memoryWindowSeconds(env.profiles(), s.decodedChallenge().value())), err));
+            MemoryWindow.worstMaxSeconds(env.profiles(), s.decodedChallenge().value())), err));
         say(s, "", err);
       }
       p.send(s.request());
@@ -234,14 +233,6 @@ final class AttestCommand implements Callable<Integer> {
     Duration floor = Duration.ofNanos((long) Math.ceil(windowMaxSeconds * 1e9))
         .plus(PROVE_GRACE);
     return left.compareTo(floor) > 0 ? left : floor;
-  }
-
-  /** The memory window's maximum for this challenge, the round trip at its cap. */
-  private static double memoryWindowSeconds(GpuProfiles profiles, Challenge c) {
-    return profiles.find(c.model()).filter(GpuProfiles.Profile::hasMemoryFigures)
-        .map(p -> MemoryWindow.of(p, profiles.defaults(), c.dim(), c.memory(),
-            profiles.defaults().maxRoundTripSeconds()).maxSeconds())
-        .orElse(0.0);
   }
 
   private Verdict exchange(Validator v, Session issued, ProverProcess process,
