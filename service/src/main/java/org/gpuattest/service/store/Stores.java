@@ -50,7 +50,7 @@ public final class Stores {
           .locations("classpath:org/gpuattest/service/store/migration")
           .loggers("slf4j").load().migrate();
     } catch (FlywayException e) {
-      throw new StoreException("cannot migrate the database " + JdbcStore.redact(url) + ": "
+      throw new StoreException("cannot migrate the database " + Transactions.redact(url) + ": "
           + oneLine(e.getMessage()), e);
     }
     return new JdbcStore(dialect, new Connections(url, props), url, java.time.Clock.systemUTC(),
