@@ -154,8 +154,8 @@ final class JdbcStore implements Store {
   public List<AttestationRow> orphaned(String instance, Instant now) {
     return db.read("find interrupted attestations", c -> Sql.rows(c, "SELECT a.*"
         + " FROM attestations a JOIN providers p ON p.name = a.provider"
-        + " WHERE a.state = 'RUNNING' AND (a.instance = ? OR p.lease_owner IS NULL OR p.lease_owner <> a.instance"
-        + " OR p.lease_until_ms < ?) ORDER BY a.started_ms", instance, now.toEpochMilli()));
+        + " WHERE a.state = 'RUNNING' AND (a.instance = ? OR p.lease_owner IS NULL"
+        + " OR p.lease_owner <> a.instance OR p.lease_until_ms < ?) ORDER BY a.started_ms", instance, now.toEpochMilli()));
   }
 
   @Override
@@ -202,6 +202,16 @@ final class JdbcStore implements Store {
       }
       return out;
     });
+  }
+
+  @Override
+  public RateMedians medians(Instant since) {
+    return view.medians(since).orElseGet(() -> RateMedians.over(passingRates(since)));
+  }
+
+  /** The view, for tests that count its work. */
+  FleetState view() {
+    return view;
   }
 
   @Override

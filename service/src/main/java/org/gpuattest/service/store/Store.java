@@ -133,6 +133,14 @@ public interface Store extends AutoCloseable {
    */
   List<Rate> passingRates(Instant since);
 
+  /**
+   * The medians the list flags by ({@link RateMedians}), over the passing rates finished at or
+   * after {@code since}. Kept as results come and go, for the rates held ({@link
+   * #passingRates}): asking again costs nothing while nothing changed, and the cost of a change
+   * does not grow with the history.
+   */
+  RateMedians medians(Instant since);
+
   /** One passing attestation's rate. */
   record Rate(String provider, String model, String backend, double tflopsPerGpu,
       Instant finishedAt) {}
