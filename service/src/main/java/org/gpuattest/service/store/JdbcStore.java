@@ -155,7 +155,8 @@ final class JdbcStore implements Store {
     return db.read("find interrupted attestations", c -> Sql.rows(c, "SELECT a.*"
         + " FROM attestations a JOIN providers p ON p.name = a.provider"
         + " WHERE a.state = 'RUNNING' AND (a.instance = ? OR p.lease_owner IS NULL"
-        + " OR p.lease_owner <> a.instance OR p.lease_until_ms < ?) ORDER BY a.started_ms", instance, now.toEpochMilli()));
+        + " OR p.lease_owner <> a.instance OR p.lease_until_ms < ?) ORDER BY a.started_ms",
+        instance, now.toEpochMilli()));
   }
 
   @Override
@@ -241,11 +242,17 @@ final class JdbcStore implements Store {
     });
   }
 
+  /** Stops the refresh, then closes the connections' pool (PostgreSQL's; SQLite has none). */
   @Override
   public void close() {
-    // No connection is held: every method opens and closes its own.
     if (refresher != null) {
       refresher.shutdownNow();
+      try {
+        refresher.awaitTermination(Stores.CONNECTION_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
+    db.close();
   }
 }
