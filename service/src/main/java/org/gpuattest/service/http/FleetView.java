@@ -4,13 +4,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.gpuattest.service.store.AttestationRow;
 import org.gpuattest.service.store.ProviderStatus;
+import org.gpuattest.service.store.RateMedians;
 import org.gpuattest.service.store.Store;
-import org.gpuattest.validator.fleet.FleetReport;
 
 /**
  * The providers' latest state as the API and the status page show it: each provider's median
@@ -18,7 +16,8 @@ import org.gpuattest.validator.fleet.FleetReport;
  * "Fleet report": the median of its passing cuda attestations more than 10% below its model's
  * median over every provider), and the median memory bandwidth of its passing cuda
  * attestations with a memory phase ('validator fleet''s MEMORY TB/S), over the attestations of
- * the last {@link #WINDOW}.
+ * the last {@link #WINDOW}: the medians as the store keeps them ({@link Store#medians}), not
+ * taken again from every rate at each request.
  */
 final class FleetView {
   /** The rates the medians and plots are taken over. */
@@ -48,36 +47,16 @@ final class FleetView {
   }
 
   /** The providers, failing and flagged ones first, then by name. */
-  static List<ProviderView> of(List<ProviderStatus> providers, List<Store.Rate> rates,
+  static List<ProviderView> of(List<ProviderStatus> providers, RateMedians medians,
       Instant now) {
-    Map<String, List<Double>> byModel = new HashMap<>();
-    Map<String, List<Double>> byProvider = new HashMap<>();
-    Map<String, List<Double>> memoryByProvider = new HashMap<>();
-    for (Store.Rate r : rates) {
-      if ("cuda".equals(r.backend())) { // a CPU demo's rate proves no GPU's
-        byModel.computeIfAbsent(r.model(), m -> new ArrayList<>()).add(r.tflopsPerGpu());
-        byProvider.computeIfAbsent(r.provider() + '\0' + r.model(), p -> new ArrayList<>())
-            .add(r.tflopsPerGpu());
-        if (r.memoryTBps() != null) {
-          memoryByProvider.computeIfAbsent(r.provider() + '\0' + r.model(),
-              p -> new ArrayList<>()).add(r.memoryTBps());
-        }
-      }
-    }
-    List<ProviderView> out = new ArrayList<>();
+    List<ProviderView> out = new ArrayList<>(providers.size());
     for (ProviderStatus p : providers) {
-      List<Double> own = byProvider.getOrDefault(p.name() + '\0' + p.model(), List.of());
-      Double median = FleetReport.median(own);
-      Double modelMedian = FleetReport.median(byModel.getOrDefault(p.model(), List.of()));
-      Double ratio = median != null && modelMedian != null && modelMedian > 0
-          ? median / modelMedian : null;
-      boolean flagged = ratio != null && ratio < FleetReport.FLAG_BELOW;
+      RateMedians.Median m = medians.of(p.name(), p.model());
       out.add(new ProviderView(p.name(), p.model(), p.gpus(), p.interval().toSeconds(),
-          p.active(), state(p, flagged, now), text(p.nextDue()), p.holder(now).orElse(null),
+          p.active(), state(p, m.flagged(), now), text(p.nextDue()), p.holder(now).orElse(null),
           p.failuresInARow(), p.passed(), p.failed(), p.proverFailures(),
-          text(p.lastPassAt()), median, own.size(), ratio, flagged,
-          FleetReport.median(memoryByProvider.getOrDefault(p.name() + '\0' + p.model(),
-              List.of())),
+          text(p.lastPassAt()), m.median(), m.of(), m.vsModel(), m.flagged(),
+          m.memoryMedian(),
           p.last() == null ? null : AttestationView.of(p.last())));
     }
     out.sort(Comparator.comparingInt(FleetView::rank).thenComparing(ProviderView::name));

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * This instance's in-memory view of the provider list and the passing rates of the last {@link
@@ -24,6 +25,11 @@ import java.util.Optional;
  * rates held for it are those of results number {@link Entry#ratesOf}: a result of this
  * instance is applied as a change when it is the next one, and otherwise the refresh re-reads
  * that provider's rates.
+ *
+ * <p>The rates held are also kept in the order they finished, so that those aging out of the
+ * window are found without a scan, and in {@link RunningMedians}, so that the medians the list
+ * flags by are kept as rates come and go ({@link #medians}): answering the list costs the same
+ * whatever the history.
  */
 final class FleetState {
   /** One provider's row as read, with its version and its count of results. */
@@ -39,7 +45,7 @@ final class FleetState {
 
   private static final class Entry {
     Row row;
-    final Map<String, Store.Rate> rates = new HashMap<>();
+    final Map<String, Rated> rates = new HashMap<>(); // by attestation id
     /** The results the rates are those of; -1 when they must be read again. */
     long ratesOf = -1;
   }
@@ -48,10 +54,15 @@ final class FleetState {
   /** Rates finished before this are not held (older ones are read from the database). */
   private Instant horizon;
   private List<ProviderStatus> list; // null when changed since built
-  private List<Rated> sortedRates; // null when changed since built
+  /** Every rate held, oldest first. */
+  private final TreeSet<Rated> byTime = new TreeSet<>(RATE_ORDER);
+  /** The medians are those of the rates finished at or after this (at or after horizon). */
+  private Instant mediansFrom;
+  private final RunningMedians medians = new RunningMedians();
 
   FleetState(Instant horizon) {
     this.horizon = horizon;
+    this.mediansFrom = horizon;
   }
 
   /** Whether {@code row}'s rates must be read with it: none held, or not those of its results. */
@@ -72,10 +83,9 @@ final class FleetState {
     e.row = row;
     list = null;
     if (rates != null) {
-      e.rates.clear();
+      List.copyOf(e.rates.keySet()).forEach(id -> drop(e, id));
       rates.forEach(r -> keep(e, r));
       e.ratesOf = row.results();
-      sortedRates = null;
     } else if (e.ratesOf != row.results()) {
       e.ratesOf = -1;
     }
@@ -93,19 +103,39 @@ final class FleetState {
     apply(row, null);
     Entry now = entries.get(row.status().name());
     if (next && now.row == row) {
-      now.rates.remove(attestationId);
+      drop(now, attestationId);
       if (rate != null) {
         keep(now, new Rated(attestationId, rate));
       }
       now.ratesOf = row.results();
-      sortedRates = null;
     }
   }
 
+  /** Holds {@code r} as {@code e}'s, in place of any rate its attestation had. */
   private void keep(Entry e, Rated r) {
     if (!r.rate().finishedAt().isBefore(horizon)) {
-      e.rates.put(r.id(), r.rate());
+      drop(e, r.id());
+      e.rates.put(r.id(), r);
+      byTime.add(r);
+      if (!r.rate().finishedAt().isBefore(mediansFrom)) {
+        medians.add(r.rate());
+      }
     }
+  }
+
+  private void drop(Entry e, String id) {
+    Rated r = e.rates.remove(id);
+    if (r != null) {
+      byTime.remove(r);
+      if (!r.rate().finishedAt().isBefore(mediansFrom)) {
+        medians.remove(r.rate());
+      }
+    }
+  }
+
+  /** A key that sorts before every rate finished at or after {@code t}. */
+  private static Rated at(Instant t) {
+    return new Rated("", new Store.Rate(null, null, null, 0, t, null));
   }
 
   /** Drops the rates finished before {@code from}: they are read from the database if asked. */
@@ -113,11 +143,14 @@ final class FleetState {
     if (!from.isAfter(horizon)) {
       return;
     }
-    horizon = from;
-    for (Entry e : entries.values()) {
-      e.rates.values().removeIf(r -> r.finishedAt().isBefore(from));
+    while (!byTime.isEmpty() && byTime.first().rate().finishedAt().isBefore(from)) {
+      Rated r = byTime.first();
+      drop(entries.get(r.rate().provider()), r.id()); // a rate is held by its provider's entry
     }
-    sortedRates = null;
+    horizon = from;
+    if (mediansFrom.isBefore(from)) {
+      mediansFrom = from;
+    }
   }
 
   synchronized Instant horizon() {
@@ -148,23 +181,33 @@ final class FleetState {
     if (since.isBefore(horizon)) {
       return Optional.empty();
     }
-    if (sortedRates == null) {
-      List<Rated> all = new ArrayList<>();
-      entries.values().forEach(e -> e.rates.forEach((id, r) -> all.add(new Rated(id, r))));
-      all.sort(RATE_ORDER);
-      sortedRates = all;
+    List<Store.Rate> out = new ArrayList<>();
+    byTime.tailSet(at(since), true).forEach(r -> out.add(r.rate()));
+    return Optional.of(out);
+  }
+
+  /**
+   * The medians over the rates finished at or after {@code since}; empty when some of them may
+   * be older than what is held. The rates between the last answer's {@code since} and this one's
+   * are added or removed, the others stay where they are: with nothing new, nothing is touched.
+   */
+  synchronized Optional<RateMedians> medians(Instant since) {
+    if (since.isBefore(horizon)) {
+      return Optional.empty();
     }
-    int lo = 0;
-    int hi = sortedRates.size();
-    while (lo < hi) { // the first rate finished at or after since
-      int mid = (lo + hi) >>> 1;
-      if (sortedRates.get(mid).rate().finishedAt().isBefore(since)) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
+    if (since.isAfter(mediansFrom)) {
+      byTime.subSet(at(mediansFrom), true, at(since), false)
+          .forEach(r -> medians.remove(r.rate()));
+    } else if (since.isBefore(mediansFrom)) {
+      byTime.subSet(at(since), true, at(mediansFrom), false)
+          .forEach(r -> medians.add(r.rate()));
     }
-    return Optional.of(sortedRates.subList(lo, sortedRates.size()).stream()
-        .map(Rated::rate).toList());
+    mediansFrom = since;
+    return Optional.of(medians.answer());
+  }
+
+  /** Rates added to or removed from the medians, and medians taken, so far (tests count). */
+  synchronized long[] medianWork() {
+    return new long[] {medians.touched, medians.computed};
   }
 }

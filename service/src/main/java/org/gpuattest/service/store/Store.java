@@ -134,12 +134,26 @@ public interface Store extends AutoCloseable {
   List<Rate> passingRates(Instant since);
 
   /**
+   * The medians the list flags by ({@link RateMedians}), over the passing rates finished at or
+   * after {@code since}. Kept as results come and go, for the rates held ({@link
+   * #passingRates}): asking again costs nothing while nothing changed, and the cost of a change
+   * does not grow with the history.
+   */
+  RateMedians medians(Instant since);
+
+  /**
    * One passing attestation's rate.
    *
    * @param memoryTBps its memory phase's rate; null without one
    */
   record Rate(String provider, String model, String backend, double tflopsPerGpu,
-      Instant finishedAt, Double memoryTBps) {}
+      Instant finishedAt, Double memoryTBps) {
+    /** A rate without a memory phase. */
+    public Rate(String provider, String model, String backend, double tflopsPerGpu,
+        Instant finishedAt) {
+      this(provider, model, backend, tflopsPerGpu, finishedAt, null);
+    }
+  }
 
   /** Count of attestations with each state, for health and tests. */
   long count(State state);

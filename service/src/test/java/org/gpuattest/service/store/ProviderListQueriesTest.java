@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * What reading the provider list costs the database, counted in statements (not timed), on an
  * SQLite file (docs/benchmarks.md, "Service"): nothing per read, whatever the fleet and its
  * history; a constant number per write; one query per refresh plus one per provider whose
- * results changed elsewhere. And the totals kept on the rows against an oracle that counts every
+ * results changed elsewhere. And the medians the list flags by: the rates and medians each
+ * request touches, counted. And the totals kept on the rows against an oracle that counts every
  * attestation, as the list was read before migration V2.
  */
 class ProviderListQueriesTest {
@@ -161,6 +162,81 @@ class ProviderListQueriesTest {
     }
   }
 
+  /**
+   * The medians the list flags by, kept as results come: asking again touches no rate and takes
+   * no median; a result touches its rate and takes its provider's and its model's medians again;
+   * a window moved on touches only the rates it passed. Each answer against the medians of every
+   * rate in the database, sorted whole.
+   */
+  @Test
+  void medians_longHistory_eachRequestTouchesOnlyWhatChanged() throws Exception {
+    List<Store.ProviderSpec> fleet = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      fleet.add(new Store.ProviderSpec("p" + i, i % 2 == 0 ? "NVIDIA H100 80GB HBM3"
+          : "NVIDIA A100-SXM4-80GB", 8, Duration.ofHours(1)));
+    }
+    store.syncFleet(fleet, NOW, (p, now) -> now.plus(Duration.ofDays(300)));
+    for (int day = 28; day >= 1; day -= 3) {
+      for (int i = 0; i < 60; i += 3) {
+        attest(store, "p" + i, NOW.minus(Duration.ofDays(day)), Store.State.PASSED,
+            (i % 9 == 0 ? 40.0 : 50.0) + (day * 7 + i) % 5, null);
+      }
+    }
+    FleetState view = store.view();
+    Instant since = NOW.minus(Store.RATE_WINDOW);
+    assertMediansAsSorted(store.medians(since), since, fleet);
+    long[] before = view.medianWork();
+    for (int i = 0; i < 20; i++) {
+      store.medians(since.plusMillis(i)); // no rate finished in those 20 ms
+    }
+    assertEquals(List.of(before[0], before[1]), List.of(view.medianWork()[0],
+        view.medianWork()[1]), "rates touched, medians taken: none for 20 requests");
+
+    attest(store, "p6", NOW.minusSeconds(10), Store.State.PASSED, 30.0, null);
+    assertMediansAsSorted(store.medians(since), since, fleet);
+    assertEquals(List.of(before[0] + 1, before[1] + 2), List.of(view.medianWork()[0],
+        view.medianWork()[1]), "one rate; p6's median and its model's");
+
+    Instant later = NOW.minus(Duration.ofDays(20));
+    long passed = ratesInDatabase(since).stream()
+        .filter(r -> r.finishedAt().isBefore(later)).count();
+    before = view.medianWork();
+    assertMediansAsSorted(store.medians(later), later, fleet);
+    assertEquals(before[0] + passed, view.medianWork()[0], "the rates aged out, only");
+    before = view.medianWork();
+    assertMediansAsSorted(store.medians(since), since, fleet);
+    assertEquals(before[0] + passed, view.medianWork()[0], "and back: those rates again, only");
+    view.forget(later); // as a refresh does, once those rates are out of the window
+    assertMediansAsSorted(store.medians(later), later, fleet);
+    assertMediansAsSorted(store.medians(since), since, fleet); // no longer held: the database's
+  }
+
+  private void assertMediansAsSorted(RateMedians got, Instant since,
+      List<Store.ProviderSpec> fleet) throws SQLException {
+    RateMedians sorted = RateMedians.over(ratesInDatabase(since));
+    for (Store.ProviderSpec p : fleet) {
+      assertEquals(sorted.of(p.name(), p.model()), got.of(p.name(), p.model()), p.name());
+    }
+  }
+
+  /** Every passing rate finished at or after {@code since}, as the database has them. */
+  private List<Store.Rate> ratesInDatabase(Instant since) throws SQLException {
+    List<Store.Rate> out = new ArrayList<>();
+    try (Connection c = java.sql.DriverManager.getConnection(url);
+        PreparedStatement s = c.prepareStatement("SELECT provider, model, backend,"
+            + " tflops_per_gpu, finished_ms FROM attestations WHERE state = 'PASSED'"
+            + " AND tflops_per_gpu IS NOT NULL AND finished_ms >= ?")) {
+      s.setLong(1, since.toEpochMilli());
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          out.add(new Store.Rate(r.getString(1), r.getString(2), r.getString(3),
+              r.getDouble(4), Instant.ofEpochMilli(r.getLong(5))));
+        }
+      }
+    }
+    return out;
+  }
+
   /** The totals kept on the rows, against every attestation counted (the list before V2). */
   @Test
   void providers_mixOfResultsAndReindex_totalsAsCountedOverEveryAttestation() throws Exception {
@@ -191,6 +267,8 @@ class ProviderListQueriesTest {
         }
         assertEquals(List.of(50.0, 52.0, 51.0), s.passingRates(NOW.minus(Store.RATE_WINDOW))
             .stream().map(Store.Rate::tflopsPerGpu).toList(), "p2's pass was reindexed failed");
+        assertMediansAsSorted(s.medians(NOW.minus(Store.RATE_WINDOW)),
+            NOW.minus(Store.RATE_WINDOW), fleet(4));
       }
     }
     assertTrue(store.provider("p2").orElseThrow().last().state() == Store.State.FAILED);
