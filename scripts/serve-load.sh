@@ -27,7 +27,7 @@ trap cleanup EXIT
     sep=$([[ $i -lt $((n - 1)) ]] && echo , || true)
     echo "{\"name\": \"stub-$i\", \"prover\": \"exit 1 #\", \"gpus\": 1,"\
       "\"model\": \"NVIDIA H100 80GB HBM3\", \"dim\": 64, \"iterations\": 1,"\
-      "\"allowCpu\": true, \"intervalSeconds\": $interval}$sep"
+      "\"allowCpu\": true, \"noMemory\": true, \"intervalSeconds\": $interval}$sep"
   done
   echo ']}'
 } > "$work/fleet.json"
