@@ -11,17 +11,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.gpuattest.attestor.e2e.BundleRuns.Result;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,21 +58,16 @@ class BundleScriptIT {
     Result r = run(Map.of("JAVA_HOME", JDK.toString()), 180,
         "bash", REPO.resolve("scripts/bundle.sh").toString(), "--no-build",
         "--out", tmp.resolve("out").toString());
-    assertEquals(0, r.code, "bundle.sh failed:\n" + r.err);
+    assertEquals(0, r.code(), "bundle.sh failed:\n" + r.err());
     tarball = tmp.resolve("out/gpu-attest-" + VERSION + "-linux-x86_64.tar.gz");
-    assertEquals(tarball.toString(), r.out.strip(), "stdout names the tarball alone");
+    assertEquals(tarball.toString(), r.out().strip(), "stdout names the tarball alone");
     assertEquals(List.of(".sha256", ".tar.gz"), suffixes(tmp.resolve("out")),
         "only the tarball and its checksum, no temporary folder left behind");
     Path unpacked = Files.createDirectories(tmp.resolve("unpacked"));
     assertEquals(0, run(Map.of(), 60, "tar", "-C", unpacked.toString(), "-xzf",
-        tarball.toString()).code);
+        tarball.toString()).code());
     bundle = unpacked.resolve("gpu-attest-" + VERSION);
-    fakeJavaBin = Files.createDirectories(tmp.resolve("fake-java"));
-    for (String tool : List.of("java")) {
-      Path fake = Files.writeString(fakeJavaBin.resolve(tool),
-          "#!/bin/sh\necho 'the Java on PATH was used' >&2\nexit 97\n");
-      Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
+    fakeJavaBin = BundleRuns.fakeJavaBin(tmp.resolve("fake-java"));
   }
 
   @Test
@@ -152,25 +145,25 @@ class BundleScriptIT {
     // 'devices' loads JCuda's JNI library (System.load) to look for the driver: JDK 24+ warns
     // in four lines unless native access is enabled (the jar's manifest does it).
     Result r = runBundled(60, "bin/attestor", "devices");
-    assertEquals(0, r.code, r.err);
-    assertEquals(INCUBATOR_NOTE, r.err, "the JVM's one line, and no other");
+    assertEquals(0, r.code(), r.err());
+    assertEquals(INCUBATOR_NOTE, r.err(), "the JVM's one line, and no other");
   }
 
   @Test
   void launchers_useTheBundledRuntime_andPassExitCodesThrough() throws Exception {
     Result a = runBundled(60, "bin/attestor", "--version");
-    assertEquals(0, a.code, a.err);
-    assertTrue(a.out.startsWith("attestor " + VERSION + " ") && a.out.lines().count() == 1,
-        a.out);
-    assertEquals(INCUBATOR_NOTE, a.err, "the JVM's one line, and no other");
+    assertEquals(0, a.code(), a.err());
+    assertTrue(a.out().startsWith("attestor " + VERSION + " ") && a.out().lines().count() == 1,
+        a.out());
+    assertEquals(INCUBATOR_NOTE, a.err(), "the JVM's one line, and no other");
     Result v = runBundled(60, "bin/validator", "--version");
-    assertEquals(0, v.code, v.err);
-    assertTrue(v.out.startsWith("validator " + VERSION + " ") && v.out.lines().count() == 1,
-        v.out);
-    assertEquals(INCUBATOR_NOTE, v.err);
+    assertEquals(0, v.code(), v.err());
+    assertTrue(v.out().startsWith("validator " + VERSION + " ") && v.out().lines().count() == 1,
+        v.out());
+    assertEquals(INCUBATOR_NOTE, v.err());
     Result bad = runBundled(60, "bin/validator", "--no-such-option");
-    assertEquals(2, bad.code, "bad usage is exit 2 through the launcher");
-    assertFalse(bad.err.contains("the Java on PATH was used"));
+    assertEquals(2, bad.code(), "bad usage is exit 2 through the launcher");
+    assertFalse(bad.err().contains(BundleRuns.FAKE_JAVA_SAYS));
   }
 
   /**
@@ -182,10 +175,10 @@ class BundleScriptIT {
   void validatorServe_withoutTheServiceAddOn_oneLineSayingWhatToUnpack_exit2()
       throws Exception {
     Result r = runBundled(60, "bin/validator", "serve", "--check", "--fleet", "fleet.json");
-    assertEquals(2, r.code, r.err);
-    assertEquals("", r.out);
-    assertTrue(r.err.startsWith("validator: 'serve' needs the service add-on: unpack"
-        + " gpu-attest-service-" ) && r.err.lines().count() == 1, r.err);
+    assertEquals(2, r.code(), r.err());
+    assertEquals("", r.out());
+    assertTrue(r.err().startsWith("validator: 'serve' needs the service add-on: unpack"
+        + " gpu-attest-service-" ) && r.err().lines().count() == 1, r.err());
     String modules = Files.readAllLines(bundle.resolve("runtime/release")).stream()
         .filter(l -> l.startsWith("MODULES=")).findFirst().orElse("");
     assertTrue(List.of(modules.replaceAll("^MODULES=\"|\"$", "").split(" ")).containsAll(
@@ -197,19 +190,19 @@ class BundleScriptIT {
     String prover = "'" + bundle.resolve("bin/attestor") + "' --backend cpu";
     Result r = runBundled(180, "bin/validator", "attest", "--prover", prover, "--allow-cpu",
         "--gpus", "1", "--model", "NVIDIA H100 80GB HBM3", "--dim", "64", "--iterations", "2");
-    assertEquals(0, r.code, r.out + r.err);
-    assertTrue(r.out.contains("verdict: PASS"), r.out);
-    assertTrue(r.out.startsWith("attestation: 1 x NVIDIA H100 80GB HBM3, n=64, T=2, ")
-        && r.out.lines().skip(1).findFirst().orElse("").startsWith("PASS  challenge.binding"),
-        "stdout is the verdict alone: " + r.out);
-    assertTrue(r.err.startsWith(INCUBATOR_NOTE), r.err);
-    assertTrue(r.err.contains("prover: " + INCUBATOR_NOTE), "the prover's JVM says it too");
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().contains("verdict: PASS"), r.out());
+    assertTrue(r.out().startsWith("attestation: 1 x NVIDIA H100 80GB HBM3, n=64, T=2, ")
+        && r.out().lines().skip(1).findFirst().orElse("").startsWith("PASS  challenge.binding"),
+        "stdout is the verdict alone: " + r.out());
+    assertTrue(r.err().startsWith(INCUBATOR_NOTE), r.err());
+    assertTrue(r.err().contains("prover: " + INCUBATOR_NOTE), "the prover's JVM says it too");
     // Work this small is done on the plain kernel in both JVMs, before the vector kernel
     // would be compiled (CpuKernels), and each says so.
-    assertTrue(r.err.contains("\nvalidator: rows are recomputed with the CPU kernel: scalar 4x4"
-        + " ("), r.err);
-    assertTrue(r.err.contains("\nprover: attestor: cpu backend, 1 device, n=64, T=2; CPU kernel:"
-        + " scalar 4x4 ("), r.err);
+    assertTrue(r.err().contains("\nvalidator: rows are recomputed with the CPU kernel: scalar 4x4"
+        + " ("), r.err());
+    assertTrue(r.err().contains("\nprover: attestor: cpu backend, 1 device, n=64, T=2; CPU kernel:"
+        + " scalar 4x4 ("), r.err());
   }
 
   @ParameterizedTest
@@ -220,7 +213,7 @@ class BundleScriptIT {
     Path log = tmp.resolve(tool + "-classes.log");
     Result r = runBundled(60, Map.of("GPU_ATTEST_JAVA_OPTS",
         "-Xshare:on -Xlog:class+load=info:file=" + log), "bin/" + tool, "--help");
-    assertEquals(0, r.code, r.err);
+    assertEquals(0, r.code(), r.err());
     String main = "org.gpuattest." + tool + ".cli." + (tool.equals("attestor")
         ? "AttestorCli" : "ValidatorCli");
     assertTrue(Files.readString(log).contains(main + " source: shared objects file"),
@@ -233,7 +226,7 @@ class BundleScriptIT {
     // changed (its archive then names another file), one archive cut short.
     Path other = Files.createDirectories(tmp.resolve("unpacked-again"));
     assertEquals(0, run(Map.of(), 60, "tar", "-C", other.toString(), "-xzf",
-        tarball.toString()).code);
+        tarball.toString()).code());
     Path copy = other.resolve("gpu-attest-" + VERSION);
     Files.delete(copy.resolve("lib/validator.jsa"));
     Path attestorJar = copy.resolve("lib/attestor.jar");
@@ -241,9 +234,9 @@ class BundleScriptIT {
         Files.getLastModifiedTime(attestorJar).toMillis() - 60_000));
     for (String tool : List.of("attestor", "validator")) {
       Result r = runIn(copy, 60, Map.of(), "bin/" + tool, "--version");
-      assertEquals(0, r.code, r.err);
-      assertTrue(r.out.startsWith(tool + " ") && r.out.lines().count() == 1, r.out);
-      assertEquals(INCUBATOR_NOTE, r.err, tool + ": no word about the archive");
+      assertEquals(0, r.code(), r.err());
+      assertTrue(r.out().startsWith(tool + " ") && r.out().lines().count() == 1, r.out());
+      assertEquals(INCUBATOR_NOTE, r.err(), tool + ": no word about the archive");
     }
     Path archive = copy.resolve("lib/attestor.jsa");
     byte[] head = Arrays.copyOf(Files.readAllBytes(archive), 4096);
@@ -253,21 +246,21 @@ class BundleScriptIT {
     Result r = runIn(copy, 180, Map.of(), "bin/validator", "attest", "--prover", prover,
         "--allow-cpu", "--gpus", "1", "--model", "NVIDIA H100 80GB HBM3", "--dim", "64",
         "--iterations", "1");
-    assertEquals(0, r.code, r.out + r.err);
-    assertTrue(r.out.startsWith("attestation: 1 x ")
-        && r.out.contains("\nPASS  challenge.binding"), r.out);
-    assertFalse(r.out.contains("cds") || r.err.contains("cds") || r.err.contains("shared"),
-        r.err);
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertTrue(r.out().startsWith("attestation: 1 x ")
+        && r.out().contains("\nPASS  challenge.binding"), r.out());
+    assertFalse(r.out().contains("cds") || r.err().contains("cds") || r.err().contains("shared"),
+        r.err());
   }
 
   @Test
   void gpuCheck_withoutGpu_failsAtDevices_andWritesItsReport() throws Exception {
     Result devices = runBundled(60, "bin/attestor", "devices", "--json");
-    assumeTrue(devices.out.replaceAll("\\s", "").contains("\"gpus\":[]"),
+    assumeTrue(devices.out().replaceAll("\\s", "").contains("\"gpus\":[]"),
         "this host has a GPU: the no-GPU report cannot be checked here");
     Path report = tmp.resolve("report.txt");
     Result r = runBundled(120, "scripts/gpu-check.sh", "--out", report.toString());
-    assertEquals(1, r.code, r.out + r.err);
+    assertEquals(1, r.code(), r.out() + r.err());
     String text = Files.readString(report);
     assertTrue(text.startsWith("gpu-attest GPU check\ndate: "), text);
     assertTrue(text.contains("\nattestor: attestor ") && text.contains("\nvalidator: validator "),
@@ -278,7 +271,7 @@ class BundleScriptIT {
     assertTrue(text.contains("FAIL  devices    no GPU"), text);
     assertTrue(text.contains("SKIP  duplicate  no GPU listed"), text);
     assertTrue(text.strip().endsWith("gpu-check: FAIL"), text);
-    assertTrue(r.out.contains("gpu-check: FAIL (report: " + report + ")"), r.out);
+    assertTrue(r.out().contains("gpu-check: FAIL (report: " + report + ")"), r.out());
   }
 
   @Test
@@ -286,10 +279,10 @@ class BundleScriptIT {
     Path notJdk = Files.createDirectories(tmp.resolve("not-a-jdk"));
     Result r = run(Map.of(), 30, "bash", REPO.resolve("scripts/bundle.sh").toString(),
         "--no-build", "--jdk", notJdk.toString(), "--out", tmp.resolve("refused").toString());
-    assertEquals(1, r.code);
-    assertEquals("", r.out);
+    assertEquals(1, r.code());
+    assertEquals("", r.out());
     assertEquals("bundle.sh: no jlink/jdeps in --jdk " + notJdk + " (it must name a JDK 17+)",
-        r.err.strip());
+        r.err().strip());
     assertFalse(Files.exists(tmp.resolve("refused")), "nothing written when refusing");
   }
 
@@ -306,31 +299,12 @@ class BundleScriptIT {
   /** As {@link #runBundled}, in the bundle unpacked at {@code home}, with {@code env} too. */
   private static Result runIn(Path home, int seconds, Map<String, String> env, String file,
       String... args) throws Exception {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(home.resolve(file).toString());
-    cmd.addAll(List.of(args));
-    Map<String, String> all = new HashMap<>(env);
-    all.put("PATH", fakeJavaBin + ":" + System.getenv("PATH"));
-    all.put("GPU_ATTEST_HOME", Files.createTempDirectory(tmp, "home").toString());
-    return run(all, seconds, cmd.toArray(new String[0]));
+    return BundleRuns.runIn(tmp, fakeJavaBin, home, seconds, env, file, args);
   }
 
   private static Result run(Map<String, String> env, int seconds, String... cmd)
       throws Exception {
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-    pb.environment().remove("JAVA_HOME");
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(String.join(" ", cmd) + ": still running after " + seconds
-          + " s; stderr:\n" + Files.readString(err));
-    }
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    return BundleRuns.run(tmp, env, seconds, cmd);
   }
 
   private static List<String> suffixes(Path dir) throws IOException {
@@ -341,5 +315,4 @@ class BundleScriptIT {
     }
   }
 
-  private record Result(int code, String out, String err) {}
 }

@@ -15,10 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +23,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.gpuattest.common.json.Json;
+import org.gpuattest.attestor.e2e.BundleRuns;
+import org.gpuattest.attestor.e2e.BundleRuns.Result;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +44,6 @@ class ServiceBundleIT {
   private static final Path JDK = Path.of(System.getProperty("java.home"));
   private static final String VERSION = System.getProperty("project.version");
   private static final String NAME = "gpu-attest-" + VERSION;
-  private static final String FAKE_JAVA_SAYS = "the Java on PATH was used";
   /** Bounds on a process, generous for a loaded 2-core machine; never a measurement. */
   private static final Duration NO_HANG = Duration.ofSeconds(120);
 
@@ -65,56 +63,53 @@ class ServiceBundleIT {
     Result r = run(Map.of("JAVA_HOME", JDK.toString()), 300, "bash",
         REPO.resolve("scripts/bundle.sh").toString(), "--no-build", "--service",
         "--out", out.toString());
-    assertEquals(0, r.code, "bundle.sh failed:\n" + r.err);
+    assertEquals(0, r.code(), "bundle.sh failed:\n" + r.err());
     tarball = out.resolve(NAME + "-linux-x86_64.tar.gz");
     addOn = out.resolve("gpu-attest-service-" + VERSION + "-linux-x86_64.tar.gz");
-    assertEquals(tarball + "\n" + addOn, r.out.strip(), "stdout names the two tarballs alone");
+    assertEquals(tarball + "\n" + addOn, r.out().strip(), "stdout names the two tarballs alone");
     try (Stream<Path> files = Files.list(out)) {
       assertEquals(Stream.of(addOn + ".sha256", addOn.toString(), tarball + ".sha256",
           tarball.toString()).sorted().toList(), files.map(Path::toString).sorted().toList(),
           "the tarballs and their checksums, no temporary folder left behind");
     }
     assertEquals(0, run(Map.of(), 60, "sh", "-c", "cd \"$0\" && sha256sum -c --quiet *.sha256",
-        out.toString()).code, "the checksums, checked in their folder");
+        out.toString()).code(), "the checksums, checked in their folder");
     Path unpacked = Files.createDirectories(tmp.resolve("unpacked"));
     assertEquals(0, run(Map.of(), 60, "tar", "-C", unpacked.toString(), "-xzf",
-        tarball.toString()).code);
+        tarball.toString()).code());
     assertEquals(0, run(Map.of(), 60, "tar", "-C", unpacked.toString(), "-xzf",
-        addOn.toString()).code);
+        addOn.toString()).code());
     bundle = unpacked.resolve(NAME).toRealPath();
-    fakeJavaBin = Files.createDirectories(tmp.resolve("fake-java"));
-    Path fake = Files.writeString(fakeJavaBin.resolve("java"),
-        "#!/bin/sh\necho '" + FAKE_JAVA_SAYS + "' >&2\nexit 97\n");
-    Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
+    fakeJavaBin = BundleRuns.fakeJavaBin(tmp.resolve("fake-java"));
   }
 
   @Test
   void addOn_holdsTheServiceJarAlone_theFileTheBundleAloneAsksFor() throws Exception {
     Result list = run(Map.of(), 60, "tar", "-tzf", addOn.toString());
-    assertEquals(0, list.code, list.err);
+    assertEquals(0, list.code(), list.err());
     assertEquals(List.of(NAME + "/lib/validator-service.jar"),
-        list.out.lines().filter(e -> !e.endsWith("/")).toList(), list.out);
+        list.out().lines().filter(e -> !e.endsWith("/")).toList(), list.out());
     assertTrue(Files.isRegularFile(bundle.resolve("lib/validator-service.jar")));
     // The bundle unpacked again, alone: its refusal names the add-on by this file's name and
     // the jar by the path the add-on puts it at.
     Path alone = Files.createDirectories(tmp.resolve("bundle-alone"));
     assertEquals(0, run(Map.of(), 60, "tar", "-C", alone.toString(), "-xzf",
-        tarball.toString()).code);
+        tarball.toString()).code());
     Path home = alone.resolve(NAME).toRealPath();
     Result r = runIn(home, "bin/validator", "serve", "--check", "--fleet", demoFleet());
-    assertEquals(2, r.code, r.err);
-    assertTrue(r.err.lines().count() == 1
-        && r.err.contains(" unpack " + addOn.getFileName().toString()
+    assertEquals(2, r.code(), r.err());
+    assertTrue(r.err().lines().count() == 1
+        && r.err().contains(" unpack " + addOn.getFileName().toString()
             .replace(VERSION, "<version>") + " ")
-        && r.err.contains(" adds " + home.resolve("lib/validator-service.jar") + " "), r.err);
+        && r.err().contains(" adds " + home.resolve("lib/validator-service.jar") + " "), r.err());
   }
 
   @Test
   void serveCheck_demoFleet_exit0() throws Exception {
     Result r = runIn(bundle, "bin/validator", "serve", "--check", "--fleet", demoFleet());
-    assertEquals(0, r.code, r.out + r.err);
-    assertEquals(demoFleet() + ": 2 providers, every entry good\n", r.out);
-    assertFalse(r.err.contains(FAKE_JAVA_SAYS), r.err);
+    assertEquals(0, r.code(), r.out() + r.err());
+    assertEquals(demoFleet() + ": 2 providers, every entry good\n", r.out());
+    assertFalse(r.err().contains(BundleRuns.FAKE_JAVA_SAYS), r.err());
   }
 
   @Test
@@ -165,7 +160,7 @@ class ServiceBundleIT {
       String log = Files.readString(err);
       assertEquals(0, serve.exitValue(), log);
       assertTrue(log.contains("validator serve: stopped"), log);
-      assertFalse(log.contains(FAKE_JAVA_SAYS), log);
+      assertFalse(log.contains(BundleRuns.FAKE_JAVA_SAYS), log);
       // The provers (those seen at SIGTERM among them) gone, a moment allowed for reaping.
       assertEquals(List.of(), leftovers(), "still running after the service, of the bundle's"
           + " (provers at SIGTERM: " + provers.stream().map(ProcessHandle::pid).toList() + ")");
@@ -243,12 +238,8 @@ class ServiceBundleIT {
 
   /** Runs a file of the bundle at {@code home}, as {@link #environment} sets up. */
   private static Result runIn(Path home, String file, String... args) throws Exception {
-    List<String> cmd = new ArrayList<>(List.of(home.resolve(file).toString()));
-    cmd.addAll(List.of(args));
-    Map<String, String> env = new LinkedHashMap<>();
-    env.put("PATH", fakeJavaBin + ":" + System.getenv("PATH"));
-    env.put("GPU_ATTEST_HOME", Files.createTempDirectory(tmp, "home").toString());
-    return run(env, (int) NO_HANG.toSeconds(), cmd.toArray(new String[0]));
+    return BundleRuns.runIn(tmp, fakeJavaBin, home, (int) NO_HANG.toSeconds(), Map.of(), file,
+        args);
   }
 
   /** PATH led by the failing java, no JAVA_HOME, and the tools' files under {@code home}. */
@@ -260,21 +251,6 @@ class ServiceBundleIT {
 
   private static Result run(Map<String, String> env, int seconds, String... cmd)
       throws Exception {
-    Path out = Files.createTempFile(tmp, "out", ".txt");
-    Path err = Files.createTempFile(tmp, "err", ".txt");
-    ProcessBuilder pb = new ProcessBuilder(cmd).directory(tmp.toFile())
-        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-        .redirectOutput(out.toFile()).redirectError(err.toFile());
-    pb.environment().remove("JAVA_HOME");
-    pb.environment().putAll(env);
-    Process p = pb.start();
-    if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError(String.join(" ", cmd) + ": still running after " + seconds
-          + " s; stderr:\n" + Files.readString(err));
-    }
-    return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+    return BundleRuns.run(tmp, env, seconds, cmd);
   }
-
-  private record Result(int code, String out, String err) {}
 }
