@@ -21,6 +21,18 @@ final class ProcessTree {
   /** Every tree still running, for the shutdown hook; guarded by itself. */
   private static final Set<ProcessTree> RUNNING = new java.util.HashSet<>();
   private static boolean shuttingDown;
+  /**
+   * The prover runs in a session (and process group) of its own, where util-linux's setsid is
+   * installed: a signal sent to the validator's process group (Ctrl-C in a terminal, timeout(1),
+   * a supervisor's group kill) then reaches the validator alone, whose shutdown hook stops the
+   * provers after marking itself stopping ({@link #stopAll}). Otherwise the prover could die of
+   * the same signal a moment before the validator knew it was stopping, and be judged for it:
+   * a fault on the validator's side blamed on the prover. setsid execs the shell in place (a
+   * child of the JVM leads no process group), so the tree's root is the shell as before.
+   */
+  static final List<String> NEW_SESSION = java.util.stream.Stream.of("/usr/bin/setsid",
+      "/bin/setsid").filter(f -> java.nio.file.Files.isExecutable(java.nio.file.Path.of(f)))
+      .limit(1).toList();
 
   static {
     Runtime.getRuntime().addShutdownHook(new Thread(ProcessTree::stopAll, "stop-provers"));
@@ -46,14 +58,15 @@ final class ProcessTree {
 
   /**
    * Runs the operator's prover command with /bin/sh, the given words appended: sh expands the
-   * command as the operator wrote it, and the words pass through "$@" untouched.
+   * command as the operator wrote it, and the words pass through "$@" untouched. In a session
+   * of its own where setsid(1) is there ({@link #NEW_SESSION}).
    *
    * @throws RuntimeFailureException the shell could not be started
    */
   static ProcessTree startProver(String command, List<String> words)
       throws org.gpuattest.common.RuntimeFailureException {
-    List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", command + " \"$@\"",
-        "attestor"));
+    List<String> argv = new ArrayList<>(NEW_SESSION);
+    argv.addAll(List.of("/bin/sh", "-c", command + " \"$@\"", "attestor"));
     argv.addAll(words);
     try {
       return start(new ProcessBuilder(argv));
@@ -76,6 +89,13 @@ final class ProcessTree {
     }
     all.forEach(ProcessTree::stop);
     return all.size();
+  }
+
+  /** Whether this JVM is stopping: its shutdown hook has begun stopping the provers. */
+  static boolean stopping() {
+    synchronized (RUNNING) {
+      return shuttingDown;
+    }
   }
 
   /**

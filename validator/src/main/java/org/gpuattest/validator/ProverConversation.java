@@ -64,6 +64,16 @@ public final class ProverConversation implements AutoCloseable {
     return c;
   }
 
+  /**
+   * Whether this JVM is stopping and has stopped, or is stopping, every prover it ran: a prover
+   * that failed now was most likely stopped with it, and a caller that outlives the moment (a
+   * service's graceful stop) records the attempt as interrupted on its own side, never as the
+   * prover's failure.
+   */
+  public static boolean validatorStopping() {
+    return ProcessTree.stopping();
+  }
+
   /** Queues one line for the prover's standard input. */
   public void send(String line) {
     sent.incrementAndGet();

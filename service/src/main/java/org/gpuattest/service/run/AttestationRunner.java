@@ -157,7 +157,9 @@ public final class AttestationRunner {
           verifySeconds = (System.nanoTime() - v0) / 1e9;
         }
       } catch (ProverFailure f) {
-        if (handle.stopped()) {
+        // Stopped by the service at its deadline, or with the whole JVM (whose shutdown hook
+        // stops every prover at once): the validator's side, not the prover's failure.
+        if (handle.stopped() || ProverConversation.validatorStopping()) {
           return interrupted(challengeId, began, "stopped with the service before a verdict;"
               + " not the prover's failure");
         }
@@ -196,7 +198,7 @@ public final class AttestationRunner {
           memoryTBps(verdict));
       return new Outcome(r, verdict, seconds(began), verifySeconds, archiveProblem);
     } catch (BadMessageException | RuntimeFailureException | IOException | RuntimeException e) {
-      if (handle.stopped()) {
+      if (handle.stopped() || ProverConversation.validatorStopping()) {
         return interrupted(challengeId, began, "stopped with the service before a verdict");
       }
       String why = e instanceof RuntimeException && !(e instanceof IllegalArgumentException)

@@ -117,6 +117,38 @@ class ServeProcessTest {
     }
   }
 
+  /**
+   * Stopped as a job (Ctrl-C in a terminal, timeout(1)): the signal goes to the service's whole
+   * process group. The prover runs in a session of its own, so the signal reaches the service
+   * alone, which stops the prover itself; the attestation is recorded as interrupted, never as
+   * the prover's failure. (The prover in the service's group died of the same signal at once
+   * and was judged: a FAIL at 'prepare', prover.exit, on an honest provider.)
+   */
+  @Test
+  void groupSigtermDuringAnAttestation_recordedInterruptedNotTheProversFailure()
+      throws Exception {
+    ServiceFixture f = new ServiceFixture(dir);
+    f.writeFleet(ServiceFixture.entry("slow", f.hanging(), 1,
+        ", \"prepareTimeoutSeconds\": 600"));
+    String id;
+    // A stop deadline longer than the judging thread's wait for a stopping JVM (5 s), so that
+    // a prover killed by the group's signal would be judged before the service stopped it.
+    try (ServedProcess s = ServedProcess.startAsJob(dir, f.fleetFile,
+        TestDatabases.sqlite(dir), "host-a", "--stop-timeout", "10")) {
+      s.await("an attestation running", () -> running(dir) != null);
+      id = running(dir).id();
+      s.signalGroup("TERM");
+      assertTrue(s.process.waitFor(60, TimeUnit.SECONDS), s.err());
+      assertEquals(0, s.process.exitValue(), s.err());
+    }
+    try (Store store = Stores.open(TestDatabases.sqlite(dir), null)) {
+      AttestationRow a = store.attestation(id).orElseThrow();
+      assertEquals(Store.State.INTERRUPTED, a.state(), a.toString());
+      assertEquals(null, a.proverFailure(), "never the prover's failure");
+    }
+    assertEquals(List.of(), f.leftovers());
+  }
+
   private static AttestationRow running(Path dir) {
     if (!Files.exists(dir.resolve("service.db"))) {
       return null;

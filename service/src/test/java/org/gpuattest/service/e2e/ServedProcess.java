@@ -41,13 +41,33 @@ final class ServedProcess implements AutoCloseable {
 
   static ServedProcess start(Path dir, Path fleet, String db, String instance,
       String... extra) throws Exception {
+    return start(List.of(), dir, fleet, db, instance, extra);
+  }
+
+  /**
+   * As {@link #start}, the service leading a process group of its own (setsid), as a shell
+   * runs a job: {@link #signalGroup} then signals it and whatever it started in its group, as
+   * Ctrl-C or timeout(1) would.
+   */
+  static ServedProcess startAsJob(Path dir, Path fleet, String db, String instance,
+      String... extra) throws Exception {
+    return start(List.of("setsid"), dir, fleet, db, instance, extra);
+  }
+
+  private static ServedProcess start(List<String> prefix, Path dir, Path fleet, String db,
+      String instance, String... extra) throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>(List.of(java, "-Dgpuattest.test=" + dir, "-cp",
+    List<String> cmd = new ArrayList<>(prefix);
+    cmd.addAll(List.of(java, "-Dgpuattest.test=" + dir, "-cp",
         System.getProperty("java.class.path"), "org.gpuattest.service.cli.ServiceMain",
         "serve", "--fleet", fleet.toString(), "--db", db,
         "--archive", dir.resolve("archive").toString(), "--replay-dir",
         dir.resolve("replay").toString(), "--listen", "127.0.0.1:0", "--instance", instance,
-        "--retry-seconds", "1", "--stop-timeout", "2"));
+        "--retry-seconds", "1"));
+    // A short stop by default; a test may give its own.
+    if (!List.of(extra).contains("--stop-timeout")) {
+      cmd.addAll(List.of("--stop-timeout", "2"));
+    }
     cmd.addAll(List.of(extra));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().put("GPU_ATTEST_HOME", dir.resolve("home").toString());
@@ -73,6 +93,14 @@ final class ServedProcess implements AutoCloseable {
 
   void signal(String name) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+        .inheritIO().start();
+    assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
+    assertEquals(0, kill.exitValue());
+  }
+
+  /** Signals the process group the service leads ({@link #startAsJob}). */
+  void signalGroup(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, "--", "-" + process.pid())
         .inheritIO().start();
     assertTrue(kill.waitFor(30, TimeUnit.SECONDS));
     assertEquals(0, kill.exitValue());
