@@ -22,9 +22,9 @@ final class ProcessTree {
   private static final Set<ProcessTree> RUNNING = new java.util.HashSet<>();
   private static boolean shuttingDown;
   /**
-   * The prover runs in a session (and process group) of its own, where util-linux's setsid is
-   * installed: a signal sent to the validator's process group (Ctrl-C in a terminal, timeout(1),
-   * a supervisor's group kill) then reaches the validator alone, whose shutdown hook stops the
+   * An unattended caller's prover runs in a session (and process group) of its own, where
+   * util-linux's setsid is installed: a signal sent to the validator's process group (Ctrl-C in
+   * a terminal, timeout(1)) then reaches the validator alone, whose shutdown hook stops the
    * provers after marking itself stopping ({@link #stopAll}). Otherwise the prover could die of
    * the same signal a moment before the validator knew it was stopping, and be judged for it:
    * a fault on the validator's side blamed on the prover. setsid execs the shell in place (a
@@ -58,14 +58,24 @@ final class ProcessTree {
 
   /**
    * Runs the operator's prover command with /bin/sh, the given words appended: sh expands the
-   * command as the operator wrote it, and the words pass through "$@" untouched. In a session
-   * of its own where setsid(1) is there ({@link #NEW_SESSION}).
+   * command as the operator wrote it, and the words pass through "$@" untouched.
    *
    * @throws RuntimeFailureException the shell could not be started
    */
   static ProcessTree startProver(String command, List<String> words)
       throws org.gpuattest.common.RuntimeFailureException {
-    List<String> argv = new ArrayList<>(NEW_SESSION);
+    return startProver(command, words, false);
+  }
+
+  /**
+   * As {@link #startProver(String, List)}, in a session of its own where {@code ownSession}
+   * and setsid(1) is there: for unattended callers (a service), whose prover never prompts on
+   * a terminal. An interactive 'validator attest' keeps its prover on the terminal, where an
+   * ssh prover may ask for a passphrase.
+   */
+  static ProcessTree startProver(String command, List<String> words, boolean ownSession)
+      throws org.gpuattest.common.RuntimeFailureException {
+    List<String> argv = new ArrayList<>(ownSession ? NEW_SESSION : List.of());
     argv.addAll(List.of("/bin/sh", "-c", command + " \"$@\"", "attestor"));
     argv.addAll(words);
     try {

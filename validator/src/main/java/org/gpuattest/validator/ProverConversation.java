@@ -51,10 +51,28 @@ public final class ProverConversation implements AutoCloseable {
    */
   public static ProverConversation start(String command, PrintWriter err, Clock clock)
       throws RuntimeFailureException {
+    return start(command, err, clock, false);
+  }
+
+  /**
+   * Starts the prover for an unattended caller (a service): in a session of its own, where
+   * setsid(1) is there, so that a signal to the caller's process group (Ctrl-C, timeout(1))
+   * reaches the caller alone, which stops the prover itself and does not judge it for that
+   * ({@link #validatorStopping}). Such a prover has no terminal to prompt on.
+   *
+   * @throws RuntimeFailureException the shell could not be started
+   */
+  public static ProverConversation startUnattended(String command, PrintWriter err,
+      Clock clock) throws RuntimeFailureException {
+    return start(command, err, clock, true);
+  }
+
+  private static ProverConversation start(String command, PrintWriter err, Clock clock,
+      boolean ownSession) throws RuntimeFailureException {
     if (command == null || command.isBlank()) {
       throw new IllegalArgumentException("the prover command is empty");
     }
-    ProcessTree tree = ProcessTree.startProver(command, WORDS);
+    ProcessTree tree = ProcessTree.startProver(command, WORDS, ownSession);
     Process p = tree.root();
     ProverConversation c = new ProverConversation(tree, p.getInputStream(), clock);
     ProverProcess.daemon("prover-stderr", () -> ProverProcess.passThrough(p.getErrorStream(),

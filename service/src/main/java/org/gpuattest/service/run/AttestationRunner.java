@@ -115,7 +115,8 @@ public final class AttestationRunner {
         Duration openDeadline = Duration.between(clock.instant(), c.expires())
             .plus(OPEN_ALLOWANCE);
         ProverProcess.Answer answer;
-        try (ProverConversation prover = ProverConversation.start(p.prover(), log, clock)) {
+        try (ProverConversation prover = ProverConversation.startUnattended(p.prover(), log,
+            clock)) {
           handle.attach(prover);
           s = ReadyGo.start(prover, s, p.prepareTimeout(), clock, settings.random(), log,
               p.allowCpu());
