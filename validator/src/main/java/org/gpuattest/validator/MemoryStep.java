@@ -23,6 +23,23 @@ public final class MemoryStep {
   private MemoryStep() {}
 
   /**
+   * How long the memory roots may take from the memory seed's sending: {@code left}, what is
+   * left of the prove deadline, but never less than the memory window of this challenge on
+   * {@code profiles} (its round trip at the cap) plus {@code grace}, so that a prove deadline
+   * fitted to the product's window cannot cut off an honest memory phase (docs/protocol.md
+   * section 3.2).
+   */
+  public static Duration deadline(Duration left, GpuProfiles profiles,
+      org.gpuattest.common.message.Challenge c, Duration grace) {
+    return deadline(left, MemoryWindow.worstMaxSeconds(profiles, c), grace);
+  }
+
+  static Duration deadline(Duration left, double windowMaxSeconds, Duration grace) {
+    Duration floor = Duration.ofNanos((long) Math.ceil(windowMaxSeconds * 1e9)).plus(grace);
+    return left.compareTo(floor) > 0 ? left : floor;
+  }
+
+  /**
    * Sends the memory seed; the clock starts before it leaves, never after.
    *
    * @return the session with the sending time recorded

@@ -132,13 +132,14 @@ public final class AttestationRunner {
           latest = s;
           if (s.awaitsMemory()) {
             // The memory phase, as 'attest' runs it (docs/protocol.md section 3.2): the seed
-            // leaves, and the roots are due within what is left of the prove deadline.
+            // leaves, and the roots are due within what is left of the prove deadline, at
+            // least the memory window plus the grace.
             s = MemoryStep.send(prover, s, clock);
             latest = s;
-            Duration memoryDeadline = proveDeadline.minus(Duration.between(
+            Duration left = proveDeadline.minus(Duration.between(
                 Instant.parse(s.goSentAt()), clock.instant()));
-            s = MemoryStep.receive(prover, s, validator, memoryDeadline.isNegative()
-                ? Duration.ofSeconds(1) : memoryDeadline, log);
+            s = MemoryStep.receive(prover, s, validator, MemoryStep.deadline(left,
+                settings.profiles(), c, PROVE_GRACE), log);
             latest = s;
           }
           prover.send(s.request());

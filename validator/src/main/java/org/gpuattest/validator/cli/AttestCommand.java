@@ -18,7 +18,6 @@ import org.gpuattest.common.message.Verdict;
 import org.gpuattest.common.util.Counts;
 import org.gpuattest.common.message.ChallengeMemory;
 import org.gpuattest.validator.ChallengeIssuer;
-import org.gpuattest.validator.MemoryWindow;
 import org.gpuattest.validator.MemoryStep;
 import org.gpuattest.validator.ProverConversation;
 import org.gpuattest.validator.ProverFailure;
@@ -210,8 +209,8 @@ final class AttestCommand implements Callable<Integer> {
         s = keep(MemoryStep.send(p, s, env.clock()));
         Duration left = proveDeadline.minus(Duration.between(
             Instant.parse(s.goSentAt()), env.clock().instant()));
-        s = keep(MemoryStep.receive(p, s, v, memoryDeadline(left,
-            MemoryWindow.worstMaxSeconds(env.profiles(), s.decodedChallenge().value())), err));
+        s = keep(MemoryStep.receive(p, s, v, MemoryStep.deadline(left, env.profiles(),
+            s.decodedChallenge().value(), PROVE_GRACE), err));
         say(s, "", err);
       }
       p.send(s.request());
@@ -221,18 +220,6 @@ final class AttestCommand implements Callable<Integer> {
     // The prover is stopped before the verification: nothing it writes after its openings
     // is read while the rows are recomputed.
     return verified(s, openings, prepared);
-  }
-
-  /**
-   * How long the memory roots may take from the memory seed's sending: what is left of the
-   * prove deadline, but never less than the memory window itself (its round trip at the cap)
-   * plus {@link #PROVE_GRACE}, so that a --prove-timeout fitted to the product's window
-   * cannot cut off an honest memory phase (docs/protocol.md section 3.2).
-   */
-  static Duration memoryDeadline(Duration left, double windowMaxSeconds) {
-    Duration floor = Duration.ofNanos((long) Math.ceil(windowMaxSeconds * 1e9))
-        .plus(PROVE_GRACE);
-    return left.compareTo(floor) > 0 ? left : floor;
   }
 
   private Verdict exchange(Validator v, Session issued, ProverProcess process,
