@@ -1,5 +1,6 @@
 package org.gpuattest.common;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -12,6 +13,8 @@ import java.util.List;
  * every entry to fix. {@link #getMessage()} is then those lines joined with "; ".
  */
 public class BadMessageException extends Exception {
+  /** Problems {@link #listing} lists at most; the rest are counted. */
+  public static final int MAX_LISTED = 50;
   private final List<String> problems;
 
   public BadMessageException(String message) {
@@ -26,6 +29,20 @@ public class BadMessageException extends Exception {
       throw new IllegalArgumentException("a BadMessageException needs a problem");
     }
     this.problems = List.copyOf(problems);
+  }
+
+  /**
+   * Several problems of an operator's file, at most {@link #MAX_LISTED} of them listed and the
+   * rest counted in a last line ("... and N more problems"), so that a file of thousands of bad
+   * entries is refused in a screenful.
+   */
+  public static BadMessageException listing(List<String> problems) {
+    if (problems.size() <= MAX_LISTED) {
+      return new BadMessageException(problems);
+    }
+    List<String> shown = new ArrayList<>(problems.subList(0, MAX_LISTED));
+    shown.add("... and " + (problems.size() - MAX_LISTED) + " more problems");
+    return new BadMessageException(shown);
   }
 
   /** Each problem as one line: the message itself unless several were found together. */

@@ -37,7 +37,7 @@ public final class ProfileOverrides {
   /** Profiles one file may hold. */
   public static final int MAX_PROFILES = 1024;
   /** Problems listed at most; the rest are counted. */
-  static final int MAX_REPORTED = 50;
+  static final int MAX_REPORTED = BadMessageException.MAX_LISTED;
 
   /** The file's shape; profiles are kept as trees and read one by one. */
   record Document(@JsonProperty(required = true) int version, String about,
@@ -119,7 +119,7 @@ public final class ProfileOverrides {
       }
     }
     if (!problems.isEmpty()) {
-      throw new BadMessageException(capped(problems));
+      throw BadMessageException.listing(problems);
     }
     List<GpuProfiles.Profile> merged = new ArrayList<>();
     for (GpuProfiles.Profile p : base.profiles()) {
@@ -172,14 +172,6 @@ public final class ProfileOverrides {
     return shown.append('"').toString();
   }
 
-  private static List<String> capped(List<String> problems) {
-    if (problems.size() <= MAX_REPORTED) {
-      return problems;
-    }
-    List<String> shown = new ArrayList<>(problems.subList(0, MAX_REPORTED));
-    shown.add("... and " + (problems.size() - MAX_REPORTED) + " more problems");
-    return shown;
-  }
 
   /** The whole file, refused by size before it is read and again while it is read. */
   private static byte[] read(String what, Path file) throws BadMessageException {

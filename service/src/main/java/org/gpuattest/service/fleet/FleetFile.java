@@ -39,7 +39,7 @@ public final class FleetFile {
   public static final int MAX_FILE_BYTES = 4 << 20;
   public static final int MAX_PROVIDERS = 10_000;
   /** Problems listed at most; the rest are counted. */
-  static final int MAX_REPORTED = 50;
+  static final int MAX_REPORTED = BadMessageException.MAX_LISTED;
   /** The longest prover command: a shell line, not a script. */
   static final int MAX_COMMAND = 4096;
   /** How often a provider may be attested: at most every second, at least once a week. */
@@ -125,7 +125,7 @@ public final class FleetFile {
       }
     }
     if (!problems.isEmpty()) {
-      throw new BadMessageException(capped(problems));
+      throw BadMessageException.listing(problems);
     }
     return new Fleet(what, providers);
   }
@@ -199,14 +199,6 @@ public final class FleetFile {
     }
   }
 
-  private static List<String> capped(List<String> problems) {
-    if (problems.size() <= MAX_REPORTED) {
-      return problems;
-    }
-    List<String> shown = new ArrayList<>(problems.subList(0, MAX_REPORTED));
-    shown.add("... and " + (problems.size() - MAX_REPORTED) + " more problems");
-    return shown;
-  }
 
   /** The profiles the fleet is checked against. */
   public GpuProfiles profiles() {
